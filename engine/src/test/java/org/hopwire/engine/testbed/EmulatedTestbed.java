@@ -1,0 +1,105 @@
+package org.hopwire.engine.testbed;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.hopwire.engine.fabric.Fabric;
+import org.hopwire.engine.fabric.emulated.CableProfile;
+import org.hopwire.engine.fabric.emulated.EmulatedCable;
+import org.hopwire.engine.fabric.emulated.EmulatedFabric;
+import org.hopwire.engine.fabric.emulated.EmulatedHost;
+import org.hopwire.engine.fabric.emulated.EmulatedWorld;
+import org.hopwire.engine.fabric.Usb4Stream;
+
+/** Two emulated hosts, "alpha" and "beta", on one cable, each seen through an {@link EmulatedFabric}. */
+public class EmulatedTestbed implements FabricTestbed {
+    protected final EmulatedWorld world;
+    protected final EmulatedHost hostA;
+    protected final EmulatedHost hostB;
+    protected final EmulatedCable cable;
+    private final Fabric a;
+    private final Fabric b;
+
+    public EmulatedTestbed() {
+        this(CableProfile.UNTHROTTLED);
+    }
+
+    public EmulatedTestbed(CableProfile profile) {
+        // A non-zero announce delay makes followers meet "not announced yet", as on real links.
+        world = new EmulatedWorld(new EmulatedWorld.Settings(Usb4Stream.DEFAULT_MAX_HOPID, Duration.ofMillis(20)));
+        hostA = world.addHost("alpha");
+        hostB = world.addHost("beta");
+        cable = world.connect(hostA, hostB, profile);
+        a = fabricFor(hostA, "a");
+        b = fabricFor(hostB, "b");
+    }
+
+    /** The fabric a test sees for a host; the kernel-over-fake-tree testbed puts a {@code KernelFabric} here. */
+    protected Fabric fabricFor(EmulatedHost host, String label) {
+        return new EmulatedFabric(host);
+    }
+
+    public EmulatedWorld world() {
+        return world;
+    }
+
+    public EmulatedHost hostA() {
+        return hostA;
+    }
+
+    public EmulatedHost hostB() {
+        return hostB;
+    }
+
+    @Override
+    public Fabric a() {
+        return a;
+    }
+
+    @Override
+    public Fabric b() {
+        return b;
+    }
+
+    @Override
+    public String serviceOnA() {
+        return "0-1.0";
+    }
+
+    @Override
+    public String serviceOnB() {
+        return "0-1.0";
+    }
+
+    @Override
+    public String nameOfB() {
+        return "beta";
+    }
+
+    @Override
+    public boolean controlsCable() {
+        return true;
+    }
+
+    @Override
+    public void unplug() {
+        cable.unplug();
+    }
+
+    @Override
+    public void plug() {
+        cable.plug();
+    }
+
+    @Override
+    public List<String> groupsOnA() throws Exception {
+        return hostA.groupNames();
+    }
+
+    @Override
+    public void close() {
+        a.close();
+        b.close();
+        world.close();
+    }
+}

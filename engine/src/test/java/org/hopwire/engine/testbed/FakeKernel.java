@@ -1,0 +1,292 @@
+package org.hopwire.engine.testbed;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.hopwire.engine.fabric.FabricException;
+import org.hopwire.engine.fabric.PeerHost;
+import org.hopwire.engine.fabric.ServiceInfo;
+import org.hopwire.engine.fabric.StreamInfo;
+import org.hopwire.engine.fabric.emulated.EmulatedChannel;
+import org.hopwire.engine.fabric.emulated.EmulatedHost;
+import org.hopwire.engine.fabric.kernel.ConfigFs;
+import org.hopwire.engine.fabric.kernel.DeviceOpener;
+import org.hopwire.engine.fabric.kernel.KernelPaths;
+
+/**
+ * Plays the kernel under a {@code KernelFabric} pointed at a folder: keeps a sysfs and ConfigFS tree of files there
+ * that shows an emulated host's state, applies ConfigFS changes to that host, and opens its devices.
+ *
+ * <p>Failures come back as the system calls' would, as exceptions carrying the errno's text, so the adapter's own
+ * errno handling is what gets tested.
+ */
+public final class FakeKernel implements ConfigFs, DeviceOpener {
+    private final EmulatedHost host;
+    private final KernelPaths paths;
+    private final Runnable onChange = this::mirror;
+    private volatile boolean denyWrites;
+    private boolean detached;
+
+    public FakeKernel(EmulatedHost host, Path root) throws IOException {
+        this.host = host;
+        this.paths = KernelPaths.under(root);
+        Files.createDirectories(paths.devices());
+        Files.createDirectories(paths.configFsStream());
+        Files.createDirectories(paths.dev());
+        mirror();
+        host.addChangeListener(onChange);
+    }
+
+    public KernelPaths paths() {
+        return paths;
+    }
+
+    /** From now on ConfigFS changes fail with EACCES, as for a user who is not root. */
+    public void denyWrites() {
+        denyWrites = true;
+    }
+
+    /** Stops mirroring, before the tree is deleted. */
+    public synchronized void detach() {
+        host.removeChangeListener(onChange);
+        detached = true;
+    }
+
+    // ---- ConfigFS ----------------------------------------------------------------------------------------------
+
+    private String[] parts(Path path) throws IOException {
+        Path rel = paths.configFsStream().relativize(path);
+        if (rel.getNameCount() == 0 || rel.startsWith("..") || rel.getNameCount() > 3) {
+            throw new FileSystemException(path.toString(), null, "Operation not permitted");
+        }
+        String[] parts = new String[rel.getNameCount()];
+        for (int i = 0; i < parts.length; i++) {
+            parts[i] = rel.getName(i).toString();
+        }
+        return parts;
+    }
+
+    @Override
+    public void mkdir(Path dir) throws IOException {
+        String[] p = parts(dir);
+        denyIfAsked(dir);
+        try {
+            if (p.length == 1) {
+                host.mkdirGroup(p[0]);
+            } else if (p.length == 2) {
+                host.mkdirStream(p[0], p[1]);
+            } else {
+                throw new FileSystemException(dir.toString(), null, "Operation not permitted");
+            }
+        } catch (FabricException e) {
+            throw new FileSystemException(dir.toString(), null, e.errno().text());
+        }
+        mirror();
+    }
+
+    @Override
+    public void rmdir(Path dir) throws IOException {
+        String[] p = parts(dir);
+        denyIfAsked(dir);
+        try {
+            if (p.length == 1) {
+                host.rmdirGroup(p[0]);
+            } else if (p.length == 2) {
+                host.rmdirStream(p[0], p[1]);
+            } else {
+                throw new FileSystemException(dir.toString(), null, "Not a directory");
+            }
+        } catch (FabricException e) {
+            throw new FileSystemException(dir.toString(), null, e.errno().text());
+        }
+        mirror();
+    }
+
+    @Override
+    public void write(Path attribute, String value) throws IOException {
+        String[] p = parts(attribute);
+        denyIfAsked(attribute);
+        if (p.length != 3) {
+            throw new IOException("Is a directory");
+        }
+        try {
+            host.writeAttribute(p[0], p[1], p[2], value);
+        } catch (FabricException e) {
+            // write(2) fails after open(2) succeeded: Java reports a plain IOException with the errno's text.
+            throw new IOException(e.errno().text());
+        }
+        mirror();
+    }
+
+    private void denyIfAsked(Path path) throws FileSystemException {
+        if (denyWrites) {
+            throw new java.nio.file.AccessDeniedException(path.toString());
+        }
+    }
+
+    // ---- devices -----------------------------------------------------------------------------------------------
+
+    @Override
+    public ByteChannel open(Path device) throws IOException {
+        String file = device.getFileName().toString();
+        StreamInfo stream = host.streamInfos().stream().filter(s -> s.deviceName().equals(file)).findFirst()
+                .orElseThrow(() -> new FileSystemException(device.toString(), null, "No such file or directory"));
+        try {
+            return new RawChannel(host.open(stream.address().service(), stream.address().name(), Duration.ZERO,
+                    null));
+        } catch (FabricException e) {
+            throw new FileSystemException(device.toString(), null, e.errno().text());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException();
+        }
+    }
+
+    /** The device as a file channel shows it: errors are bare errno texts. */
+    private static final class RawChannel implements ByteChannel {
+        private final EmulatedChannel channel;
+
+        RawChannel(EmulatedChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            try {
+                return channel.read(dst);
+            } catch (FabricException e) {
+                throw new IOException(e.errno().text());
+            }
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            try {
+                return channel.write(src);
+            } catch (FabricException e) {
+                throw new IOException(e.errno().text());
+            }
+        }
+
+        @Override
+        public boolean isOpen() {
+            return channel.isOpen();
+        }
+
+        @Override
+        public void close() {
+            channel.close();
+        }
+    }
+
+    // ---- the mirrored tree ---------------------------------------------------------------------------------------
+
+    /** Rewrites sysfs, ConfigFS and /dev in the folder to show the host as it is now. */
+    public synchronized void mirror() {
+        if (detached) {
+            return;
+        }
+        try {
+            mirrorSysfs();
+            mirrorConfigFs();
+        } catch (IOException e) {
+            throw new IllegalStateException("fake kernel could not write its tree", e);
+        }
+    }
+
+    private void mirrorSysfs() throws IOException {
+        Path devices = paths.devices();
+        Set<String> present = new HashSet<>();
+        present.add("domain0");
+        writeFile(devices.resolve("domain0/uevent"), "DEVTYPE=thunderbolt_domain");
+        writeFile(devices.resolve("domain0/security"), "user");
+        present.add("0-0");
+        writeFile(devices.resolve("0-0/uevent"), "DEVTYPE=thunderbolt_device");
+        writeFile(devices.resolve("0-0/unique_id"), host.uuid().toString());
+        writeFile(devices.resolve("0-0/device_name"), host.name());
+        writeFile(devices.resolve("0-0/authorized"), "1");
+        for (PeerHost p : host.xdomains()) {
+            present.add(p.id());
+            Path d = devices.resolve(p.id());
+            writeFile(d.resolve("uevent"), "DEVTYPE=thunderbolt_xdomain");
+            writeFile(d.resolve("device_name"), p.deviceName());
+            writeFile(d.resolve("vendor_name"), p.vendorName());
+            writeFile(d.resolve("unique_id"), p.uuid().toString());
+            writeFile(d.resolve("rx_speed"), p.rxSpeedGbps() + ".0 Gb/s");
+            writeFile(d.resolve("tx_speed"), p.txSpeedGbps() + ".0 Gb/s");
+            writeFile(d.resolve("rx_lanes"), Integer.toString(p.rxLanes()));
+            writeFile(d.resolve("tx_lanes"), Integer.toString(p.txLanes()));
+            for (ServiceInfo s : p.services()) {
+                present.add(s.name());
+                Path sd = devices.resolve(s.name());
+                writeFile(sd.resolve("uevent"), "DEVTYPE=thunderbolt_service");
+                writeFile(sd.resolve("key"), s.key());
+                writeFile(sd.resolve("prtcid"), Integer.toString(s.protocolId()));
+                writeFile(sd.resolve("prtcvers"), Integer.toString(s.protocolVersion()));
+                writeFile(sd.resolve("prtcrevs"), Integer.toString(s.protocolRevision()));
+                writeFile(sd.resolve("prtcstns"), Integer.toString(s.protocolSettings()));
+            }
+        }
+        removeAllBut(devices, present);
+    }
+
+    private void mirrorConfigFs() throws IOException, FabricException {
+        Path root = paths.configFsStream();
+        Set<String> groups = new HashSet<>(host.groupNames());
+        Set<String> devices = new HashSet<>();
+        for (String g : groups) {
+            Path gd = root.resolve(g);
+            Files.createDirectories(gd);
+            Set<String> names = new HashSet<>(host.streamNames(g));
+            for (String n : names) {
+                Path sd = gd.resolve(n);
+                Files.createDirectories(sd);
+                for (String attr : List.of("index", "in_hopid", "out_hopid", "ring_size", "throttling")) {
+                    writeFile(sd.resolve(attr), host.readAttribute(g, n, attr));
+                }
+                String dev = "tbstream" + host.readAttribute(g, n, "index");
+                devices.add(dev);
+                if (!Files.exists(paths.dev().resolve(dev))) {
+                    Files.createFile(paths.dev().resolve(dev));
+                }
+            }
+            removeAllBut(gd, names);
+        }
+        removeAllBut(root, groups);
+        removeAllBut(paths.dev(), devices);
+    }
+
+    private static void writeFile(Path file, String text) throws IOException {
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.write(tmp, (text + "\n").getBytes(StandardCharsets.UTF_8));
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static void removeAllBut(Path dir, Set<String> keep) throws IOException {
+        List<Path> gone;
+        try (Stream<Path> s = Files.list(dir)) {
+            gone = s.filter(p -> Files.isDirectory(p) || dir.getFileName().toString().equals("dev"))
+                    .filter(p -> !keep.contains(p.getFileName().toString())).toList();
+        }
+        for (Path p : gone) {
+            try (Stream<Path> walk = Files.walk(p)) {
+                for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(q);
+                }
+            }
+        }
+    }
+}
