@@ -18,6 +18,7 @@ public final class EmulatedChannel implements StreamChannel {
     private final Consumer<EmulatedChannel> onClose;
     private volatile boolean closed;
 
+    /** Reads stop when this channel closes, its thread is interrupted, or the device dies. */
     private final Pipe.Guard readGuard = new Pipe.Guard() {
         @Override
         public void check() throws IOException {
@@ -30,10 +31,11 @@ public final class EmulatedChannel implements StreamChannel {
         }
     };
 
+    /** Writes stop for the same reasons, and once the peer has closed its end. */
     private final Pipe.Guard writeGuard = new Pipe.Guard() {
         @Override
         public void check() throws IOException {
-            checkCommon();
+            readGuard.check();
             if (rings.rx.writerState() == Pipe.WriterState.CLOSED && rings.rx.brokenReason() == null) {
                 throw Problems.linkDown(rings.address, "the peer closed its end");
             }
@@ -41,7 +43,7 @@ public final class EmulatedChannel implements StreamChannel {
 
         @Override
         public IOException linkDown(String reason) {
-            return Problems.linkDown(rings.address, reason);
+            return readGuard.linkDown(reason);
         }
     };
 

@@ -139,14 +139,7 @@ final class Pipe {
     /** Wakes parked readers and writers so they look at their guards again. */
     void wake() {
         version++;
-        if (parked > 0) {
-            waitLock.lock();
-            try {
-                changed.signalAll();
-            } finally {
-                waitLock.unlock();
-            }
-        }
+        signalIfParked();
     }
 
     private static int slot(Ring r, long sequence) {
