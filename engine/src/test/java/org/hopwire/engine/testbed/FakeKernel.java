@@ -279,7 +279,9 @@ public final class FakeKernel implements ConfigFs, DeviceOpener {
         List<Path> gone;
         try (Stream<Path> s = Files.list(dir)) {
             gone = s.filter(p -> Files.isDirectory(p) || dir.getFileName().toString().equals("dev"))
-                    .filter(p -> !keep.contains(p.getFileName().toString())).toList();
+                    .filter(p -> !keep.contains(p.getFileName().toString()))
+                    // Services (0-1.0) before their host (0-1), as the kernel removes them.
+                    .sorted(Comparator.reverseOrder()).toList();
         }
         for (Path p : gone) {
             try (Stream<Path> walk = Files.walk(p)) {

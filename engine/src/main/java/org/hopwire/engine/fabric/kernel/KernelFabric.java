@@ -272,36 +272,44 @@ public final class KernelFabric extends AbstractFabric {
     public StreamChannel open(StreamAddress address, Duration timeout) throws FabricException, InterruptedException {
         ensureOpen();
         long deadline = System.nanoTime() + timeout.toNanos();
-        StreamInfo s = stream(address).orElseThrow(() -> Problems.noSuchStream(address));
-        // A blocking open(2) cannot be given up from Java, so wait here, where it can, until the driver attaches.
-        while (!sysfs.servicePresent(address.service())) {
-            long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-            if (leftMs <= 0) {
-                throw Problems.peerNotConnected(address);
-            }
-            Thread.sleep(Math.min(ATTACH_POLL_MS, leftMs));
-            s = stream(address).orElseThrow(() -> Problems.linkDown(address,
-                    "the stream was removed while waiting to open it"));
-        }
-        if (!s.hasHopIds()) {
-            throw Problems.hopIdUnset(address);
-        }
-        Path device = paths.dev().resolve(s.deviceName());
         ByteChannel channel;
-        try {
-            channel = opener.open(device);
-        } catch (IOException e) {
-            Errno errno = Syscalls.errno(e);
-            throw cause(switch (errno) {
-                case ENXIO -> Problems.peerNotConnected(address);
-                case EINVAL -> Problems.hopIdUnset(address);
-                case EACCES, EPERM -> new org.hopwire.engine.fabric.PermissionDeniedException("no permission to open "
-                        + device + ": run Hopwire as root, or install packaging/udev/70-hopwire-tbstream.rules"
-                        + " and add yourself to its group");
-                case ENOENT -> new org.hopwire.engine.fabric.NoSuchStreamException(device + " does not exist although"
-                        + " stream " + address + " does: is udev running?");
-                default -> common(errno, device, "open " + device);
-            }, e);
+        StreamInfo s = stream(address).orElseThrow(() -> Problems.noSuchStream(address));
+        while (true) {
+            // A blocking open(2) cannot be given up from Java, so wait here, where it can, until the driver attaches.
+            while (!sysfs.servicePresent(address.service())) {
+                long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (leftMs <= 0) {
+                    throw Problems.peerNotConnected(address);
+                }
+                Thread.sleep(Math.min(ATTACH_POLL_MS, leftMs));
+                s = stream(address).orElseThrow(() -> Problems.linkDown(address,
+                        "the stream was removed while waiting to open it"));
+            }
+            if (!s.hasHopIds()) {
+                throw Problems.hopIdUnset(address);
+            }
+            Path device = paths.dev().resolve(s.deviceName());
+            try {
+                channel = opener.open(device);
+                break;
+            } catch (IOException e) {
+                Errno errno = Syscalls.errno(e);
+                if (errno == Errno.ENXIO && System.nanoTime() < deadline) {
+                    // The peer left between our look at sysfs and the open: wait for it again.
+                    Thread.sleep(ATTACH_POLL_MS);
+                    continue;
+                }
+                throw cause(switch (errno) {
+                    case ENXIO -> Problems.peerNotConnected(address);
+                    case EINVAL -> Problems.hopIdUnset(address);
+                    case EACCES, EPERM -> new org.hopwire.engine.fabric.PermissionDeniedException("no permission to"
+                            + " open " + device + ": run Hopwire as root, or install"
+                            + " packaging/udev/70-hopwire-tbstream.rules and add yourself to its group");
+                    case ENOENT -> new org.hopwire.engine.fabric.NoSuchStreamException(device + " does not exist"
+                            + " although stream " + address + " does: is udev running?");
+                    default -> common(errno, device, "open " + device);
+                }, e);
+            }
         }
         KernelStreamChannel opened = track(new KernelStreamChannel(address, channel, this::untrack));
         refresh();
