@@ -1,0 +1,53 @@
+package org.hopwire.app;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Keeps the layering honest: the engine is pure Java, only gst-bridge touches GStreamer, no package cycles. */
+class ArchitectureTest {
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importProductionClasses() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("org.hopwire");
+        // Without these the rules below would pass on nothing.
+        for (String pkg : new String[] {"org.hopwire.engine.fabric", "org.hopwire.gst", "org.hopwire.app"}) {
+            assertTrue(classes.containPackage(pkg), "imported " + pkg);
+        }
+    }
+
+    @Test
+    void engineImportsNeitherJavaFxNorGStreamerNorNativeCode() {
+        noClasses().that().resideInAPackage("org.hopwire.engine..")
+                .should().dependOnClassesThat().resideInAnyPackage("javafx..", "org.freedesktop.gstreamer..",
+                        "com.sun.jna..", "org.hopwire.gst..", "org.hopwire.app..")
+                .check(classes);
+    }
+
+    @Test
+    void appDoesNotTouchGStreamerTypes() {
+        noClasses().that().resideInAPackage("org.hopwire.app..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.freedesktop.gstreamer..", "com.sun.jna..")
+                .check(classes);
+    }
+
+    @Test
+    void gstBridgeDoesNotTouchJavaFx() {
+        noClasses().that().resideInAPackage("org.hopwire.gst..")
+                .should().dependOnClassesThat().resideInAnyPackage("javafx..", "org.hopwire.app..")
+                .check(classes);
+    }
+
+    @Test
+    void packagesAreFreeOfCycles() {
+        slices().matching("org.hopwire.(**)").should().beFreeOfCycles().check(classes);
+    }
+}
