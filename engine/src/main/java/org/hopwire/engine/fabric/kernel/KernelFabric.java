@@ -156,94 +156,87 @@ public final class KernelFabric extends AbstractFabric {
         return Files.isDirectory(group(service));
     }
 
-    @Override
-    protected void mkdirGroup(String service) throws FabricException {
-        requireConfigFs();
-        Path path = group(service);
+    /** One ConfigFS system call, through the seam. */
+    @FunctionalInterface
+    private interface Syscall {
+        void run(Path path) throws IOException;
+    }
+
+    /** What an errno means for one operation; null where the general meaning ({@link #common}) fits. */
+    @FunctionalInterface
+    private interface Meaning {
+        FabricException of(Errno errno);
+    }
+
+    private void change(Syscall call, Path path, String what, Meaning meaning) throws FabricException {
         try {
-            configFs.mkdir(path);
+            call.run(path);
         } catch (IOException e) {
             Errno errno = Syscalls.errno(e);
-            throw cause(switch (errno) {
-                case EINVAL -> Problems.invalidServiceName(service);
-                case EEXIST -> new org.hopwire.engine.fabric.StreamExistsException("service group " + service
-                        + " already exists");
-                case ENOENT -> Problems.driverNotLoaded(paths.configFsStream().toString());
-                default -> common(errno, path, "create service group " + service);
-            }, e);
+            FabricException specific = meaning.of(errno);
+            throw cause(specific != null ? specific : common(errno, path, what), e);
         }
     }
 
     @Override
+    protected void mkdirGroup(String service) throws FabricException {
+        requireConfigFs();
+        change(configFs::mkdir, group(service), "create service group " + service, errno -> switch (errno) {
+            case EINVAL -> Problems.invalidServiceName(service);
+            case EEXIST -> new org.hopwire.engine.fabric.StreamExistsException("service group " + service
+                    + " already exists");
+            case ENOENT -> Problems.driverNotLoaded(paths.configFsStream().toString());
+            default -> null;
+        });
+    }
+
+    @Override
     protected void rmdirGroup(String service) throws FabricException {
-        Path path = group(service);
-        try {
-            configFs.rmdir(path);
-        } catch (IOException e) {
-            Errno errno = Syscalls.errno(e);
-            throw cause(switch (errno) {
-                case ENOENT -> Problems.noSuchGroup(service);
-                case ENOTEMPTY -> Problems.groupNotEmpty(service);
-                default -> common(errno, path, "remove service group " + service);
-            }, e);
-        }
+        change(configFs::rmdir, group(service), "remove service group " + service, errno -> switch (errno) {
+            case ENOENT -> Problems.noSuchGroup(service);
+            case ENOTEMPTY -> Problems.groupNotEmpty(service);
+            default -> null;
+        });
     }
 
     @Override
     protected void mkdirStream(StreamAddress address) throws FabricException {
         requireConfigFs();
-        Path path = dir(address);
-        try {
-            configFs.mkdir(path);
-        } catch (IOException e) {
-            Errno errno = Syscalls.errno(e);
-            throw cause(switch (errno) {
-                case ENAMETOOLONG -> Problems.nameTooLong(address.name());
-                case EEXIST -> Problems.streamExists(address);
-                case EINVAL -> Problems.invalidStreamName(address.name());
-                case ENOENT -> Problems.noSuchGroup(address.service());
-                default -> common(errno, path, "create stream " + address);
-            }, e);
-        }
+        change(configFs::mkdir, dir(address), "create stream " + address, errno -> switch (errno) {
+            case ENAMETOOLONG -> Problems.nameTooLong(address.name());
+            case EEXIST -> Problems.streamExists(address);
+            case EINVAL -> Problems.invalidStreamName(address.name());
+            case ENOENT -> Problems.noSuchGroup(address.service());
+            default -> null;
+        });
     }
 
     @Override
     protected void rmdirStream(StreamAddress address) throws FabricException {
-        Path path = dir(address);
-        try {
-            configFs.rmdir(path);
-        } catch (IOException e) {
-            Errno errno = Syscalls.errno(e);
-            throw cause(errno == Errno.ENOENT ? Problems.noSuchStream(address)
-                    : common(errno, path, "remove stream " + address), e);
-        }
+        change(configFs::rmdir, dir(address), "remove stream " + address,
+                errno -> errno == Errno.ENOENT ? Problems.noSuchStream(address) : null);
     }
 
     @Override
     protected void writeAttribute(StreamAddress address, String attribute, String value) throws FabricException {
-        Path path = dir(address).resolve(attribute);
-        try {
-            configFs.write(path, value);
-        } catch (IOException e) {
-            Errno errno = Syscalls.errno(e);
-            boolean hopId = attribute.equals(ATTR_IN_HOPID) || attribute.equals(ATTR_OUT_HOPID);
-            throw cause(switch (errno) {
-                case EINVAL -> hopId ? Problems.invalidHopId(address, attribute, value, Usb4Stream.DEFAULT_MAX_HOPID)
-                        : attribute.equals(ATTR_RING_SIZE)
-                        ? Problems.outOfRange(address, attribute, value, Usb4Stream.MIN_RING_SIZE,
-                                Usb4Stream.MAX_RING_SIZE)
-                        : Problems.outOfRange(address, attribute, value, Usb4Stream.MIN_THROTTLING_NS,
-                                Usb4Stream.MAX_THROTTLING_NS);
-                // EBUSY means "taken" for a HopID unless the device is open: only our own opens are known.
-                case EBUSY -> hopId && !openHere(address) ? Problems.hopIdBusy(address, attribute, parse(value))
-                        : Problems.streamOpen(address, attribute);
-                case ENOSPC -> Problems.noFreeHopId(address, attribute, Usb4Stream.DEFAULT_MAX_HOPID);
-                case ENOENT -> Problems.noSuchStream(address);
-                case EACCES, EPERM -> attribute.equals(ATTR_INDEX) ? Problems.readOnly(address, attribute)
-                        : Problems.permissionDenied(path.toString());
-                default -> common(errno, path, "write " + attribute + " of " + address);
-            }, e);
-        }
+        boolean hopId = attribute.equals(ATTR_IN_HOPID) || attribute.equals(ATTR_OUT_HOPID);
+        change(p -> configFs.write(p, value), dir(address).resolve(attribute), "write " + attribute + " of "
+                + address, errno -> switch (errno) {
+                    case EINVAL -> hopId ? Problems.invalidHopId(address, attribute, value,
+                            Usb4Stream.DEFAULT_MAX_HOPID)
+                            : attribute.equals(ATTR_RING_SIZE)
+                            ? Problems.outOfRange(address, attribute, value, Usb4Stream.MIN_RING_SIZE,
+                                    Usb4Stream.MAX_RING_SIZE)
+                            : Problems.outOfRange(address, attribute, value, Usb4Stream.MIN_THROTTLING_NS,
+                                    Usb4Stream.MAX_THROTTLING_NS);
+                    // EBUSY means "taken" for a HopID unless the device is open: only our own opens are known.
+                    case EBUSY -> hopId && !openHere(address) ? Problems.hopIdBusy(address, attribute, parse(value))
+                            : Problems.streamOpen(address, attribute);
+                    case ENOSPC -> Problems.noFreeHopId(address, attribute, Usb4Stream.DEFAULT_MAX_HOPID);
+                    case ENOENT -> Problems.noSuchStream(address);
+                    case EACCES, EPERM -> attribute.equals(ATTR_INDEX) ? Problems.readOnly(address, attribute) : null;
+                    default -> null;
+                });
     }
 
     private static int parse(String value) {
