@@ -1,0 +1,439 @@
+package org.hopwire.engine.protocol;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * The messages of the control stream, one record per type, each writing and reading its own body as
+ * docs/protocol.md, section 4, lays it out.
+ */
+public sealed interface ControlMessage {
+    /** The type number on the wire. */
+    int type();
+
+    /** Writes the body (not the header). */
+    void writeBody(WireWriter w);
+
+    int HELLO = 1;
+    int PAIR_START = 2;
+    int PAIR_CONFIRM = 3;
+    int PAIR_REJECT = 4;
+    int AUTH_CHALLENGE = 5;
+    int AUTH_RESPONSE = 6;
+    int CATALOG = 7;
+    int BORROW_REQUEST = 8;
+    int LEND_OFFER = 9;
+    int CONSENT = 10;
+    int CAPS = 11;
+    int START = 12;
+    int STOP = 13;
+    int PAUSE = 14;
+    int KEYFRAME_REQUEST = 15;
+    int HEARTBEAT = 16;
+    int HEARTBEAT_ACK = 17;
+    int STATS = 18;
+    int ERROR = 19;
+    int GOODBYE = 20;
+
+    /** Nonces, X25519 public keys and HMAC-SHA256 values are 32 bytes. */
+    int SECRET_BYTES = 32;
+
+    /** First message on both sides: who this host is and what it speaks. */
+    record Hello(int major, int minor, UUID host, String hostName, String appVersion, long capabilities)
+            implements ControlMessage {
+        public Hello {
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(hostName, "hostName");
+            Objects.requireNonNull(appVersion, "appVersion");
+        }
+
+        @Override
+        public int type() {
+            return HELLO;
+        }
+
+        @Override
+        public void writeBody(WireWriter w) {
+            w.u16(major).u16(minor).uuid(host).string(hostName).string(appVersion).u32(capabilities);
+        }
+
+        static Hello read(WireReader r) throws ProtocolException {
+            return new Hello(r.u16(), r.u16(), r.uuid(), r.string(), r.string(), r.u32());
+        }
+    }
+
+    /** First contact: a fresh nonce and X25519 public key. */
+    record PairStart(byte[] nonce, byte[] publicKey) implements ControlMessage {
+        @Override
+        public int type() {
+            return PAIR_START;
+        }
+
+        @Override
+        public void writeBody(WireWriter w) {
+            w.bytes(nonce).bytes(publicKey);
+        }
+
+        static PairStart read(WireReader r) throws ProtocolException {
+            return new PairStart(r.bytes(SECRET_BYTES), r.bytes(SECRET_BYTES));
+        }
+    }
+
+    /** The person confirmed the verification code. */
+    record PairConfirm() implements ControlMessage {
+        @Override
+        public int type() {
+            return PAIR_CONFIRM;
+        }
+
+        @Override
+        public void writeBody(WireWriter w) {
+        }
+    }
+
+    /** The person rejected pairing. */
+    record PairReject(String reason) implements ControlMessage {
+        @Override
+        public int type() {
+            return PAIR_REJECT;
+        }
+
+        @Override
+        public void writeBody(WireWriter w) {
+            w.string(reason);
+        }
+
+        static PairReject read(WireReader r) throws ProtocolException {
+            return new PairReject(r.string());
+        }
+    }
+
+    /** A paired peer must prove it holds the pairing key. */
+    record AuthChallenge(byte[] nonce) implements ControlMessage {
+        @Override
+        public int type() {
+            return AUTH_CHALLENGE;
+        }
+
+        @Override
+        public void writeBody(WireWriter w) {
+            w.bytes(nonce);
+        }
+
+        static AuthChallenge read(WireReader r) throws ProtocolException {
+            return new AuthChallenge(r.bytes(SECRET_BYTES));
+        }
+    }
+
+    /** The proof: HMAC-SHA256 over the challenge. */
+    record AuthResponse(byte[] mac) implements ControlMessage {
+        @Override
+        public int type() {
+            return AUTH_RESPONSE;
+        }
+
+        @Override
+        public void writeBody(WireWriter w) {
+            w.bytes(mac);
+        }
+
+        static AuthResponse read(WireReader r) throws ProtocolException {
+            return new AuthResponse(r.bytes(SECRET_BYTES));
+        }
+    }
+
+    /** One format a device offers. */
+    record Format(String mediaType, String format, int width, int height, int fpsNumerator, int fpsDenominator) {
+    }
+
+    /** One device a host offers. */
+    record Device(String id, int kind, String name, List<Format> formats) {
+        public static final int VIDEO = 1;
+        public static final int AUDIO = 2;
+
+        public Device {
+            formats = List.copyOf(formats);
+        }
+    }
+
+    /** The devices a host offers. */
+    record Catalog(List<Device> devices) implements ControlMessage {
+        public Catalog {
+            devices = List.copyOf(devices);
+        }
+
+        @Override
+        public int type() {
+            return CATALOG;
+        }
+
+        @Override
+        public void writeBody(WireWriter w) {
+            w.u16(devices.size());
+            for (Device d : devices) {
+                w.string(d.id()).u8(d.kind()).string(d.name()).u16(d.formats().size());
+                for (Format f : d.formats()) {
+                    w.string(f.mediaType()).string(f.format()).u16(f.width()).u16(f.height()).u16(f.fpsNumerator())
+                            .u16(f.fpsDenominator());
+                }
+            }
+        }
+
+        static Catalog read(WireReader r) throws ProtocolException {
+            int count = r.u16();
+            // No list is sized from a count the peer chose: each entry must be read before it takes room.
+            List<Device> devices = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                String id = r.string();
+                int kind = r.u8();
+                String name = r.string();
+                int formatCount = r.u16();
+                List<Format> formats = new ArrayList<>();
+                for (int j = 0; j < formatCount; j++) {
+                    formats.add(new Format(r.string(), r.string(), r.u16(), r.u16(), r.u16(), r.u16()));
+                }
+                devices.add(new Device(id, kind, name, formats));
+            }
+            return new Catalog(devices);
+        }
+    }
+
+    /** The borrower asks for a device. */
+    record BorrowRequest(long requestId, String deviceId, String preferredCaps) implements ControlMessage {
+        @Override
+        public int type() {
+            return BORROW_REQUEST;
+        }
+
+        @Override
+        public void writeBody(WireWriter w) {
+            w.u32(requestId).string(deviceId).string(preferredCaps);
+        }
+
+        static BorrowRequest read(WireReader r) throws ProtocolException {
+            return new BorrowRequest(r.u32(), r.string(), r.string());
+        }
+    }
+
+    /** The owner offers a device. */
+    record LendOffer(long requestId, String deviceId) implements ControlMessage {
+        @Override
+        public int type() {
+            return LEND_OFFER;
+        }
+
+        @Override
+        public void writeBody(WireWriter w) {
+            w.u32(requestId).string(deviceId);
+        }
+
+        static LendOffer read(WireReader r) throws ProtocolException {
+            return new LendOffer(r.u32(), r.string());
+        }
+    }
+
+    /** The answer to a request or an offer. */
+    record Consent(long requestId, int answer) implements ControlMessage {
+        public static final int ALLOW_ONCE = 1;
+        public static final int ALLOW_ALWAYS = 2;
+        public static final int DENY = 3;
+
+        @Override
+        public int type() {
+            return CONSENT;
+        }
+
+        @Override
+        public void writeBody(WireWriter w) {
+            w.u32(requestId).u8(answer);
+        }
+
+        static Consent read(WireReader r) throws ProtocolException {
+            return new Consent(r.u32(), r.u8());
+        }
+    }
+
+    /** A channel's media type, set up or renegotiated. */
+    record Caps(int channel, long requestId, long capsVersion, String caps) implements ControlMessage {
+        @Override
+        public int type() {
+            return CAPS;
+        }
+
+        @Override
+        public void writeBody(WireWriter w) {
+            w.u16(channel).u32(requestId).u32(capsVersion).string(caps);
+        }
+
+        static Caps read(WireReader r) throws ProtocolException {
+            return new Caps(r.u16(), r.u32(), r.u32(), r.string());
+        }
+    }
+
+    /** Frames of a channel follow. */
+    record Start(int channel) implements ControlMessage {
+        @Override
+        public int type() {
+            return START;
+        }
+
+        @Override
+        public void writeBody(WireWriter w) {
+            w.u16(channel);
+        }
+
+        static Start read(WireReader r) throws ProtocolException {
+            return new Start(r.u16());
+        }
+    }
+
+    /** A channel ends: returned, revoked, device gone or error. */
+    record Stop(int channel, int reason) implements ControlMessage {
+        public static final int RETURNED = 1;
+        public static final int REVOKED = 2;
+        public static final int DEVICE_GONE = 3;
+        public static final int FAILED = 4;
+
+        @Override
+        public int type() {
+            return STOP;
+        }
+
+        @Override
+        public void writeBody(WireWriter w) {
+            w.u16(channel).u16(reason);
+        }
+
+        static Stop read(WireReader r) throws ProtocolException {
+            return new Stop(r.u16(), r.u16());
+        }
+    }
+
+    /** The borrower pauses or resumes a channel. */
+    record Pause(int channel, boolean paused) implements ControlMessage {
+        @Override
+        public int type() {
+            return PAUSE;
+        }
+
+        @Override
+        public void writeBody(WireWriter w) {
+            w.u16(channel).u8(paused ? 1 : 0);
+        }
+
+        static Pause read(WireReader r) throws ProtocolException {
+            return new Pause(r.u16(), r.u8() != 0);
+        }
+    }
+
+    /** The borrower needs a key frame (it joined late or lost one). */
+    record KeyframeRequest(int channel) implements ControlMessage {
+        @Override
+        public int type() {
+            return KEYFRAME_REQUEST;
+        }
+
+        @Override
+        public void writeBody(WireWriter w) {
+            w.u16(channel);
+        }
+
+        static KeyframeRequest read(WireReader r) throws ProtocolException {
+            return new KeyframeRequest(r.u16());
+        }
+    }
+
+    /** Sent every 500 ms; the answer gives the round-trip time. */
+    record Heartbeat(long sequence, long sentNs) implements ControlMessage {
+        @Override
+        public int type() {
+            return HEARTBEAT;
+        }
+
+        @Override
+        public void writeBody(WireWriter w) {
+            w.u32(sequence).i64(sentNs);
+        }
+
+        static Heartbeat read(WireReader r) throws ProtocolException {
+            return new Heartbeat(r.u32(), r.i64());
+        }
+    }
+
+    /** Echoes a heartbeat. */
+    record HeartbeatAck(long sequence, long echoedSentNs) implements ControlMessage {
+        @Override
+        public int type() {
+            return HEARTBEAT_ACK;
+        }
+
+        @Override
+        public void writeBody(WireWriter w) {
+            w.u32(sequence).i64(echoedSentNs);
+        }
+
+        static HeartbeatAck read(WireReader r) throws ProtocolException {
+            return new HeartbeatAck(r.u32(), r.i64());
+        }
+    }
+
+    /** A channel's counters, every second. */
+    record Stats(int channel, long frames, long bytes, long drops, long latencyP50Us, long latencyP99Us)
+            implements ControlMessage {
+        @Override
+        public int type() {
+            return STATS;
+        }
+
+        @Override
+        public void writeBody(WireWriter w) {
+            w.u16(channel).i64(frames).i64(bytes).i64(drops).u32(latencyP50Us).u32(latencyP99Us);
+        }
+
+        static Stats read(WireReader r) throws ProtocolException {
+            return new Stats(r.u16(), r.i64(), r.i64(), r.i64(), r.u32(), r.u32());
+        }
+    }
+
+    /** Something went wrong; the text is for people. */
+    record ErrorReport(ProtocolError error, String text) implements ControlMessage {
+        @Override
+        public int type() {
+            return ERROR;
+        }
+
+        @Override
+        public void writeBody(WireWriter w) {
+            w.u16(error.code()).string(text);
+        }
+
+        static ErrorReport read(WireReader r) throws ProtocolException {
+            return new ErrorReport(ProtocolError.of(r.u16()), r.string());
+        }
+    }
+
+    /** The last message of a session. */
+    record Goodbye(int reason) implements ControlMessage {
+        public static final int SHUTTING_DOWN = 1;
+        public static final int INCOMPATIBLE_VERSION = 2;
+        public static final int PAIRING_REJECTED = 3;
+        public static final int AUTH_FAILED = 4;
+        public static final int PROTOCOL_ERROR = 5;
+
+        @Override
+        public int type() {
+            return GOODBYE;
+        }
+
+        @Override
+        public void writeBody(WireWriter w) {
+            w.u16(reason);
+        }
+
+        static Goodbye read(WireReader r) throws ProtocolException {
+            return new Goodbye(r.u16());
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package org.hopwire.engine.protocol;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Objects;
+import java.util.zip.CRC32C;
+
+/**
+ * Reads the data stream's bytes, however the reads cut them, and hands on whole frames (docs/protocol.md,
+ * section 3).
+ *
+ * <p>Memory stays within bounds whatever arrives: a frame longer than {@link Limits#maxFrameBytes()} is refused
+ * before anything is allocated for it, and at most {@link Limits#maxFramesInReassembly()} frames are held at once.
+ * A frame that breaks a bound or its checksum ends its channel ({@link Handler#onChannelEnded}); bytes that cannot
+ * be a fragment at all mean the stream is out of step, and {@link #feed} throws.
+ */
+public final class DataStreamDecoder {
+    /** Channel ids run from 0 to 255. */
+    public static final int MAX_CHANNELS = 256;
+
+    /**
+     * Bounds of reassembly.
+     *
+     * @param maxFrameBytes          the largest frame accepted; 64 MiB holds a raw 8K frame
+     * @param maxFramesInReassembly  frames held at once (one per channel at most)
+     * @param maxBytesInReassembly   bytes held in incomplete frames at once, all channels together
+     * @param verifyCrc              whether to check frames that carry a CRC32C
+     */
+    public record Limits(int maxFrameBytes, int maxFramesInReassembly, long maxBytesInReassembly,
+                         boolean verifyCrc) {
+        /** Two raw 8K frames, or ten raw 4K ones, may be in reassembly at once; no more than 128 MiB in all. */
+        public static final Limits DEFAULT = new Limits(64 << 20, 16, 128L << 20, true);
+
+        public Limits {
+            if (maxFrameBytes < 0 || maxFramesInReassembly < 1 || maxFramesInReassembly > MAX_CHANNELS
+                    || maxBytesInReassembly < maxFrameBytes) {
+                throw new IllegalArgumentException("bad reassembly limits");
+            }
+        }
+    }
+
+    /** Receives frames and ended channels, on the thread that calls {@link #feed}. */
+    public interface Handler {
+        void onFrame(MediaFrame frame);
+
+        void onChannelEnded(ChannelException reason);
+    }
+
+    /** Where a frame's bytes go; a pool can stand here. */
+    @FunctionalInterface
+    public interface Allocator {
+        ByteBuffer allocate(int channel, int length);
+    }
+
+    private static final class Partial {
+        final int channel;
+        final long sequence;
+        final int length;
+        final int bufferFlags;
+        final long pts;
+        final long dts;
+        final long duration;
+        final ByteBuffer data;
+        int received;
+
+        Partial(FragmentHeader h, ByteBuffer data) {
+            this.channel = h.channel();
+            this.sequence = h.sequence();
+            this.length = (int) h.frameLength();
+            this.bufferFlags = h.bufferFlags();
+            this.pts = h.pts();
+            this.dts = h.dts();
+            this.duration = h.duration();
+            this.data = data;
+        }
+    }
+
+    private final Limits limits;
+    private final Handler handler;
+    private final Allocator allocator;
+    private final ByteBuffer headerBytes = ByteBuffer.allocate(FragmentHeader.LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+    private final FragmentHeader header = new FragmentHeader().wrap(headerBytes, 0);
+    private final CRC32C crc32c = new CRC32C();
+    private final Partial[] partials = new Partial[MAX_CHANNELS];
+    private final boolean[] ended = new boolean[MAX_CHANNELS];
+    private int inReassembly;
+    private long bytesInReassembly;
+
+    /** Payload bytes of the current fragment still to come. */
+    private int payloadLeft;
+    /** Where they go; null to skip them (an ended channel). */
+    private Partial target;
+    private int fragmentFlags;
+    private int fragmentCrc;
+
+    public DataStreamDecoder(Limits limits, Handler handler) {
+        this(limits, handler, (channel, length) -> ByteBuffer.allocate(length));
+    }
+
+    public DataStreamDecoder(Limits limits, Handler handler, Allocator allocator) {
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.allocator = Objects.requireNonNull(allocator, "allocator");
+    }
+
+    /** Bytes held in frames not yet complete: never more than the limits allow. */
+    public long bytesInReassembly() {
+        return bytesInReassembly;
+    }
+
+    /** Frames held in reassembly now. */
+    public int framesInReassembly() {
+        return inReassembly;
+    }
+
+    /** Lets an ended channel carry frames again, when the control stream sets it up anew. */
+    public void resetChannel(int channel) {
+        drop(channel);
+        ended[channel] = false;
+    }
+
+    /** Consumes all of {@code in}. */
+    public void feed(ByteBuffer in) throws ProtocolException {
+        while (in.hasRemaining()) {
+            if (payloadLeft > 0) {
+                int n = Math.min(payloadLeft, in.remaining());
+                if (target != null) {
+                    target.data.put(target.received, in, in.position(), n);
+                    target.received += n;
+                }
+                in.position(in.position() + n);
+                payloadLeft -= n;
+                if (payloadLeft == 0) {
+                    endOfFragment();
+                }
+                continue;
+            }
+            int n = Math.min(headerBytes.remaining(), in.remaining());
+            headerBytes.put(headerBytes.position(), in, in.position(), n);
+            headerBytes.position(headerBytes.position() + n);
+            in.position(in.position() + n);
+            if (!headerBytes.hasRemaining()) {
+                headerBytes.clear();
+                beginFragment();
+                if (payloadLeft == 0) {
+                    endOfFragment();
+                }
+            }
+        }
+    }
+
+    private void beginFragment() throws ProtocolException {
+        if (!header.magicOk() || header.version() != FragmentHeader.VERSION) {
+            throw new ProtocolException(ProtocolError.MALFORMED, "the data stream is out of step: no fragment"
+                    + " header where one was due (magic or version wrong)");
+        }
+        long fragmentLength = header.fragmentLength();
+        if (fragmentLength > FragmentHeader.MAX_FRAGMENT_PAYLOAD) {
+            throw new ProtocolException(ProtocolError.MALFORMED, "a fragment claims " + fragmentLength
+                    + " bytes, more than the " + FragmentHeader.MAX_FRAGMENT_PAYLOAD + " the protocol allows");
+        }
+        int channel = header.channel();
+        if (channel >= MAX_CHANNELS) {
+            throw new ProtocolException(ProtocolError.MALFORMED, "channel id " + channel + " is over "
+                    + (MAX_CHANNELS - 1));
+        }
+        payloadLeft = (int) fragmentLength;
+        fragmentFlags = header.fragmentFlags();
+        fragmentCrc = header.crc();
+        target = null;
+        if (ended[channel]) {
+            return;
+        }
+        long frameLength = header.frameLength();
+        long offset = header.fragmentOffset();
+        Partial p = partials[channel];
+        if ((fragmentFlags & FragmentHeader.FIRST) != 0) {
+            if (p != null) {
+                end(channel, "a new frame began before frame " + p.sequence + " was complete");
+                return;
+            }
+            if (offset != 0) {
+                end(channel, "the first fragment of a frame starts at offset " + offset);
+                return;
+            }
+            if (frameLength > limits.maxFrameBytes()) {
+                end(channel, "a frame of " + frameLength + " bytes is over the limit of " + limits.maxFrameBytes());
+                return;
+            }
+            if (inReassembly >= limits.maxFramesInReassembly()) {
+                end(channel, "more than " + limits.maxFramesInReassembly() + " frames in reassembly at once");
+                return;
+            }
+            if (bytesInReassembly + frameLength > limits.maxBytesInReassembly()) {
+                end(channel, "more than " + limits.maxBytesInReassembly() + " bytes in reassembly at once");
+                return;
+            }
+            p = new Partial(header, allocator.allocate(channel, (int) frameLength));
+            partials[channel] = p;
+            inReassembly++;
+            bytesInReassembly += frameLength;
+        } else if (p == null) {
+            end(channel, "a fragment arrived without the first fragment of its frame");
+            return;
+        } else if (p.sequence != header.sequence() || p.length != frameLength || p.received != offset) {
+            end(channel, "fragment of frame " + header.sequence() + " at offset " + offset + " is out of order");
+            return;
+        }
+        long endOffset = offset + fragmentLength;
+        boolean last = (fragmentFlags & FragmentHeader.LAST) != 0;
+        if (endOffset > frameLength || (last && endOffset != frameLength)) {
+            end(channel, "fragment [" + offset + ", " + endOffset + ") does not fit frame of " + frameLength
+                    + " bytes");
+            return;
+        }
+        target = p;
+    }
+
+    private void endOfFragment() {
+        Partial p = target;
+        target = null;
+        if (p == null || (fragmentFlags & FragmentHeader.LAST) == 0) {
+            return;
+        }
+        drop(p.channel);
+        ByteBuffer data = p.data.limit(p.length).position(0);
+        if (limits.verifyCrc() && (fragmentFlags & FragmentHeader.HAS_CRC) != 0) {
+            crc32c.reset();
+            crc32c.update(data.duplicate());
+            if ((int) crc32c.getValue() != fragmentCrc) {
+                ended[p.channel] = true;
+                handler.onChannelEnded(new ChannelException(p.channel, ProtocolError.MALFORMED, "frame " + p.sequence
+                        + " failed its CRC32C check"));
+                return;
+            }
+        }
+        handler.onFrame(new MediaFrame(p.channel, p.sequence, p.pts, p.dts, p.duration, p.bufferFlags, data));
+    }
+
+    private void end(int channel, String why) {
+        drop(channel);
+        ended[channel] = true;
+        target = null;
+        handler.onChannelEnded(new ChannelException(channel, ProtocolError.MALFORMED, why));
+    }
+
+    private void drop(int channel) {
+        Partial p = partials[channel];
+        if (p != null) {
+            partials[channel] = null;
+            inReassembly--;
+            bytesInReassembly -= p.length;
+        }
+    }
+}
