@@ -97,9 +97,17 @@ public final class EmulatedCable {
         return host == a ? routeOnA : routeOnB;
     }
 
+    /** Forgets the pipe into a removed stream's RX ring; a writer still holding it writes into the void. */
+    void discardPipeLocked(EmulatedHost from, int hopId) {
+        pipes.remove(key(from, hopId));
+    }
+
+    private long key(EmulatedHost from, int hopId) {
+        return ((from == a ? 0L : 1L) << 32) | hopId;
+    }
+
     /** The pipe carrying data from {@code from} to its peer on {@code hopId}, made on first use. */
     Pipe pipeLocked(EmulatedHost from, int hopId, int capacity) {
-        long key = ((from == a ? 0L : 1L) << 32) | hopId;
-        return pipes.computeIfAbsent(key, k -> new Pipe(from == a ? aToB : bToA, capacity));
+        return pipes.computeIfAbsent(key(from, hopId), k -> new Pipe(from == a ? aToB : bToA, capacity));
     }
 }

@@ -307,6 +307,11 @@ public final class EmulatedHost {
                 }
                 d.rings = null;
             }
+            // The RX ring goes with the stream: what waited in it is gone, and a stream made again starts empty.
+            EmulatedCable cable = cablesByRoute.get(d.group.route);
+            if (cable != null && d.inHopId != 0) {
+                cable.discardPipeLocked(cable.peerOf(this), d.inHopId);
+            }
             scheduleAnnouncement(d.group.route);
             world.notifyAll();
         }

@@ -1,0 +1,200 @@
+package org.hopwire.engine.session;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+import org.hopwire.engine.fabric.StreamChannel;
+import org.hopwire.engine.protocol.FrameFragmenter;
+import org.hopwire.engine.protocol.MediaFrame;
+
+/**
+ * The one thread that writes the data stream: takes frames from bounded per-channel queues, cuts them into
+ * fragments, interleaves channels (audio first, then round robin) and gathers fragments into writes of up to the
+ * batch size. When only one fragment is waiting it is written at once, so an idle link adds no delay.
+ */
+final class DataWriter {
+    private static final boolean[] AUDIO_FIRST = {true, false};
+
+    private static final class Lane {
+        final int channel;
+        final boolean audio;
+        final int capacity;
+        final OverflowPolicy policy;
+        final ArrayDeque<MediaFrame> queue = new ArrayDeque<>();
+        final FrameFragmenter fragmenter = new FrameFragmenter();
+        final ChannelStats stats;
+        MediaFrame current;
+
+        Lane(int channel, boolean audio, int capacity, ChannelStats stats) {
+            this.channel = channel;
+            this.audio = audio;
+            this.capacity = capacity;
+            this.policy = audio ? OverflowPolicy.AUDIO : OverflowPolicy.VIDEO;
+            this.stats = stats;
+        }
+
+        boolean pending() {
+            return fragmenter.hasMore() || !queue.isEmpty();
+        }
+    }
+
+    private final StreamChannel channel;
+    private final boolean crc;
+    private final ByteBuffer batch;
+    private final Consumer<IOException> onFailure;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition work = lock.newCondition();
+    private final Map<Integer, Lane> lanes = new TreeMap<>();
+    private int lastChannel = -1;
+    private boolean stopped;
+    private final Thread thread;
+
+    DataWriter(StreamChannel channel, boolean crc, int batchBytes, String name, Consumer<IOException> onFailure) {
+        this.channel = channel;
+        this.crc = crc;
+        this.batch = ByteBuffer.allocate(batchBytes);
+        this.onFailure = onFailure;
+        this.thread = new Thread(this::run, name);
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    void open(int ch, boolean audio, int capacity, ChannelStats stats) {
+        lock.lock();
+        try {
+            lanes.put(ch, new Lane(ch, audio, capacity, stats));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops a channel: queued frames are dropped; a frame half sent is cut off (the receiver ends the channel). */
+    void close(int ch) {
+        lock.lock();
+        try {
+            lanes.remove(ch);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Queues a frame; a full queue gives up a frame as its policy says. False when the channel is not open. */
+    boolean offer(MediaFrame frame) {
+        lock.lock();
+        try {
+            Lane lane = lanes.get(frame.channel());
+            if (lane == null || stopped) {
+                return false;
+            }
+            if (lane.queue.size() >= lane.capacity) {
+                lane.policy.makeRoom(lane.queue);
+                lane.stats.drop();
+            }
+            lane.queue.addLast(frame);
+            work.signal();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void stop() {
+        lock.lock();
+        try {
+            stopped = true;
+            work.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void join(long millis) throws InterruptedException {
+        thread.join(millis);
+    }
+
+    private void run() {
+        try {
+            while (true) {
+                lock.lock();
+                try {
+                    while (!stopped && !anyPending()) {
+                        work.await();
+                    }
+                    if (stopped) {
+                        return;
+                    }
+                    fill();
+                } finally {
+                    lock.unlock();
+                }
+                batch.flip();
+                channel.writeFully(batch);
+                batch.clear();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            onFailure.accept(e);
+        }
+    }
+
+    private boolean anyPending() {
+        for (Lane l : lanes.values()) {
+            if (l.pending()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Fragments into the batch until it is full or nothing is waiting. Caller holds the lock. */
+    private void fill() {
+        while (true) {
+            Lane lane = next();
+            if (lane == null) {
+                return;
+            }
+            if (!lane.fragmenter.hasMore()) {
+                lane.current = lane.queue.pollFirst();
+                lane.fragmenter.start(lane.current, crc);
+            }
+            int n = lane.fragmenter.writeNext(batch);
+            if (n == 0) {
+                return;
+            }
+            lane.stats.fragments(1);
+            if (!lane.fragmenter.hasMore()) {
+                lane.stats.frame(lane.current.payload().remaining());
+                lane.current = null;
+            }
+            lastChannel = lane.channel;
+        }
+    }
+
+    /** The next lane to send a fragment of: audio before video, round robin among equals. */
+    private Lane next() {
+        Lane best = null;
+        for (boolean audio : AUDIO_FIRST) {
+            for (Lane l : lanes.values()) {
+                if (l.audio == audio && l.pending()) {
+                    if (best == null || (best.channel <= lastChannel && l.channel > lastChannel)) {
+                        best = l;
+                    }
+                }
+            }
+            if (best != null) {
+                return best;
+            }
+        }
+        return null;
+    }
+}

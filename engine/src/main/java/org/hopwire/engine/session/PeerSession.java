@@ -1,0 +1,879 @@
+package org.hopwire.engine.session;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.hopwire.engine.fabric.StreamChannel;
+import org.hopwire.engine.protocol.ChannelException;
+import org.hopwire.engine.protocol.ControlCodec;
+import org.hopwire.engine.protocol.ControlMessage;
+import org.hopwire.engine.protocol.DataStreamDecoder;
+import org.hopwire.engine.protocol.MediaFrame;
+import org.hopwire.engine.protocol.ProtocolError;
+import org.hopwire.engine.protocol.ProtocolException;
+import org.hopwire.engine.protocol.WireWriter;
+import org.hopwire.engine.trust.PairedPeer;
+import org.hopwire.engine.trust.PairingCrypto;
+import org.hopwire.engine.trust.PeerStore;
+
+/**
+ * One Hopwire session with one peer, over its control and data streams (docs/protocol.md, sections 5 to 9):
+ * hello, pairing or authentication, then catalogs, borrowing and lending with consent, heartbeats.
+ *
+ * <p>One thread reads each stream and one writes each; everything else talks to the writers through bounded
+ * queues. Nothing is lent without the owner's consent, and an unpaired or unproven peer sees nothing.
+ */
+public final class PeerSession implements AutoCloseable {
+    public static final int PROTOCOL_MAJOR = 1;
+    public static final int PROTOCOL_MINOR = 0;
+    private static final System.Logger LOG = System.getLogger(PeerSession.class.getName());
+
+    /** Where a session is; the GUI shows it. */
+    public enum State { CONNECTING, PAIRING, AUTHENTICATING, READY, CLOSED }
+
+    /**
+     * This host as the peer will see it.
+     *
+     * @param uuid        this host's UUID (its router's {@code unique_id})
+     * @param hostName    the name to show the peer
+     * @param appVersion  Hopwire's version
+     */
+    public record Identity(UUID uuid, String hostName, String appVersion) {
+    }
+
+    /**
+     * Session settings; {@link #DEFAULT} says how each was chosen.
+     *
+     * @param protocolMajor      the major version spoken (tests change it to meet an incompatible peer)
+     * @param heartbeatInterval  500 ms: a person sees a dead peer within a couple of seconds
+     * @param silenceLimit       3 s without any control message ends the session: six missed heartbeats
+     * @param videoQueueFrames   8 frames (a quarter second at 30 fps) before video drops its oldest non-key frame
+     * @param audioQueueFrames   64 packets (about 0.6 s of 10 ms packets) before audio drops its oldest
+     * @param writeBatchBytes    1 MiB: large writes use the link well (kernel interface page)
+     * @param crc                CRC32C on every frame: cheap next to a copy, and catches a broken path at once
+     * @param limits             reassembly bounds of the data stream
+     */
+    public record Config(int protocolMajor, Duration heartbeatInterval, Duration silenceLimit, int videoQueueFrames,
+                         int audioQueueFrames, int writeBatchBytes, boolean crc, DataStreamDecoder.Limits limits) {
+        public static final Config DEFAULT = new Config(PROTOCOL_MAJOR, Duration.ofMillis(500), Duration.ofSeconds(3),
+                8, 64, 1 << 20, true, DataStreamDecoder.Limits.DEFAULT);
+
+        public Config withProtocolMajor(int major) {
+            return new Config(major, heartbeatInterval, silenceLimit, videoQueueFrames, audioQueueFrames,
+                    writeBatchBytes, crc, limits);
+        }
+
+        public Config withQueues(int video, int audio) {
+            return new Config(protocolMajor, heartbeatInterval, silenceLimit, video, audio, writeBatchBytes, crc,
+                    limits);
+        }
+    }
+
+    private final Config config;
+    private final Identity local;
+    private final PeerInfo cablePeer;
+    private final StreamChannel control;
+    private final StreamChannel data;
+    private final PeerStore store;
+    private final SessionHandler handler;
+    private final SecureRandom random = new SecureRandom();
+    private final String label;
+
+    private final Object lock = new Object();
+    private State state = State.CONNECTING;
+    private SessionEnd end;
+    private ControlMessage.Hello peerHello;
+    private String peerErrorText;
+    private PairingCrypto.Ephemeral ephemeral;
+    private byte[] pairingKey;
+    private boolean localConfirmed;
+    private boolean peerConfirmed;
+    private byte[] authNonce;
+    private PairedPeer paired;
+    private long nextRequestId = 1;
+    private ControlMessage.Catalog localCatalog = new ControlMessage.Catalog(List.of());
+    private ControlMessage.Catalog peerCatalog = new ControlMessage.Catalog(List.of());
+
+    private final Map<Long, CompletableFuture<Borrow>> pendingBorrows = new ConcurrentHashMap<>();
+    private final Map<Long, String> offers = new ConcurrentHashMap<>();
+    private final Map<Long, String> requestedDevices = new ConcurrentHashMap<>();
+    private final Map<Integer, Borrow> borrows = new ConcurrentHashMap<>();
+    private final Map<Integer, String> lends = new ConcurrentHashMap<>();
+    private final Map<Integer, ChannelStats> sentStats = new ConcurrentHashMap<>();
+    private final Map<Integer, ChannelStats> receivedStats = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<Integer> channelResets = new ConcurrentLinkedQueue<>();
+
+    private final BlockingQueue<ControlMessage> outbox = new ArrayBlockingQueue<>(1024);
+    private final DataWriter dataWriter;
+    private final Thread controlReader;
+    private final Thread controlWriter;
+    private final Thread dataReader;
+    private final ScheduledExecutorService ticker;
+    private volatile boolean finishing;
+    private volatile long lastHeardNs = System.nanoTime();
+    private volatile long roundTripNs = -1;
+    private long heartbeatSequence;
+
+    private PeerSession(Config config, Identity local, PeerInfo cablePeer, StreamChannel control, StreamChannel data,
+                        PeerStore store, SessionHandler handler) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.local = Objects.requireNonNull(local, "local");
+        this.cablePeer = Objects.requireNonNull(cablePeer, "cablePeer");
+        this.control = Objects.requireNonNull(control, "control");
+        this.data = Objects.requireNonNull(data, "data");
+        this.store = Objects.requireNonNull(store, "store");
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.label = "hopwire-" + cablePeer.cableId();
+        this.dataWriter = new DataWriter(data, config.crc(), config.writeBatchBytes(), label + "-data-write",
+                e -> linkDown(e));
+        this.controlReader = daemon(this::readControl, label + "-ctl-read");
+        this.controlWriter = daemon(this::writeControl, label + "-ctl-write");
+        this.dataReader = daemon(this::readData, label + "-data-read");
+        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, label + "-tick"));
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /**
+     * Starts a session on open streams: reads the data stream first, then says hello. The session owns the
+     * channels from now on and closes them when it ends.
+     *
+     * @param cablePeer the peer as sysfs shows it; its HELLO must carry the same UUID
+     */
+    public static PeerSession start(Config config, Identity local, PeerInfo cablePeer, StreamChannel control,
+                                    StreamChannel data, PeerStore store, SessionHandler handler) {
+        PeerSession s = new PeerSession(config, local, cablePeer, control, data, store, handler);
+        // HELLO is queued before any thread runs, so it is always the first message the peer reads.
+        s.post(new ControlMessage.Hello(config.protocolMajor(), PROTOCOL_MINOR, local.uuid(), local.hostName(),
+                local.appVersion(), 1));
+        long tick = config.heartbeatInterval().toMillis();
+        s.ticker.scheduleWithFixedDelay(s::tick, tick, tick, TimeUnit.MILLISECONDS);
+        s.dataReader.start();
+        s.controlReader.start();
+        s.controlWriter.start();
+        s.dataWriter.start();
+        return s;
+    }
+
+    // ---- what the app sees and does ----------------------------------------------------------------------------
+
+    public State state() {
+        synchronized (lock) {
+            return state;
+        }
+    }
+
+    /** Why the session ended, once it has. */
+    public Optional<SessionEnd> end() {
+        synchronized (lock) {
+            return Optional.ofNullable(end);
+        }
+    }
+
+    /** The peer as it introduced itself, once it has; its UUID is the one sysfs shows. */
+    public PeerInfo peer() {
+        synchronized (lock) {
+            return peerHello == null ? cablePeer : new PeerInfo(cablePeer.uuid(), peerHello.hostName(),
+                    cablePeer.cableId());
+        }
+    }
+
+    public ControlMessage.Catalog peerCatalog() {
+        synchronized (lock) {
+            return peerCatalog;
+        }
+    }
+
+    /** The last heartbeat round trip, if one has come back. */
+    public Optional<Duration> roundTrip() {
+        long ns = roundTripNs;
+        return ns < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(ns));
+    }
+
+    /** Counters of frames this host sent on a channel. */
+    public ChannelStats sentStats(int channel) {
+        return sentStats.computeIfAbsent(channel, c -> new ChannelStats());
+    }
+
+    /** Counters of frames this host received on a channel. */
+    public ChannelStats receivedStats(int channel) {
+        return receivedStats.computeIfAbsent(channel, c -> new ChannelStats());
+    }
+
+    /** What this host offers; sent to the peer now if ready, else once it is. */
+    public void setCatalog(ControlMessage.Catalog catalog) {
+        boolean send;
+        synchronized (lock) {
+            localCatalog = catalog;
+            send = state == State.READY;
+        }
+        if (send) {
+            post(catalog);
+        }
+    }
+
+    /** Asks the peer's person to lend a device; completes when its frames start, or fails when denied. */
+    public CompletableFuture<Borrow> borrow(String deviceId, String preferredCaps) {
+        CompletableFuture<Borrow> result = new CompletableFuture<>();
+        long id;
+        synchronized (lock) {
+            if (state != State.READY) {
+                result.completeExceptionally(new SessionException("cannot borrow before the session is ready ("
+                        + state + ")"));
+                return result;
+            }
+            id = nextRequestId++;
+        }
+        pendingBorrows.put(id, result);
+        requestedDevices.put(id, deviceId);
+        post(new ControlMessage.BorrowRequest(id, deviceId, preferredCaps));
+        return result;
+    }
+
+    /** Gives a borrowed device back. */
+    public void giveBack(int channel) {
+        if (borrows.remove(channel) != null) {
+            post(new ControlMessage.Stop(channel, ControlMessage.Stop.RETURNED));
+        }
+    }
+
+    /** Offers one of this host's devices to the peer; its person decides. */
+    public void offer(String deviceId) throws SessionException {
+        long id;
+        synchronized (lock) {
+            if (state != State.READY) {
+                throw new SessionException("cannot offer before the session is ready (" + state + ")");
+            }
+            id = nextRequestId++;
+        }
+        offers.put(id, deviceId);
+        post(new ControlMessage.LendOffer(id, deviceId));
+    }
+
+    /** Sends a frame of a lent device; false when the channel is not lent (never started, revoked, returned). */
+    public boolean send(MediaFrame frame) {
+        return lends.containsKey(frame.channel()) && dataWriter.offer(frame);
+    }
+
+    /** Stops lending a channel at once; the borrower's frames stop as soon as it reads the STOP. */
+    public void revoke(int channel) {
+        if (lends.remove(channel) != null) {
+            dataWriter.close(channel);
+            post(new ControlMessage.Stop(channel, ControlMessage.Stop.REVOKED));
+            handler.onLendEnded(channel, ControlMessage.Stop.REVOKED);
+        }
+    }
+
+    /** Says goodbye and ends the session; the streams are closed. */
+    @Override
+    public void close() {
+        post(new ControlMessage.Goodbye(ControlMessage.Goodbye.SHUTTING_DOWN));
+        finish(new SessionEnd(SessionEnd.Reason.LOCAL_CLOSE, "closed on this host"), true);
+    }
+
+    // ---- control stream --------------------------------------------------------------------------------------------
+
+    private void post(ControlMessage m) {
+        if (!outbox.offer(m)) {
+            // A thousand messages unsent: the peer has stopped reading its control stream.
+            finish(new SessionEnd(SessionEnd.Reason.LINK_DOWN, peerName() + " stopped reading the control stream"),
+                    false);
+        }
+    }
+
+    private void writeControl() {
+        WireWriter w = new WireWriter(4096);
+        try {
+            while (true) {
+                ControlMessage m = outbox.poll(50, TimeUnit.MILLISECONDS);
+                if (m == null) {
+                    if (finishing) {
+                        return;
+                    }
+                    continue;
+                }
+                w.clear();
+                do {
+                    ControlCodec.encode(m, w);
+                } while (w.position() < 65_536 && (m = outbox.poll()) != null);
+                control.writeFully(w.toBuffer());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            linkDown(e);
+        }
+    }
+
+    private void readControl() {
+        ControlCodec.Decoder decoder = new ControlCodec.Decoder();
+        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+        try {
+            while (true) {
+                buf.clear();
+                int n = control.read(buf);
+                if (n < 0) {
+                    finish(new SessionEnd(SessionEnd.Reason.PEER_CLOSED, peerName() + " closed the session"
+                            + (peerErrorText == null ? "" : ": " + peerErrorText)), false);
+                    return;
+                }
+                buf.flip();
+                decoder.feed(buf, this::handle);
+            }
+        } catch (ProtocolException e) {
+            fail(SessionEnd.Reason.PROTOCOL_ERROR, e.error(), ControlMessage.Goodbye.PROTOCOL_ERROR,
+                    peerName() + " broke the protocol: " + e.getMessage());
+        } catch (IOException e) {
+            linkDown(e);
+        }
+    }
+
+    private void handle(ControlMessage m) {
+        lastHeardNs = System.nanoTime();
+        try {
+            if (m instanceof ControlMessage.Hello h) {
+                onHello(h);
+            } else if (m instanceof ControlMessage.Heartbeat hb) {
+                post(new ControlMessage.HeartbeatAck(hb.sequence(), hb.sentNs()));
+            } else if (m instanceof ControlMessage.HeartbeatAck a) {
+                roundTripNs = System.nanoTime() - a.echoedSentNs();
+            } else if (m instanceof ControlMessage.Goodbye g) {
+                finish(new SessionEnd(goodbyeReason(g.reason()), peerName() + " ended the session"
+                        + (peerErrorText == null ? "" : ": " + peerErrorText)), false);
+            } else if (m instanceof ControlMessage.ErrorReport e) {
+                onPeerError(e);
+            } else if (m instanceof ControlMessage.PairStart p) {
+                onPairStart(p);
+            } else if (m instanceof ControlMessage.PairConfirm) {
+                onPairConfirm();
+            } else if (m instanceof ControlMessage.PairReject r) {
+                finish(new SessionEnd(SessionEnd.Reason.PAIRING_REJECTED, peerName() + " rejected pairing: "
+                        + r.reason()), false);
+            } else if (m instanceof ControlMessage.AuthChallenge c) {
+                onAuthChallenge(c);
+            } else if (m instanceof ControlMessage.AuthResponse r) {
+                onAuthResponse(r);
+            } else {
+                onReadyMessage(m);
+            }
+        } catch (IOException e) {
+            fail(SessionEnd.Reason.PROTOCOL_ERROR, ProtocolError.INTERNAL, ControlMessage.Goodbye.PROTOCOL_ERROR,
+                    "could not keep the pairing with " + peerName() + ": " + e.getMessage());
+        }
+    }
+
+    private static SessionEnd.Reason goodbyeReason(int reason) {
+        return switch (reason) {
+            case ControlMessage.Goodbye.INCOMPATIBLE_VERSION -> SessionEnd.Reason.INCOMPATIBLE_VERSION;
+            case ControlMessage.Goodbye.PAIRING_REJECTED -> SessionEnd.Reason.PAIRING_REJECTED;
+            case ControlMessage.Goodbye.AUTH_FAILED -> SessionEnd.Reason.AUTH_FAILED;
+            case ControlMessage.Goodbye.PROTOCOL_ERROR -> SessionEnd.Reason.PROTOCOL_ERROR;
+            default -> SessionEnd.Reason.PEER_CLOSED;
+        };
+    }
+
+    private void onPeerError(ControlMessage.ErrorReport e) {
+        boolean ready;
+        synchronized (lock) {
+            peerErrorText = e.text();
+            ready = state == State.READY;
+        }
+        if (ready) {
+            handler.onPeerError(e.error(), e.text());
+        }
+    }
+
+    private void onHello(ControlMessage.Hello h) throws IOException {
+        synchronized (lock) {
+            if (peerHello != null) {
+                throw new ProtocolException(ProtocolError.MALFORMED, "a second HELLO");
+            }
+            peerHello = h;
+        }
+        if (!h.host().equals(cablePeer.uuid())) {
+            fail(SessionEnd.Reason.AUTH_FAILED, ProtocolError.AUTH_FAILED, ControlMessage.Goodbye.AUTH_FAILED,
+                    "the host on " + cablePeer.cableId() + " says it is " + h.host() + " but the cable reports "
+                            + cablePeer.uuid() + ": not talking to it");
+            return;
+        }
+        if (h.major() != config.protocolMajor()) {
+            fail(SessionEnd.Reason.INCOMPATIBLE_VERSION, ProtocolError.INCOMPATIBLE_VERSION,
+                    ControlMessage.Goodbye.INCOMPATIBLE_VERSION, "incompatible version: this host speaks protocol "
+                            + config.protocolMajor() + "." + PROTOCOL_MINOR + ", " + h.hostName() + " speaks "
+                            + h.major() + "." + h.minor() + " (Hopwire " + h.appVersion() + "): update the older one");
+            return;
+        }
+        Optional<PairedPeer> known = store.find(h.host());
+        synchronized (lock) {
+            if (known.isPresent()) {
+                paired = known.get();
+                authNonce = PairingCrypto.nonce(random);
+                setState(State.AUTHENTICATING);
+            } else {
+                ephemeral = PairingCrypto.newEphemeral(random);
+                setState(State.PAIRING);
+            }
+        }
+        post(known.isPresent() ? new ControlMessage.AuthChallenge(authNonce)
+                : new ControlMessage.PairStart(ephemeral.nonce(), ephemeral.publicKey()));
+    }
+
+    private void onPairStart(ControlMessage.PairStart p) throws IOException {
+        String code;
+        synchronized (lock) {
+            if (state == State.AUTHENTICATING) {
+                failLater("%1$s no longer knows %2$s (it forgot the pairing): to pair again, forget %1$s"
+                        + " on %2$s");
+                return;
+            }
+            requireState(State.PAIRING, "PAIR_START");
+            try {
+                pairingKey = PairingCrypto.pairingKey(ephemeral, p.publicKey(), p.nonce(), local.uuid(),
+                        cablePeer.uuid());
+            } catch (GeneralSecurityException e) {
+                throw new ProtocolException(ProtocolError.MALFORMED, "unusable pairing key: " + e.getMessage());
+            }
+            code = PairingCrypto.verificationCode(pairingKey);
+        }
+        handler.confirmPairing(peer(), code).whenComplete((ok, error) -> {
+            if (Boolean.TRUE.equals(ok) && error == null) {
+                synchronized (lock) {
+                    localConfirmed = true;
+                }
+                post(new ControlMessage.PairConfirm());
+                completePairingIfBoth();
+            } else {
+                post(new ControlMessage.PairReject("the person on " + local.hostName() + " rejected the code"));
+                post(new ControlMessage.Goodbye(ControlMessage.Goodbye.PAIRING_REJECTED));
+                finish(new SessionEnd(SessionEnd.Reason.PAIRING_REJECTED, "pairing with " + peerName()
+                        + " was rejected on this host"), true);
+            }
+        });
+    }
+
+    private void onPairConfirm() throws IOException {
+        synchronized (lock) {
+            requireState(State.PAIRING, "PAIR_CONFIRM");
+            if (pairingKey == null) {
+                throw new ProtocolException(ProtocolError.MALFORMED, "PAIR_CONFIRM before PAIR_START");
+            }
+            peerConfirmed = true;
+        }
+        completePairingIfBoth();
+    }
+
+    private void completePairingIfBoth() {
+        PairedPeer peer;
+        synchronized (lock) {
+            if (!localConfirmed || !peerConfirmed || state != State.PAIRING) {
+                return;
+            }
+            peer = new PairedPeer(cablePeer.uuid(), pairingKey, peerHello.hostName(), Instant.now(),
+                    java.util.Set.of());
+            paired = peer;
+        }
+        try {
+            store.save(peer);
+        } catch (IOException e) {
+            fail(SessionEnd.Reason.PROTOCOL_ERROR, ProtocolError.INTERNAL, ControlMessage.Goodbye.SHUTTING_DOWN,
+                    "could not remember the pairing with " + peerName() + " in " + store.directory() + ": "
+                            + e.getMessage());
+            return;
+        }
+        becomeReady();
+    }
+
+    private void onAuthChallenge(ControlMessage.AuthChallenge c) throws IOException {
+        byte[] answer;
+        synchronized (lock) {
+            if (state == State.PAIRING) {
+                failLater("%1$s remembers a pairing with %2$s that %2$s does not have: to pair again, forget %2$s"
+                        + " on %1$s");
+                return;
+            }
+            requireState(State.AUTHENTICATING, "AUTH_CHALLENGE");
+            answer = PairingCrypto.authResponse(paired.key(), cablePeer.uuid(), local.uuid(), c.nonce());
+        }
+        post(new ControlMessage.AuthResponse(answer));
+    }
+
+    private void onAuthResponse(ControlMessage.AuthResponse r) throws IOException {
+        boolean ok;
+        synchronized (lock) {
+            requireState(State.AUTHENTICATING, "AUTH_RESPONSE");
+            byte[] expected = PairingCrypto.authResponse(paired.key(), local.uuid(), cablePeer.uuid(), authNonce);
+            ok = PairingCrypto.sameSecret(expected, r.mac());
+        }
+        if (ok) {
+            becomeReady();
+        } else {
+            fail(SessionEnd.Reason.AUTH_FAILED, ProtocolError.AUTH_FAILED, ControlMessage.Goodbye.AUTH_FAILED,
+                    "the host on " + cablePeer.cableId() + " could not prove it is the " + peerName()
+                            + " paired with this host: it may be another device using its UUID. Forget it and pair"
+                            + " again only if you trust it");
+        }
+    }
+
+    /** Fails with a text naming both hosts, {@code %1$s} the peer and {@code %2$s} this one, for either screen. */
+    private void failLater(String format) {
+        String text = String.format(format, peerName(), "'" + local.hostName() + "'");
+        // Called holding the lock: the failure itself (which notifies) runs after it is released.
+        CompletableFuture.runAsync(() -> fail(SessionEnd.Reason.AUTH_FAILED, ProtocolError.AUTH_FAILED,
+                ControlMessage.Goodbye.AUTH_FAILED, text));
+    }
+
+    private void requireState(State expected, String what) throws ProtocolException {
+        if (state != expected) {
+            throw new ProtocolException(ProtocolError.MALFORMED, what + " while " + state);
+        }
+    }
+
+    private void becomeReady() {
+        ControlMessage.Catalog catalog;
+        synchronized (lock) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            setState(State.READY);
+            catalog = localCatalog;
+        }
+        post(catalog);
+    }
+
+    private void setState(State s) {
+        state = s;
+        CompletableFuture.runAsync(() -> handler.onStateChanged(s));
+    }
+
+    private void onReadyMessage(ControlMessage m) throws IOException {
+        synchronized (lock) {
+            if (state != State.READY) {
+                // An unpaired or unproven peer sees nothing and opens nothing.
+                post(new ControlMessage.ErrorReport(ProtocolError.NOT_ALLOWED, "not paired and authenticated yet"));
+                return;
+            }
+        }
+        if (m instanceof ControlMessage.Catalog c) {
+            synchronized (lock) {
+                peerCatalog = c;
+            }
+            handler.onCatalog(c);
+        } else if (m instanceof ControlMessage.BorrowRequest r) {
+            onBorrowRequest(r.requestId(), r.deviceId(), r.preferredCaps());
+        } else if (m instanceof ControlMessage.LendOffer o) {
+            requestedDevices.put(o.requestId(), o.deviceId());
+            handler.acceptOffer(peer(), o.deviceId()).whenComplete((yes, e) -> post(new ControlMessage.Consent(
+                    o.requestId(), Boolean.TRUE.equals(yes) && e == null ? ControlMessage.Consent.ALLOW_ONCE
+                            : ControlMessage.Consent.DENY)));
+        } else if (m instanceof ControlMessage.Consent c) {
+            onConsent(c);
+        } else if (m instanceof ControlMessage.Caps c) {
+            onCaps(c);
+        } else if (m instanceof ControlMessage.Start st) {
+            Borrow b = borrows.get(st.channel());
+            if (b != null) {
+                CompletableFuture<Borrow> f = pendingBorrows.remove(requestOf(st.channel()));
+                if (f != null) {
+                    f.complete(b);
+                }
+                handler.onBorrowStarted(b);
+            }
+        } else if (m instanceof ControlMessage.Stop st) {
+            onStop(st);
+        }
+        // STATS from the peer, PAUSE and KEYFRAME_REQUEST reach the link panel and the pipelines in a later step.
+    }
+
+    private final Map<Integer, Long> channelRequests = new ConcurrentHashMap<>();
+
+    private long requestOf(int channel) {
+        return channelRequests.getOrDefault(channel, -1L);
+    }
+
+    // ---- owner side ------------------------------------------------------------------------------------------------
+
+    private boolean offers(String deviceId) {
+        synchronized (lock) {
+            return localCatalog.devices().stream().anyMatch(d -> d.id().equals(deviceId));
+        }
+    }
+
+    private void onBorrowRequest(long requestId, String deviceId, String preferredCaps) {
+        if (!offers(deviceId)) {
+            // The reason first, so the borrower has it when the refusal arrives.
+            post(new ControlMessage.ErrorReport(ProtocolError.DEVICE_GONE, "no device " + deviceId + " on "
+                    + local.hostName()));
+            post(new ControlMessage.Consent(requestId, ControlMessage.Consent.DENY));
+            return;
+        }
+        PairedPeer p;
+        synchronized (lock) {
+            p = paired;
+        }
+        if (p.alwaysAllowed().contains(deviceId)) {
+            grant(requestId, deviceId, preferredCaps, ControlMessage.Consent.ALLOW_ALWAYS);
+            return;
+        }
+        handler.askConsent(peer(), deviceId).whenComplete((answer, e) -> {
+            if (e != null || answer == null || answer == SessionHandler.Consent.DENY) {
+                post(new ControlMessage.Consent(requestId, ControlMessage.Consent.DENY));
+                return;
+            }
+            if (answer == SessionHandler.Consent.ALLOW_ALWAYS) {
+                rememberAlways(deviceId);
+            }
+            grant(requestId, deviceId, preferredCaps, answer == SessionHandler.Consent.ALLOW_ALWAYS
+                    ? ControlMessage.Consent.ALLOW_ALWAYS : ControlMessage.Consent.ALLOW_ONCE);
+        });
+    }
+
+    private void rememberAlways(String deviceId) {
+        synchronized (lock) {
+            paired = paired.withAlwaysAllowed(deviceId);
+        }
+        try {
+            store.save(paired);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not remember 'always' for " + deviceId + ": "
+                    + e.getMessage());
+        }
+    }
+
+    private void grant(long requestId, String deviceId, String preferredCaps, int answer) {
+        String caps;
+        try {
+            caps = handler.prepareLend(deviceId, preferredCaps);
+        } catch (SessionHandler.LendRefused e) {
+            post(new ControlMessage.ErrorReport(e.error(), e.getMessage()));
+            post(new ControlMessage.Consent(requestId, ControlMessage.Consent.DENY));
+            return;
+        }
+        int channel;
+        synchronized (lock) {
+            channel = 0;
+            while (lends.containsKey(channel)) {
+                channel++;
+            }
+            lends.put(channel, deviceId);
+        }
+        dataWriter.open(channel, caps.startsWith("audio/"), caps.startsWith("audio/") ? config.audioQueueFrames()
+                : config.videoQueueFrames(), sentStats(channel));
+        post(new ControlMessage.Consent(requestId, answer));
+        post(new ControlMessage.Caps(channel, requestId, 1, caps));
+        post(new ControlMessage.Start(channel));
+        handler.onLendStarted(channel, deviceId);
+    }
+
+    // ---- borrower side ----------------------------------------------------------------------------------------------
+
+    private void onConsent(ControlMessage.Consent c) {
+        String offered = offers.remove(c.requestId());
+        if (offered != null) {
+            if (c.answer() != ControlMessage.Consent.DENY) {
+                grant(c.requestId(), offered, "", ControlMessage.Consent.ALLOW_ONCE);
+            }
+            return;
+        }
+        if (c.answer() == ControlMessage.Consent.DENY) {
+            CompletableFuture<Borrow> f = pendingBorrows.remove(c.requestId());
+            if (f != null) {
+                String why;
+                synchronized (lock) {
+                    why = peerErrorText;
+                }
+                f.completeExceptionally(new ConsentDeniedException(peerName() + " did not lend the device"
+                        + (why == null ? "" : ": " + why)));
+            }
+        }
+    }
+
+    private void onCaps(ControlMessage.Caps c) {
+        Borrow existing = borrows.get(c.channel());
+        String deviceId = existing != null ? existing.deviceId()
+                : requestedDevices.getOrDefault(c.requestId(), "");
+        if (existing == null) {
+            // A new channel: the data reader forgets anything an earlier use of this id left.
+            channelResets.add(c.channel());
+        }
+        channelRequests.put(c.channel(), c.requestId());
+        borrows.put(c.channel(), new Borrow(c.channel(), deviceId, c.caps()));
+    }
+
+    private void onStop(ControlMessage.Stop s) {
+        if (borrows.remove(s.channel()) != null) {
+            handler.onBorrowEnded(s.channel(), s.reason());
+        }
+        if (lends.remove(s.channel()) != null) {
+            dataWriter.close(s.channel());
+            handler.onLendEnded(s.channel(), s.reason());
+        }
+    }
+
+    // ---- data stream ----------------------------------------------------------------------------------------------
+
+    private void readData() {
+        DataStreamDecoder decoder = new DataStreamDecoder(config.limits(), new DataStreamDecoder.Handler() {
+            @Override
+            public void onFrame(MediaFrame frame) {
+                if (borrows.containsKey(frame.channel())) {
+                    receivedStats(frame.channel()).frame(frame.payload().remaining());
+                    handler.onFrame(frame);
+                } else {
+                    receivedStats(frame.channel()).drop();
+                }
+            }
+
+            @Override
+            public void onChannelEnded(ChannelException reason) {
+                int ch = reason.channel();
+                if (borrows.remove(ch) != null) {
+                    post(new ControlMessage.Stop(ch, ControlMessage.Stop.FAILED));
+                    post(new ControlMessage.ErrorReport(reason.error(), reason.getMessage()));
+                    handler.onBorrowEnded(ch, ControlMessage.Stop.FAILED);
+                }
+            }
+        });
+        ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+        try {
+            while (true) {
+                buf.clear();
+                int n = data.read(buf);
+                if (n < 0) {
+                    return; // the control stream reports the ending
+                }
+                for (Integer ch; (ch = channelResets.poll()) != null; ) {
+                    decoder.resetChannel(ch);
+                }
+                buf.flip();
+                decoder.feed(buf);
+            }
+        } catch (ProtocolException e) {
+            fail(SessionEnd.Reason.PROTOCOL_ERROR, e.error(), ControlMessage.Goodbye.PROTOCOL_ERROR,
+                    peerName() + " broke the protocol on the data stream: " + e.getMessage());
+        } catch (IOException e) {
+            linkDown(e);
+        }
+    }
+
+    // ---- time ---------------------------------------------------------------------------------------------------
+
+    private void tick() {
+        long now = System.nanoTime();
+        if (now - lastHeardNs > config.silenceLimit().toNanos()) {
+            boolean hello;
+            synchronized (lock) {
+                hello = peerHello != null;
+            }
+            finish(new SessionEnd(SessionEnd.Reason.LINK_DOWN, hello ? peerName() + " stopped answering"
+                    : "no answer from " + peerName() + ": is Hopwire running there?"), false);
+            return;
+        }
+        post(new ControlMessage.Heartbeat(heartbeatSequence++, now));
+        for (Integer ch : lends.keySet()) {
+            ChannelStats s = sentStats(ch);
+            post(new ControlMessage.Stats(ch, s.frames(), s.bytes(), s.drops(), s.latencyUs(0.5), s.latencyUs(0.99)));
+        }
+    }
+
+    // ---- ending ---------------------------------------------------------------------------------------------------
+
+    private String peerName() {
+        synchronized (lock) {
+            return peerHello != null ? "'" + peerHello.hostName() + "'" : "the host on " + cablePeer.cableId();
+        }
+    }
+
+    private void linkDown(IOException e) {
+        if (e instanceof AsynchronousCloseException || e instanceof ClosedChannelException) {
+            return; // we closed it
+        }
+        finish(new SessionEnd(SessionEnd.Reason.LINK_DOWN, "the link to " + peerName() + " is gone: "
+                + e.getMessage()), false);
+    }
+
+    /** Tells the peer what went wrong, says goodbye, and ends. */
+    private void fail(SessionEnd.Reason reason, ProtocolError error, int goodbye, String text) {
+        post(new ControlMessage.ErrorReport(error, text));
+        post(new ControlMessage.Goodbye(goodbye));
+        finish(new SessionEnd(reason, text), true);
+    }
+
+    private void finish(SessionEnd why, boolean flush) {
+        synchronized (lock) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            end = why;
+            setState(State.CLOSED);
+        }
+        finishing = true;
+        ticker.shutdownNow();
+        dataWriter.stop();
+        if (flush && Thread.currentThread() != controlWriter) {
+            try {
+                controlWriter.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        closeQuietly(control);
+        closeQuietly(data);
+        SessionException ended = new SessionException(why);
+        new ArrayList<>(pendingBorrows.values()).forEach(f -> f.completeExceptionally(ended));
+        pendingBorrows.clear();
+        for (Integer ch : List.copyOf(lends.keySet())) {
+            lends.remove(ch);
+            handler.onLendEnded(ch, ControlMessage.Stop.FAILED);
+        }
+        for (Integer ch : List.copyOf(borrows.keySet())) {
+            borrows.remove(ch);
+            handler.onBorrowEnded(ch, ControlMessage.Stop.FAILED);
+        }
+        handler.onClosed(why);
+    }
+
+    private static void closeQuietly(StreamChannel c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "closing " + c + ": " + e.getMessage());
+        }
+    }
+
+    /** Waits until the session's threads have ended, for tests that look for leaks. */
+    public boolean awaitThreads(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Thread t : List.of(controlReader, controlWriter, dataReader)) {
+            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            if (t.isAlive()) {
+                return false;
+            }
+        }
+        dataWriter.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        return ticker.awaitTermination(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+}

@@ -1,0 +1,94 @@
+package org.hopwire.engine.session;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import org.hopwire.engine.protocol.ControlMessage;
+import org.hopwire.engine.protocol.MediaFrame;
+import org.hopwire.engine.protocol.ProtocolError;
+
+/**
+ * What a session asks of the app (the GUI, the CLI, a test) and tells it. Questions return stages so the app can
+ * ask its person without blocking the session; by default every question is answered "no".
+ *
+ * <p>Calls come from the session's threads; they must return quickly.
+ */
+public interface SessionHandler {
+    /** Both hosts show this code; answer true when the person confirms it matches the peer's. */
+    default CompletionStage<Boolean> confirmPairing(PeerInfo peer, String code) {
+        return CompletableFuture.completedFuture(false);
+    }
+
+    /** The peer asks to borrow a device of ours: allow once, always, or deny. */
+    default CompletionStage<Consent> askConsent(PeerInfo peer, String deviceId) {
+        return CompletableFuture.completedFuture(Consent.DENY);
+    }
+
+    /** The peer offers us one of its devices: true to borrow it. */
+    default CompletionStage<Boolean> acceptOffer(PeerInfo peer, String deviceId) {
+        return CompletableFuture.completedFuture(false);
+    }
+
+    /**
+     * Consent was given: prepare to lend the device and return the caps it will be sent as.
+     *
+     * @throws LendRefused when the device cannot be lent now (busy, gone, format not possible)
+     */
+    default String prepareLend(String deviceId, String preferredCaps) throws LendRefused {
+        throw new LendRefused(ProtocolError.DEVICE_GONE, "this host lends nothing");
+    }
+
+    /** Frames for {@code channel} may now be sent with {@link PeerSession#send}. */
+    default void onLendStarted(int channel, String deviceId) {
+    }
+
+    /** A lend ended (returned, revoked, or the session ended): stop sending. */
+    default void onLendEnded(int channel, int reason) {
+    }
+
+    /** Frames of a borrowed device start to arrive on {@code borrow.channel()}. */
+    default void onBorrowStarted(Borrow borrow) {
+    }
+
+    /** A frame of a borrowed device arrived. The frame's buffer is the app's now. */
+    default void onFrame(MediaFrame frame) {
+    }
+
+    /** A borrow ended: the owner revoked it, the device went, or it was returned. */
+    default void onBorrowEnded(int channel, int reason) {
+    }
+
+    /** The peer's catalog arrived or changed. */
+    default void onCatalog(ControlMessage.Catalog catalog) {
+    }
+
+    /** The peer reported an error that did not end the session. */
+    default void onPeerError(ProtocolError error, String text) {
+    }
+
+    default void onStateChanged(PeerSession.State state) {
+    }
+
+    default void onClosed(SessionEnd end) {
+    }
+
+    /** The owner's answer to a borrow request. */
+    enum Consent {
+        ALLOW_ONCE, ALLOW_ALWAYS, DENY
+    }
+
+    /** A device that cannot be lent now, with the protocol error to report. */
+    final class LendRefused extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final transient ProtocolError error;
+
+        public LendRefused(ProtocolError error, String message) {
+            super(message);
+            this.error = error;
+        }
+
+        public ProtocolError error() {
+            return error;
+        }
+    }
+}

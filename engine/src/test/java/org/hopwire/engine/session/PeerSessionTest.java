@@ -1,0 +1,308 @@
+package org.hopwire.engine.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
+
+import org.hopwire.engine.protocol.ControlMessage;
+import org.hopwire.engine.protocol.FragmentHeader;
+import org.hopwire.engine.protocol.MediaFrame;
+import org.hopwire.engine.trust.PairedPeer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two sessions over the emulated fabric: trust, consent, lending and what happens when things go wrong. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class PeerSessionTest {
+    @TempDir
+    Path dir;
+
+    private SessionPair pair;
+
+    @AfterEach
+    void tearDown() {
+        if (pair != null) {
+            pair.close();
+        }
+    }
+
+    private SessionPair paired() throws Exception {
+        pair = new SessionPair(dir);
+        pair.start();
+        pair.awaitReady();
+        return pair;
+    }
+
+    private static MediaFrame frame(int channel, long sequence, int length, boolean key) {
+        byte[] data = new byte[length];
+        new Random(channel * 1_000_003L + sequence).nextBytes(data);
+        return new MediaFrame(channel, sequence, sequence * 1000, -1, 1000, key ? FragmentHeader.KEY_FRAME
+                : FragmentHeader.DELTA, ByteBuffer.wrap(data));
+    }
+
+    // ---- trust -------------------------------------------------------------------------------------------------
+
+    @Test
+    void shouldPairWithTheSameCodeOnBothHostsAndAuthenticateNextTime() throws Exception {
+        paired();
+        assertEquals(1, pair.ha.codes.size());
+        assertEquals(pair.ha.codes, pair.hb.codes, "both hosts show the same code");
+        assertTrue(pair.ha.codes.get(0).matches("\\d{6}"));
+        assertTrue(pair.ha.states.contains(PeerSession.State.PAIRING));
+        // The catalog may first arrive empty (set just after start) and then full: wait for the full one.
+        ControlMessage.Catalog seen;
+        do {
+            seen = pair.ha.catalogs.poll(5, TimeUnit.SECONDS);
+            assertNotNull(seen, "catalogs flow once ready");
+        } while (!seen.equals(SessionPair.CATALOG));
+
+        PairedPeer remembered = pair.storeA.find(pair.bed.hostB().uuid()).orElseThrow();
+        assertEquals("beta", remembered.name());
+        Path file = pair.storeA.directory().resolve(pair.bed.hostB().uuid() + ".peer");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                pair.storeA.directory())));
+
+        pair.restart();
+        pair.awaitReady();
+        assertTrue(pair.ha.codes.isEmpty() && pair.hb.codes.isEmpty(), "known peers are not asked again");
+        assertTrue(pair.ha.states.contains(PeerSession.State.AUTHENTICATING));
+    }
+
+    @Test
+    void shouldEndOnBothHostsWhenEitherPersonRejectsTheCode() throws Exception {
+        pair = new SessionPair(dir);
+        Recorder rejecting = new Recorder();
+        rejecting.confirm = false;
+        pair.start(PeerSession.Config.DEFAULT, PeerSession.Config.DEFAULT, new Recorder(), rejecting);
+        SessionEnd ea = pair.ha.closed.get(10, TimeUnit.SECONDS);
+        SessionEnd eb = pair.hb.closed.get(10, TimeUnit.SECONDS);
+        assertEquals(SessionEnd.Reason.PAIRING_REJECTED, ea.reason(), ea.message());
+        assertEquals(SessionEnd.Reason.PAIRING_REJECTED, eb.reason(), eb.message());
+        assertTrue(pair.storeA.list().isEmpty() && pair.storeB.list().isEmpty(), "nothing remembered");
+    }
+
+    @Test
+    void shouldRefuseAPeerThatCannotProveItHoldsThePairingKey() throws Exception {
+        paired();
+        // B's key is replaced, as if a different device copied B's UUID.
+        PairedPeer real = pair.storeB.find(pair.bed.hostA().uuid()).orElseThrow();
+        byte[] forged = real.key().clone();
+        forged[0] ^= 1;
+        pair.storeB.save(new PairedPeer(real.uuid(), forged, real.name(), real.pairedAt(), real.alwaysAllowed()));
+        pair.restart();
+        SessionEnd ea = pair.ha.closed.get(10, TimeUnit.SECONDS);
+        assertEquals(SessionEnd.Reason.AUTH_FAILED, ea.reason(), ea.message());
+        assertEquals(SessionEnd.Reason.AUTH_FAILED, pair.hb.closed.get(10, TimeUnit.SECONDS).reason());
+        assertTrue(pair.ha.catalogs.isEmpty() && pair.hb.catalogs.isEmpty(), "an unproven peer sees nothing");
+    }
+
+    @Test
+    void shouldTellBothWhenOneSideForgotThePairing() throws Exception {
+        paired();
+        assertTrue(pair.storeB.forget(pair.bed.hostA().uuid()));
+        pair.restart();
+        SessionEnd ea = pair.ha.closed.get(10, TimeUnit.SECONDS);
+        assertEquals(SessionEnd.Reason.AUTH_FAILED, ea.reason());
+        SessionEnd eb = pair.hb.closed.get(10, TimeUnit.SECONDS);
+        assertEquals(SessionEnd.Reason.AUTH_FAILED, eb.reason());
+        // Whichever host noticed first, both say which host must forget which.
+        for (SessionEnd e : List.of(ea, eb)) {
+            assertTrue(e.message().contains("forget 'alpha' on 'beta'") || e.message().contains("forget 'beta' on"
+                    + " 'alpha'"), e.message());
+        }
+    }
+
+    @Test
+    void shouldEndOnBothHostsWithAClearErrorOnAnIncompatibleVersion() throws Exception {
+        pair = new SessionPair(dir);
+        pair.start(PeerSession.Config.DEFAULT, PeerSession.Config.DEFAULT.withProtocolMajor(2));
+        SessionEnd ea = pair.ha.closed.get(10, TimeUnit.SECONDS);
+        SessionEnd eb = pair.hb.closed.get(10, TimeUnit.SECONDS);
+        assertEquals(SessionEnd.Reason.INCOMPATIBLE_VERSION, ea.reason(), ea.message());
+        assertEquals(SessionEnd.Reason.INCOMPATIBLE_VERSION, eb.reason(), eb.message());
+        assertTrue(ea.message().contains("incompatible version"), ea.message());
+        assertTrue(ea.message().contains("1.0") && ea.message().contains("2.0"), ea.message());
+    }
+
+    // ---- consent and lending ----------------------------------------------------------------------------------------
+
+    @Test
+    void shouldLendOnlyWithConsentAndCarryFrames() throws Exception {
+        paired();
+        pair.ha.consent = SessionHandler.Consent.DENY;
+        ExecutionException denied = assertThrows(ExecutionException.class,
+                () -> pair.b.borrow("cam0", "").get(5, TimeUnit.SECONDS));
+        assertInstanceOf(ConsentDeniedException.class, denied.getCause());
+        assertEquals(0, pair.ha.lendsPrepared.get(), "nothing prepared without consent");
+
+        pair.ha.consent = SessionHandler.Consent.ALLOW_ONCE;
+        Borrow borrow = pair.b.borrow("cam0", "").get(5, TimeUnit.SECONDS);
+        assertEquals("cam0", borrow.deviceId());
+        assertTrue(borrow.caps().startsWith("video/x-raw"));
+        int channel = pair.ha.lendsStarted.poll(5, TimeUnit.SECONDS);
+        assertEquals(borrow.channel(), channel);
+        assertTrue(pair.a.send(frame(channel, 0, 300_000, true)));
+        MediaFrame got = pair.hb.frames.poll(5, TimeUnit.SECONDS);
+        assertNotNull(got);
+        assertEquals(frame(channel, 0, 300_000, true).payload(), got.payload());
+
+        pair.b.giveBack(channel);
+        assertEquals(channel, pair.ha.lendsEnded.poll(5, TimeUnit.SECONDS)[0]);
+        assertFalse(pair.a.send(frame(channel, 1, 10, false)), "a returned device cannot be sent");
+
+        pair.b.borrow("cam0", "").get(5, TimeUnit.SECONDS);
+        assertEquals(3, pair.ha.consentAsked.get(), "'once' asks again next time");
+    }
+
+    @Test
+    void shouldRememberAlwaysAndNotAskAgain() throws Exception {
+        paired();
+        pair.ha.consent = SessionHandler.Consent.ALLOW_ALWAYS;
+        Borrow first = pair.b.borrow("cam1", "").get(5, TimeUnit.SECONDS);
+        pair.b.giveBack(first.channel());
+        pair.ha.consent = SessionHandler.Consent.DENY;
+        pair.b.borrow("cam1", "").get(5, TimeUnit.SECONDS);
+        assertEquals(1, pair.ha.consentAsked.get());
+        assertTrue(pair.storeA.find(pair.bed.hostB().uuid()).orElseThrow().alwaysAllowed().contains("cam1"));
+    }
+
+    @Test
+    void shouldRefuseDevicesItDoesNotOfferOrCannotLend() throws Exception {
+        paired();
+        ExecutionException unknown = assertThrows(ExecutionException.class,
+                () -> pair.b.borrow("nope", "").get(5, TimeUnit.SECONDS));
+        assertTrue(unknown.getCause().getMessage().contains("no device nope"), unknown.getCause().getMessage());
+        ExecutionException busy = assertThrows(ExecutionException.class,
+                () -> pair.b.borrow("busy", "").get(5, TimeUnit.SECONDS));
+        assertTrue(busy.getCause().getMessage().contains("in use by another program"),
+                busy.getCause().getMessage());
+        assertEquals(PeerSession.State.READY, pair.b.state(), "the session survives");
+    }
+
+    @Test
+    void shouldStopTheBorrowersFramesSoonAfterARevoke() throws Exception {
+        paired();
+        Borrow borrow = pair.b.borrow("cam0", "").get(5, TimeUnit.SECONDS);
+        pair.a.send(frame(borrow.channel(), 0, 1000, true));
+        assertNotNull(pair.hb.frames.poll(5, TimeUnit.SECONDS));
+        long revokedAt = System.nanoTime();
+        pair.a.revoke(borrow.channel());
+        long[] ended = pair.hb.borrowsEnded.poll(5, TimeUnit.SECONDS);
+        assertNotNull(ended);
+        assertEquals(ControlMessage.Stop.REVOKED, ended[1]);
+        assertTrue(ended[2] - revokedAt < TimeUnit.SECONDS.toNanos(1), "ended after "
+                + (ended[2] - revokedAt) / 1000 + " us");
+        assertFalse(pair.a.send(frame(borrow.channel(), 1, 1000, false)));
+    }
+
+    @Test
+    void shouldLendWhatTheOwnerOffersWhenTheBorrowerAccepts() throws Exception {
+        paired();
+        pair.a.offer("cam1");
+        Borrow b = pair.hb.borrowsStarted.poll(5, TimeUnit.SECONDS);
+        assertNotNull(b);
+        assertEquals("cam1", b.deviceId());
+        assertEquals(0, pair.ha.consentAsked.get(), "the owner offered: its own consent is the offer");
+        pair.a.send(frame(b.channel(), 0, 10, true));
+        assertNotNull(pair.hb.frames.poll(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void shouldCarryTenThousandBuffersOnThreeChannelsInOrderAndIntact() throws Exception {
+        paired();
+        // Queues large enough that nothing is dropped: this test is about order and integrity.
+        PeerSession.Config roomy = PeerSession.Config.DEFAULT.withQueues(20_000, 20_000);
+        pair.restart(roomy, roomy);
+        pair.awaitReady();
+        List<Borrow> borrows = new ArrayList<>();
+        for (String device : List.of("cam0", "cam1", "mic0")) {
+            borrows.add(pair.b.borrow(device, "").get(5, TimeUnit.SECONDS));
+        }
+        int perChannel = 3334;
+        Map<Integer, Long> sentCrc = new HashMap<>();
+        for (int i = 0; i < perChannel; i++) {
+            for (Borrow b : borrows) {
+                int size = b.deviceId().startsWith("mic") ? 1920 : (i % 30 == 0 ? 150_000 : 20_000 + i % 7_000);
+                MediaFrame f = frame(b.channel(), i, size, i % 30 == 0);
+                CRC32C crc = new CRC32C();
+                crc.update(f.payload().duplicate());
+                sentCrc.merge(b.channel(), crc.getValue(), (x, y) -> x * 31 + y);
+                assertTrue(pair.a.send(f));
+            }
+        }
+        Map<Integer, Long> gotCrc = new HashMap<>();
+        Map<Integer, Long> nextSeq = new HashMap<>();
+        for (int n = 0; n < perChannel * borrows.size(); n++) {
+            MediaFrame f = pair.hb.frames.poll(10, TimeUnit.SECONDS);
+            assertNotNull(f, "frame " + n + " of " + perChannel * borrows.size());
+            long expected = nextSeq.getOrDefault(f.channel(), 0L);
+            assertEquals(expected, f.sequence(), "in order on channel " + f.channel());
+            nextSeq.put(f.channel(), expected + 1);
+            CRC32C crc = new CRC32C();
+            crc.update(f.payload().duplicate());
+            gotCrc.merge(f.channel(), crc.getValue(), (x, y) -> x * 31 + y);
+        }
+        assertEquals(sentCrc, gotCrc);
+        for (Borrow b : borrows) {
+            assertEquals(0, pair.a.sentStats(b.channel()).drops());
+            assertEquals(perChannel, pair.b.receivedStats(b.channel()).frames());
+        }
+    }
+
+    @Test
+    void shouldDropOldVideoButNotBlockWhenTheQueueOverflows() throws Exception {
+        paired();
+        Borrow borrow = pair.b.borrow("cam0", "").get(5, TimeUnit.SECONDS);
+        // Far more than the 8-frame queue while the link is busy: the sender must not block or grow.
+        for (int i = 0; i < 400; i++) {
+            assertTrue(pair.a.send(frame(borrow.channel(), i, 400_000, i % 50 == 0)));
+        }
+        Thread.sleep(500);
+        long received = pair.hb.frames.size();
+        long dropped = pair.a.sentStats(borrow.channel()).drops();
+        assertEquals(400, received + dropped, "every frame arrived or was counted as dropped");
+        long lastSeq = -1;
+        for (MediaFrame f : pair.hb.frames) {
+            assertTrue(f.sequence() > lastSeq, "what arrives is in order");
+            lastSeq = f.sequence();
+        }
+    }
+
+    // ---- failures ------------------------------------------------------------------------------------------------
+
+    @Test
+    void shouldEndBothSessionsCleanlyWhenTheCableIsPulledMidFrame() throws Exception {
+        paired();
+        Borrow borrow = pair.b.borrow("cam0", "").get(5, TimeUnit.SECONDS);
+        for (int i = 0; i < 6; i++) {
+            pair.a.send(frame(borrow.channel(), i, 12 << 20, i == 0));
+        }
+        Thread.sleep(20);
+        pair.bed.unplug();
+        assertEquals(SessionEnd.Reason.LINK_DOWN, pair.ha.closed.get(10, TimeUnit.SECONDS).reason());
+        assertEquals(SessionEnd.Reason.LINK_DOWN, pair.hb.closed.get(10, TimeUnit.SECONDS).reason());
+        assertNotNull(pair.hb.borrowsEnded.poll(1, TimeUnit.SECONDS), "the borrow is over");
+        assertTrue(pair.a.awaitThreads(Duration.ofSeconds(5)), "no thread of A's session is left");
+        assertTrue(pair.b.awaitThreads(Duration.ofSeconds(5)), "no thread of B's session is left");
+    }
+}

@@ -1,0 +1,105 @@
+package org.hopwire.engine.session;
+
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.hopwire.engine.protocol.ControlMessage;
+import org.hopwire.engine.protocol.MediaFrame;
+import org.hopwire.engine.protocol.ProtocolError;
+
+/** A session handler for tests: answers as told and records what it was told. */
+class Recorder implements SessionHandler {
+    volatile boolean confirm = true;
+    volatile Consent consent = Consent.ALLOW_ONCE;
+    volatile boolean acceptOffers = true;
+    volatile String lendCaps = "video/x-raw,format=NV12,width=64,height=48";
+
+    final List<String> codes = new CopyOnWriteArrayList<>();
+    final AtomicInteger consentAsked = new AtomicInteger();
+    final AtomicInteger lendsPrepared = new AtomicInteger();
+    final BlockingQueue<Integer> lendsStarted = new LinkedBlockingQueue<>();
+    final BlockingQueue<int[]> lendsEnded = new LinkedBlockingQueue<>();
+    final BlockingQueue<Borrow> borrowsStarted = new LinkedBlockingQueue<>();
+    final BlockingQueue<long[]> borrowsEnded = new LinkedBlockingQueue<>();
+    final BlockingQueue<MediaFrame> frames = new LinkedBlockingQueue<>();
+    final BlockingQueue<ControlMessage.Catalog> catalogs = new LinkedBlockingQueue<>();
+    final List<PeerSession.State> states = new CopyOnWriteArrayList<>();
+    final CompletableFuture<SessionEnd> closed = new CompletableFuture<>();
+    final List<String> peerErrors = new CopyOnWriteArrayList<>();
+
+    @Override
+    public CompletionStage<Boolean> confirmPairing(PeerInfo peer, String code) {
+        codes.add(code);
+        return CompletableFuture.completedFuture(confirm);
+    }
+
+    @Override
+    public CompletionStage<Consent> askConsent(PeerInfo peer, String deviceId) {
+        consentAsked.incrementAndGet();
+        return CompletableFuture.completedFuture(consent);
+    }
+
+    @Override
+    public CompletionStage<Boolean> acceptOffer(PeerInfo peer, String deviceId) {
+        return CompletableFuture.completedFuture(acceptOffers);
+    }
+
+    @Override
+    public String prepareLend(String deviceId, String preferredCaps) throws LendRefused {
+        lendsPrepared.incrementAndGet();
+        if (deviceId.equals("busy")) {
+            throw new LendRefused(ProtocolError.DEVICE_BUSY, "the camera is in use by another program");
+        }
+        return deviceId.startsWith("mic") ? "audio/x-raw,rate=48000" : lendCaps;
+    }
+
+    @Override
+    public void onLendStarted(int channel, String deviceId) {
+        lendsStarted.add(channel);
+    }
+
+    @Override
+    public void onLendEnded(int channel, int reason) {
+        lendsEnded.add(new int[] {channel, reason});
+    }
+
+    @Override
+    public void onBorrowStarted(Borrow borrow) {
+        borrowsStarted.add(borrow);
+    }
+
+    @Override
+    public void onFrame(MediaFrame frame) {
+        frames.add(frame);
+    }
+
+    @Override
+    public void onBorrowEnded(int channel, int reason) {
+        borrowsEnded.add(new long[] {channel, reason, System.nanoTime()});
+    }
+
+    @Override
+    public void onCatalog(ControlMessage.Catalog catalog) {
+        catalogs.add(catalog);
+    }
+
+    @Override
+    public void onPeerError(ProtocolError error, String text) {
+        peerErrors.add(text);
+    }
+
+    @Override
+    public void onStateChanged(PeerSession.State state) {
+        states.add(state);
+    }
+
+    @Override
+    public void onClosed(SessionEnd end) {
+        closed.complete(end);
+    }
+}
