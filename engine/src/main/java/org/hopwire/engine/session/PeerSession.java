@@ -166,7 +166,16 @@ public final class PeerSession implements AutoCloseable {
      */
     public static PeerSession start(Config config, Identity local, PeerInfo cablePeer, StreamChannel control,
                                     StreamChannel data, PeerStore store, SessionHandler handler) {
+        return start(config, local, cablePeer, control, data, store, handler, new ControlMessage.Catalog(List.of()));
+    }
+
+    /** As {@link #start(Config, Identity, PeerInfo, StreamChannel, StreamChannel, PeerStore, SessionHandler)}, offering
+     * {@code catalog} from the moment the session is ready. */
+    public static PeerSession start(Config config, Identity local, PeerInfo cablePeer, StreamChannel control,
+                                    StreamChannel data, PeerStore store, SessionHandler handler,
+                                    ControlMessage.Catalog catalog) {
         PeerSession s = new PeerSession(config, local, cablePeer, control, data, store, handler);
+        s.localCatalog = catalog;
         // HELLO is queued before any thread runs, so it is always the first message the peer reads.
         s.post(new ControlMessage.Hello(config.protocolMajor(), PROTOCOL_MINOR, local.uuid(), local.hostName(),
                 local.appVersion(), 1));

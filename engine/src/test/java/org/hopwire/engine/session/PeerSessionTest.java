@@ -291,6 +291,67 @@ class PeerSessionTest {
     // ---- failures ------------------------------------------------------------------------------------------------
 
     @Test
+    void shouldEndWithAProtocolErrorOnMalformedInputAndTellThePeer() throws Exception {
+        pair = new SessionPair(dir);
+        // Only A runs a session; the test plays B by hand on B's streams.
+        var control = pair.bed.b().open(pair.pb.stream("hwctl").address(), Duration.ofSeconds(5));
+        var data = pair.bed.b().open(pair.pb.stream("hwdata").address(), Duration.ofSeconds(5));
+        pair.ha = new Recorder();
+        pair.a = SessionPair.startOne(pair.bed.a(), pair.pa, "alpha", PeerSession.Config.DEFAULT, pair.storeA,
+                pair.ha);
+        control.writeFully(ByteBuffer.wrap("GET / HTTP/1.1\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        SessionEnd end = pair.ha.closed.get(10, TimeUnit.SECONDS);
+        assertEquals(SessionEnd.Reason.PROTOCOL_ERROR, end.reason(), end.message());
+        // What A said before it closed: its HELLO, then ERROR and GOODBYE.
+        List<ControlMessage> said = new ArrayList<>();
+        var decoder = new org.hopwire.engine.protocol.ControlCodec.Decoder();
+        ByteBuffer buf = ByteBuffer.allocate(4096);
+        while (control.read(buf.clear()) > 0) {
+            decoder.feed(buf.flip(), said::add);
+        }
+        assertInstanceOf(ControlMessage.Hello.class, said.get(0));
+        assertTrue(said.stream().anyMatch(m -> m instanceof ControlMessage.ErrorReport), said.toString());
+        assertInstanceOf(ControlMessage.Goodbye.class, said.get(said.size() - 1));
+        data.close();
+        control.close();
+        pair.a = null;
+    }
+
+    @Test
+    void shouldShowAnUnpairedPeerNothingAndLendItNothing() throws Exception {
+        pair = new SessionPair(dir);
+        var control = pair.bed.b().open(pair.pb.stream("hwctl").address(), Duration.ofSeconds(5));
+        var data = pair.bed.b().open(pair.pb.stream("hwdata").address(), Duration.ofSeconds(5));
+        pair.ha = new Recorder();
+        pair.a = SessionPair.startOne(pair.bed.a(), pair.pa, "alpha", PeerSession.Config.DEFAULT, pair.storeA,
+                pair.ha);
+        pair.a.setCatalog(SessionPair.CATALOG);
+        // A hostile peer says hello and asks for the camera without pairing.
+        var w = new org.hopwire.engine.protocol.WireWriter(256);
+        org.hopwire.engine.protocol.ControlCodec.encode(new ControlMessage.Hello(1, 0, pair.bed.hostB().uuid(), "x",
+                "x", 0), w);
+        org.hopwire.engine.protocol.ControlCodec.encode(new ControlMessage.BorrowRequest(1, "cam0", ""), w);
+        control.writeFully(w.toBuffer());
+        List<ControlMessage> said = new ArrayList<>();
+        var decoder = new org.hopwire.engine.protocol.ControlCodec.Decoder();
+        ByteBuffer buf = ByteBuffer.allocate(4096);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (said.stream().noneMatch(m -> m instanceof ControlMessage.ErrorReport) && System.nanoTime() < deadline) {
+            control.read(buf.clear());
+            decoder.feed(buf.flip(), said::add);
+        }
+        ControlMessage.ErrorReport refusal = (ControlMessage.ErrorReport) said.stream()
+                .filter(m -> m instanceof ControlMessage.ErrorReport).findFirst().orElseThrow();
+        assertEquals(org.hopwire.engine.protocol.ProtocolError.NOT_ALLOWED, refusal.error());
+        assertTrue(said.stream().noneMatch(m -> m instanceof ControlMessage.Catalog), "no catalog: " + said);
+        assertEquals(0, pair.ha.consentAsked.get());
+        assertEquals(0, pair.ha.lendsPrepared.get());
+        data.close();
+        control.close();
+    }
+
+
+    @Test
     void shouldEndBothSessionsCleanlyWhenTheCableIsPulledMidFrame() throws Exception {
         paired();
         Borrow borrow = pair.b.borrow("cam0", "").get(5, TimeUnit.SECONDS);

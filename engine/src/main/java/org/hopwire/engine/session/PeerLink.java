@@ -1,0 +1,361 @@
+package org.hopwire.engine.session;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.hopwire.engine.fabric.Fabric;
+import org.hopwire.engine.fabric.FabricException;
+import org.hopwire.engine.fabric.PeerHost;
+import org.hopwire.engine.fabric.StreamChannel;
+import org.hopwire.engine.fabric.Subscription;
+import org.hopwire.engine.pairing.PairedStreams;
+import org.hopwire.engine.pairing.StreamPairing;
+import org.hopwire.engine.protocol.ControlMessage;
+import org.hopwire.engine.protocol.MediaFrame;
+import org.hopwire.engine.trust.PeerStore;
+
+/**
+ * Keeps a session with one peer (known by its UUID) alive across cable pulls: waits for the peer on the cable,
+ * pairs the streams, runs a {@link PeerSession}, and when the link goes down removes the streams and waits again.
+ * After a resume it asks again for what it was borrowing: an "always" consent lets it through at once, the others
+ * ask the owner's person again.
+ *
+ * <p>Sessions ended by a person or by trust (pairing rejected, authentication failed, incompatible version) are
+ * not retried: the link closes and says why.
+ */
+public final class PeerLink implements AutoCloseable {
+    /** The control and data streams, at most 8 characters each (docs/protocol.md, section 1). */
+    public static final String CONTROL_STREAM = "hwctl";
+    public static final String DATA_STREAM = "hwdata";
+
+    /** Where the link is. */
+    public enum State { WAITING_FOR_PEER, CONNECTING, PAIRING, AUTHENTICATING, READY, SUSPENDED, CLOSED }
+
+    private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(10);
+    /** A session that ended before the peer said hello is retried after this pause, not at once. */
+    private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
+
+    private final Fabric fabric;
+    private final UUID peerUuid;
+    private final PeerSession.Identity local;
+    private final PeerStore store;
+    private final SessionHandler app;
+    private final PeerSession.Config config;
+    private final Consumer<State> onState;
+    private final Thread supervisor;
+    private final Object lock = new Object();
+    private final Map<String, String> wanted = new ConcurrentHashMap<>();
+    private final Map<Integer, String> borrowedDevice = new ConcurrentHashMap<>();
+    private volatile State state = State.WAITING_FOR_PEER;
+    private volatile PeerSession session;
+    private volatile SessionEnd lastEnd;
+    private volatile boolean closing;
+    private volatile ControlMessage.Catalog catalog = new ControlMessage.Catalog(List.of());
+
+    public PeerLink(Fabric fabric, UUID peerUuid, PeerSession.Identity local, PeerStore store, SessionHandler app,
+                    PeerSession.Config config, Consumer<State> onState) {
+        this.fabric = Objects.requireNonNull(fabric, "fabric");
+        this.peerUuid = Objects.requireNonNull(peerUuid, "peerUuid");
+        this.local = Objects.requireNonNull(local, "local");
+        this.store = Objects.requireNonNull(store, "store");
+        this.app = Objects.requireNonNull(app, "app");
+        this.config = Objects.requireNonNull(config, "config");
+        this.onState = Objects.requireNonNull(onState, "onState");
+        this.supervisor = new Thread(this::supervise, "hopwire-link-" + peerUuid.toString().substring(0, 8));
+        supervisor.setDaemon(true);
+        supervisor.start();
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** The session now running, if any. */
+    public Optional<PeerSession> session() {
+        return Optional.ofNullable(session);
+    }
+
+    /** Why the last session ended. */
+    public Optional<SessionEnd> lastEnd() {
+        return Optional.ofNullable(lastEnd);
+    }
+
+    /** What this host offers the peer, now and in every session after a resume. */
+    public void setCatalog(ControlMessage.Catalog catalog) {
+        this.catalog = catalog;
+        PeerSession s = session;
+        if (s != null) {
+            s.setCatalog(catalog);
+        }
+    }
+
+    /** Borrows a device and keeps borrowing it across resumes until it is given back or refused. */
+    public CompletableFuture<Borrow> borrow(String deviceId, String preferredCaps) {
+        PeerSession s = session;
+        if (s == null) {
+            return CompletableFuture.failedFuture(new SessionException("no session with the peer now (" + state
+                    + ")"));
+        }
+        wanted.put(deviceId, preferredCaps);
+        return track(s.borrow(deviceId, preferredCaps), deviceId);
+    }
+
+    /** Gives a borrowed device back for good. */
+    public void giveBack(int channel) {
+        String device = borrowedDevice.remove(channel);
+        if (device != null) {
+            wanted.remove(device);
+        }
+        PeerSession s = session;
+        if (s != null) {
+            s.giveBack(channel);
+        }
+    }
+
+    private CompletableFuture<Borrow> track(CompletableFuture<Borrow> f, String deviceId) {
+        return f.whenComplete((b, e) -> {
+            if (e instanceof ConsentDeniedException || (e != null && e.getCause() instanceof ConsentDeniedException)) {
+                wanted.remove(deviceId);
+            } else if (b != null) {
+                borrowedDevice.put(b.channel(), deviceId);
+            }
+        });
+    }
+
+    private void setState(State s) {
+        state = s;
+        onState.accept(s);
+    }
+
+    // ---- the supervisor -----------------------------------------------------------------------------------------
+
+    private void supervise() {
+        try {
+            while (!closing) {
+                setState(State.WAITING_FOR_PEER);
+                PeerHost peer = awaitPeer();
+                setState(State.CONNECTING);
+                SessionEnd end = runOnce(peer);
+                lastEnd = end;
+                if (closing || !resumable(end)) {
+                    break;
+                }
+                setState(State.SUSPENDED);
+                Thread.sleep(RETRY_PAUSE.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (FabricException e) {
+            lastEnd = new SessionEnd(SessionEnd.Reason.LINK_DOWN, e.getMessage());
+        } finally {
+            setState(State.CLOSED);
+        }
+    }
+
+    private static boolean resumable(SessionEnd end) {
+        return end.reason() == SessionEnd.Reason.LINK_DOWN || end.reason() == SessionEnd.Reason.PEER_CLOSED;
+    }
+
+    private PeerHost awaitPeer() throws InterruptedException, FabricException {
+        Object seen = new Object();
+        try (Subscription ignored = fabric.addListener(e -> {
+            synchronized (seen) {
+                seen.notifyAll();
+            }
+        })) {
+            while (true) {
+                for (PeerHost p : fabric.peers()) {
+                    if (p.uuid().equals(peerUuid) && p.streamService().isPresent()) {
+                        return p;
+                    }
+                }
+                synchronized (seen) {
+                    seen.wait(250);
+                }
+            }
+        }
+    }
+
+    /** One session, from stream pairing to its end; the streams are removed before it returns. */
+    private SessionEnd runOnce(PeerHost peer) throws InterruptedException {
+        PairedStreams streams;
+        try {
+            streams = StreamPairing.pair(fabric, peer, List.of(CONTROL_STREAM, DATA_STREAM),
+                    StreamPairing.Options.DEFAULT);
+        } catch (FabricException e) {
+            return new SessionEnd(SessionEnd.Reason.LINK_DOWN, "could not set up the streams: " + e.getMessage());
+        }
+        try {
+            StreamChannel data = fabric.open(streams.stream(DATA_STREAM).address(), OPEN_TIMEOUT);
+            StreamChannel control;
+            try {
+                control = fabric.open(streams.stream(CONTROL_STREAM).address(), OPEN_TIMEOUT);
+            } catch (FabricException e) {
+                data.close();
+                throw e;
+            }
+            CompletableFuture<SessionEnd> ended = new CompletableFuture<>();
+            Relay relay = new Relay(ended);
+            PeerSession s = PeerSession.start(config, local, new PeerInfo(peer.uuid(), peer.deviceName(), peer.id()),
+                    control, data, store, relay, catalog);
+            synchronized (lock) {
+                session = s;
+                if (closing) {
+                    s.close();
+                }
+            }
+            relay.attach(s);
+            try {
+                return ended.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                return new SessionEnd(SessionEnd.Reason.LINK_DOWN, String.valueOf(e.getCause()));
+            } finally {
+                s.awaitThreads(Duration.ofSeconds(5));
+                session = null;
+            }
+        } catch (IOException e) {
+            return new SessionEnd(SessionEnd.Reason.LINK_DOWN, "could not open the streams: " + e.getMessage());
+        } finally {
+            streams.close();
+        }
+    }
+
+    /** Closes the session (saying goodbye), removes the streams and stops. */
+    @Override
+    public void close() {
+        closing = true;
+        synchronized (lock) {
+            if (session != null) {
+                session.close();
+            }
+        }
+        supervisor.interrupt();
+        try {
+            supervisor.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Passes everything to the app's handler, and follows states and borrows for the link. */
+    private final class Relay implements SessionHandler {
+        private final CompletableFuture<SessionEnd> ended;
+        private PeerSession session;
+        private boolean resumed;
+
+        Relay(CompletableFuture<SessionEnd> ended) {
+            this.ended = ended;
+        }
+
+        /** The session is known: if it is ready already, resume now; else when it becomes ready. */
+        void attach(PeerSession s) {
+            synchronized (this) {
+                session = s;
+            }
+            resumeOnce();
+        }
+
+        /** Asks again, once per session, for the devices the person still wants. */
+        private void resumeOnce() {
+            PeerSession s;
+            synchronized (this) {
+                if (resumed || session == null || session.state() != PeerSession.State.READY) {
+                    return;
+                }
+                resumed = true;
+                s = session;
+            }
+            wanted.forEach((device, caps) -> track(s.borrow(device, caps), device));
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Boolean> confirmPairing(PeerInfo peer, String code) {
+            return app.confirmPairing(peer, code);
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Consent> askConsent(PeerInfo peer, String deviceId) {
+            return app.askConsent(peer, deviceId);
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Boolean> acceptOffer(PeerInfo peer, String deviceId) {
+            return app.acceptOffer(peer, deviceId);
+        }
+
+        @Override
+        public String prepareLend(String deviceId, String preferredCaps) throws LendRefused {
+            return app.prepareLend(deviceId, preferredCaps);
+        }
+
+        @Override
+        public void onLendStarted(int channel, String deviceId) {
+            app.onLendStarted(channel, deviceId);
+        }
+
+        @Override
+        public void onLendEnded(int channel, int reason) {
+            app.onLendEnded(channel, reason);
+        }
+
+        @Override
+        public void onBorrowStarted(Borrow borrow) {
+            app.onBorrowStarted(borrow);
+        }
+
+        @Override
+        public void onFrame(MediaFrame frame) {
+            app.onFrame(frame);
+        }
+
+        @Override
+        public void onBorrowEnded(int channel, int reason) {
+            String device = borrowedDevice.remove(channel);
+            if (device != null && (reason == ControlMessage.Stop.REVOKED || reason == ControlMessage.Stop.RETURNED
+                    || reason == ControlMessage.Stop.DEVICE_GONE)) {
+                wanted.remove(device);
+            }
+            app.onBorrowEnded(channel, reason);
+        }
+
+        @Override
+        public void onCatalog(ControlMessage.Catalog catalog) {
+            app.onCatalog(catalog);
+        }
+
+        @Override
+        public void onPeerError(org.hopwire.engine.protocol.ProtocolError error, String text) {
+            app.onPeerError(error, text);
+        }
+
+        @Override
+        public void onStateChanged(PeerSession.State s) {
+            switch (s) {
+                case PAIRING -> setState(State.PAIRING);
+                case AUTHENTICATING -> setState(State.AUTHENTICATING);
+                case READY -> {
+                    setState(State.READY);
+                    resumeOnce();
+                }
+                default -> {
+                }
+            }
+            app.onStateChanged(s);
+        }
+
+        @Override
+        public void onClosed(SessionEnd end) {
+            app.onClosed(end);
+            ended.complete(end);
+        }
+    }
+}
