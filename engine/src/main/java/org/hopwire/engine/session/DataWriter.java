@@ -55,8 +55,12 @@ final class DataWriter {
     private boolean stopped;
     private final Thread thread;
 
-    DataWriter(StreamChannel channel, boolean crc, int batchBytes, String name, Consumer<IOException> onFailure) {
+    private final ChannelStats streamStats;
+
+    DataWriter(StreamChannel channel, boolean crc, int batchBytes, String name, ChannelStats streamStats,
+               Consumer<IOException> onFailure) {
         this.channel = channel;
+        this.streamStats = streamStats;
         this.crc = crc;
         this.batch = ByteBuffer.allocate(batchBytes);
         this.onFailure = onFailure;
@@ -137,6 +141,7 @@ final class DataWriter {
                     lock.unlock();
                 }
                 batch.flip();
+                streamStats.frame(batch.remaining());
                 channel.writeFully(batch);
                 batch.clear();
             }
@@ -172,6 +177,7 @@ final class DataWriter {
                 return;
             }
             lane.stats.fragments(1);
+            streamStats.fragments(1);
             if (!lane.fragmenter.hasMore()) {
                 lane.stats.frame(lane.current.payload().remaining());
                 lane.current = null;

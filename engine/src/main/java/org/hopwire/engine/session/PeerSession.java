@@ -119,6 +119,10 @@ public final class PeerSession implements AutoCloseable {
     private final Map<Long, String> requestedDevices = new ConcurrentHashMap<>();
     private final Map<Integer, Borrow> borrows = new ConcurrentHashMap<>();
     private final Map<Integer, String> lends = new ConcurrentHashMap<>();
+    private final Map<Integer, Long> lendCapsVersions = new ConcurrentHashMap<>();
+    private final java.util.Set<Integer> paused = ConcurrentHashMap.newKeySet();
+    private final ChannelStats dataSent = new ChannelStats();
+    private final ChannelStats dataReceived = new ChannelStats();
     private final Map<Integer, ChannelStats> sentStats = new ConcurrentHashMap<>();
     private final Map<Integer, ChannelStats> receivedStats = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Integer> channelResets = new ConcurrentLinkedQueue<>();
@@ -145,7 +149,7 @@ public final class PeerSession implements AutoCloseable {
         this.handler = Objects.requireNonNull(handler, "handler");
         this.label = "hopwire-" + cablePeer.cableId();
         this.dataWriter = new DataWriter(data, config.crc(), config.writeBatchBytes(), label + "-data-write",
-                e -> linkDown(e));
+                dataSent, e -> linkDown(e));
         this.controlReader = daemon(this::readControl, label + "-ctl-read");
         this.controlWriter = daemon(this::writeControl, label + "-ctl-write");
         this.dataReader = daemon(this::readData, label + "-data-read");
@@ -283,9 +287,55 @@ public final class PeerSession implements AutoCloseable {
         post(new ControlMessage.LendOffer(id, deviceId));
     }
 
-    /** Sends a frame of a lent device; false when the channel is not lent (never started, revoked, returned). */
+    /**
+     * Sends a frame of a lent device; false when the channel is not lent (never started, revoked, returned) or the
+     * borrower paused it.
+     */
     public boolean send(MediaFrame frame) {
-        return lends.containsKey(frame.channel()) && dataWriter.offer(frame);
+        return lends.containsKey(frame.channel()) && !paused.contains(frame.channel()) && dataWriter.offer(frame);
+    }
+
+    /** Changes a lent channel's media type mid-stream: the borrower hears of it before the frames that follow. */
+    public void renegotiate(int channel, String caps) throws SessionException {
+        if (!lends.containsKey(channel)) {
+            throw new SessionException("channel " + channel + " is not lent");
+        }
+        long version = lendCapsVersions.merge(channel, 1L, Long::sum);
+        post(new ControlMessage.Caps(channel, requestOfLend(channel), version, caps));
+    }
+
+    /** Asks the owner to pause or resume a borrowed channel. */
+    public void pause(int channel, boolean pause) throws SessionException {
+        requireBorrowed(channel);
+        post(new ControlMessage.Pause(channel, pause));
+    }
+
+    /** Asks the owner for a key frame on a borrowed channel. */
+    public void requestKeyFrame(int channel) throws SessionException {
+        requireBorrowed(channel);
+        post(new ControlMessage.KeyframeRequest(channel));
+    }
+
+    private void requireBorrowed(int channel) throws SessionException {
+        if (!borrows.containsKey(channel)) {
+            throw new SessionException("channel " + channel + " is not borrowed");
+        }
+    }
+
+    private final Map<Integer, Long> lendRequests = new ConcurrentHashMap<>();
+
+    private long requestOfLend(int channel) {
+        return lendRequests.getOrDefault(channel, 0L);
+    }
+
+    /** Bytes and fragments this host wrote to the data stream, headers included. */
+    public ChannelStats dataStreamSent() {
+        return dataSent;
+    }
+
+    /** Bytes this host read from the data stream, headers included. */
+    public ChannelStats dataStreamReceived() {
+        return dataReceived;
     }
 
     /** Stops lending a channel at once; the borrower's frames stop as soon as it reads the STOP. */
@@ -613,8 +663,17 @@ public final class PeerSession implements AutoCloseable {
             }
         } else if (m instanceof ControlMessage.Stop st) {
             onStop(st);
+        } else if (m instanceof ControlMessage.Pause pa && lends.containsKey(pa.channel())) {
+            if (pa.paused()) {
+                paused.add(pa.channel());
+            } else {
+                paused.remove(pa.channel());
+            }
+            handler.onPauseRequested(pa.channel(), pa.paused());
+        } else if (m instanceof ControlMessage.KeyframeRequest k && lends.containsKey(k.channel())) {
+            handler.onKeyFrameRequested(k.channel());
         }
-        // STATS from the peer, PAUSE and KEYFRAME_REQUEST reach the link panel and the pipelines in a later step.
+        // STATS from the peer reach the link panel with the GUI.
     }
 
     private final Map<Integer, Long> channelRequests = new ConcurrentHashMap<>();
@@ -689,6 +748,9 @@ public final class PeerSession implements AutoCloseable {
             }
             lends.put(channel, deviceId);
         }
+        lendRequests.put(channel, requestId);
+        lendCapsVersions.put(channel, 1L);
+        paused.remove(channel);
         dataWriter.open(channel, caps.startsWith("audio/"), caps.startsWith("audio/") ? config.audioQueueFrames()
                 : config.videoQueueFrames(), sentStats(channel));
         post(new ControlMessage.Consent(requestId, answer));
@@ -729,7 +791,11 @@ public final class PeerSession implements AutoCloseable {
             channelResets.add(c.channel());
         }
         channelRequests.put(c.channel(), c.requestId());
-        borrows.put(c.channel(), new Borrow(c.channel(), deviceId, c.caps()));
+        Borrow now = new Borrow(c.channel(), deviceId, c.caps());
+        borrows.put(c.channel(), now);
+        if (existing != null) {
+            handler.onCapsChanged(now);
+        }
     }
 
     private void onStop(ControlMessage.Stop s) {
@@ -777,6 +843,7 @@ public final class PeerSession implements AutoCloseable {
                 for (Integer ch; (ch = channelResets.poll()) != null; ) {
                     decoder.resetChannel(ch);
                 }
+                dataReceived.frame(n);
                 buf.flip();
                 decoder.feed(buf);
             }

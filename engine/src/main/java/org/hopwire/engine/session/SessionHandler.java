@@ -50,6 +50,18 @@ public interface SessionHandler {
     default void onBorrowStarted(Borrow borrow) {
     }
 
+    /** The owner changed a borrowed channel's media type mid-stream; frames after this follow the new caps. */
+    default void onCapsChanged(Borrow borrow) {
+    }
+
+    /** The borrower paused or resumed a lent channel; frames sent while paused are not sent. */
+    default void onPauseRequested(int channel, boolean paused) {
+    }
+
+    /** The borrower needs a key frame on a lent channel (it joined late or lost frames). */
+    default void onKeyFrameRequested(int channel) {
+    }
+
     /** A frame of a borrowed device arrived. The frame's buffer is the app's now. */
     default void onFrame(MediaFrame frame) {
     }

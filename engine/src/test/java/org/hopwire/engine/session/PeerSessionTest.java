@@ -216,6 +216,31 @@ class PeerSessionTest {
     }
 
     @Test
+    void shouldPassPauseKeyFrameRequestsAndCapsChangesMidStream() throws Exception {
+        paired();
+        Borrow borrow = pair.b.borrow("cam0", "").get(5, TimeUnit.SECONDS);
+        int ch = borrow.channel();
+        pair.b.pause(ch, true);
+        assertEquals("pause " + ch, pair.ha.requests.poll(5, TimeUnit.SECONDS));
+        assertFalse(pair.a.send(frame(ch, 0, 100, true)), "nothing is sent while the borrower paused");
+        pair.b.pause(ch, false);
+        assertEquals("resume " + ch, pair.ha.requests.poll(5, TimeUnit.SECONDS));
+        pair.b.requestKeyFrame(ch);
+        assertEquals("key frame " + ch, pair.ha.requests.poll(5, TimeUnit.SECONDS));
+
+        pair.a.renegotiate(ch, "image/jpeg,width=1280,height=720");
+        assertTrue(pair.a.send(frame(ch, 1, 100, true)));
+        Borrow changed = pair.hb.capsChanged.poll(5, TimeUnit.SECONDS);
+        assertNotNull(changed);
+        assertEquals("image/jpeg,width=1280,height=720", changed.caps());
+        assertEquals("cam0", changed.deviceId());
+        assertNotNull(pair.hb.frames.poll(5, TimeUnit.SECONDS), "frames go on after the change");
+        assertThrows(SessionException.class, () -> pair.b.pause(99, true), "only borrowed channels");
+        assertTrue(pair.a.dataStreamSent().bytes() > 100 && pair.b.dataStreamReceived().bytes() > 100);
+        assertTrue(pair.a.dataStreamSent().fragments() >= 1);
+    }
+
+    @Test
     void shouldLendWhatTheOwnerOffersWhenTheBorrowerAccepts() throws Exception {
         paired();
         pair.a.offer("cam1");

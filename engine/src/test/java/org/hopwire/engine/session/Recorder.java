@@ -31,6 +31,23 @@ class Recorder implements SessionHandler {
     final List<PeerSession.State> states = new CopyOnWriteArrayList<>();
     final CompletableFuture<SessionEnd> closed = new CompletableFuture<>();
     final List<String> peerErrors = new CopyOnWriteArrayList<>();
+    final BlockingQueue<Borrow> capsChanged = new LinkedBlockingQueue<>();
+    final BlockingQueue<String> requests = new LinkedBlockingQueue<>();
+
+    @Override
+    public void onCapsChanged(Borrow borrow) {
+        capsChanged.add(borrow);
+    }
+
+    @Override
+    public void onPauseRequested(int channel, boolean paused) {
+        requests.add((paused ? "pause " : "resume ") + channel);
+    }
+
+    @Override
+    public void onKeyFrameRequested(int channel) {
+        requests.add("key frame " + channel);
+    }
 
     @Override
     public CompletionStage<Boolean> confirmPairing(PeerInfo peer, String code) {
