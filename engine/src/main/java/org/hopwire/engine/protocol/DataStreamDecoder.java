@@ -52,19 +52,23 @@ public final class DataStreamDecoder {
         ByteBuffer allocate(int channel, int length);
     }
 
+    /** One channel's frame in reassembly; one object per channel, reused frame after frame. */
     private static final class Partial {
         final int channel;
-        final long sequence;
-        final int length;
-        final int bufferFlags;
-        final long pts;
-        final long dts;
-        final long duration;
-        final ByteBuffer data;
+        long sequence;
+        int length;
+        int bufferFlags;
+        long pts;
+        long dts;
+        long duration;
+        ByteBuffer data;
         int received;
 
-        Partial(FragmentHeader h, ByteBuffer data) {
-            this.channel = h.channel();
+        Partial(int channel) {
+            this.channel = channel;
+        }
+
+        Partial begin(FragmentHeader h, ByteBuffer data) {
             this.sequence = h.sequence();
             this.length = (int) h.frameLength();
             this.bufferFlags = h.bufferFlags();
@@ -72,6 +76,8 @@ public final class DataStreamDecoder {
             this.dts = h.dts();
             this.duration = h.duration();
             this.data = data;
+            this.received = 0;
+            return this;
         }
     }
 
@@ -82,6 +88,7 @@ public final class DataStreamDecoder {
     private final FragmentHeader header = new FragmentHeader().wrap(headerBytes, 0);
     private final CRC32C crc32c = new CRC32C();
     private final Partial[] partials = new Partial[MAX_CHANNELS];
+    private final Partial[] spares = new Partial[MAX_CHANNELS];
     private final boolean[] ended = new boolean[MAX_CHANNELS];
     private int inReassembly;
     private long bytesInReassembly;
@@ -195,7 +202,10 @@ public final class DataStreamDecoder {
                 end(channel, "more than " + limits.maxBytesInReassembly() + " bytes in reassembly at once");
                 return;
             }
-            p = new Partial(header, allocator.allocate(channel, (int) frameLength));
+            if (spares[channel] == null) {
+                spares[channel] = new Partial(channel);
+            }
+            p = spares[channel].begin(header, allocator.allocate(channel, (int) frameLength));
             partials[channel] = p;
             inReassembly++;
             bytesInReassembly += frameLength;
@@ -226,7 +236,11 @@ public final class DataStreamDecoder {
         ByteBuffer data = p.data.limit(p.length).position(0);
         if (limits.verifyCrc() && (fragmentFlags & FragmentHeader.HAS_CRC) != 0) {
             crc32c.reset();
-            crc32c.update(data.duplicate());
+            if (data.hasArray()) {
+                crc32c.update(data.array(), data.arrayOffset(), p.length);
+            } else {
+                crc32c.update(data.duplicate());
+            }
             if ((int) crc32c.getValue() != fragmentCrc) {
                 ended[p.channel] = true;
                 handler.onChannelEnded(new ChannelException(p.channel, ProtocolError.MALFORMED, "frame " + p.sequence

@@ -38,7 +38,12 @@ public final class FrameFragmenter {
         this.done = false;
         if (withCrc) {
             crc32c.reset();
-            crc32c.update(frame.payload().duplicate());
+            ByteBuffer p = frame.payload();
+            if (p.hasArray()) {
+                crc32c.update(p.array(), p.arrayOffset() + p.position(), p.remaining());
+            } else {
+                crc32c.update(p.duplicate());
+            }
             crc = (int) crc32c.getValue();
         } else {
             crc = 0;

@@ -122,6 +122,8 @@ public final class PeerSession implements AutoCloseable {
     private final Map<Integer, Long> lendCapsVersions = new ConcurrentHashMap<>();
     private final java.util.Set<Integer> paused = ConcurrentHashMap.newKeySet();
     private final ChannelStats dataSent = new ChannelStats();
+    /** Received frames' buffers, given back with {@link #recycle}; 256 MiB bounds what it keeps. */
+    private final org.hopwire.engine.protocol.BufferPool pool = new org.hopwire.engine.protocol.BufferPool(256L << 20);
     private final ChannelStats dataReceived = new ChannelStats();
     private final Map<Integer, ChannelStats> sentStats = new ConcurrentHashMap<>();
     private final Map<Integer, ChannelStats> receivedStats = new ConcurrentHashMap<>();
@@ -293,6 +295,14 @@ public final class PeerSession implements AutoCloseable {
      */
     public boolean send(MediaFrame frame) {
         return lends.containsKey(frame.channel()) && !paused.contains(frame.channel()) && dataWriter.offer(frame);
+    }
+
+    /**
+     * Gives a received frame's buffer back for the next frames to use, so a steady stream allocates nothing. Call it
+     * once the frame is consumed, at most once; a frame never given back is simply collected.
+     */
+    public void recycle(MediaFrame frame) {
+        pool.release(frame.payload());
     }
 
     /** Changes a lent channel's media type mid-stream: the borrower hears of it before the frames that follow. */
@@ -811,7 +821,7 @@ public final class PeerSession implements AutoCloseable {
     // ---- data stream ----------------------------------------------------------------------------------------------
 
     private void readData() {
-        DataStreamDecoder decoder = new DataStreamDecoder(config.limits(), new DataStreamDecoder.Handler() {
+        DataStreamDecoder.Handler frames = new DataStreamDecoder.Handler() {
             @Override
             public void onFrame(MediaFrame frame) {
                 if (borrows.containsKey(frame.channel())) {
@@ -819,6 +829,7 @@ public final class PeerSession implements AutoCloseable {
                     handler.onFrame(frame);
                 } else {
                     receivedStats(frame.channel()).drop();
+                    pool.release(frame.payload());
                 }
             }
 
@@ -831,7 +842,9 @@ public final class PeerSession implements AutoCloseable {
                     handler.onBorrowEnded(ch, ControlMessage.Stop.FAILED);
                 }
             }
-        });
+        };
+        DataStreamDecoder decoder = new DataStreamDecoder(config.limits(), frames,
+                (channel, length) -> pool.acquire(length));
         ByteBuffer buf = ByteBuffer.allocate(1 << 20);
         try {
             while (true) {

@@ -62,7 +62,10 @@ public interface SessionHandler {
     default void onKeyFrameRequested(int channel) {
     }
 
-    /** A frame of a borrowed device arrived. The frame's buffer is the app's now. */
+    /**
+     * A frame of a borrowed device arrived. The frame's buffer is the app's now; {@link PeerSession#recycle} gives it
+     * back when done, which spares an allocation per frame.
+     */
     default void onFrame(MediaFrame frame) {
     }
 

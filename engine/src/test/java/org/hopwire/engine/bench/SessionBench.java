@@ -52,6 +52,8 @@ public final class SessionBench {
         final EmulatedTestbed bed;
         final PeerSession a;
         final PeerSession b;
+        /** B's session, for its frame handler, which exists before the session does. */
+        volatile PeerSession rigB;
         final int channel;
         final LinkedBlockingQueue<Long> arrivals = new LinkedBlockingQueue<>();
         final java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(IN_FLIGHT);
@@ -96,6 +98,7 @@ public final class SessionBench {
                 public void onFrame(MediaFrame frame) {
                     received.incrementAndGet();
                     receivedBytes.addAndGet(frame.payload().remaining());
+                    rigB.recycle(frame);
                     if (timing) {
                         arrivals.add(System.nanoTime());
                     } else {
@@ -108,6 +111,7 @@ public final class SessionBench {
                     new ControlMessage.Device("cam", ControlMessage.Device.VIDEO, "cam", List.of()))));
             b = start(pb, "beta", config, new PeerStore(dir.resolve("b")), borrower,
                     new ControlMessage.Catalog(List.of()));
+            rigB = b;
             Transfers.await(() -> a.state() == PeerSession.State.READY && b.state() == PeerSession.State.READY,
                     Duration.ofSeconds(10), "sessions ready");
             Borrow borrow = b.borrow("cam", "").get(5, TimeUnit.SECONDS);
