@@ -55,6 +55,8 @@ public final class SessionBench {
         /** B's session, for its frame handler, which exists before the session does. */
         volatile PeerSession rigB;
         final int channel;
+        volatile int current;
+        final LinkedBlockingQueue<Long> revoked = new LinkedBlockingQueue<>();
         final LinkedBlockingQueue<Long> arrivals = new LinkedBlockingQueue<>();
         final java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(IN_FLIGHT);
         volatile boolean timing;
@@ -105,6 +107,11 @@ public final class SessionBench {
                         window.release();
                     }
                 }
+
+                @Override
+                public void onBorrowEnded(int ch, int reason) {
+                    revoked.add(System.nanoTime());
+                }
             };
             PeerSession.Config config = PeerSession.Config.DEFAULT.withQueues(IN_FLIGHT * 2, IN_FLIGHT * 2);
             a = start(pa, "alpha", config, new PeerStore(dir.resolve("a")), owner, new ControlMessage.Catalog(List.of(
@@ -116,6 +123,7 @@ public final class SessionBench {
                     Duration.ofSeconds(10), "sessions ready");
             Borrow borrow = b.borrow("cam", "").get(5, TimeUnit.SECONDS);
             channel = borrow.channel();
+            current = channel;
         }
 
         private PeerSession start(PairedStreams p, String name, PeerSession.Config config, PeerStore store,
@@ -232,13 +240,16 @@ public final class SessionBench {
         return s[Math.min(s.length - 1, (int) (q * s.length))] / 1e3;
     }
 
+    /** Bytes allocated so far by the sessions' own threads (named hopwire-...), not by the bench's producer. */
     private static long allocatedBytes() {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long total = 0;
-        for (long id : mx.getAllThreadIds()) {
-            long n = mx.getThreadAllocatedBytes(id);
-            if (n > 0) {
-                total += n;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("hopwire-0-")) {
+                long n = mx.getThreadAllocatedBytes(t.getId());
+                if (n > 0) {
+                    total += n;
+                }
             }
         }
         return total;
@@ -271,8 +282,19 @@ public final class SessionBench {
                         long before = allocatedBytes();
                         rig.throughput(64 << 10, 4000);
                         long after = allocatedBytes();
-                        add(results, "unthrottled session bytes allocated per 64 KiB buffer",
+                        add(results, "unthrottled session threads' bytes allocated per 64 KiB buffer",
                                 (after - before) / 4000.0);
+                        // Revoke: from the owner's call to the borrower hearing of it.
+                        long[] revoke = new long[50];
+                        for (int i = 0; i < revoke.length; i++) {
+                            rig.revoked.clear();
+                            long t0 = System.nanoTime();
+                            rig.a.revoke(rig.current);
+                            revoke[i] = rig.revoked.take() - t0;
+                            rig.current = rig.b.borrow("cam", "").get(5, TimeUnit.SECONDS).channel();
+                        }
+                        add(results, "unthrottled revoke to borrower stopped p50 us", pct(revoke, 0.5));
+                        add(results, "unthrottled revoke to borrower stopped p99 us", pct(revoke, 0.99));
                     }
                 }
             }
