@@ -52,6 +52,13 @@ public final class DataStreamDecoder {
         ByteBuffer allocate(int channel, int length);
     }
 
+    /** Makes the frame object handed on; a pool of recycled frames can stand here. */
+    @FunctionalInterface
+    public interface FrameMaker {
+        MediaFrame make(int channel, long sequence, long pts, long dts, long duration, int bufferFlags,
+                        ByteBuffer payload);
+    }
+
     /** One channel's frame in reassembly; one object per channel, reused frame after frame. */
     private static final class Partial {
         final int channel;
@@ -84,6 +91,7 @@ public final class DataStreamDecoder {
     private final Limits limits;
     private final Handler handler;
     private final Allocator allocator;
+    private final FrameMaker frames;
     private final ByteBuffer headerBytes = ByteBuffer.allocate(FragmentHeader.LENGTH).order(ByteOrder.LITTLE_ENDIAN);
     private final FragmentHeader header = new FragmentHeader().wrap(headerBytes, 0);
     private final CRC32C crc32c = new CRC32C();
@@ -105,9 +113,14 @@ public final class DataStreamDecoder {
     }
 
     public DataStreamDecoder(Limits limits, Handler handler, Allocator allocator) {
+        this(limits, handler, allocator, MediaFrame::new);
+    }
+
+    public DataStreamDecoder(Limits limits, Handler handler, Allocator allocator, FrameMaker frames) {
         this.limits = Objects.requireNonNull(limits, "limits");
         this.handler = Objects.requireNonNull(handler, "handler");
         this.allocator = Objects.requireNonNull(allocator, "allocator");
+        this.frames = Objects.requireNonNull(frames, "frames");
     }
 
     /** Bytes held in frames not yet complete: never more than the limits allow. */
@@ -248,7 +261,7 @@ public final class DataStreamDecoder {
                 return;
             }
         }
-        handler.onFrame(new MediaFrame(p.channel, p.sequence, p.pts, p.dts, p.duration, p.bufferFlags, data));
+        handler.onFrame(frames.make(p.channel, p.sequence, p.pts, p.dts, p.duration, p.bufferFlags, data));
     }
 
     private void end(int channel, String why) {

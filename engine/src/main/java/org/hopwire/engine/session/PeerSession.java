@@ -19,6 +19,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -117,7 +118,8 @@ public final class PeerSession implements AutoCloseable {
     private final Map<Long, CompletableFuture<Borrow>> pendingBorrows = new ConcurrentHashMap<>();
     private final Map<Long, String> offers = new ConcurrentHashMap<>();
     private final Map<Long, String> requestedDevices = new ConcurrentHashMap<>();
-    private final Map<Integer, Borrow> borrows = new ConcurrentHashMap<>();
+    /** Borrowed channels by id: an array, so the per-frame look-up boxes nothing. */
+    private final AtomicReferenceArray<Borrow> borrows = new AtomicReferenceArray<>(DataStreamDecoder.MAX_CHANNELS);
     private final Map<Integer, String> lends = new ConcurrentHashMap<>();
     private final Map<Integer, Long> lendCapsVersions = new ConcurrentHashMap<>();
     private final java.util.Set<Integer> paused = ConcurrentHashMap.newKeySet();
@@ -126,7 +128,10 @@ public final class PeerSession implements AutoCloseable {
     private final org.hopwire.engine.protocol.BufferPool pool = new org.hopwire.engine.protocol.BufferPool(256L << 20);
     private final ChannelStats dataReceived = new ChannelStats();
     private final Map<Integer, ChannelStats> sentStats = new ConcurrentHashMap<>();
-    private final Map<Integer, ChannelStats> receivedStats = new ConcurrentHashMap<>();
+    private final AtomicReferenceArray<ChannelStats> receivedStats =
+            new AtomicReferenceArray<>(DataStreamDecoder.MAX_CHANNELS);
+    /** Frame objects given back with {@link #recycle}, reused for later frames; bounded, and allocation-free. */
+    private final ArrayBlockingQueue<MediaFrame> spareFrames = new ArrayBlockingQueue<>(64);
     private final ConcurrentLinkedQueue<Integer> channelResets = new ConcurrentLinkedQueue<>();
 
     private final BlockingQueue<ControlMessage> outbox = new ArrayBlockingQueue<>(1024);
@@ -236,7 +241,12 @@ public final class PeerSession implements AutoCloseable {
 
     /** Counters of frames this host received on a channel. */
     public ChannelStats receivedStats(int channel) {
-        return receivedStats.computeIfAbsent(channel, c -> new ChannelStats());
+        ChannelStats s = receivedStats.get(channel);
+        if (s == null) {
+            receivedStats.compareAndSet(channel, null, new ChannelStats());
+            s = receivedStats.get(channel);
+        }
+        return s;
     }
 
     /** What this host offers; sent to the peer now if ready, else once it is. */
@@ -271,7 +281,7 @@ public final class PeerSession implements AutoCloseable {
 
     /** Gives a borrowed device back. */
     public void giveBack(int channel) {
-        if (borrows.remove(channel) != null) {
+        if (borrows.getAndSet(channel, null) != null) {
             post(new ControlMessage.Stop(channel, ControlMessage.Stop.RETURNED));
         }
     }
@@ -303,6 +313,7 @@ public final class PeerSession implements AutoCloseable {
      */
     public void recycle(MediaFrame frame) {
         pool.release(frame.payload());
+        spareFrames.offer(frame);
     }
 
     /** Changes a lent channel's media type mid-stream: the borrower hears of it before the frames that follow. */
@@ -327,7 +338,7 @@ public final class PeerSession implements AutoCloseable {
     }
 
     private void requireBorrowed(int channel) throws SessionException {
-        if (!borrows.containsKey(channel)) {
+        if (channel < 0 || channel >= DataStreamDecoder.MAX_CHANNELS || borrows.get(channel) == null) {
             throw new SessionException("channel " + channel + " is not borrowed");
         }
     }
@@ -802,14 +813,14 @@ public final class PeerSession implements AutoCloseable {
         }
         channelRequests.put(c.channel(), c.requestId());
         Borrow now = new Borrow(c.channel(), deviceId, c.caps());
-        borrows.put(c.channel(), now);
+        borrows.set(c.channel(), now);
         if (existing != null) {
             handler.onCapsChanged(now);
         }
     }
 
     private void onStop(ControlMessage.Stop s) {
-        if (borrows.remove(s.channel()) != null) {
+        if (borrows.getAndSet(s.channel(), null) != null) {
             handler.onBorrowEnded(s.channel(), s.reason());
         }
         if (lends.remove(s.channel()) != null) {
@@ -824,19 +835,19 @@ public final class PeerSession implements AutoCloseable {
         DataStreamDecoder.Handler frames = new DataStreamDecoder.Handler() {
             @Override
             public void onFrame(MediaFrame frame) {
-                if (borrows.containsKey(frame.channel())) {
+                if (borrows.get(frame.channel()) != null) {
                     receivedStats(frame.channel()).frame(frame.payload().remaining());
                     handler.onFrame(frame);
                 } else {
                     receivedStats(frame.channel()).drop();
-                    pool.release(frame.payload());
+                    recycle(frame);
                 }
             }
 
             @Override
             public void onChannelEnded(ChannelException reason) {
                 int ch = reason.channel();
-                if (borrows.remove(ch) != null) {
+                if (borrows.getAndSet(ch, null) != null) {
                     post(new ControlMessage.Stop(ch, ControlMessage.Stop.FAILED));
                     post(new ControlMessage.ErrorReport(reason.error(), reason.getMessage()));
                     handler.onBorrowEnded(ch, ControlMessage.Stop.FAILED);
@@ -844,7 +855,11 @@ public final class PeerSession implements AutoCloseable {
             }
         };
         DataStreamDecoder decoder = new DataStreamDecoder(config.limits(), frames,
-                (channel, length) -> pool.acquire(length));
+                (channel, length) -> pool.acquire(length), (ch, seq, pts, dts, duration, flags, payload) -> {
+                    MediaFrame spare = spareFrames.poll();
+                    return spare == null ? new MediaFrame(ch, seq, pts, dts, duration, flags, payload)
+                            : spare.reuse(ch, seq, pts, dts, duration, flags, payload);
+                });
         ByteBuffer buf = ByteBuffer.allocate(1 << 20);
         try {
             while (true) {
@@ -938,9 +953,10 @@ public final class PeerSession implements AutoCloseable {
             lends.remove(ch);
             handler.onLendEnded(ch, ControlMessage.Stop.FAILED);
         }
-        for (Integer ch : List.copyOf(borrows.keySet())) {
-            borrows.remove(ch);
-            handler.onBorrowEnded(ch, ControlMessage.Stop.FAILED);
+        for (int ch = 0; ch < DataStreamDecoder.MAX_CHANNELS; ch++) {
+            if (borrows.getAndSet(ch, null) != null) {
+                handler.onBorrowEnded(ch, ControlMessage.Stop.FAILED);
+            }
         }
         handler.onClosed(why);
     }

@@ -85,6 +85,8 @@ final class SessionPair implements AutoCloseable {
         b.close();
         pa.close();
         pb.close();
+        // Let the removals' announcements cross first, or the follower may inherit the old HopIDs.
+        Thread.sleep(60);
         pairStreams();
         start(configA, configB);
     }
