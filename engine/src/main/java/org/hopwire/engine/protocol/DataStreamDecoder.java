@@ -43,6 +43,10 @@ public final class DataStreamDecoder {
     public interface Handler {
         void onFrame(MediaFrame frame);
 
+        /** How long the frame took from its first fragment's arrival to its delivery, in ns. */
+        default void onReassembled(int channel, long nanos) {
+        }
+
         void onChannelEnded(ChannelException reason);
     }
 
@@ -70,6 +74,7 @@ public final class DataStreamDecoder {
         long duration;
         ByteBuffer data;
         int received;
+        long firstNs;
 
         Partial(int channel) {
             this.channel = channel;
@@ -84,6 +89,7 @@ public final class DataStreamDecoder {
             this.duration = h.duration();
             this.data = data;
             this.received = 0;
+            this.firstNs = System.nanoTime();
             return this;
         }
     }
@@ -261,6 +267,7 @@ public final class DataStreamDecoder {
                 return;
             }
         }
+        handler.onReassembled(p.channel, System.nanoTime() - p.firstNs);
         handler.onFrame(frames.make(p.channel, p.sequence, p.pts, p.dts, p.duration, p.bufferFlags, data));
     }
 

@@ -4,7 +4,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Counters of one channel in one direction. The thread that moves the frames increments them; a reporter reads
+ * Counters of one channel in one direction. On the receiving side the session records, as latency, how long each
+ * frame took from its first fragment's arrival to its delivery (the two hosts share no clock); the media layer may
+ * add its own capture-to-display latencies. The thread that moves the frames increments them; a reporter reads
  * them from elsewhere, so each is an atomic but never locked.
  */
 public final class ChannelStats {

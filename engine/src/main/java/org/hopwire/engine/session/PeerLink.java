@@ -91,8 +91,11 @@ public final class PeerLink implements AutoCloseable {
 
     /** What this host offers the peer, now and in every session after a resume. */
     public void setCatalog(ControlMessage.Catalog catalog) {
-        this.catalog = catalog;
-        PeerSession s = session;
+        PeerSession s;
+        synchronized (lock) {
+            this.catalog = catalog;
+            s = session;
+        }
         if (s != null) {
             s.setCatalog(catalog);
         }
@@ -205,13 +208,20 @@ public final class PeerLink implements AutoCloseable {
             }
             CompletableFuture<SessionEnd> ended = new CompletableFuture<>();
             Relay relay = new Relay(ended);
+            ControlMessage.Catalog offered = catalog;
             PeerSession s = PeerSession.start(config, local, new PeerInfo(peer.uuid(), peer.deviceName(), peer.id()),
-                    control, data, store, relay, catalog);
+                    control, data, store, relay, offered);
+            ControlMessage.Catalog now;
             synchronized (lock) {
                 session = s;
+                now = catalog;
                 if (closing) {
                     s.close();
                 }
+            }
+            if (now != offered) {
+                // Changed while the session started: setCatalog could not reach it yet.
+                s.setCatalog(now);
             }
             relay.attach(s);
             try {

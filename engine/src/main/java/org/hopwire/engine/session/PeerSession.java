@@ -234,6 +234,23 @@ public final class PeerSession implements AutoCloseable {
         return ns < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(ns));
     }
 
+    /** The channels this host lends now, with their device ids. */
+    public Map<Integer, String> lending() {
+        return Map.copyOf(lends);
+    }
+
+    /** The devices this host borrows now. */
+    public List<Borrow> borrowing() {
+        List<Borrow> result = new ArrayList<>();
+        for (int ch = 0; ch < DataStreamDecoder.MAX_CHANNELS; ch++) {
+            Borrow b = borrows.get(ch);
+            if (b != null) {
+                result.add(b);
+            }
+        }
+        return result;
+    }
+
     /** Counters of frames this host sent on a channel. */
     public ChannelStats sentStats(int channel) {
         return sentStats.computeIfAbsent(channel, c -> new ChannelStats());
@@ -371,8 +388,8 @@ public final class PeerSession implements AutoCloseable {
     /** Says goodbye and ends the session; the streams are closed. */
     @Override
     public void close() {
-        post(new ControlMessage.Goodbye(ControlMessage.Goodbye.SHUTTING_DOWN));
-        finish(new SessionEnd(SessionEnd.Reason.LOCAL_CLOSE, "closed on this host"), true);
+        finish(new SessionEnd(SessionEnd.Reason.LOCAL_CLOSE, "closed on this host"), true,
+                new ControlMessage.Goodbye(ControlMessage.Goodbye.SHUTTING_DOWN));
     }
 
     // ---- control stream --------------------------------------------------------------------------------------------
@@ -547,10 +564,10 @@ public final class PeerSession implements AutoCloseable {
                 post(new ControlMessage.PairConfirm());
                 completePairingIfBoth();
             } else {
-                post(new ControlMessage.PairReject("the person on " + local.hostName() + " rejected the code"));
-                post(new ControlMessage.Goodbye(ControlMessage.Goodbye.PAIRING_REJECTED));
                 finish(new SessionEnd(SessionEnd.Reason.PAIRING_REJECTED, "pairing with " + peerName()
-                        + " was rejected on this host"), true);
+                        + " was rejected on this host"), true,
+                        new ControlMessage.PairReject("the person on " + local.hostName() + " rejected the code"),
+                        new ControlMessage.Goodbye(ControlMessage.Goodbye.PAIRING_REJECTED));
             }
         });
     }
@@ -694,7 +711,9 @@ public final class PeerSession implements AutoCloseable {
         } else if (m instanceof ControlMessage.KeyframeRequest k && lends.containsKey(k.channel())) {
             handler.onKeyFrameRequested(k.channel());
         }
-        // STATS from the peer reach the link panel with the GUI.
+        if (m instanceof ControlMessage.Stats st) {
+            handler.onPeerStats(st);
+        }
     }
 
     private final Map<Integer, Long> channelRequests = new ConcurrentHashMap<>();
@@ -845,6 +864,11 @@ public final class PeerSession implements AutoCloseable {
             }
 
             @Override
+            public void onReassembled(int channel, long nanos) {
+                receivedStats(channel).latency(nanos);
+            }
+
+            @Override
             public void onChannelEnded(ChannelException reason) {
                 int ch = reason.channel();
                 if (borrows.getAndSet(ch, null) != null) {
@@ -921,18 +945,24 @@ public final class PeerSession implements AutoCloseable {
 
     /** Tells the peer what went wrong, says goodbye, and ends. */
     private void fail(SessionEnd.Reason reason, ProtocolError error, int goodbye, String text) {
-        post(new ControlMessage.ErrorReport(error, text));
-        post(new ControlMessage.Goodbye(goodbye));
-        finish(new SessionEnd(reason, text), true);
+        finish(new SessionEnd(reason, text), true, new ControlMessage.ErrorReport(error, text),
+                new ControlMessage.Goodbye(goodbye));
     }
 
-    private void finish(SessionEnd why, boolean flush) {
+    /**
+     * Ends the session once, for the first reason given; the farewell messages are queued only after the ending is
+     * recorded, so the peer's reaction to them (closing its end) cannot overtake it here.
+     */
+    private void finish(SessionEnd why, boolean flush, ControlMessage... farewell) {
         synchronized (lock) {
             if (state == State.CLOSED) {
                 return;
             }
             end = why;
             setState(State.CLOSED);
+        }
+        for (ControlMessage m : farewell) {
+            outbox.offer(m);
         }
         finishing = true;
         ticker.shutdownNow();

@@ -73,6 +73,10 @@ public interface SessionHandler {
     default void onBorrowEnded(int channel, int reason) {
     }
 
+    /** The owner's counters for a channel this host borrows, once a second: its drops show here. */
+    default void onPeerStats(ControlMessage.Stats stats) {
+    }
+
     /** The peer's catalog arrived or changed. */
     default void onCatalog(ControlMessage.Catalog catalog) {
     }

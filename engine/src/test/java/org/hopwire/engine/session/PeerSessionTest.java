@@ -124,7 +124,7 @@ class PeerSessionTest {
         SessionEnd ea = pair.ha.closed.get(10, TimeUnit.SECONDS);
         assertEquals(SessionEnd.Reason.AUTH_FAILED, ea.reason());
         SessionEnd eb = pair.hb.closed.get(10, TimeUnit.SECONDS);
-        assertEquals(SessionEnd.Reason.AUTH_FAILED, eb.reason());
+        assertEquals(SessionEnd.Reason.AUTH_FAILED, eb.reason(), eb + " / " + ea);
         // Whichever host noticed first, both say which host must forget which.
         for (SessionEnd e : List.of(ea, eb)) {
             assertTrue(e.message().contains("forget 'alpha' on 'beta'") || e.message().contains("forget 'beta' on"
@@ -238,6 +238,13 @@ class PeerSessionTest {
         assertThrows(SessionException.class, () -> pair.b.pause(99, true), "only borrowed channels");
         assertTrue(pair.a.dataStreamSent().bytes() > 100 && pair.b.dataStreamReceived().bytes() > 100);
         assertTrue(pair.a.dataStreamSent().fragments() >= 1);
+        assertEquals(Map.of(ch, "cam0"), pair.a.lending());
+        assertEquals(List.of(changed), pair.b.borrowing());
+        // The owner reports its side of the channel once or twice a second.
+        ControlMessage.Stats report = pair.hb.peerStats.poll(3, TimeUnit.SECONDS);
+        assertNotNull(report);
+        assertEquals(ch, report.channel());
+        assertTrue(report.frames() >= 1, report.toString());
     }
 
     @Test
@@ -293,6 +300,7 @@ class PeerSessionTest {
         for (Borrow b : borrows) {
             assertEquals(0, pair.a.sentStats(b.channel()).drops());
             assertEquals(perChannel, pair.b.receivedStats(b.channel()).frames());
+            assertTrue(pair.b.receivedStats(b.channel()).latencyUs(0.99) > 0, "reassembly latency is recorded");
         }
     }
 

@@ -33,6 +33,12 @@ class Recorder implements SessionHandler {
     final List<String> peerErrors = new CopyOnWriteArrayList<>();
     final BlockingQueue<Borrow> capsChanged = new LinkedBlockingQueue<>();
     final BlockingQueue<String> requests = new LinkedBlockingQueue<>();
+    final BlockingQueue<ControlMessage.Stats> peerStats = new LinkedBlockingQueue<>();
+
+    @Override
+    public void onPeerStats(ControlMessage.Stats stats) {
+        peerStats.add(stats);
+    }
 
     @Override
     public void onCapsChanged(Borrow borrow) {

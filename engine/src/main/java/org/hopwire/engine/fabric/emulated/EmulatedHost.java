@@ -94,13 +94,22 @@ public final class EmulatedHost {
         final Pipe tx;
         final Pipe rx;
         final StreamAddress address;
+        final EmulatedCable cable;
+        final long generation;
         int opens;
         volatile String deadReason;
 
-        Rings(StreamAddress address, Pipe tx, Pipe rx) {
+        Rings(StreamAddress address, Pipe tx, Pipe rx, EmulatedCable cable, long generation) {
             this.address = address;
             this.tx = tx;
             this.rx = rx;
+            this.cable = cable;
+            this.generation = generation;
+        }
+
+        /** Whether the connection these rings were made on is still there; caller holds the world's monitor. */
+        boolean connectedLocked() {
+            return cable.pluggedLocked() && cable.generationLocked() == generation && tx.brokenReason() == null;
         }
     }
 
@@ -301,7 +310,7 @@ public final class EmulatedHost {
                 r.tx.wake();
                 r.rx.wake();
                 // The device is torn down as by a last close: the peer reads EOF after the data before it.
-                if (r.opens > 0 && r.tx.brokenReason() == null) {
+                if (r.opens > 0 && r.connectedLocked()) {
                     r.tx.writerClosed();
                     r.rx.wake();
                 }
@@ -560,7 +569,7 @@ public final class EmulatedHost {
                 EmulatedHost peer = cable.peerOf(this);
                 Pipe tx = cable.pipeLocked(this, d.outHopId, d.ringSize);
                 Pipe rx = cable.pipeLocked(peer, d.inHopId, d.ringSize);
-                r = new Rings(d.address, tx, rx);
+                r = new Rings(d.address, tx, rx, cable, cable.generationLocked());
                 d.rings = r;
                 tx.writerOpened(d.ringSize);
             }
@@ -576,7 +585,8 @@ public final class EmulatedHost {
         synchronized (world) {
             r.opens--;
             if (r.opens == 0) {
-                if (r.deadReason == null && r.tx.brokenReason() == null) {
+                // Not after an unplug, even one whose breaking of the pipes is still under way: no CLOSE then.
+                if (r.deadReason == null && r.connectedLocked()) {
                     r.tx.writerClosed();
                 }
                 // The peer's writer, blocked on our full RX ring, must learn that we closed.
