@@ -329,12 +329,12 @@ class PeerSessionTest {
     void shouldEndWithAProtocolErrorOnMalformedInputAndTellThePeer() throws Exception {
         pair = new SessionPair(dir);
         // Only A runs a session; the test plays B by hand on B's streams.
-        var control = pair.bed.b().open(pair.pb.stream("hwctl").address(), Duration.ofSeconds(5));
-        var data = pair.bed.b().open(pair.pb.stream("hwdata").address(), Duration.ofSeconds(5));
-        pair.ha = new Recorder();
-        pair.a = SessionPair.startOne(pair.bed.a(), pair.pa, "alpha", PeerSession.Config.DEFAULT, pair.storeA,
-                pair.ha);
-        control.writeFully(ByteBuffer.wrap("GET / HTTP/1.1\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        var raw = pair.openRawB();
+        var control = raw[0];
+        var data = raw[1];
+        pair.startA();
+        control.writeFully(ByteBuffer.wrap("GET / HTTP/1.1\r\n\r\n".getBytes(
+                java.nio.charset.StandardCharsets.US_ASCII)));
         SessionEnd end = pair.ha.closed.get(10, TimeUnit.SECONDS);
         assertEquals(SessionEnd.Reason.PROTOCOL_ERROR, end.reason(), end.message());
         // What A said before it closed: its HELLO, then ERROR and GOODBYE.
@@ -355,11 +355,10 @@ class PeerSessionTest {
     @Test
     void shouldShowAnUnpairedPeerNothingAndLendItNothing() throws Exception {
         pair = new SessionPair(dir);
-        var control = pair.bed.b().open(pair.pb.stream("hwctl").address(), Duration.ofSeconds(5));
-        var data = pair.bed.b().open(pair.pb.stream("hwdata").address(), Duration.ofSeconds(5));
-        pair.ha = new Recorder();
-        pair.a = SessionPair.startOne(pair.bed.a(), pair.pa, "alpha", PeerSession.Config.DEFAULT, pair.storeA,
-                pair.ha);
+        var raw = pair.openRawB();
+        var control = raw[0];
+        var data = raw[1];
+        pair.startA();
         pair.a.setCatalog(SessionPair.CATALOG);
         // A hostile peer says hello and asks for the camera without pairing.
         var w = new org.hopwire.engine.protocol.WireWriter(256);

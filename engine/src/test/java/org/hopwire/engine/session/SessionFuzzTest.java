@@ -34,11 +34,11 @@ class SessionFuzzTest {
         int ended = 0;
         try (SessionPair pair = new SessionPair(dir)) {
             for (int i = 0; i < 60; i++) {
-                StreamChannel control = pair.bed.b().open(pair.pb.stream("hwctl").address(), Duration.ofSeconds(5));
-                StreamChannel data = pair.bed.b().open(pair.pb.stream("hwdata").address(), Duration.ofSeconds(5));
-                Recorder h = new Recorder();
-                PeerSession a = SessionPair.startOne(pair.bed.a(), pair.pa, "alpha", PeerSession.Config.DEFAULT,
-                        pair.storeA, h);
+                StreamChannel[] raw = pair.openRawB();
+                StreamChannel control = raw[0];
+                StreamChannel data = raw[1];
+                PeerSession a = pair.startA();
+                Recorder h = pair.ha;
                 WireWriter w = new WireWriter(1024);
                 ControlCodec.encode(new ControlMessage.Hello(1, 0, pair.bed.hostB().uuid(), "fuzz", "0", 1), w);
                 ControlCodec.encode(new ControlMessage.PairStart(new byte[32], new byte[32]), w);

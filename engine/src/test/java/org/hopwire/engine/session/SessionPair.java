@@ -95,6 +95,19 @@ final class SessionPair implements AutoCloseable {
         restart(PeerSession.Config.DEFAULT, PeerSession.Config.DEFAULT);
     }
 
+    /** Opens B's streams for a test that plays B by hand: {control, data}. */
+    StreamChannel[] openRawB() throws Exception {
+        return new StreamChannel[] {bed.b().open(pb.stream("hwctl").address(), Duration.ofSeconds(5)),
+            bed.b().open(pb.stream("hwdata").address(), Duration.ofSeconds(5))};
+    }
+
+    /** Starts a session on A only, with a fresh recorder. */
+    PeerSession startA() throws Exception {
+        ha = new Recorder();
+        a = startOne(bed.a(), pa, "alpha", PeerSession.Config.DEFAULT, storeA, ha);
+        return a;
+    }
+
     static PeerSession startOne(Fabric f, PairedStreams p, String name, PeerSession.Config config, PeerStore store,
                                 Recorder handler) throws Exception {
         StreamChannel data = f.open(p.stream("hwdata").address(), Duration.ofSeconds(5));
