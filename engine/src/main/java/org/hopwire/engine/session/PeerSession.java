@@ -446,7 +446,16 @@ public final class PeerSession implements AutoCloseable {
                     peerName() + " broke the protocol: " + e.getMessage());
         } catch (IOException e) {
             linkDown(e);
+        } catch (RuntimeException e) {
+            failInternally(e);
         }
+    }
+
+    /** A bug here or in a handler must end the session with words, not kill a thread and leave it hanging. */
+    private void failInternally(RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "session with " + peerName() + " failed", e);
+        fail(SessionEnd.Reason.PROTOCOL_ERROR, ProtocolError.INTERNAL, ControlMessage.Goodbye.PROTOCOL_ERROR,
+                "internal error in the session with " + peerName() + ": " + e);
     }
 
     private void handle(ControlMessage m) {
@@ -904,6 +913,8 @@ public final class PeerSession implements AutoCloseable {
                     peerName() + " broke the protocol on the data stream: " + e.getMessage());
         } catch (IOException e) {
             linkDown(e);
+        } catch (RuntimeException e) {
+            failInternally(e);
         }
     }
 

@@ -353,6 +353,22 @@ class PeerSessionTest {
     }
 
     @Test
+    void shouldEndWithWordsWhenTheAppsHandlerThrows() throws Exception {
+        pair = new SessionPair(dir);
+        Recorder throwing = new Recorder() {
+            @Override
+            public void onCatalog(ControlMessage.Catalog catalog) {
+                throw new IllegalStateException("a bug in the app");
+            }
+        };
+        pair.start(PeerSession.Config.DEFAULT, PeerSession.Config.DEFAULT, new Recorder(), throwing);
+        SessionEnd end = throwing.closed.get(10, TimeUnit.SECONDS);
+        assertEquals(SessionEnd.Reason.PROTOCOL_ERROR, end.reason());
+        assertTrue(end.message().contains("a bug in the app"), end.message());
+        assertTrue(pair.b.awaitThreads(Duration.ofSeconds(5)), "no thread hangs on");
+    }
+
+    @Test
     void shouldShowAnUnpairedPeerNothingAndLendItNothing() throws Exception {
         pair = new SessionPair(dir);
         var raw = pair.openRawB();
