@@ -143,28 +143,26 @@ public abstract class AbstractFabric implements Fabric {
 
     @Override
     public StreamInfo setHopIds(StreamAddress address, int inHopId, int outHopId) throws FabricException {
-        ensureOpen();
-        synchronized (configLock) {
-            writeAttribute(address, ATTR_IN_HOPID, Integer.toString(inHopId));
-            writeAttribute(address, ATTR_OUT_HOPID, Integer.toString(outHopId));
-        }
-        return current(address);
+        return write(address, ATTR_IN_HOPID, Integer.toString(inHopId), ATTR_OUT_HOPID, Integer.toString(outHopId));
     }
 
     @Override
     public StreamInfo setRingSize(StreamAddress address, int frames) throws FabricException {
-        ensureOpen();
-        synchronized (configLock) {
-            writeAttribute(address, ATTR_RING_SIZE, Integer.toString(frames));
-        }
-        return current(address);
+        return write(address, ATTR_RING_SIZE, Integer.toString(frames));
     }
 
     @Override
     public StreamInfo setThrottling(StreamAddress address, long throttlingNs) throws FabricException {
+        return write(address, ATTR_THROTTLING, Long.toString(throttlingNs));
+    }
+
+    /** Writes attribute/value pairs in order and returns the stream as the driver then shows it. */
+    private StreamInfo write(StreamAddress address, String... attributesAndValues) throws FabricException {
         ensureOpen();
         synchronized (configLock) {
-            writeAttribute(address, ATTR_THROTTLING, Long.toString(throttlingNs));
+            for (int i = 0; i < attributesAndValues.length; i += 2) {
+                writeAttribute(address, attributesAndValues[i], attributesAndValues[i + 1]);
+            }
         }
         return current(address);
     }

@@ -30,6 +30,8 @@ final class DataWriter {
         final FrameFragmenter fragmenter = new FrameFragmenter();
         final ChannelStats stats;
         MediaFrame current;
+        /** Frames queue but are not sent until the borrower has said it reads the channel. */
+        boolean started;
 
         Lane(int channel, boolean audio, int capacity, ChannelStats stats) {
             this.channel = channel;
@@ -40,7 +42,7 @@ final class DataWriter {
         }
 
         boolean pending() {
-            return fragmenter.hasMore() || !queue.isEmpty();
+            return started && (fragmenter.hasMore() || !queue.isEmpty());
         }
     }
 
@@ -76,6 +78,20 @@ final class DataWriter {
         lock.lock();
         try {
             lanes.put(ch, new Lane(ch, audio, capacity, stats));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Lets a channel's queued and later frames go out. */
+    void start(int ch) {
+        lock.lock();
+        try {
+            Lane lane = lanes.get(ch);
+            if (lane != null) {
+                lane.started = true;
+                work.signal();
+            }
         } finally {
             lock.unlock();
         }

@@ -123,6 +123,8 @@ public final class PeerSession implements AutoCloseable {
     private final Map<Integer, String> lends = new ConcurrentHashMap<>();
     private final Map<Integer, Long> lendCapsVersions = new ConcurrentHashMap<>();
     private final java.util.Set<Integer> paused = ConcurrentHashMap.newKeySet();
+    /** Lent channels whose borrower said START. */
+    private final java.util.Set<Integer> started = ConcurrentHashMap.newKeySet();
     private final ChannelStats dataSent = new ChannelStats();
     /** Received frames' buffers, given back with {@link #recycle}; 256 MiB bounds what it keeps. */
     private final org.hopwire.engine.protocol.BufferPool pool = new org.hopwire.engine.protocol.BufferPool(256L << 20);
@@ -133,6 +135,7 @@ public final class PeerSession implements AutoCloseable {
     /** Frame objects given back with {@link #recycle}, reused for later frames; bounded, and allocation-free. */
     private final ArrayBlockingQueue<MediaFrame> spareFrames = new ArrayBlockingQueue<>(64);
     private final ConcurrentLinkedQueue<Integer> channelResets = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<State> stateChanges = new ConcurrentLinkedQueue<>();
 
     private final BlockingQueue<ControlMessage> outbox = new ArrayBlockingQueue<>(1024);
     private final DataWriter dataWriter;
@@ -379,6 +382,7 @@ public final class PeerSession implements AutoCloseable {
     /** Stops lending a channel at once; the borrower's frames stop as soon as it reads the STOP. */
     public void revoke(int channel) {
         if (lends.remove(channel) != null) {
+            started.remove(channel);
             dataWriter.close(channel);
             post(new ControlMessage.Stop(channel, ControlMessage.Stop.REVOKED));
             handler.onLendEnded(channel, ControlMessage.Stop.REVOKED);
@@ -544,6 +548,7 @@ public final class PeerSession implements AutoCloseable {
                 setState(State.PAIRING);
             }
         }
+        announceStates();
         post(known.isPresent() ? new ControlMessage.AuthChallenge(authNonce)
                 : new ControlMessage.PairStart(ephemeral.nonce(), ephemeral.publicKey()));
     }
@@ -667,12 +672,26 @@ public final class PeerSession implements AutoCloseable {
             setState(State.READY);
             catalog = localCatalog;
         }
+        announceStates();
         post(catalog);
     }
 
+    /** Records a state, holding {@code lock}; the handler hears of it from {@link #announceStates()}, in order. */
     private void setState(State s) {
         state = s;
-        CompletableFuture.runAsync(() -> handler.onStateChanged(s));
+        stateChanges.add(s);
+    }
+
+    /**
+     * Tells the handler of recorded states, in the order they happened, outside {@code lock} so the handler may call
+     * back. Serialised, so two threads cannot deliver them out of order.
+     */
+    private void announceStates() {
+        synchronized (stateChanges) {
+            for (State s; (s = stateChanges.poll()) != null; ) {
+                handler.onStateChanged(s);
+            }
+        }
     }
 
     private void onReadyMessage(ControlMessage m) throws IOException {
@@ -700,13 +719,11 @@ public final class PeerSession implements AutoCloseable {
         } else if (m instanceof ControlMessage.Caps c) {
             onCaps(c);
         } else if (m instanceof ControlMessage.Start st) {
-            Borrow b = borrows.get(st.channel());
-            if (b != null) {
-                CompletableFuture<Borrow> f = pendingBorrows.remove(requestOf(st.channel()));
-                if (f != null) {
-                    f.complete(b);
-                }
-                handler.onBorrowStarted(b);
+            // The borrower has set the channel up and reads it: frames may flow, none can arrive unannounced.
+            String device = lends.get(st.channel());
+            if (device != null && started.add(st.channel())) {
+                dataWriter.start(st.channel());
+                handler.onLendStarted(st.channel(), device);
             }
         } else if (m instanceof ControlMessage.Stop st) {
             onStop(st);
@@ -725,11 +742,6 @@ public final class PeerSession implements AutoCloseable {
         }
     }
 
-    private final Map<Integer, Long> channelRequests = new ConcurrentHashMap<>();
-
-    private long requestOf(int channel) {
-        return channelRequests.getOrDefault(channel, -1L);
-    }
 
     // ---- owner side ------------------------------------------------------------------------------------------------
 
@@ -802,10 +814,10 @@ public final class PeerSession implements AutoCloseable {
         paused.remove(channel);
         dataWriter.open(channel, caps.startsWith("audio/"), caps.startsWith("audio/") ? config.audioQueueFrames()
                 : config.videoQueueFrames(), sentStats(channel));
+        started.remove(channel);
         post(new ControlMessage.Consent(requestId, answer));
         post(new ControlMessage.Caps(channel, requestId, 1, caps));
-        post(new ControlMessage.Start(channel));
-        handler.onLendStarted(channel, deviceId);
+        // Frames sent from now on queue until the borrower's START says it has set the channel up.
     }
 
     // ---- borrower side ----------------------------------------------------------------------------------------------
@@ -839,12 +851,19 @@ public final class PeerSession implements AutoCloseable {
             // A new channel: the data reader forgets anything an earlier use of this id left.
             channelResets.add(c.channel());
         }
-        channelRequests.put(c.channel(), c.requestId());
         Borrow now = new Borrow(c.channel(), deviceId, c.caps());
         borrows.set(c.channel(), now);
         if (existing != null) {
             handler.onCapsChanged(now);
+            return;
         }
+        // Set up to receive: tell the owner to start, then the borrower's app.
+        post(new ControlMessage.Start(c.channel()));
+        CompletableFuture<Borrow> f = pendingBorrows.remove(c.requestId());
+        if (f != null) {
+            f.complete(now);
+        }
+        handler.onBorrowStarted(now);
     }
 
     private void onStop(ControlMessage.Stop s) {
@@ -852,6 +871,7 @@ public final class PeerSession implements AutoCloseable {
             handler.onBorrowEnded(s.channel(), s.reason());
         }
         if (lends.remove(s.channel()) != null) {
+            started.remove(s.channel());
             dataWriter.close(s.channel());
             handler.onLendEnded(s.channel(), s.reason());
         }
@@ -972,6 +992,7 @@ public final class PeerSession implements AutoCloseable {
             end = why;
             setState(State.CLOSED);
         }
+        announceStates();
         for (ControlMessage m : farewell) {
             outbox.offer(m);
         }
