@@ -72,6 +72,7 @@ public final class DataStreamDecoder {
         long pts;
         long dts;
         long duration;
+        int capsVersion;
         ByteBuffer data;
         int received;
         long firstNs;
@@ -87,6 +88,7 @@ public final class DataStreamDecoder {
             this.pts = h.pts();
             this.dts = h.dts();
             this.duration = h.duration();
+            this.capsVersion = h.capsVersion();
             this.data = data;
             this.received = 0;
             this.firstNs = System.nanoTime();
@@ -268,7 +270,8 @@ public final class DataStreamDecoder {
             }
         }
         handler.onReassembled(p.channel, System.nanoTime() - p.firstNs);
-        handler.onFrame(frames.make(p.channel, p.sequence, p.pts, p.dts, p.duration, p.bufferFlags, data));
+        handler.onFrame(frames.make(p.channel, p.sequence, p.pts, p.dts, p.duration, p.bufferFlags, data)
+                .capsVersion(p.capsVersion));
     }
 
     private void end(int channel, String why) {

@@ -19,7 +19,7 @@ import java.nio.ByteOrder;
  * |                  dts (i64)                                    | 32
  * |                  duration (i64)                               | 40
  * |                  CRC32C of the frame                          | 48
- * |                  reserved                                     | 52
+ * |                  caps version                                 | 52
  * +---------------------------------------------------------------+
  * </pre>
  *
@@ -56,7 +56,8 @@ public final class FragmentHeader {
     static final int DTS_OFFSET = 32;
     static final int DURATION_OFFSET = 40;
     static final int CRC_OFFSET = 48;
-    static final int RESERVED_OFFSET = 52;
+    /** The CAPS version the frame follows (0: not given); was reserved (always 0) before renegotiation used it. */
+    static final int CAPS_VERSION_OFFSET = 52;
 
     private ByteBuffer buffer;
     private int offset;
@@ -116,6 +117,10 @@ public final class FragmentHeader {
         return buffer.getLong(offset + DURATION_OFFSET);
     }
 
+    public int capsVersion() {
+        return buffer.getInt(offset + CAPS_VERSION_OFFSET);
+    }
+
     public int crc() {
         return buffer.getInt(offset + CRC_OFFSET);
     }
@@ -123,6 +128,14 @@ public final class FragmentHeader {
     /** Writes a whole header. */
     public FragmentHeader set(int fragmentFlags, int channel, int bufferFlags, long sequence, int frameLength,
                               int fragmentOffset, int fragmentLength, long pts, long dts, long duration, int crc) {
+        return set(fragmentFlags, channel, bufferFlags, sequence, frameLength, fragmentOffset, fragmentLength, pts, dts,
+                duration, crc, 0);
+    }
+
+    /** Writes a whole header, with the CAPS version the frame follows. */
+    public FragmentHeader set(int fragmentFlags, int channel, int bufferFlags, long sequence, int frameLength,
+                              int fragmentOffset, int fragmentLength, long pts, long dts, long duration, int crc,
+                              int capsVersion) {
         buffer.put(offset + MAGIC_OFFSET, MAGIC_0);
         buffer.put(offset + MAGIC_OFFSET + 1, MAGIC_1);
         buffer.put(offset + VERSION_OFFSET, (byte) VERSION);
@@ -137,7 +150,7 @@ public final class FragmentHeader {
         buffer.putLong(offset + DTS_OFFSET, dts);
         buffer.putLong(offset + DURATION_OFFSET, duration);
         buffer.putInt(offset + CRC_OFFSET, crc);
-        buffer.putInt(offset + RESERVED_OFFSET, 0);
+        buffer.putInt(offset + CAPS_VERSION_OFFSET, capsVersion);
         return this;
     }
 }

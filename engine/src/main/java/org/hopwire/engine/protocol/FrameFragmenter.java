@@ -73,7 +73,7 @@ public final class FrameFragmenter {
                 | (withCrc ? FragmentHeader.HAS_CRC : 0);
         int at = out.position();
         header.wrap(out, at).set(flags, frame.channel(), frame.bufferFlags(), frame.sequence(), length, sent, payload,
-                frame.pts(), frame.dts(), frame.duration(), crc);
+                frame.pts(), frame.dts(), frame.duration(), crc, frame.capsVersion());
         out.position(at + FragmentHeader.LENGTH);
         ByteBuffer src = frame.payload();
         out.put(out.position(), src, src.position() + sent, payload);

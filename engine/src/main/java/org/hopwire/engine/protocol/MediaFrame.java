@@ -18,6 +18,7 @@ public final class MediaFrame {
     private long duration;
     private int bufferFlags;
     private ByteBuffer payload;
+    private int capsVersion;
 
     public MediaFrame(int channel, long sequence, long pts, long dts, long duration, int bufferFlags,
                       ByteBuffer payload) {
@@ -37,6 +38,7 @@ public final class MediaFrame {
         this.duration = duration;
         this.bufferFlags = bufferFlags;
         this.payload = Objects.requireNonNull(payload, "payload");
+        this.capsVersion = 0;
         return this;
     }
 
@@ -66,6 +68,16 @@ public final class MediaFrame {
 
     public ByteBuffer payload() {
         return payload;
+    }
+
+    /** The version of the channel's CAPS this frame follows; 0 when not given. The sending session sets it. */
+    public int capsVersion() {
+        return capsVersion;
+    }
+
+    public MediaFrame capsVersion(int version) {
+        this.capsVersion = version;
+        return this;
     }
 
     public boolean isKeyFrame() {

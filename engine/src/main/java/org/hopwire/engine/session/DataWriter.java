@@ -50,6 +50,8 @@ final class DataWriter {
     private final boolean crc;
     private final ByteBuffer batch;
     private final Consumer<IOException> onFailure;
+    /** Told of every frame the writer is done with (copied out, dropped or discarded), so its buffer can be reused. */
+    private final Consumer<MediaFrame> done;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
     private final Map<Integer, Lane> lanes = new TreeMap<>();
@@ -60,7 +62,8 @@ final class DataWriter {
     private final ChannelStats streamStats;
 
     DataWriter(StreamChannel channel, boolean crc, int batchBytes, String name, ChannelStats streamStats,
-               Consumer<IOException> onFailure) {
+               Consumer<IOException> onFailure, Consumer<MediaFrame> done) {
+        this.done = done;
         this.channel = channel;
         this.streamStats = streamStats;
         this.crc = crc;
@@ -101,7 +104,11 @@ final class DataWriter {
     void close(int ch) {
         lock.lock();
         try {
-            lanes.remove(ch);
+            Lane lane = lanes.remove(ch);
+            if (lane != null) {
+                lane.queue.forEach(done);
+                lane.queue.clear();
+            }
         } finally {
             lock.unlock();
         }
@@ -116,7 +123,7 @@ final class DataWriter {
                 return false;
             }
             if (lane.queue.size() >= lane.capacity) {
-                lane.policy.makeRoom(lane.queue);
+                done.accept(lane.policy.makeRoom(lane.queue));
                 lane.stats.drop();
             }
             lane.queue.addLast(frame);
@@ -196,6 +203,8 @@ final class DataWriter {
             streamStats.fragments(1);
             if (!lane.fragmenter.hasMore()) {
                 lane.stats.frame(lane.current.payload().remaining());
+                // The fragmenter has copied the payload into the batch: the frame is no longer needed.
+                done.accept(lane.current);
                 lane.current = null;
             }
             lastChannel = lane.channel;

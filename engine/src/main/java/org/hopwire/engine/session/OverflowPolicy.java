@@ -12,17 +12,18 @@ import org.hopwire.engine.protocol.MediaFrame;
  * frame); audio gives up its oldest. Neither reorders what it keeps.
  */
 public interface OverflowPolicy {
-    /** Removes one frame from a full queue to make room; the new frame is then appended. */
-    void makeRoom(Deque<MediaFrame> queue);
+    /** Removes one frame from a full queue to make room and returns it; the new frame is then appended. */
+    MediaFrame makeRoom(Deque<MediaFrame> queue);
 
     OverflowPolicy VIDEO = queue -> {
         for (Iterator<MediaFrame> it = queue.iterator(); it.hasNext(); ) {
-            if (!it.next().isKeyFrame()) {
+            MediaFrame f = it.next();
+            if (!f.isKeyFrame()) {
                 it.remove();
-                return;
+                return f;
             }
         }
-        queue.pollFirst();
+        return queue.pollFirst();
     };
 
     OverflowPolicy AUDIO = Deque::pollFirst;

@@ -328,6 +328,31 @@ public final class PeerLink implements AutoCloseable {
         }
 
         @Override
+        public void onFrameSent(MediaFrame frame) {
+            app.onFrameSent(frame);
+        }
+
+        @Override
+        public void onCapsChanged(Borrow borrow) {
+            app.onCapsChanged(borrow);
+        }
+
+        @Override
+        public void onPauseRequested(int channel, boolean paused) {
+            app.onPauseRequested(channel, paused);
+        }
+
+        @Override
+        public void onKeyFrameRequested(int channel) {
+            app.onKeyFrameRequested(channel);
+        }
+
+        @Override
+        public void onPeerStats(ControlMessage.Stats stats) {
+            app.onPeerStats(stats);
+        }
+
+        @Override
         public void onBorrowEnded(int channel, int reason) {
             String device = borrowedDevice.remove(channel);
             if (device != null && (reason == ControlMessage.Stop.REVOKED || reason == ControlMessage.Stop.RETURNED

@@ -135,6 +135,12 @@ public final class PeerSession implements AutoCloseable {
     /** Frame objects given back with {@link #recycle}, reused for later frames; bounded, and allocation-free. */
     private final ArrayBlockingQueue<MediaFrame> spareFrames = new ArrayBlockingQueue<>(64);
     private final ConcurrentLinkedQueue<Integer> channelResets = new ConcurrentLinkedQueue<>();
+    /**
+     * Renegotiation: the streams are not ordered with each other, so a frame made for a newer CAPS can arrive before
+     * that CAPS. Such frames wait here (a few per channel) until it comes; frames made for an older CAPS than the one
+     * in force are dropped. Guarded by itself; the data reader and the control reader both take it.
+     */
+    private final CapsGate capsGate = new CapsGate();
     private final ConcurrentLinkedQueue<State> stateChanges = new ConcurrentLinkedQueue<>();
 
     private final BlockingQueue<ControlMessage> outbox = new ArrayBlockingQueue<>(1024);
@@ -159,7 +165,7 @@ public final class PeerSession implements AutoCloseable {
         this.handler = Objects.requireNonNull(handler, "handler");
         this.label = "hopwire-" + cablePeer.cableId();
         this.dataWriter = new DataWriter(data, config.crc(), config.writeBatchBytes(), label + "-data-write",
-                dataSent, e -> linkDown(e));
+                dataSent, e -> linkDown(e), this::frameSent);
         this.controlReader = daemon(this::readControl, label + "-ctl-read");
         this.controlWriter = daemon(this::writeControl, label + "-ctl-write");
         this.dataReader = daemon(this::readData, label + "-data-read");
@@ -324,7 +330,11 @@ public final class PeerSession implements AutoCloseable {
      * borrower paused it.
      */
     public boolean send(MediaFrame frame) {
-        return lends.containsKey(frame.channel()) && !paused.contains(frame.channel()) && dataWriter.offer(frame);
+        Long capsVersion = lendCapsVersions.get(frame.channel());
+        if (capsVersion == null || !lends.containsKey(frame.channel()) || paused.contains(frame.channel())) {
+            return false;
+        }
+        return dataWriter.offer(frame.capsVersion(capsVersion.intValue()));
     }
 
     /**
@@ -854,8 +864,15 @@ public final class PeerSession implements AutoCloseable {
         Borrow now = new Borrow(c.channel(), deviceId, c.caps());
         borrows.set(c.channel(), now);
         if (existing != null) {
-            handler.onCapsChanged(now);
+            synchronized (capsGate) {
+                capsGate.version[c.channel()] = (int) c.capsVersion();
+                handler.onCapsChanged(now);
+                capsGate.release(c.channel(), this::deliver, this::recycle);
+            }
             return;
+        }
+        synchronized (capsGate) {
+            capsGate.reset(c.channel(), (int) c.capsVersion(), this::recycle);
         }
         // Set up to receive: tell the owner to start, then the borrower's app.
         post(new ControlMessage.Start(c.channel()));
@@ -864,6 +881,19 @@ public final class PeerSession implements AutoCloseable {
             f.complete(now);
         }
         handler.onBorrowStarted(now);
+    }
+
+    private void frameSent(MediaFrame frame) {
+        try {
+            handler.onFrameSent(frame);
+        } catch (RuntimeException e) {
+            // A buffer not given back is only collected; the stream goes on.
+        }
+    }
+
+    private void deliver(MediaFrame frame) {
+        receivedStats(frame.channel()).frame(frame.payload().remaining());
+        handler.onFrame(frame);
     }
 
     private void onStop(ControlMessage.Stop s) {
@@ -884,8 +914,20 @@ public final class PeerSession implements AutoCloseable {
             @Override
             public void onFrame(MediaFrame frame) {
                 if (borrows.get(frame.channel()) != null) {
-                    receivedStats(frame.channel()).frame(frame.payload().remaining());
-                    handler.onFrame(frame);
+                    synchronized (capsGate) {
+                        int known = capsGate.version[frame.channel()];
+                        int made = frame.capsVersion();
+                        if (made != 0 && made > known) {
+                            if (!capsGate.hold(frame, PeerSession.this::recycle)) {
+                                receivedStats(frame.channel()).drop();
+                            }
+                        } else if (made != 0 && made < known) {
+                            receivedStats(frame.channel()).drop();
+                            recycle(frame);
+                        } else {
+                            deliver(frame);
+                        }
+                    }
                 } else {
                     receivedStats(frame.channel()).drop();
                     recycle(frame);

@@ -69,6 +69,14 @@ public interface SessionHandler {
     default void onFrame(MediaFrame frame) {
     }
 
+    /**
+     * A frame given to {@link PeerSession#send} (which returned true) is done with: copied out to the data stream,
+     * dropped by flow control, or discarded when its channel closed. Its buffer may be reused from now on. Called on
+     * the session's writer thread or the sender's; must return quickly.
+     */
+    default void onFrameSent(MediaFrame frame) {
+    }
+
     /** A borrow ended: the owner revoked it, the device went, or it was returned. */
     default void onBorrowEnded(int channel, int reason) {
     }

@@ -32,7 +32,8 @@ class DataStreamTest {
         byte[] data = new byte[length];
         new Random(seed).nextBytes(data);
         return new MediaFrame(channel, sequence, 1_000 * sequence, 900 * sequence, 33_333_333, 
-                sequence % 30 == 0 ? FragmentHeader.KEY_FRAME : FragmentHeader.DELTA, ByteBuffer.wrap(data));
+                sequence % 30 == 0 ? FragmentHeader.KEY_FRAME : FragmentHeader.DELTA, ByteBuffer.wrap(data))
+                .capsVersion((int) (sequence / 7) + 1);
     }
 
     /** Fragments of all frames, the channels interleaved one fragment at a time, as one byte array. */
@@ -94,8 +95,10 @@ class DataStreamTest {
             for (int i = 0; i < list.size(); i++) {
                 MediaFrame a = list.get(i);
                 MediaFrame b = got.get(i);
-                assertEquals(List.of(a.sequence(), a.pts(), a.dts(), a.duration(), (long) a.bufferFlags()),
-                        List.of(b.sequence(), b.pts(), b.dts(), b.duration(), (long) b.bufferFlags()));
+                assertEquals(List.of(a.sequence(), a.pts(), a.dts(), a.duration(), (long) a.bufferFlags(),
+                                (long) a.capsVersion()),
+                        List.of(b.sequence(), b.pts(), b.dts(), b.duration(), (long) b.bufferFlags(),
+                                (long) b.capsVersion()));
                 assertEquals(a.payload().rewind(), b.payload(), "payload of frame " + i);
             }
         }

@@ -24,6 +24,7 @@ import java.util.zip.CRC32C;
 import org.hopwire.engine.protocol.ControlMessage;
 import org.hopwire.engine.protocol.FragmentHeader;
 import org.hopwire.engine.protocol.MediaFrame;
+import org.hopwire.engine.testbed.Transfers;
 import org.hopwire.engine.trust.PairedPeer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -228,13 +229,21 @@ class PeerSessionTest {
         pair.b.requestKeyFrame(ch);
         assertEquals("key frame " + ch, pair.ha.requests.poll(5, TimeUnit.SECONDS));
 
+        assertTrue(pair.a.send(frame(ch, 0, 100, true)));
+        MediaFrame before = pair.hb.frames.poll(5, TimeUnit.SECONDS);
+        assertEquals(1, before.capsVersion(), "frames carry the CAPS version they were made for");
         pair.a.renegotiate(ch, "image/jpeg,width=1280,height=720");
         assertTrue(pair.a.send(frame(ch, 1, 100, true)));
         Borrow changed = pair.hb.capsChanged.poll(5, TimeUnit.SECONDS);
         assertNotNull(changed);
         assertEquals("image/jpeg,width=1280,height=720", changed.caps());
         assertEquals("cam0", changed.deviceId());
-        assertNotNull(pair.hb.frames.poll(5, TimeUnit.SECONDS), "frames go on after the change");
+        MediaFrame after = pair.hb.frames.poll(5, TimeUnit.SECONDS);
+        assertNotNull(after, "frames go on after the change");
+        assertEquals(2, after.capsVersion());
+        assertEquals(1, after.sequence());
+        Transfers.await(() -> pair.ha.framesSent.get() == 2, Duration.ofSeconds(5),
+                "the owner hears that both frames are written, so their buffers can be reused");
         assertThrows(SessionException.class, () -> pair.b.pause(99, true), "only borrowed channels");
         assertTrue(pair.a.dataStreamSent().bytes() > 100 && pair.b.dataStreamReceived().bytes() > 100);
         assertTrue(pair.a.dataStreamSent().fragments() >= 1);

@@ -101,6 +101,13 @@ class Recorder implements SessionHandler {
         frames.add(frame);
     }
 
+    final java.util.concurrent.atomic.AtomicInteger framesSent = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public void onFrameSent(MediaFrame frame) {
+        framesSent.incrementAndGet();
+    }
+
     @Override
     public void onBorrowEnded(int channel, int reason) {
         borrowsEnded.add(new long[] {channel, reason, System.nanoTime()});
