@@ -391,11 +391,24 @@ public final class PeerSession implements AutoCloseable {
 
     /** Stops lending a channel at once; the borrower's frames stop as soon as it reads the STOP. */
     public void revoke(int channel) {
+        endLend(channel, ControlMessage.Stop.REVOKED, null);
+    }
+
+    /**
+     * Ends a lend because the device failed ({@link ControlMessage.Stop#DEVICE_GONE}, {@link
+     * ControlMessage.Stop#FAILED}): the borrower hears the reason and, in an ERROR that does not end the session,
+     * the words. The session goes on.
+     */
+    public void endLend(int channel, int reason, String why) {
         if (lends.remove(channel) != null) {
             started.remove(channel);
             dataWriter.close(channel);
-            post(new ControlMessage.Stop(channel, ControlMessage.Stop.REVOKED));
-            handler.onLendEnded(channel, ControlMessage.Stop.REVOKED);
+            if (why != null) {
+                post(new ControlMessage.ErrorReport(reason == ControlMessage.Stop.DEVICE_GONE
+                        ? ProtocolError.DEVICE_GONE : ProtocolError.INTERNAL, why));
+            }
+            post(new ControlMessage.Stop(channel, reason));
+            handler.onLendEnded(channel, reason);
         }
     }
 

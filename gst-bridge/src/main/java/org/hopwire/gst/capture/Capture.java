@@ -1,0 +1,230 @@
+package org.hopwire.gst.capture;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.freedesktop.gstreamer.Bin;
+import org.freedesktop.gstreamer.Buffer;
+import org.freedesktop.gstreamer.BufferFlags;
+import org.freedesktop.gstreamer.Caps;
+import org.freedesktop.gstreamer.Element;
+import org.freedesktop.gstreamer.FlowReturn;
+import org.freedesktop.gstreamer.Gst;
+import org.freedesktop.gstreamer.Pipeline;
+import org.freedesktop.gstreamer.Sample;
+import org.freedesktop.gstreamer.elements.AppSink;
+import org.hopwire.engine.protocol.BufferPool;
+import org.hopwire.engine.protocol.FragmentHeader;
+import org.hopwire.engine.protocol.MediaFrame;
+import org.hopwire.gst.GStreamerUnavailableException;
+import org.hopwire.gst.GstPipelineException;
+import org.hopwire.gst.GstRuntime;
+import org.hopwire.gst.MediaProblem;
+import org.hopwire.gst.PipelineHost;
+import org.hopwire.gst.device.SourceFactory;
+import org.hopwire.gst.format.FormatChoice;
+import org.hopwire.gst.natives.GstNatives;
+
+/**
+ * Captures one device in a chosen format into engine frames: source, format stage (convert, encode), a bounded
+ * appsink. Each sample becomes a {@link MediaFrame} with the buffer's timestamps and flags, its bytes copied once
+ * into a pooled buffer that comes back through {@link #release}. Caps changes are reported before the frames that
+ * follow them.
+ */
+public final class Capture implements AutoCloseable {
+    /** Told of caps, frames and problems; called on GStreamer's streaming thread, must return quickly. */
+    public interface Listener {
+        /** The caps the frames after this follow: first when capture starts, again when they change. */
+        void onCaps(String caps);
+
+        /** A frame; the listener owns it until it gives it back with {@link Capture#release}. */
+        void onFrame(MediaFrame frame);
+
+        /** An error (the capture has stopped) or a warning. */
+        void onProblem(MediaProblem problem);
+    }
+
+    /** Pooled frame memory: enough for a few 4K frames in flight. */
+    private static final long POOL_BYTES = 64L << 20;
+
+    private final PipelineHost host;
+    private final AppSink sink;
+    private final Listener listener;
+    private final FormatChoice choice;
+    private final BufferPool pool = new BufferPool(POOL_BYTES);
+    private final CompletableFuture<String> firstCaps = new CompletableFuture<>();
+    private final AtomicLong frames = new AtomicLong();
+    private volatile int channel = -1;
+    private volatile long sequence;
+    private Caps lastCaps;
+    private volatile boolean closed;
+
+    private Capture(String name, Pipeline pipeline, AppSink sink, FormatChoice choice, long firstSequence,
+                    Listener listener) {
+        this.sink = sink;
+        this.listener = listener;
+        this.choice = choice;
+        this.sequence = firstSequence;
+        this.host = new PipelineHost(name, pipeline, this::problem);
+        sink.connect((AppSink.NEW_SAMPLE) this::onSample);
+    }
+
+    /**
+     * Builds and starts the pipeline and waits for its first sample, so the caps are known before anything is
+     * promised to a borrower.
+     *
+     * @throws GstPipelineException when the device fails to start (busy, gone, format refused) or a plugin is missing
+     */
+    public static Capture start(String name, SourceFactory source, FormatChoice choice, long firstSequence,
+                                Duration startTimeout, Listener listener)
+            throws GstPipelineException, GStreamerUnavailableException, InterruptedException {
+        GstRuntime.init();
+        String[] missing = CapturePipelines.missingPlugin(choice, CaptureHelpers::has);
+        if (missing != null) {
+            throw new GstPipelineException(missing[0], "the " + missing[0] + " element is missing: install "
+                    + missing[1], "");
+        }
+        Pipeline pipeline = new Pipeline(name);
+        Element src;
+        try {
+            src = source.create("src");
+        } catch (RuntimeException e) {
+            pipeline.dispose();
+            throw new GstPipelineException("src", "the device cannot be opened: " + e.getMessage(), "");
+        }
+        Bin rest = Gst.parseBinFromDescription(CapturePipelines.afterSource(choice), true);
+        rest.setName("format");
+        pipeline.addMany(src, rest);
+        if (!src.link(rest)) {
+            pipeline.dispose();
+            throw new GstPipelineException(name, "the device cannot deliver " + choice.describe(), "");
+        }
+        AppSink sink = (AppSink) rest.getElementByName("out");
+        Capture c = new Capture(name, pipeline, sink, choice, firstSequence, listener);
+        c.host.play();
+        try {
+            c.firstCaps.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            c.close();
+            throw (GstPipelineException) e.getCause();
+        } catch (TimeoutException e) {
+            c.close();
+            throw new GstPipelineException(name, "the device sent nothing within " + startTimeout.toMillis()
+                    + " ms", "");
+        }
+        return c;
+    }
+
+    private void problem(MediaProblem p) {
+        if (p.severity() == MediaProblem.Severity.ERROR) {
+            firstCaps.completeExceptionally(new GstPipelineException(p.element(), p.message(), p.debug()));
+        }
+        if (!closed) {
+            listener.onProblem(p);
+        }
+    }
+
+    private FlowReturn onSample(AppSink appSink) {
+        Sample sample = appSink.pullSample();
+        if (sample == null) {
+            return FlowReturn.EOS;
+        }
+        try {
+            Caps caps = sample.getCaps();
+            if (lastCaps == null || !lastCaps.equals(caps)) {
+                lastCaps = caps;
+                String text = caps.toString();
+                if (!firstCaps.isDone()) {
+                    firstCaps.complete(text);
+                } else {
+                    listener.onCaps(text);
+                }
+            }
+            Buffer buffer = sample.getBuffer();
+            ByteBuffer mapped = buffer.map(false);
+            int length = mapped.remaining();
+            ByteBuffer copy;
+            synchronized (pool) {
+                copy = pool.acquire(length);
+            }
+            copy.put(mapped).flip();
+            buffer.unmap();
+            EnumSet<BufferFlags> f = buffer.getFlags();
+            int flags = (f.contains(BufferFlags.DELTA_UNIT) ? FragmentHeader.DELTA : FragmentHeader.KEY_FRAME)
+                    | (f.contains(BufferFlags.DISCONT) ? FragmentHeader.DISCONT : 0)
+                    | (f.contains(BufferFlags.HEADER) ? FragmentHeader.HEADER : 0);
+            int ch = channel;
+            long seq = sequence++;
+            frames.incrementAndGet();
+            MediaFrame frame = new MediaFrame(Math.max(ch, 0), seq, buffer.getPresentationTimestamp(),
+                    buffer.getDecodeTimestamp(), buffer.getDuration(), flags, copy);
+            if (ch < 0 || closed) {
+                release(frame); // not lent yet: nobody wants it
+            } else {
+                listener.onFrame(frame);
+            }
+        } finally {
+            sample.dispose();
+        }
+        return FlowReturn.OK;
+    }
+
+    /** The caps the first sample came with. */
+    public String caps() {
+        return firstCaps.getNow("");
+    }
+
+    /** Frames are handed on from now on, for this channel; before this they are dropped. */
+    public void sendTo(int channel) {
+        this.channel = channel;
+    }
+
+    /** Gives a frame's memory back for the next frames. */
+    public void release(MediaFrame frame) {
+        synchronized (pool) {
+            try {
+                pool.release(frame.payload());
+            } catch (IllegalArgumentException | IllegalStateException notOurs) {
+                // a frame from elsewhere or given twice: leave it to the collector
+            }
+        }
+    }
+
+    /** Asks the encoder for a key frame with stream headers now (H.264; raw and MJPEG frames are all key frames). */
+    public void requestKeyFrame() {
+        if (choice.encoding() == FormatChoice.Encoding.H264 && !closed) {
+            sink.sendEvent(GstNatives.forceKeyUnit());
+        }
+    }
+
+    public FormatChoice choice() {
+        return choice;
+    }
+
+    /** The next frame's sequence number: a replacement capture continues from here. */
+    public long nextSequence() {
+        return sequence;
+    }
+
+    public long framesCaptured() {
+        return frames.get();
+    }
+
+    /** The pipeline's base time: a frame's pts plus this is its capture time on the monotonic clock. */
+    public long baseTimeNs() {
+        return host.pipeline().getBaseTime();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        host.close();
+    }
+}

@@ -1,0 +1,250 @@
+package org.hopwire.gst.media;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+import org.hopwire.engine.protocol.ControlMessage;
+import org.hopwire.engine.protocol.MediaFrame;
+import org.hopwire.engine.protocol.ProtocolError;
+import org.hopwire.engine.session.PeerSession;
+import org.hopwire.engine.session.SessionException;
+import org.hopwire.engine.session.SessionHandler.LendRefused;
+import org.hopwire.gst.GStreamerUnavailableException;
+import org.hopwire.gst.GstPipelineException;
+import org.hopwire.gst.MediaProblem;
+import org.hopwire.gst.capture.Capture;
+import org.hopwire.gst.device.DeviceCatalog;
+import org.hopwire.gst.device.MediaDevice;
+import org.hopwire.gst.device.SourceFactory;
+import org.hopwire.gst.format.FormatChoice;
+import org.hopwire.gst.format.FormatChooser;
+
+/**
+ * The lending side of a session: when the owner's person has consented, captures the device in the format the link
+ * allows, sends its frames, answers key-frame requests, changes format mid-stream on request, and ends the lend with
+ * the device's own words when the device fails (busy, pulled out). The session survives all of it.
+ */
+public final class GstLender implements AutoCloseable {
+    /** How long a device may take to deliver its first frame. */
+    static final Duration START_TIMEOUT = Duration.ofSeconds(5);
+
+    /** A lend in progress, for the app to show: which device, how it is sent and why. */
+    public record Lend(int channel, String deviceId, FormatChoice choice) {
+    }
+
+    private final DeviceCatalog devices;
+    private final LongSupplier linkBytesPerSecond;
+    private volatile FormatChooser.Options options;
+    private final AtomicReference<PeerSession> session = new AtomicReference<>();
+    private final Map<String, Capture> prepared = new ConcurrentHashMap<>();
+    private final Map<Integer, Capture> active = new ConcurrentHashMap<>();
+    private final Map<Integer, String> activeDevice = new ConcurrentHashMap<>();
+    private final List<Consumer<MediaProblem>> problemListeners = new CopyOnWriteArrayList<>();
+    /** Each capture's listener state (its channel once lent). */
+    private final Map<Capture, Holder> holders = new ConcurrentHashMap<>();
+
+    /**
+     * @param linkBytesPerSecond the link's measured rate, asked at each lend (0 when not known yet)
+     */
+    public GstLender(DeviceCatalog devices, LongSupplier linkBytesPerSecond, FormatChooser.Options options) {
+        this.devices = devices;
+        this.linkBytesPerSecond = linkBytesPerSecond;
+        this.options = options;
+    }
+
+    /** The session frames go to; set once it is started. */
+    public void attach(PeerSession s) {
+        session.set(s);
+    }
+
+    public void setOptions(FormatChooser.Options o) {
+        this.options = o;
+    }
+
+    /** Problems of this host's captures (for its own person); the borrower hears of errors through the session. */
+    public Runnable onProblem(Consumer<MediaProblem> listener) {
+        problemListeners.add(listener);
+        return () -> problemListeners.remove(listener);
+    }
+
+    /** See {@link org.hopwire.engine.session.SessionHandler#prepareLend}. */
+    public String prepareLend(String deviceId, String preferredCaps) throws LendRefused {
+        MediaDevice device = devices.find(deviceId).orElseThrow(() -> new LendRefused(ProtocolError.DEVICE_GONE,
+                "no device " + deviceId + " on this host now (unplugged?)"));
+        if (activeDevice.containsValue(deviceId) || prepared.containsKey(deviceId)) {
+            throw new LendRefused(ProtocolError.DEVICE_BUSY, device.name() + " is already lent on this link");
+        }
+        SourceFactory source = devices.source(deviceId).orElseThrow(() -> new LendRefused(ProtocolError.DEVICE_GONE,
+                device.name() + " is gone"));
+        FormatChoice choice = FormatChooser.choose(device, linkBytesPerSecond.getAsLong(), preferredCaps, options);
+        Capture c = startCapture(device, source, choice, 0);
+        prepared.put(deviceId, c);
+        return c.caps();
+    }
+
+    private Capture startCapture(MediaDevice device, SourceFactory source, FormatChoice choice, long firstSequence)
+            throws LendRefused {
+        Holder holder = new Holder();
+        try {
+            Capture c = Capture.start("lend-" + device.id(), source, choice, firstSequence, START_TIMEOUT,
+                    new CaptureListener(holder));
+            holder.capture = c;
+            holders.put(c, holder);
+            return c;
+        } catch (GstPipelineException e) {
+            boolean busy = (e.getMessage() + e.debug()).toLowerCase(java.util.Locale.ROOT).contains("busy");
+            throw new LendRefused(busy ? ProtocolError.DEVICE_BUSY : ProtocolError.FORMAT_NOT_POSSIBLE,
+                    device.name() + (busy ? " is in use by another program: " : " cannot start: ")
+                            + e.getMessage());
+        } catch (GStreamerUnavailableException e) {
+            throw new LendRefused(ProtocolError.INTERNAL, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LendRefused(ProtocolError.INTERNAL, "interrupted while starting " + device.name());
+        }
+    }
+
+    /** Lets the capture's listener find its capture and channel. */
+    private static final class Holder {
+        volatile Capture capture;
+        volatile int channel = -1;
+    }
+
+    private final class CaptureListener implements Capture.Listener {
+        private final Holder holder;
+
+        CaptureListener(Holder holder) {
+            this.holder = holder;
+        }
+
+        @Override
+        public void onCaps(String caps) {
+            PeerSession s = session.get();
+            if (s != null && holder.channel >= 0) {
+                try {
+                    s.renegotiate(holder.channel, caps);
+                } catch (SessionException e) {
+                    // the lend ended meanwhile
+                }
+            }
+        }
+
+        @Override
+        public void onFrame(MediaFrame frame) {
+            PeerSession s = session.get();
+            if (s == null || !s.send(frame)) {
+                holder.capture.release(frame);
+            }
+        }
+
+        @Override
+        public void onProblem(MediaProblem problem) {
+            problemListeners.forEach(l -> l.accept(problem));
+            int ch = holder.channel;
+            PeerSession s = session.get();
+            if (problem.severity() == MediaProblem.Severity.ERROR && ch >= 0 && s != null
+                    && active.get(ch) == holder.capture) {
+                // The device failed (pulled out, busy, broken): end this lend only, with the device's own words.
+                s.endLend(ch, ControlMessage.Stop.DEVICE_GONE, "the device stopped: " + problem.message());
+            }
+        }
+    }
+
+    /** See {@link org.hopwire.engine.session.SessionHandler#onLendStarted}. */
+    public void onLendStarted(int channel, String deviceId) {
+        Capture c = prepared.remove(deviceId);
+        if (c == null) {
+            return;
+        }
+        active.put(channel, c);
+        activeDevice.put(channel, deviceId);
+        holderOf(c).channel = channel;
+        c.sendTo(channel);
+    }
+
+    private Holder holderOf(Capture c) {
+        return holders.get(c);
+    }
+
+    /** See {@link org.hopwire.engine.session.SessionHandler#onLendEnded}. */
+    public void onLendEnded(int channel, int reason) {
+        activeDevice.remove(channel);
+        Capture c = active.remove(channel);
+        if (c != null) {
+            holders.remove(c);
+            c.close();
+        }
+    }
+
+    public void onKeyFrameRequested(int channel) {
+        Capture c = active.get(channel);
+        if (c != null) {
+            c.requestKeyFrame();
+        }
+    }
+
+    /** See {@link org.hopwire.engine.session.SessionHandler#onFrameSent}: the frame's memory is free again. */
+    public void onFrameSent(MediaFrame frame) {
+        Capture c = active.get(frame.channel());
+        if (c != null) {
+            c.release(frame);
+        }
+    }
+
+    /**
+     * Changes how a lent device is sent, mid-stream: a new capture in the new format takes over the channel; the
+     * borrower hears the new caps before the frames in them.
+     */
+    public void changeFormat(int channel, FormatChoice choice) throws LendRefused {
+        String deviceId = activeDevice.get(channel);
+        Capture old = active.get(channel);
+        if (deviceId == null || old == null) {
+            throw new LendRefused(ProtocolError.DEVICE_GONE, "channel " + channel + " is not lent");
+        }
+        MediaDevice device = devices.find(deviceId).orElseThrow(() -> new LendRefused(ProtocolError.DEVICE_GONE,
+                deviceId + " is gone"));
+        SourceFactory source = devices.source(deviceId).orElseThrow();
+        old.close(); // a camera opens once: the old capture lets go first
+        holders.remove(old);
+        Capture next = startCapture(device, source, choice, old.nextSequence());
+        Holder h = holders.get(next);
+        active.put(channel, next);
+        PeerSession s = session.get();
+        if (s != null) {
+            try {
+                s.renegotiate(channel, next.caps());
+            } catch (SessionException e) {
+                next.close();
+                throw new LendRefused(ProtocolError.INTERNAL, e.getMessage());
+            }
+        }
+        h.channel = channel;
+        next.sendTo(channel);
+    }
+
+    /** The lends in progress. */
+    public List<Lend> lends() {
+        return active.entrySet().stream().map(e -> new Lend(e.getKey(), activeDevice.getOrDefault(e.getKey(), ""),
+                e.getValue().choice())).toList();
+    }
+
+    public Optional<Capture> capture(int channel) {
+        return Optional.ofNullable(active.get(channel));
+    }
+
+    @Override
+    public void close() {
+        prepared.values().forEach(Capture::close);
+        prepared.clear();
+        active.values().forEach(Capture::close);
+        active.clear();
+        activeDevice.clear();
+    }
+}

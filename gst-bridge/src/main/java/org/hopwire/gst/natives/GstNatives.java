@@ -1,0 +1,96 @@
+package org.hopwire.gst.natives;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.PointerByReference;
+
+import org.freedesktop.gstreamer.event.Event;
+import org.freedesktop.gstreamer.glib.Natives;
+import org.freedesktop.gstreamer.message.Message;
+
+/**
+ * The few GStreamer C calls gst1-java-core does not wrap: the debug text of bus errors and warnings, and the
+ * upstream force-key-unit event. The only place in Hopwire that calls native code directly.
+ */
+public final class GstNatives {
+    private GstNatives() {
+    }
+
+    /** libgstreamer-1.0: message parsing. */
+    private interface Core extends Library {
+        void gst_message_parse_error(Pointer message, PointerByReference error, PointerByReference debug);
+
+        void gst_message_parse_warning(Pointer message, PointerByReference error, PointerByReference debug);
+
+        void g_error_free(Pointer error);
+
+        void g_free(Pointer memory);
+
+        int gst_resource_error_quark();
+
+        Pointer g_error_new_literal(int domain, int code, String message);
+
+        Pointer gst_message_new_error(Pointer source, Pointer error, String debug);
+
+        boolean gst_element_post_message(Pointer element, Pointer message);
+    }
+
+    /** GST_RESOURCE_ERROR_READ: what a source posts when its device stops delivering. */
+    private static final int RESOURCE_ERROR_READ = 9;
+
+    /** libgstvideo-1.0: video events. */
+    private interface Video extends Library {
+        Pointer gst_video_event_new_upstream_force_key_unit(long runningTime, int allHeaders, int count);
+    }
+
+    private static final class Holder {
+        static final Core CORE = load(Core.class, "gstreamer-1.0", "libgstreamer-1.0.so.0");
+        static final Video VIDEO = load(Video.class, "gstvideo-1.0", "libgstvideo-1.0.so.0");
+    }
+
+    private static <T extends Library> T load(Class<T> type, String name, String soname) {
+        try {
+            return Native.load(name, type);
+        } catch (UnsatisfiedLinkError e) {
+            // Debian ships only the versioned file without the -dev package.
+            return Native.load(soname, type);
+        }
+    }
+
+    /** The debug text of an ERROR or WARNING message (may be empty); GStreamer's own words on what went wrong. */
+    public static String debugText(Message message, boolean warning) {
+        PointerByReference error = new PointerByReference();
+        PointerByReference debug = new PointerByReference();
+        Pointer raw = Natives.getRawPointer(message);
+        if (warning) {
+            Holder.CORE.gst_message_parse_warning(raw, error, debug);
+        } else {
+            Holder.CORE.gst_message_parse_error(raw, error, debug);
+        }
+        String text = debug.getValue() == null ? "" : debug.getValue().getString(0);
+        if (debug.getValue() != null) {
+            Holder.CORE.g_free(debug.getValue());
+        }
+        if (error.getValue() != null) {
+            Holder.CORE.g_error_free(error.getValue());
+        }
+        return text;
+    }
+
+    /** Posts a resource error from {@code element}, as a source whose device vanished does. */
+    public static void postResourceError(org.freedesktop.gstreamer.Element element, String message, String debug) {
+        Pointer error = Holder.CORE.g_error_new_literal(Holder.CORE.gst_resource_error_quark(), RESOURCE_ERROR_READ,
+                message);
+        Pointer raw = Natives.getRawPointer(element);
+        Pointer msg = Holder.CORE.gst_message_new_error(raw, error, debug);
+        Holder.CORE.g_error_free(error);
+        Holder.CORE.gst_element_post_message(raw, msg);
+    }
+
+    /** An upstream event asking encoders for a key frame (with stream headers) as soon as possible. */
+    public static Event forceKeyUnit() {
+        Pointer event = Holder.VIDEO.gst_video_event_new_upstream_force_key_unit(-1L, 1, 0);
+        return Natives.callerOwnsReturn(event, Event.class);
+    }
+}

@@ -1,0 +1,470 @@
+package org.hopwire.gst.playback;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+import org.freedesktop.gstreamer.Buffer;
+import org.freedesktop.gstreamer.BufferFlags;
+import org.freedesktop.gstreamer.Caps;
+import org.freedesktop.gstreamer.FlowReturn;
+import org.freedesktop.gstreamer.Gst;
+import org.freedesktop.gstreamer.Pipeline;
+import org.freedesktop.gstreamer.Sample;
+import org.freedesktop.gstreamer.Structure;
+import org.freedesktop.gstreamer.elements.AppSink;
+import org.freedesktop.gstreamer.elements.AppSrc;
+import org.hopwire.engine.protocol.MediaFrame;
+import org.hopwire.gst.GStreamerUnavailableException;
+import org.hopwire.gst.GstPipelineException;
+import org.hopwire.gst.GstRuntime;
+import org.hopwire.gst.MediaProblem;
+import org.hopwire.gst.PipelineHost;
+
+/**
+ * Plays a borrowed device on this host: frames into a bounded, leaky appsrc with the negotiated caps, decoded as the
+ * caps need, to the outputs asked for (preview, virtual webcam, recording, speakers).
+ *
+ * <p>Live behaviour: buffers are stamped with this host's running time when they arrive, and video outputs do not
+ * wait for a clock, so no delay can build up however long it runs; every queue is leaky and short, so a late buffer
+ * is dropped, not queued. When no frame came for {@link #STALL_AFTER}, the preview shows a "waiting for source"
+ * picture and the listener hears of it; the next frame brings the live picture back by itself.
+ */
+public final class Playback implements AutoCloseable {
+    /** How long without frames counts as a stalled source: 30 frame times at 30 fps. */
+    public static final Duration STALL_AFTER = Duration.ofSeconds(1);
+    /** A frame's sender timestamp is remembered this many frames, to report when its picture is shown. */
+    private static final int SHOWN_RING = 256;
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "hopwire-playback-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Told what happens; called on GStreamer's or the watchdog's thread, must return quickly. */
+    public interface Listener {
+        default void onProblem(MediaProblem problem) {
+        }
+
+        /** The source stalled (true) or came back (false). */
+        default void onStalled(boolean stalled) {
+        }
+
+        /** A picture reached the preview: the sender's timestamp of its frame, and when (System.nanoTime). */
+        default void onShown(long senderPts, long shownNanos) {
+        }
+    }
+
+    private final String name;
+    private final Outputs outputs;
+    private final Listener listener;
+    private final boolean byteStream;
+    private final PreviewSlot preview = new PreviewSlot();
+    private final AtomicLong framesIn = new AtomicLong();
+    private final AtomicLong framesShown = new AtomicLong();
+    private final AtomicLong audioTapped = new AtomicLong();
+    private final long[] ringLocal = new long[SHOWN_RING];
+    private final long[] ringSender = new long[SHOWN_RING];
+    private final Object lock = new Object();
+    private volatile long lastFrameNanos = System.nanoTime();
+    private volatile boolean stalled;
+    private long pushed;
+    private String caps;
+    private PipelineHost host;
+    private AppSrc src;
+    private int width;
+    private int height;
+    private PreviewFrame placeholder;
+    private final ScheduledFuture<?> watchdog;
+    private volatile boolean closed;
+    private volatile java.util.function.Consumer<ByteBuffer> audioTap = b -> { };
+
+    private Playback(String name, String caps, Outputs outputs, boolean byteStream, Listener listener) {
+        this.name = name;
+        this.outputs = outputs;
+        this.listener = listener;
+        this.byteStream = byteStream;
+        this.caps = caps;
+        this.watchdog = WATCHDOG.scheduleAtFixedRate(this::checkStall, 250, 250, TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts playing frames of {@code caps}. */
+    public static Playback start(String name, String caps, Outputs outputs, Listener listener)
+            throws GstPipelineException, GStreamerUnavailableException {
+        Playback p = new Playback(name, caps, outputs, false, listener);
+        try {
+            p.build();
+        } catch (GstPipelineException | RuntimeException e) {
+            p.close();
+            throw e;
+        }
+        return p;
+    }
+
+    /**
+     * Starts playing a bare byte stream without Hopwire framing (the kernel documentation's {@code jpegenc !
+     * filesink location=/dev/tbstream0}): chunks of any size go to {@link #pushBytes}.
+     */
+    public static Playback startByteStream(String name, String caps, Outputs outputs, Listener listener)
+            throws GstPipelineException, GStreamerUnavailableException {
+        Playback p = new Playback(name, caps, outputs, true, listener);
+        try {
+            p.build();
+        } catch (GstPipelineException | RuntimeException e) {
+            p.close();
+            throw e;
+        }
+        return p;
+    }
+
+    static String describe(String caps, Outputs outputs, boolean byteStream, Predicate<String> has)
+            throws GstPipelineException {
+        String media = caps.split(",", 2)[0].trim();
+        boolean audio = media.startsWith("audio/");
+        String decode = switch (media) {
+            case "video/x-raw", "audio/x-raw" -> "";
+            case "image/jpeg" -> "jpegdec ! ";
+            case "video/x-h264" -> {
+                require(has, "h264parse", "gstreamer1.0-plugins-bad");
+                if (has.test("avdec_h264")) {
+                    yield "h264parse ! avdec_h264 ! ";
+                }
+                require(has, "openh264dec", "gstreamer1.0-libav (avdec_h264)");
+                yield "h264parse ! openh264dec ! ";
+            }
+            default -> throw new GstPipelineException("decoder", "cannot play " + media
+                    + ": Hopwire plays raw video, MJPEG, H.264 and raw audio", "");
+        };
+        if (media.equals("image/jpeg")) {
+            require(has, "jpegdec", "gstreamer1.0-plugins-good");
+        }
+        // Bounded and leaky: a slow output loses old frames instead of delaying new ones.
+        String leaky = "queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream";
+        StringBuilder b = new StringBuilder();
+        b.append("appsrc name=in is-live=true format=time block=false leaky-type=downstream max-bytes=")
+                .append(byteStream ? 8 << 20 : 64 << 20).append(byteStream ? " do-timestamp=true" : "")
+                .append(" ! tee name=enc allow-not-linked=true ");
+        b.append("enc. ! ").append(leaky).append(" ! ").append(decode).append("tee name=t allow-not-linked=true ");
+        if (audio) {
+            if (outputs.speakers()) {
+                b.append("t. ! queue max-size-time=200000000 leaky=downstream ! audioconvert ! audioresample ! "
+                        + "autoaudiosink sync=true ");
+            }
+            if (outputs.audioTap()) {
+                b.append("t. ! ").append(leaky).append(" ! appsink name=audiotap sync=false max-buffers=8 drop=true "
+                        + "emit-signals=true ");
+            }
+        } else {
+            if (outputs.preview()) {
+                b.append("t. ! ").append(leaky).append(" ! videoconvert ! video/x-raw,format=BGRA ! appsink "
+                        + "name=preview sync=false max-buffers=1 drop=true emit-signals=true ");
+            }
+            if (outputs.virtualWebcam().isPresent()) {
+                require(has, "v4l2sink", "gstreamer1.0-plugins-good");
+                b.append("t. ! ").append(leaky).append(" ! videoconvert ! video/x-raw,format=YUY2 ! v4l2sink device=\"")
+                        .append(outputs.virtualWebcam().get()).append("\" sync=false ");
+            }
+        }
+        if (outputs.recording().isPresent()) {
+            require(has, "matroskamux", "gstreamer1.0-plugins-good");
+            String store = switch (media) {
+                case "video/x-raw" -> "videoconvert ! video/x-raw,format=I420 ! jpegenc quality=90 ! ";
+                case "video/x-h264" -> "h264parse ! ";
+                case "audio/x-raw" -> "audioconvert ! ";
+                default -> byteStream ? "jpegdec ! jpegenc ! " : "";
+            };
+            b.append("enc. ! queue max-size-buffers=60 max-size-bytes=0 max-size-time=0 leaky=downstream ! ")
+                    .append(store).append("matroskamux name=mux ! filesink name=file sync=false location=\"")
+                    .append(outputs.recording().get().toString().replace("\"", "")).append("\" ");
+        }
+        return b.toString();
+    }
+
+    private static void require(Predicate<String> has, String element, String pkg) throws GstPipelineException {
+        if (!has.test(element)) {
+            throw new GstPipelineException(element, "the " + element + " element is missing: install " + pkg, "");
+        }
+    }
+
+    private static boolean has(String element) {
+        try {
+            return GstRuntime.hasElement(element);
+        } catch (GStreamerUnavailableException e) {
+            return false;
+        }
+    }
+
+    private void build() throws GstPipelineException, GStreamerUnavailableException {
+        GstRuntime.init();
+        String text = describe(caps, outputs, byteStream, Playback::has);
+        Pipeline pipeline = (Pipeline) Gst.parseLaunch(text);
+        pipeline.setName(name);
+        AppSrc in = (AppSrc) pipeline.getElementByName("in");
+        in.setCaps(new Caps(caps));
+        Structure s = new Caps(caps).getStructure(0);
+        int w = s.hasField("width") ? s.getInteger("width") : 640;
+        int h = s.hasField("height") ? s.getInteger("height") : 480;
+        PipelineHost newHost = new PipelineHost(name, pipeline, this::problem);
+        AppSink previewSink = (AppSink) pipeline.getElementByName("preview");
+        if (previewSink != null) {
+            previewSink.connect((AppSink.NEW_SAMPLE) this::onPreview);
+        }
+        AppSink tap = (AppSink) pipeline.getElementByName("audiotap");
+        if (tap != null) {
+            tap.connect((AppSink.NEW_SAMPLE) this::onAudio);
+        }
+        synchronized (lock) {
+            host = newHost;
+            src = in;
+            width = w;
+            height = h;
+        }
+        newHost.play();
+    }
+
+    private void problem(MediaProblem p) {
+        if (!closed) {
+            listener.onProblem(p);
+        }
+    }
+
+    /**
+     * Plays a frame: its bytes are copied into a GStreamer buffer, so the caller may recycle the frame at once.
+     * Never blocks: when the pipeline is behind, the appsrc drops its oldest buffer.
+     */
+    public void push(MediaFrame frame) {
+        ByteBuffer payload = frame.payload();
+        Buffer buffer = new Buffer(payload.remaining());
+        buffer.map(true).put(payload.duplicate());
+        buffer.unmap();
+        EnumSet<BufferFlags> flags = EnumSet.noneOf(BufferFlags.class);
+        if (!frame.isKeyFrame()) {
+            flags.add(BufferFlags.DELTA_UNIT);
+        }
+        if ((frame.bufferFlags() & org.hopwire.engine.protocol.FragmentHeader.DISCONT) != 0) {
+            flags.add(BufferFlags.DISCONT);
+        }
+        if (!flags.isEmpty()) {
+            buffer.setFlags(flags);
+        }
+        synchronized (lock) {
+            if (closed || src == null) {
+                buffer.dispose();
+                return;
+            }
+            // This host's running time now: outputs show it at once, and delay cannot accumulate.
+            long local = System.nanoTime() - host.pipeline().getBaseTime();
+            buffer.setPresentationTimestamp(local);
+            buffer.setDuration(frame.duration());
+            int slot = (int) (pushed++ % SHOWN_RING);
+            ringLocal[slot] = local;
+            ringSender[slot] = frame.pts();
+            src.pushBuffer(buffer);
+        }
+        arrived();
+    }
+
+    /** Plays a chunk of a bare byte stream (interop mode); any size, any boundary. */
+    public void pushBytes(ByteBuffer chunk) {
+        Buffer buffer = new Buffer(chunk.remaining());
+        buffer.map(true).put(chunk);
+        buffer.unmap();
+        synchronized (lock) {
+            if (closed || src == null) {
+                buffer.dispose();
+                return;
+            }
+            src.pushBuffer(buffer);
+        }
+        arrived();
+    }
+
+    private void arrived() {
+        framesIn.incrementAndGet();
+        lastFrameNanos = System.nanoTime();
+        if (stalled) {
+            stalled = false;
+            listener.onStalled(false);
+        }
+    }
+
+    /**
+     * The owner changed the caps mid-stream: the pipeline is rebuilt for them (outputs stay the same; a recording
+     * goes on in a new file, as a file holds one format). Frames pushed after this follow the new caps.
+     */
+    public void changeCaps(String newCaps) throws GstPipelineException, GStreamerUnavailableException {
+        PipelineHost old;
+        synchronized (lock) {
+            if (newCaps.equals(caps)) {
+                return;
+            }
+            caps = newCaps;
+            old = host;
+            host = null;
+            src = null;
+        }
+        if (old != null) {
+            old.close();
+        }
+        build();
+    }
+
+    private FlowReturn onPreview(AppSink sink) {
+        Sample sample = sink.pullSample();
+        if (sample == null) {
+            return FlowReturn.EOS;
+        }
+        long now = System.nanoTime();
+        Structure s = sample.getCaps().getStructure(0);
+        PreviewFrame frame = new PreviewFrame(sample, s.getInteger("width"), s.getInteger("height"));
+        framesShown.incrementAndGet();
+        long sender = senderPts(frame.pts());
+        preview.offer(frame);
+        if (sender != Long.MIN_VALUE) {
+            listener.onShown(sender, now);
+        }
+        return FlowReturn.OK;
+    }
+
+    private FlowReturn onAudio(AppSink sink) {
+        Sample sample = sink.pullSample();
+        if (sample == null) {
+            return FlowReturn.EOS;
+        }
+        try {
+            Buffer b = sample.getBuffer();
+            audioTap.accept(b.map(false));
+            b.unmap();
+            audioTapped.incrementAndGet();
+        } finally {
+            sample.dispose();
+        }
+        return FlowReturn.OK;
+    }
+
+    private long senderPts(long localPts) {
+        synchronized (lock) {
+            for (long i = pushed - 1; i >= 0 && i >= pushed - SHOWN_RING; i--) {
+                int slot = (int) (i % SHOWN_RING);
+                if (ringLocal[slot] == localPts) {
+                    return ringSender[slot];
+                }
+            }
+        }
+        return Long.MIN_VALUE;
+    }
+
+    private void checkStall() {
+        if (closed || stalled || byteStream && framesIn.get() == 0) {
+            return;
+        }
+        if (System.nanoTime() - lastFrameNanos > STALL_AFTER.toNanos()) {
+            stalled = true;
+            if (outputs.preview()) {
+                preview.offer(placeholder());
+            }
+            listener.onStalled(true);
+        }
+    }
+
+    private PreviewFrame placeholder() {
+        synchronized (lock) {
+            if (placeholder == null || placeholder.width() != width || placeholder.height() != height) {
+                placeholder = Placeholder.render(width, height);
+            }
+            return placeholder;
+        }
+    }
+
+    /** True while no frame has come for {@link #STALL_AFTER}. */
+    public boolean isStalled() {
+        return stalled;
+    }
+
+    public PreviewSlot preview() {
+        return preview;
+    }
+
+    /** Decoded audio buffers (S16LE or as decoded) when {@link Outputs#audioTap} is on; on the streaming thread. */
+    public void audioTap(java.util.function.Consumer<ByteBuffer> tap) {
+        this.audioTap = tap;
+    }
+
+    public long framesIn() {
+        return framesIn.get();
+    }
+
+    public long framesShown() {
+        return framesShown.get();
+    }
+
+    public long audioBuffers() {
+        return audioTapped.get();
+    }
+
+    public String caps() {
+        synchronized (lock) {
+            return caps;
+        }
+    }
+
+    /** The pipeline as text, for diagnostics. */
+    public String describe() throws GstPipelineException {
+        return describe(caps(), outputs, byteStream, Playback::has);
+    }
+
+    /**
+     * Stops playing. A recording is finished properly first (end of stream through the muxer, at most 3 s), so the
+     * file plays back.
+     */
+    @Override
+    public void close() {
+        PipelineHost h;
+        AppSrc in;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            h = host;
+            in = src;
+            host = null;
+            src = null;
+        }
+        watchdog.cancel(false);
+        if (h != null) {
+            if (outputs.recording().isPresent() && in != null) {
+                finishRecording(h, in);
+            }
+            h.close();
+        }
+        preview.clear();
+    }
+
+    private static void finishRecording(PipelineHost h, AppSrc in) {
+        java.util.concurrent.CountDownLatch eos = new java.util.concurrent.CountDownLatch(1);
+        org.freedesktop.gstreamer.Bus.EOS onEos = source -> eos.countDown();
+        h.pipeline().getBus().connect(onEos);
+        in.endOfStream();
+        try {
+            eos.await(3, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            h.pipeline().getBus().disconnect(onEos);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "Playback[%s, %s, in=%d, shown=%d]", name, caps, framesIn.get(),
+                framesShown.get());
+    }
+}
