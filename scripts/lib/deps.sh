@@ -79,7 +79,9 @@ hw_ensure() {
 }
 
 # GStreamer 1.22 with the elements Hopwire and its tests use (videotestsrc, appsrc/appsink, jpeg, v4l2).
-HW_GSTREAMER="gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good"
+HW_GSTREAMER="gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-x"
+# H.264 (x264enc, avdec_h264, h264parse) and jpegparse: the tests cover these paths, the app uses them on slow links.
+HW_GSTREAMER_CODECS="gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-plugins-bad"
 # The build.
 HW_BUILD="maven"
 # JavaFX's own rendering (fonts) in a window or headless under Monocle.

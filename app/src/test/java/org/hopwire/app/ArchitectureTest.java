@@ -40,6 +40,13 @@ class ArchitectureTest {
     }
 
     @Test
+    void onlyTheNativesPackageCallsNativeCodeDirectly() {
+        noClasses().that().resideInAPackage("org.hopwire.gst..").and().resideOutsideOfPackage("org.hopwire.gst.natives")
+                .should().dependOnClassesThat().resideInAnyPackage("com.sun.jna..")
+                .check(classes);
+    }
+
+    @Test
     void gstBridgeDoesNotTouchJavaFx() {
         noClasses().that().resideInAPackage("org.hopwire.gst..")
                 .should().dependOnClassesThat().resideInAnyPackage("javafx..", "org.hopwire.app..")

@@ -24,6 +24,12 @@ public final class FormatChooser {
     public static final double LINK_SHARE = 0.5;
     /** MJPEG at quality 85 takes about an eighth of NV12's bytes for camera images (measured: 1/7 to 1/12). */
     static final double MJPEG_RATIO = 1.0 / 8;
+    /**
+     * Unless the borrower asks for more, send at most 1080p: what meeting apps and previews use, and a 4K camera's
+     * raw stream (373 MB/s) would cost both hosts' CPUs for nothing.
+     */
+    static final int DEFAULT_MAX_WIDTH = 1920;
+    static final int DEFAULT_MAX_HEIGHT = 1080;
     /** A target for H.264 that keeps 1080p sharp; lower when the link is slower. */
     static final int H264_MAX_KBPS = 8_000;
 
@@ -137,7 +143,7 @@ public final class FormatChooser {
 
     /**
      * The size and rate to send: the borrower's wish when the device has it (else the largest below it), otherwise
-     * the largest size the device gives at 25 fps or more, at its highest rate up to 60.
+     * the largest size up to 1080p the device gives at 25 fps or more, at its highest rate up to 60.
      */
     private static ControlMessage.Format pickSize(List<ControlMessage.Format> formats, CapsText.Structure wish) {
         int wantW = wish == null ? 0 : intField(wish, "width");
@@ -164,6 +170,9 @@ public final class FormatChooser {
                 continue;
             }
             if (wantFps == 0 && fps > 60.01) {
+                continue;
+            }
+            if (wantW == 0 && (f.width() > DEFAULT_MAX_WIDTH || f.height() > DEFAULT_MAX_HEIGHT)) {
                 continue;
             }
             if (best == null || better(f, best)) {

@@ -130,7 +130,7 @@ public final class Playback implements AutoCloseable {
         boolean audio = media.startsWith("audio/");
         String decode = switch (media) {
             case "video/x-raw", "audio/x-raw" -> "";
-            case "image/jpeg" -> "jpegdec ! ";
+            case "image/jpeg" -> byteStream && has.test("jpegparse") ? "jpegparse ! jpegdec ! " : "jpegdec ! ";
             case "video/x-h264" -> {
                 require(has, "h264parse", "gstreamer1.0-plugins-bad");
                 if (has.test("avdec_h264")) {
@@ -148,10 +148,18 @@ public final class Playback implements AutoCloseable {
         // Bounded and leaky: a slow output loses old frames instead of delaying new ones.
         String leaky = "queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream";
         StringBuilder b = new StringBuilder();
-        b.append("appsrc name=in is-live=true format=time block=false leaky-type=downstream max-bytes=")
-                .append(byteStream ? 8 << 20 : 64 << 20).append(byteStream ? " do-timestamp=true" : "")
-                .append(" ! tee name=enc allow-not-linked=true ");
-        b.append("enc. ! ").append(leaky).append(" ! ").append(decode).append("tee name=t allow-not-linked=true ");
+        if (byteStream) {
+            // Chunks of a byte stream cannot be dropped (the images would be cut): bounded by bytes, the reader
+            // waits, and the link holds the rest. Dropping happens after the decoder, by whole pictures.
+            b.append("appsrc name=in is-live=true format=time block=true do-timestamp=true max-bytes=")
+                    .append(8 << 20).append(" ! tee name=enc allow-not-linked=true ");
+            b.append("enc. ! queue max-size-buffers=0 max-size-time=0 max-size-bytes=").append(8 << 20)
+                    .append(" ! ").append(decode).append("tee name=t allow-not-linked=true ");
+        } else {
+            b.append("appsrc name=in is-live=true format=time block=false leaky-type=downstream max-bytes=")
+                    .append(64 << 20).append(" ! tee name=enc allow-not-linked=true ");
+            b.append("enc. ! ").append(leaky).append(" ! ").append(decode).append("tee name=t allow-not-linked=true ");
+        }
         if (audio) {
             if (outputs.speakers()) {
                 b.append("t. ! queue max-size-time=200000000 leaky=downstream ! audioconvert ! audioresample ! "
@@ -207,7 +215,11 @@ public final class Playback implements AutoCloseable {
         Pipeline pipeline = (Pipeline) Gst.parseLaunch(text);
         pipeline.setName(name);
         AppSrc in = (AppSrc) pipeline.getElementByName("in");
-        in.setCaps(new Caps(caps));
+        if (!byteStream) {
+            in.setCaps(new Caps(caps));
+        }
+        // A byte stream goes in without caps, as filesrc gives it in the kernel documentation's recipe: jpegdec
+        // then finds the image boundaries itself (with "image/jpeg" caps it takes each chunk for a whole image).
         Structure s = new Caps(caps).getStructure(0);
         int w = s.hasField("width") ? s.getInteger("width") : 640;
         int h = s.hasField("height") ? s.getInteger("height") : 480;

@@ -59,7 +59,7 @@ final class MediaPair implements AutoCloseable {
         }
     }
 
-    final EmulatedTestbed bed = new EmulatedTestbed();
+    final EmulatedTestbed bed;
     final DeviceCatalog ownerDevices = new DeviceCatalog(true);
     final DeviceCatalog borrowerDevices = new DeviceCatalog(true);
     final App ownerApp = new App();
@@ -70,6 +70,11 @@ final class MediaPair implements AutoCloseable {
     PeerSession borrowerSession;
 
     MediaPair(Path dir, Outputs outputs) throws Exception {
+        this(dir, outputs, new EmulatedTestbed());
+    }
+
+    MediaPair(Path dir, Outputs outputs, EmulatedTestbed bed) throws Exception {
+        this.bed = bed;
         ownerDevices.start();
         borrowerDevices.start();
         owner = new MediaSessionHandler(ownerApp, new GstLender(ownerDevices, () -> 1_100_000_000L,

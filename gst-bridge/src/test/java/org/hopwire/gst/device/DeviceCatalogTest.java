@@ -1,0 +1,81 @@
+package org.hopwire.gst.device;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.hopwire.engine.protocol.ControlMessage;
+import org.hopwire.gst.GStreamerUnavailableException;
+import org.hopwire.gst.GstRuntime;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+class DeviceCatalogTest {
+    @BeforeAll
+    static void gstreamer() {
+        try {
+            GstRuntime.init();
+        } catch (GStreamerUnavailableException e) {
+            assumeTrue(false, "GStreamer is not installed: " + e.getMessage());
+        }
+    }
+
+    @Test
+    void shouldAlwaysOfferTheLabelledTestSourcesAndReportHotPlug() throws Exception {
+        try (DeviceCatalog catalog = new DeviceCatalog(true)) {
+            catalog.start();
+            List<String> events = new CopyOnWriteArrayList<>();
+            catalog.addListener(new DeviceCatalog.Listener() {
+                @Override
+                public void added(MediaDevice device) {
+                    events.add("+" + device.id());
+                }
+
+                @Override
+                public void removed(MediaDevice device) {
+                    events.add("-" + device.id());
+                }
+            });
+            assertTrue(events.containsAll(List.of("+" + TestDevices.CAMERA_ID, "+" + TestDevices.MICROPHONE_ID)));
+            ControlMessage.Catalog sent = catalog.toCatalog();
+            ControlMessage.Device cam = sent.devices().stream().filter(d -> d.id().equals(TestDevices.CAMERA_ID))
+                    .findFirst().orElseThrow();
+            assertTrue(cam.name().contains("test"), "labelled as a test source: " + cam.name());
+            assertEquals(ControlMessage.Device.VIDEO, cam.kind());
+            assertFalse(cam.formats().isEmpty());
+
+            events.clear();
+            catalog.testDevices().unplug(TestDevices.CAMERA_ID);
+            assertEquals(List.of("-" + TestDevices.CAMERA_ID), events);
+            assertTrue(catalog.find(TestDevices.CAMERA_ID).isEmpty());
+            assertTrue(catalog.source(TestDevices.CAMERA_ID).isEmpty());
+            catalog.testDevices().plug(TestDevices.CAMERA_ID);
+            assertEquals(List.of("-" + TestDevices.CAMERA_ID, "+" + TestDevices.CAMERA_ID), events);
+            assertThrows(IllegalArgumentException.class, () -> catalog.testDevices().unplug("video:/dev/video9"));
+        }
+    }
+
+    @Test
+    void shouldListNoTestSourcesWhenAskedNotTo() throws Exception {
+        try (DeviceCatalog catalog = new DeviceCatalog(false)) {
+            catalog.start();
+            assertTrue(catalog.devices().stream().noneMatch(MediaDevice::test));
+        }
+    }
+
+    @Test
+    @Tag("hardware")
+    void shouldFindARealCamera() throws Exception {
+        try (DeviceCatalog catalog = new DeviceCatalog(false)) {
+            catalog.start();
+            assertTrue(catalog.devices().stream().anyMatch(MediaDevice::isVideo),
+                    "needs a camera on this machine: " + catalog.devices());
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package org.hopwire.gst.media;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.hopwire.engine.fabric.emulated.CableProfile;
+import org.hopwire.engine.session.Borrow;
+import org.hopwire.engine.testbed.EmulatedTestbed;
+import org.hopwire.engine.testbed.Transfers;
+import org.hopwire.gst.device.TestDevices;
+import org.hopwire.gst.playback.Outputs;
+import org.hopwire.gst.playback.Playback;
+
+/**
+ * End to end over the emulated 40 Gb/s cable, one process, both hosts: the test camera captured, sent through a
+ * session, played into the preview. Per case: frames per second sustained, drops, latency from capture timestamp
+ * to the decoded picture reaching the preview, CPU. Printed side by side. Not a test: run it with
+ * {@code mvn -q -pl gst-bridge test-compile exec:exec@media-bench [-Dbench.seconds=60]}.
+ */
+public final class MediaBench {
+    private record Result(String name, double fps, long frames, long drops, double p50Ms, double p99Ms, double cpu) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int seconds = Integer.getInteger("bench.seconds", 60);
+        List<Result> results = new ArrayList<>();
+        results.add(run("Hopwire raw NV12 1080p60", "video/x-raw,width=1920,height=1080,framerate=60/1", seconds));
+        results.add(run("Hopwire MJPEG 1080p30", "image/jpeg,width=1920,height=1080,framerate=30/1", seconds));
+        results.add(runRecipe("kernel-doc recipe: bare MJPEG 1080p30", seconds));
+        results.add(run("Hopwire raw NV12 4K30 (stretch)", "video/x-raw,width=3840,height=2160,framerate=30/1",
+                seconds));
+        System.out.printf(Locale.ROOT, "%n%d s per case, 2-core machine, emulated cable at the 40 Gb/s preset%n",
+                seconds);
+        System.out.printf(Locale.ROOT, "%-40s %8s %8s %7s %9s %9s %7s%n", "case", "fps", "frames", "drops",
+                "p50 ms", "p99 ms", "cores");
+        for (Result r : results) {
+            System.out.printf(Locale.ROOT, "%-40s %8.2f %8d %7d %9s %9s %7.2f%n", r.name, r.fps, r.frames, r.drops,
+                    Double.isNaN(r.p50Ms) ? "n/a" : String.format(Locale.ROOT, "%.2f", r.p50Ms),
+                    Double.isNaN(r.p99Ms) ? "n/a" : String.format(Locale.ROOT, "%.2f", r.p99Ms), r.cpu);
+        }
+        System.exit(0);
+    }
+
+    private static double cpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1e9;
+    }
+
+    private static Result run(String name, String caps, int seconds) throws Exception {
+        Path dir = Files.createTempDirectory("hopwire-bench");
+        try (MediaPair pair = new MediaPair(dir, Outputs.PREVIEW, new EmulatedTestbed(CableProfile.USB4_40G))) {
+            long[] latencies = new long[seconds * 70 + 100];
+            AtomicLong n = new AtomicLong();
+            AtomicLong frames = new AtomicLong();
+            AtomicLong gaps = new AtomicLong();
+            AtomicLong last = new AtomicLong(-1);
+            AtomicLong base = new AtomicLong();
+            pair.borrower.borrower().observeFrames(f -> {
+                long prev = last.getAndSet(f.sequence());
+                if (prev >= 0 && f.sequence() > prev + 1) {
+                    gaps.addAndGet(f.sequence() - prev - 1);
+                }
+                frames.incrementAndGet();
+            });
+            pair.borrower.borrower().playbackListener(new Playback.Listener() {
+                @Override
+                public void onShown(long senderPts, long shownNanos) {
+                    long i = n.getAndIncrement();
+                    if (i < latencies.length && base.get() != 0) {
+                        latencies[(int) i] = shownNanos - (base.get() + senderPts);
+                    }
+                }
+            });
+            Borrow b = pair.borrowerSession.borrow(TestDevices.CAMERA_ID, caps).get(20, TimeUnit.SECONDS);
+            Transfers.await(() -> pair.owner.lender().capture(b.channel()).isPresent()
+                    && pair.borrower.borrower().playback(b.channel()).isPresent(), Duration.ofSeconds(10), "lend");
+            base.set(pair.owner.lender().capture(b.channel()).orElseThrow().baseTimeNs());
+            Thread.sleep(3000); // warm up
+            n.set(0);
+            frames.set(0);
+            gaps.set(0);
+            long shownBefore = pair.borrower.borrower().playback(b.channel()).orElseThrow().framesShown();
+            double cpu0 = cpuSeconds();
+            long t0 = System.nanoTime();
+            Thread.sleep(seconds * 1000L);
+            double wall = (System.nanoTime() - t0) / 1e9;
+            double cpu = (cpuSeconds() - cpu0) / wall;
+            long got = frames.get();
+            long shown = pair.borrower.borrower().playback(b.channel()).orElseThrow().framesShown() - shownBefore;
+            long ownerDrops = pair.ownerSession.sentStats(b.channel()).drops();
+            long[] lat = Arrays.copyOf(latencies, (int) Math.min(n.get(), latencies.length));
+            Arrays.sort(lat);
+            System.out.printf(Locale.ROOT, "%s: %d frames received, %d shown, %d owner drops, %d sequence gaps%n",
+                    name, got, shown, ownerDrops, gaps.get());
+            return new Result(name, shown / wall, got, gaps.get() + (got - shown), pct(lat, 0.5), pct(lat, 0.99),
+                    cpu);
+        }
+    }
+
+    private static Result runRecipe(String name, int seconds) throws Exception {
+        // The same emulated channel, carrying what `jpegenc ! filesink location=/dev/tbstream0` writes.
+        try (EmulatedTestbed bed = new EmulatedTestbed(CableProfile.USB4_40G)) {
+            var fa = bed.a();
+            var fb = bed.b();
+            Transfers.await(() -> !bed.hostA().xdomains().isEmpty() && !bed.hostB().xdomains().isEmpty(),
+                    Duration.ofSeconds(5), "peers");
+            var x = Transfers.inBackground(() -> org.hopwire.engine.pairing.StreamPairing.pair(fa, fa.peers().get(0),
+                    List.of("tbstream"), org.hopwire.engine.pairing.StreamPairing.Options.DEFAULT));
+            var y = Transfers.inBackground(() -> org.hopwire.engine.pairing.StreamPairing.pair(fb, fb.peers().get(0),
+                    List.of("tbstream"), org.hopwire.engine.pairing.StreamPairing.Options.DEFAULT));
+            var pa = x.get(10, TimeUnit.SECONDS);
+            var pb = y.get(10, TimeUnit.SECONDS);
+            var onA = fa.open(pa.stream("tbstream").address(), Duration.ofSeconds(5));
+            var onB = fb.open(pb.stream("tbstream").address(), Duration.ofSeconds(5));
+            var choice = new org.hopwire.gst.format.FormatChoice(org.hopwire.gst.format.FormatChoice.Encoding.MJPEG,
+                    "I420", 1920, 1080, 30, 1, false, 0, 0, "recipe");
+            try (var receiver = org.hopwire.gst.interop.BareMjpeg.receive("recipe-in", onB, Outputs.PREVIEW,
+                    new Playback.Listener() { });
+                 var sender = org.hopwire.gst.interop.BareMjpeg.send("recipe-out",
+                         new TestDevices().source(TestDevices.CAMERA_ID), choice, onA)) {
+                Thread.sleep(3000);
+                long shown0 = receiver.playback().framesShown();
+                long sent0 = sender.imagesSent();
+                double cpu0 = cpuSeconds();
+                long t0 = System.nanoTime();
+                Thread.sleep(seconds * 1000L);
+                double wall = (System.nanoTime() - t0) / 1e9;
+                double cpu = (cpuSeconds() - cpu0) / wall;
+                long shown = receiver.playback().framesShown() - shown0;
+                long sent = sender.imagesSent() - sent0;
+                System.out.printf(Locale.ROOT, "%s: %d images sent, %d shown, %d dropped at the sender%n", name, sent,
+                        shown, sender.imagesDropped());
+                return new Result(name, shown / wall, sent, Math.max(0, sent - shown) + sender.imagesDropped(),
+                        Double.NaN, Double.NaN, cpu);
+            }
+        }
+    }
+
+    private static double pct(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        return sorted[Math.min(sorted.length - 1, (int) Math.floor(p * sorted.length))] / 1e6;
+    }
+}

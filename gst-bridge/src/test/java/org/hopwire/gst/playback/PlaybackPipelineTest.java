@@ -1,0 +1,74 @@
+package org.hopwire.gst.playback;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+
+import org.hopwire.gst.GstPipelineException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The playback pipeline's text for each kind of stream and output, with a made-up set of installed elements. */
+class PlaybackPipelineTest {
+    private static final Set<String> ALL = Set.of("jpegdec", "h264parse", "avdec_h264", "v4l2sink", "matroskamux");
+
+    @Test
+    void shouldDecodeOnlyWhatNeedsDecodingAndKeepEveryQueueLeaky() throws Exception {
+        String raw = Playback.describe("video/x-raw,format=NV12,width=64,height=48", Outputs.PREVIEW, false,
+                ALL::contains);
+        assertTrue(!raw.contains("dec"), raw);
+        assertTrue(raw.contains("leaky-type=downstream") && raw.contains("leaky=downstream"), raw);
+        assertTrue(raw.contains("appsink name=preview sync=false max-buffers=1 drop=true"), raw);
+        assertTrue(Playback.describe("image/jpeg", Outputs.PREVIEW, false, ALL::contains).contains("jpegdec"));
+        assertTrue(Playback.describe("video/x-h264", Outputs.PREVIEW, false, ALL::contains)
+                .contains("h264parse ! avdec_h264"));
+    }
+
+    @Test
+    void shouldNameTheMissingPluginsPackage() {
+        GstPipelineException e = assertThrows(GstPipelineException.class, () -> Playback.describe("video/x-h264",
+                Outputs.PREVIEW, false, Set.of("h264parse")::contains));
+        assertTrue(e.getMessage().contains("gstreamer1.0-libav"), e.getMessage());
+        GstPipelineException v = assertThrows(GstPipelineException.class, () -> Playback.describe("video/x-raw",
+                Outputs.PREVIEW.withVirtualWebcam(Path.of("/dev/video42")), false, Set.of()::contains));
+        assertEquals("v4l2sink", v.element());
+        assertThrows(GstPipelineException.class, () -> Playback.describe("video/x-vp9", Outputs.PREVIEW, false,
+                ALL::contains));
+    }
+
+    @Test
+    void shouldPublishToTheVirtualWebcamAndRecordWhenAsked() throws Exception {
+        String s = Playback.describe("video/x-raw,format=NV12,width=64,height=48",
+                Outputs.PREVIEW.withVirtualWebcam(Path.of("/dev/video42")).withRecording(Path.of("/tmp/a.mkv")), false,
+                ALL::contains);
+        assertTrue(s.contains("v4l2sink device=\"/dev/video42\" sync=false"), s);
+        assertTrue(s.contains("matroskamux name=mux ! filesink name=file sync=false location=\"/tmp/a.mkv\""), s);
+        String audio = Playback.describe("audio/x-raw,format=S16LE,rate=48000,channels=2", Outputs.SPEAKERS, false,
+                ALL::contains);
+        assertTrue(audio.contains("autoaudiosink") && !audio.contains("preview"), audio);
+    }
+
+    @Test
+    void shouldFindTheLoopbackDeviceOrSayHowToLoadIt(@TempDir Path root) throws IOException {
+        Path sys = root.resolve("sys");
+        VirtualWebcam none = new VirtualWebcam(sys, root.resolve("dev"));
+        IllegalStateException e = assertThrows(IllegalStateException.class, none::find);
+        assertTrue(e.getMessage().contains("sudo modprobe v4l2loopback"), e.getMessage());
+        assertTrue(e.getMessage().contains("not loaded"), e.getMessage());
+
+        Files.createDirectories(sys.resolve("module/v4l2loopback"));
+        Path camera = Files.createDirectories(sys.resolve("class/video4linux/video0"));
+        Files.writeString(camera.resolve("name"), "Integrated Camera\n");
+        IllegalStateException empty = assertThrows(IllegalStateException.class, none::find);
+        assertTrue(empty.getMessage().contains("made no device"), empty.getMessage());
+
+        Path loop = Files.createDirectories(sys.resolve("class/video4linux/video42"));
+        Files.writeString(loop.resolve("name"), "Hopwire camera\n");
+        assertEquals(new VirtualWebcam.Device(root.resolve("dev/video42"), "Hopwire camera"), none.find());
+    }
+}
