@@ -146,7 +146,10 @@ public final class Playback implements AutoCloseable {
             require(has, "jpegdec", "gstreamer1.0-plugins-good");
         }
         // Bounded and leaky: a slow output loses old frames instead of delaying new ones.
-        String leaky = "queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream";
+        // A bare byte stream has no timing: the pictures of one read leave the decoder together, so its outputs
+        // take a burst of a second's worth before dropping; framed streams arrive paced and keep two.
+        String leaky = "queue max-size-buffers=" + (byteStream ? 30 : 2)
+                + " max-size-bytes=0 max-size-time=0 leaky=downstream";
         StringBuilder b = new StringBuilder();
         if (byteStream) {
             // Chunks of a byte stream cannot be dropped (the images would be cut): bounded by bytes, the reader

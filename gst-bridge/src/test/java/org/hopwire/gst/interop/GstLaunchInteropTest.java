@@ -103,7 +103,7 @@ class GstLaunchInteropTest {
             // Every byte gst-launch wrote arrives; pictures that arrive in a burst are shown latest-wins, so the
             // preview may skip some (the live outputs never queue), but it keeps showing the stream.
             Transfers.await(() -> receiver.bytes() == port.bytes(), Duration.ofSeconds(5), "all bytes across");
-            Transfers.await(() -> receiver.playback().framesShown() >= 20, Duration.ofSeconds(10),
+            Transfers.await(() -> receiver.playback().framesShown() >= 60, Duration.ofSeconds(10),
                     "pictures decoded (" + receiver.playback().framesShown() + ")");
             PreviewFrame f = null;
             for (int i = 0; i < 100 && f == null; i++) {
