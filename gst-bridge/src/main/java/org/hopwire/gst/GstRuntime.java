@@ -63,6 +63,15 @@ public final class GstRuntime {
         }
     }
 
+    /** Like {@link #hasElement}, but false (not an exception) when GStreamer itself is missing. */
+    public static boolean isInstalled(String factory) {
+        try {
+            return hasElement(factory);
+        } catch (GStreamerUnavailableException e) {
+            return false;
+        }
+    }
+
     /**
      * Runs a {@code gst-launch-1.0}-style pipeline until end of stream: the quickest proof that GStreamer and its
      * plugins work on this machine. Fails with the element and debug text of the first bus error.

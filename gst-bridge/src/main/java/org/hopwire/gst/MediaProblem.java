@@ -14,12 +14,6 @@ public record MediaProblem(Severity severity, String pipeline, String element, S
     /** How bad it is. */
     public enum Severity { WARNING, ERROR }
 
-    /** True when the message says the device is held by another program (EBUSY from the driver). */
-    public boolean deviceBusy() {
-        String all = (message + " " + debug).toLowerCase(java.util.Locale.ROOT);
-        return all.contains("busy");
-    }
-
     @Override
     public String toString() {
         return severity.name().toLowerCase(java.util.Locale.ROOT) + " in " + pipeline + " from " + element + ": "

@@ -86,7 +86,7 @@ public final class Capture implements AutoCloseable {
                                 Duration startTimeout, Listener listener)
             throws GstPipelineException, GStreamerUnavailableException, InterruptedException {
         GstRuntime.init();
-        String[] missing = CapturePipelines.missingPlugin(choice, CaptureHelpers::has);
+        String[] missing = CapturePipelines.missingPlugin(choice, GstRuntime::isInstalled);
         if (missing != null) {
             throw new GstPipelineException(missing[0], "the " + missing[0] + " element is missing: install "
                     + missing[1], "");

@@ -105,7 +105,7 @@ public final class TestDevices {
             String sw = switchPrefix(id) + name;
             String desc;
             if (CAMERA_ID.equals(id)) {
-                boolean overlay = hasOverlay();
+                boolean overlay = GstRuntime.isInstalled("timeoverlay");
                 desc = "videotestsrc is-live=true pattern=ball motion=sweep background-color=0xff203040 "
                         + (overlay ? "! timeoverlay time-mode=running-time font-desc=\"Sans 24\" "
                         + "halignment=right valignment=top " : "")
@@ -122,18 +122,5 @@ public final class TestDevices {
             }
             return bin;
         };
-    }
-
-    private static Boolean overlay;
-
-    private static synchronized boolean hasOverlay() {
-        if (overlay == null) {
-            try {
-                overlay = GstRuntime.hasElement("timeoverlay");
-            } catch (Exception e) {
-                overlay = false;
-            }
-        }
-        return overlay;
     }
 }

@@ -18,12 +18,7 @@ final class Placeholder {
 
     static PreviewFrame render(int width, int height) {
         ByteBuffer pixels = ByteBuffer.allocateDirect(width * height * 4);
-        boolean text;
-        try {
-            text = GstRuntime.hasElement("textoverlay");
-        } catch (Exception e) {
-            text = false;
-        }
+        boolean text = GstRuntime.isInstalled("textoverlay");
         String desc = "videotestsrc num-buffers=1 pattern=solid-color foreground-color=0xff303030 ! video/x-raw,"
                 + "format=BGRA,width=" + width + ",height=" + height + (text ? " ! textoverlay text=\"" + TEXT
                 + "\" font-desc=\"Sans 28\" valignment=center halignment=center ! videoconvert ! "
@@ -51,7 +46,7 @@ final class Placeholder {
             }
         }
         pixels.clear();
-        if (!rendered || pixels.position() < pixels.capacity() && pixels.get(3) == 0) {
+        if (!rendered || pixels.get(3) == 0) {
             for (int i = 0; i < pixels.capacity(); i += 4) {
                 pixels.putInt(i, 0x303030ff); // B, G, R dark grey; A opaque
             }

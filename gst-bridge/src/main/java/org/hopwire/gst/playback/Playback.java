@@ -98,14 +98,7 @@ public final class Playback implements AutoCloseable {
     /** Starts playing frames of {@code caps}. */
     public static Playback start(String name, String caps, Outputs outputs, Listener listener)
             throws GstPipelineException, GStreamerUnavailableException {
-        Playback p = new Playback(name, caps, outputs, false, listener);
-        try {
-            p.build();
-        } catch (GstPipelineException | RuntimeException e) {
-            p.close();
-            throw e;
-        }
-        return p;
+        return start(name, caps, outputs, false, listener);
     }
 
     /**
@@ -114,7 +107,12 @@ public final class Playback implements AutoCloseable {
      */
     public static Playback startByteStream(String name, String caps, Outputs outputs, Listener listener)
             throws GstPipelineException, GStreamerUnavailableException {
-        Playback p = new Playback(name, caps, outputs, true, listener);
+        return start(name, caps, outputs, true, listener);
+    }
+
+    private static Playback start(String name, String caps, Outputs outputs, boolean byteStream, Listener listener)
+            throws GstPipelineException, GStreamerUnavailableException {
+        Playback p = new Playback(name, caps, outputs, byteStream, listener);
         try {
             p.build();
         } catch (GstPipelineException | RuntimeException e) {
@@ -204,17 +202,9 @@ public final class Playback implements AutoCloseable {
         }
     }
 
-    private static boolean has(String element) {
-        try {
-            return GstRuntime.hasElement(element);
-        } catch (GStreamerUnavailableException e) {
-            return false;
-        }
-    }
-
     private void build() throws GstPipelineException, GStreamerUnavailableException {
         GstRuntime.init();
-        String text = describe(caps, outputs, byteStream, Playback::has);
+        String text = describe(caps, outputs, byteStream, GstRuntime::isInstalled);
         Pipeline pipeline = (Pipeline) Gst.parseLaunch(text);
         pipeline.setName(name);
         AppSrc in = (AppSrc) pipeline.getElementByName("in");
@@ -432,7 +422,7 @@ public final class Playback implements AutoCloseable {
 
     /** The pipeline as text, for diagnostics. */
     public String describe() throws GstPipelineException {
-        return describe(caps(), outputs, byteStream, Playback::has);
+        return describe(caps(), outputs, byteStream, GstRuntime::isInstalled);
     }
 
     /**
