@@ -3,14 +3,11 @@ package org.hopwire.engine.session;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import org.hopwire.engine.fabric.Fabric;
 import org.hopwire.engine.fabric.PeerHost;
 import org.hopwire.engine.fabric.StreamChannel;
 import org.hopwire.engine.pairing.PairedStreams;
-import org.hopwire.engine.pairing.StreamPairing;
 import org.hopwire.engine.protocol.ControlMessage;
 import org.hopwire.engine.testbed.EmulatedTestbed;
 import org.hopwire.engine.testbed.Transfers;
@@ -43,17 +40,9 @@ final class SessionPair implements AutoCloseable {
     }
 
     void pairStreams() throws Exception {
-        Fabric fa = bed.a();
-        Fabric fb = bed.b();
-        Transfers.await(() -> !bed.hostA().xdomains().isEmpty(), Duration.ofSeconds(5), "peer");
-        PeerHost onA = fa.peers().get(0);
-        PeerHost onB = fb.peers().get(0);
-        Future<PairedStreams> x = Transfers.inBackground(() -> StreamPairing.pair(fa, onA, STREAMS,
-                StreamPairing.Options.DEFAULT));
-        Future<PairedStreams> y = Transfers.inBackground(() -> StreamPairing.pair(fb, onB, STREAMS,
-                StreamPairing.Options.DEFAULT));
-        pa = x.get(10, TimeUnit.SECONDS);
-        pb = y.get(10, TimeUnit.SECONDS);
+        PairedStreams[] both = bed.pairOnBoth(STREAMS);
+        pa = both[0];
+        pb = both[1];
     }
 
     /** Opens the streams and starts a session on each side. */

@@ -2,6 +2,8 @@ package org.hopwire.engine.testbed;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.hopwire.engine.fabric.Fabric;
 import org.hopwire.engine.fabric.emulated.CableProfile;
@@ -10,6 +12,8 @@ import org.hopwire.engine.fabric.emulated.EmulatedFabric;
 import org.hopwire.engine.fabric.emulated.EmulatedHost;
 import org.hopwire.engine.fabric.emulated.EmulatedWorld;
 import org.hopwire.engine.fabric.Usb4Stream;
+import org.hopwire.engine.pairing.PairedStreams;
+import org.hopwire.engine.pairing.StreamPairing;
 
 /** Two emulated hosts, "alpha" and "beta", on one cable, each seen through an {@link EmulatedFabric}. */
 public class EmulatedTestbed implements FabricTestbed {
@@ -37,6 +41,20 @@ public class EmulatedTestbed implements FabricTestbed {
     /** The fabric a test sees for a host; the kernel-over-fake-tree testbed puts a {@code KernelFabric} here. */
     protected Fabric fabricFor(EmulatedHost host, String label) {
         return new EmulatedFabric(host);
+    }
+
+    /**
+     * Pairs the same stream names on both hosts at once, as the two hosts' apps do when they see each other:
+     * {A's streams, B's streams}. Waits for the hosts to see each other first.
+     */
+    public PairedStreams[] pairOnBoth(List<String> names) throws Exception {
+        Transfers.await(() -> !hostA.xdomains().isEmpty() && !hostB.xdomains().isEmpty(), Duration.ofSeconds(5),
+                "the hosts to see each other");
+        Future<PairedStreams> x = Transfers.inBackground(() -> StreamPairing.pair(a, a.peers().get(0), names,
+                StreamPairing.Options.DEFAULT));
+        Future<PairedStreams> y = Transfers.inBackground(() -> StreamPairing.pair(b, b.peers().get(0), names,
+                StreamPairing.Options.DEFAULT));
+        return new PairedStreams[] {x.get(10, TimeUnit.SECONDS), y.get(10, TimeUnit.SECONDS)};
     }
 
     public EmulatedWorld world() {

@@ -9,15 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import org.hopwire.engine.fabric.Fabric;
 import org.hopwire.engine.fabric.StreamChannel;
 import org.hopwire.engine.fabric.emulated.FifoPort;
 import org.hopwire.engine.pairing.PairedStreams;
-import org.hopwire.engine.pairing.StreamPairing;
 import org.hopwire.engine.testbed.EmulatedTestbed;
 import org.hopwire.engine.testbed.Transfers;
 import org.hopwire.gst.GStreamerUnavailableException;
@@ -59,18 +56,9 @@ class GstLaunchInteropTest {
     @BeforeEach
     void stream() throws Exception {
         bed = new EmulatedTestbed();
-        Fabric fa = bed.a();
-        Fabric fb = bed.b();
-        Transfers.await(() -> !bed.hostA().xdomains().isEmpty() && !bed.hostB().xdomains().isEmpty(),
-                Duration.ofSeconds(5), "peers");
-        Future<PairedStreams> x = Transfers.inBackground(() -> StreamPairing.pair(fa, fa.peers().get(0),
-                List.of("tbstream"), StreamPairing.Options.DEFAULT));
-        Future<PairedStreams> y = Transfers.inBackground(() -> StreamPairing.pair(fb, fb.peers().get(0),
-                List.of("tbstream"), StreamPairing.Options.DEFAULT));
-        PairedStreams pa = x.get(10, TimeUnit.SECONDS);
-        PairedStreams pb = y.get(10, TimeUnit.SECONDS);
-        onA = fa.open(pa.stream("tbstream").address(), Duration.ofSeconds(5));
-        onB = fb.open(pb.stream("tbstream").address(), Duration.ofSeconds(5));
+        PairedStreams[] both = bed.pairOnBoth(List.of("tbstream"));
+        onA = bed.a().open(both[0].stream("tbstream").address(), Duration.ofSeconds(5));
+        onB = bed.b().open(both[1].stream("tbstream").address(), Duration.ofSeconds(5));
     }
 
     @AfterEach

@@ -108,18 +108,9 @@ public final class MediaBench {
     private static Result runRecipe(String name, int seconds) throws Exception {
         // The same emulated channel, carrying what `jpegenc ! filesink location=/dev/tbstream0` writes.
         try (EmulatedTestbed bed = new EmulatedTestbed(CableProfile.USB4_40G)) {
-            var fa = bed.a();
-            var fb = bed.b();
-            Transfers.await(() -> !bed.hostA().xdomains().isEmpty() && !bed.hostB().xdomains().isEmpty(),
-                    Duration.ofSeconds(5), "peers");
-            var x = Transfers.inBackground(() -> org.hopwire.engine.pairing.StreamPairing.pair(fa, fa.peers().get(0),
-                    List.of("tbstream"), org.hopwire.engine.pairing.StreamPairing.Options.DEFAULT));
-            var y = Transfers.inBackground(() -> org.hopwire.engine.pairing.StreamPairing.pair(fb, fb.peers().get(0),
-                    List.of("tbstream"), org.hopwire.engine.pairing.StreamPairing.Options.DEFAULT));
-            var pa = x.get(10, TimeUnit.SECONDS);
-            var pb = y.get(10, TimeUnit.SECONDS);
-            var onA = fa.open(pa.stream("tbstream").address(), Duration.ofSeconds(5));
-            var onB = fb.open(pb.stream("tbstream").address(), Duration.ofSeconds(5));
+            var both = bed.pairOnBoth(List.of("tbstream"));
+            var onA = bed.a().open(both[0].stream("tbstream").address(), Duration.ofSeconds(5));
+            var onB = bed.b().open(both[1].stream("tbstream").address(), Duration.ofSeconds(5));
             var choice = new org.hopwire.gst.format.FormatChoice(org.hopwire.gst.format.FormatChoice.Encoding.MJPEG,
                     "I420", 1920, 1080, 30, 1, false, 0, 0, "recipe");
             try (var receiver = org.hopwire.gst.interop.BareMjpeg.receive("recipe-in", onB, Outputs.PREVIEW,

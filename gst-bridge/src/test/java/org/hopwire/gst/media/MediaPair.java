@@ -7,15 +7,12 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 import org.hopwire.engine.fabric.Fabric;
 import org.hopwire.engine.fabric.PeerHost;
 import org.hopwire.engine.fabric.StreamChannel;
 import org.hopwire.engine.pairing.PairedStreams;
-import org.hopwire.engine.pairing.StreamPairing;
 import org.hopwire.engine.protocol.ProtocolError;
 import org.hopwire.engine.session.PeerInfo;
 import org.hopwire.engine.session.PeerSession;
@@ -86,17 +83,9 @@ final class MediaPair implements AutoCloseable {
         borrower.borrower().onProblem(pr -> System.err.println("borrower: " + pr));
         Fabric fa = bed.a();
         Fabric fb = bed.b();
-        Transfers.await(() -> !bed.hostA().xdomains().isEmpty() && !bed.hostB().xdomains().isEmpty(),
-                Duration.ofSeconds(5), "peers");
-        PeerHost onA = fa.peers().get(0);
-        PeerHost onB = fb.peers().get(0);
-        List<String> names = List.of("hwctl", "hwdata");
-        Future<PairedStreams> x = Transfers.inBackground(() -> StreamPairing.pair(fa, onA, names,
-                StreamPairing.Options.DEFAULT));
-        Future<PairedStreams> y = Transfers.inBackground(() -> StreamPairing.pair(fb, onB, names,
-                StreamPairing.Options.DEFAULT));
-        PairedStreams pa = x.get(10, TimeUnit.SECONDS);
-        PairedStreams pb = y.get(10, TimeUnit.SECONDS);
+        PairedStreams[] both = bed.pairOnBoth(List.of("hwctl", "hwdata"));
+        PairedStreams pa = both[0];
+        PairedStreams pb = both[1];
         ownerSession = start(fa, pa, "alpha", new PeerStore(dir.resolve("a")), owner);
         borrowerSession = start(fb, pb, "beta", new PeerStore(dir.resolve("b")), borrower);
         ownerSession.setCatalog(ownerDevices.toCatalog());
