@@ -51,6 +51,7 @@ public final class PeerLink implements AutoCloseable {
     private final SessionHandler app;
     private final PeerSession.Config config;
     private final Consumer<State> onState;
+    private final Consumer<PeerSession> onSession;
     private final Thread supervisor;
     private final Object lock = new Object();
     private final Map<String, String> wanted = new ConcurrentHashMap<>();
@@ -63,6 +64,16 @@ public final class PeerLink implements AutoCloseable {
 
     public PeerLink(Fabric fabric, UUID peerUuid, PeerSession.Identity local, PeerStore store, SessionHandler app,
                     PeerSession.Config config, Consumer<State> onState) {
+        this(fabric, peerUuid, local, store, app, config, onState, s -> { });
+    }
+
+    /**
+     * As above; {@code onSession} is given each new session before its threads start (media handlers attach to it
+     * there, so no callback can find them unattached).
+     */
+    public PeerLink(Fabric fabric, UUID peerUuid, PeerSession.Identity local, PeerStore store, SessionHandler app,
+                    PeerSession.Config config, Consumer<State> onState, Consumer<PeerSession> onSession) {
+        this.onSession = Objects.requireNonNull(onSession, "onSession");
         this.fabric = Objects.requireNonNull(fabric, "fabric");
         this.peerUuid = Objects.requireNonNull(peerUuid, "peerUuid");
         this.local = Objects.requireNonNull(local, "local");
@@ -210,7 +221,7 @@ public final class PeerLink implements AutoCloseable {
             Relay relay = new Relay(ended);
             ControlMessage.Catalog offered = catalog;
             PeerSession s = PeerSession.start(config, local, new PeerInfo(peer.uuid(), peer.deviceName(), peer.id()),
-                    control, data, store, relay, offered);
+                    control, data, store, relay, offered, onSession);
             ControlMessage.Catalog now;
             synchronized (lock) {
                 session = s;
@@ -300,6 +311,11 @@ public final class PeerLink implements AutoCloseable {
         @Override
         public java.util.concurrent.CompletionStage<Boolean> acceptOffer(PeerInfo peer, String deviceId) {
             return app.acceptOffer(peer, deviceId);
+        }
+
+        @Override
+        public void onOfferDeclined(String deviceId) {
+            app.onOfferDeclined(deviceId);
         }
 
         @Override

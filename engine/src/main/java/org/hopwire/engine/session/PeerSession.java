@@ -194,8 +194,19 @@ public final class PeerSession implements AutoCloseable {
     public static PeerSession start(Config config, Identity local, PeerInfo cablePeer, StreamChannel control,
                                     StreamChannel data, PeerStore store, SessionHandler handler,
                                     ControlMessage.Catalog catalog) {
+        return start(config, local, cablePeer, control, data, store, handler, catalog, x -> { });
+    }
+
+    /**
+     * As above; {@code beforeStart} sees the session before any of its threads runs, so whoever needs it (a media
+     * lender, say) holds it before the first callback can arrive.
+     */
+    public static PeerSession start(Config config, Identity local, PeerInfo cablePeer, StreamChannel control,
+                                    StreamChannel data, PeerStore store, SessionHandler handler,
+                                    ControlMessage.Catalog catalog, java.util.function.Consumer<PeerSession> beforeStart) {
         PeerSession s = new PeerSession(config, local, cablePeer, control, data, store, handler);
         s.localCatalog = catalog;
+        beforeStart.accept(s);
         // HELLO is queued before any thread runs, so it is always the first message the peer reads.
         s.post(new ControlMessage.Hello(config.protocolMajor(), PROTOCOL_MINOR, local.uuid(), local.hostName(),
                 local.appVersion(), 1));
@@ -850,6 +861,8 @@ public final class PeerSession implements AutoCloseable {
         if (offered != null) {
             if (c.answer() != ControlMessage.Consent.DENY) {
                 grant(c.requestId(), offered, "", ControlMessage.Consent.ALLOW_ONCE);
+            } else {
+                handler.onOfferDeclined(offered);
             }
             return;
         }

@@ -29,6 +29,10 @@ public interface SessionHandler {
         return CompletableFuture.completedFuture(false);
     }
 
+    /** The peer's person declined a device this host offered ({@link PeerSession#offer}). */
+    default void onOfferDeclined(String deviceId) {
+    }
+
     /**
      * Consent was given: prepare to lend the device and return the caps it will be sent as.
      *

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -266,6 +267,16 @@ class PeerSessionTest {
         assertEquals(0, pair.ha.consentAsked.get(), "the owner offered: its own consent is the offer");
         pair.a.send(frame(b.channel(), 0, 10, true));
         assertNotNull(pair.hb.frames.poll(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void shouldTellTheOwnerWhenTheBorrowerDeclinesAnOffer() throws Exception {
+        paired();
+        pair.hb.acceptOffers = false;
+        pair.a.offer("cam1");
+        assertEquals("cam1", pair.ha.offersDeclined.poll(5, TimeUnit.SECONDS));
+        assertTrue(pair.a.lending().isEmpty(), "nothing lent when the offer is declined");
+        assertNull(pair.hb.borrowsStarted.poll(200, TimeUnit.MILLISECONDS));
     }
 
     @Test

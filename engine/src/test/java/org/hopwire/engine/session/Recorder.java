@@ -25,6 +25,7 @@ class Recorder implements SessionHandler {
     final BlockingQueue<Integer> lendsStarted = new LinkedBlockingQueue<>();
     final BlockingQueue<int[]> lendsEnded = new LinkedBlockingQueue<>();
     final BlockingQueue<Borrow> borrowsStarted = new LinkedBlockingQueue<>();
+    final BlockingQueue<String> offersDeclined = new LinkedBlockingQueue<>();
     final BlockingQueue<long[]> borrowsEnded = new LinkedBlockingQueue<>();
     final BlockingQueue<MediaFrame> frames = new LinkedBlockingQueue<>();
     final BlockingQueue<ControlMessage.Catalog> catalogs = new LinkedBlockingQueue<>();
@@ -65,6 +66,11 @@ class Recorder implements SessionHandler {
     public CompletionStage<Consent> askConsent(PeerInfo peer, String deviceId) {
         consentAsked.incrementAndGet();
         return CompletableFuture.completedFuture(consent);
+    }
+
+    @Override
+    public void onOfferDeclined(String deviceId) {
+        offersDeclined.add(deviceId);
     }
 
     @Override

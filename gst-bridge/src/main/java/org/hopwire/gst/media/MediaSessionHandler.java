@@ -56,6 +56,11 @@ public final class MediaSessionHandler implements SessionHandler {
     }
 
     @Override
+    public void onOfferDeclined(String deviceId) {
+        app.onOfferDeclined(deviceId);
+    }
+
+    @Override
     public String prepareLend(String deviceId, String preferredCaps) throws LendRefused {
         return lender.prepareLend(deviceId, preferredCaps);
     }
