@@ -1,0 +1,25 @@
+package org.hopwire.app.core;
+
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+
+import org.hopwire.engine.session.SessionHandler;
+
+/**
+ * The questions only a person can answer. The window answers with dialogs, the demo peer and tests by rule. Answers
+ * may complete on any thread, the UI thread included: the hub moves the work they start onto its own.
+ */
+public interface Asker {
+    /** Both hosts show {@code code}: true when the person confirms it matches the one on the other screen. */
+    CompletionStage<Boolean> confirmPairing(String peerName, UUID peer, String code);
+
+    /** "{@code peerName} wants to use {@code deviceName}": allow once, always, or deny. */
+    CompletionStage<SessionHandler.Consent> askConsent(String peerName, UUID peer, String deviceName);
+
+    /** "{@code peerName} offers you {@code deviceName}": true to borrow it. */
+    CompletionStage<Boolean> acceptOffer(String peerName, UUID peer, String deviceName);
+
+    /** The session with {@code peer} ended: questions about it no longer need an answer. */
+    default void withdraw(UUID peer) {
+    }
+}

@@ -1,0 +1,475 @@
+package org.hopwire.app.core;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.hopwire.engine.fabric.Fabric;
+import org.hopwire.engine.fabric.FabricException;
+import org.hopwire.engine.fabric.PeerHost;
+import org.hopwire.engine.fabric.Subscription;
+import org.hopwire.engine.session.Borrow;
+import org.hopwire.engine.session.PeerSession;
+import org.hopwire.engine.trust.PeerStore;
+import org.hopwire.gst.device.DeviceCatalog;
+import org.hopwire.gst.device.MediaDevice;
+import org.hopwire.gst.format.FormatChoice;
+import org.hopwire.gst.format.FormatChooser;
+import org.hopwire.gst.playback.Outputs;
+import org.hopwire.gst.playback.Playback;
+
+/**
+ * The app's model of this host and its peers, without any toolkit: one {@link PeerLink session} per host on the
+ * cable, media through gst-bridge, questions to an {@link Asker}, and a {@link Snapshot} of it all for the window.
+ *
+ * <p>Threads: the hub's actions run on its own worker thread (starting a capture or closing a pipeline takes time,
+ * and must never happen on the UI thread); sessions call in on theirs; a ticker samples the link counters twice a
+ * second. {@link #snapshot()} and the {@code whyNot...} checks only read, so the UI thread may call them.
+ */
+public final class Hub implements AutoCloseable {
+    /** How often the link counters are sampled and the window told: the link panel's refresh rate. */
+    public static final long TICK_MS = 500;
+    /** Samples kept for the throughput chart: 60 s at two a second. */
+    public static final int HISTORY_SAMPLES = 120;
+    /**
+     * The share of a link's nominal rate a stream gets: 1.1 GB/s was measured on a 40 Gb/s USB4 link (the engine's
+     * {@code USB4_40G} preset), 22 % of 5 GB/s.
+     */
+    static final double USABLE_SHARE = 0.22;
+
+    /** Told of changes and notices; called on hub or session threads, must return quickly. */
+    public interface Listener {
+        default void changed() {
+        }
+
+        default void notice(Notice notice) {
+        }
+    }
+
+    private final Fabric fabric;
+    private final DeviceCatalog devices;
+    private final PeerStore store;
+    private final PeerSession.Identity identity;
+    private final Asker asker;
+    private final Supplier<Settings> settings;
+    private final PeerSession.Config sessionConfig;
+    private final ExecutorService worker;
+    private final ScheduledExecutorService ticker;
+    private final Map<UUID, PeerEntry> peers = new LinkedHashMap<>();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<UUID>> forgetHooks = new CopyOnWriteArrayList<>();
+    private volatile Snapshot snapshot = Snapshot.EMPTY;
+    private Subscription fabricSubscription;
+    private Runnable devicesSubscription;
+    private volatile boolean closed;
+
+    /**
+     * @param devices  this host's devices, started
+     * @param settings read at each decision (consent default, format policy), so changes apply at once
+     */
+    public Hub(Fabric fabric, DeviceCatalog devices, PeerStore store, PeerSession.Identity identity, Asker asker,
+               Supplier<Settings> settings, PeerSession.Config sessionConfig) {
+        this.fabric = Objects.requireNonNull(fabric, "fabric");
+        this.devices = Objects.requireNonNull(devices, "devices");
+        this.store = Objects.requireNonNull(store, "store");
+        this.identity = Objects.requireNonNull(identity, "identity");
+        this.asker = Objects.requireNonNull(asker, "asker");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.sessionConfig = Objects.requireNonNull(sessionConfig, "sessionConfig");
+        this.worker = Executors.newSingleThreadExecutor(r -> daemon(r, "hopwire-hub"));
+        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "hopwire-hub-tick"));
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Starts watching the cable and the devices. */
+    public void start() {
+        devicesSubscription = devices.addListener(new DeviceCatalog.Listener() {
+            @Override
+            public void added(MediaDevice device) {
+                worker.execute(Hub.this::publishCatalog);
+            }
+
+            @Override
+            public void removed(MediaDevice device) {
+                worker.execute(Hub.this::publishCatalog);
+            }
+        });
+        fabricSubscription = fabric.addListener(e -> worker.execute(this::syncPeers));
+        worker.execute(this::syncPeers);
+        ticker.scheduleAtFixedRate(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    public Runnable addListener(Listener l) {
+        listeners.add(l);
+        return () -> listeners.remove(l);
+    }
+
+    /** Called with a peer's UUID after this host forgot it (the demo peer forgets this host too). */
+    public void onForget(java.util.function.Consumer<UUID> hook) {
+        forgetHooks.add(hook);
+    }
+
+    /** What the window shows now. */
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
+    /** The fabric's kind: "kernel" or "emulated". */
+    public String fabricKind() {
+        return fabric.kind();
+    }
+
+    public PeerStore peerStore() {
+        return store;
+    }
+
+    // ---- what a person does ----------------------------------------------------------------------------------------
+
+    /** Offers one of this host's devices to a peer; its person decides. Fails with {@link ActionRefused}. */
+    public CompletableFuture<Void> offer(UUID peer, String deviceId) {
+        return onWorker(() -> {
+            changed(); // decide on the present, not on the last tick's picture
+            whyNotOffer(peer, deviceId).ifPresent(why -> {
+                throw new ActionRefused(why);
+            });
+            PeerEntry e = entry(peer);
+            PeerSession s = e.link.session().orElseThrow(() -> new ActionRefused(e.name() + " is not connected"));
+            try {
+                s.offer(deviceId);
+            } catch (org.hopwire.engine.session.SessionException ex) {
+                throw new ActionRefused("could not offer to " + e.name() + ": " + ex.getMessage());
+            }
+            notice(Notice.info("Offered " + deviceName(deviceId) + " to " + e.name() + ": waiting for its answer."));
+            return null;
+        });
+    }
+
+    /**
+     * Asks a peer to lend a device; completes when its pictures start, fails with {@link ActionRefused} (cannot be
+     * asked) or the session's refusal (denied, busy).
+     */
+    public CompletableFuture<Borrow> borrow(UUID peer, String deviceId, Outputs outputs) {
+        return borrow(peer, deviceId, outputs, "");
+    }
+
+    /** As above, asking for a format ("video/x-raw,width=640,height=480"); the owner's chooser has the last word. */
+    public CompletableFuture<Borrow> borrow(UUID peer, String deviceId, Outputs outputs, String preferredCaps) {
+        return onWorker(() -> {
+            changed();
+            whyNotBorrow(peer, deviceId).ifPresent(why -> {
+                throw new ActionRefused(why);
+            });
+            return entry(peer);
+        }).thenCompose(e -> e.borrow(deviceId, outputs, preferredCaps));
+    }
+
+    /** Gives a borrowed device back (or stops waiting for it). */
+    public CompletableFuture<Void> giveBack(UUID peer, String deviceId) {
+        return onWorker(() -> {
+            entry(peer).giveBack(deviceId);
+            return null;
+        });
+    }
+
+    /** Ends a lend at once. */
+    public CompletableFuture<Void> revoke(UUID peer, int channel) {
+        return onWorker(() -> {
+            PeerEntry e = entry(peer);
+            e.link.session().ifPresent(s -> s.revoke(channel));
+            return null;
+        });
+    }
+
+    /** Forgets a peer's pairing: the next session pairs again with a new code. */
+    public CompletableFuture<Void> forget(UUID peer) {
+        return onWorker(() -> {
+            try {
+                store.forget(peer);
+            } catch (IOException e) {
+                throw new ActionRefused("could not forget the pairing in " + store.directory() + ": "
+                        + e.getMessage());
+            }
+            forgetHooks.forEach(h -> h.accept(peer));
+            PeerEntry e = peers.get(peer);
+            if (e != null) {
+                e.restart();
+            }
+            notice(Notice.info("Forgot the pairing with " + (e == null ? peer.toString() : e.name())
+                    + ": pairing again shows a new code."));
+            return null;
+        });
+    }
+
+    /** Starts over with a peer whose session ended for good (pairing rejected, say). */
+    public CompletableFuture<Void> reconnect(UUID peer) {
+        return onWorker(() -> {
+            entry(peer).restart();
+            return null;
+        });
+    }
+
+    /** The playback of a borrowed channel, for its preview. */
+    public Optional<Playback> playback(UUID peer, int channel) {
+        PeerEntry e;
+        synchronized (peers) {
+            e = peers.get(peer);
+        }
+        return e == null ? Optional.empty() : e.media.borrower().playback(channel);
+    }
+
+    // ---- what can be dropped where ---------------------------------------------------------------------------------
+
+    /** Why a local device cannot be offered to a peer now; empty when it can. */
+    public Optional<String> whyNotOffer(UUID peer, String deviceId) {
+        Snapshot s = snapshot;
+        Optional<Snapshot.Peer> p = s.peer(peer);
+        if (p.isEmpty()) {
+            return Optional.of("that host is no longer on the cable");
+        }
+        Optional<String> notReady = notReady(p.get());
+        if (notReady.isPresent()) {
+            return notReady;
+        }
+        Optional<MediaDevice> device = devices.find(deviceId);
+        if (device.isEmpty()) {
+            return Optional.of("that device is no longer on this host (unplugged?)");
+        }
+        String name = device.get().name();
+        if (s.lends().stream().anyMatch(l -> l.peer().equals(peer) && l.deviceId().equals(deviceId))) {
+            return Optional.of(name + " is already lent to " + p.get().name());
+        }
+        PeerEntry e;
+        synchronized (peers) {
+            e = peers.get(peer);
+        }
+        long link = e == null ? 0 : e.linkBytesPerSecond();
+        FormatChoice choice = FormatChooser.choose(device.get(), link, "", formatOptions());
+        if (link > 0 && choice.bytesPerSecond() > link) {
+            return Optional.of(String.format(java.util.Locale.ROOT, "%s as %s needs %.0f MB/s but the link to %s"
+                    + " carries about %.0f MB/s: choose Automatic, MJPEG or H.264 in Settings", name,
+                    choice.describe(), choice.bytesPerSecond() / 1e6, p.get().name(), link / 1e6));
+        }
+        return Optional.empty();
+    }
+
+    /** Why a peer's device cannot be borrowed now; empty when it can. */
+    public Optional<String> whyNotBorrow(UUID peer, String deviceId) {
+        Snapshot s = snapshot;
+        Optional<Snapshot.Peer> p = s.peer(peer);
+        if (p.isEmpty()) {
+            return Optional.of("that host is no longer on the cable");
+        }
+        Optional<String> notReady = notReady(p.get());
+        if (notReady.isPresent()) {
+            return notReady;
+        }
+        Optional<Snapshot.Device> d = p.get().device(deviceId);
+        if (d.isEmpty()) {
+            return Optional.of(p.get().name() + " no longer offers that device");
+        }
+        if (s.borrows().stream().anyMatch(b -> b.peer().equals(peer) && b.deviceId().equals(deviceId))) {
+            return Optional.of("this host already borrows " + d.get().name() + " from " + p.get().name());
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> notReady(Snapshot.Peer p) {
+        return switch (p.state()) {
+            case PAIRED -> Optional.empty();
+            case OFFLINE -> Optional.of(p.name() + " is offline: plug the cable back in");
+            case PAIRING -> Optional.of(p.name() + " is not paired yet: compare the codes and confirm first");
+            case CONNECTING -> Optional.of(p.name() + " is still connecting: try again in a moment");
+            case NOT_PAIRED -> Optional.of(p.name() + " is not paired (" + p.detail() + "): use Pair again first");
+        };
+    }
+
+    /** The settings changed: lends from now on follow the new format policy. */
+    public void settingsChanged() {
+        List<PeerEntry> all;
+        synchronized (peers) {
+            all = new ArrayList<>(peers.values());
+        }
+        all.forEach(e -> e.media.lender().setOptions(formatOptions()));
+    }
+
+    FormatChooser.Options formatOptions() {
+        return new FormatChooser.Options(settings.get().formatPolicy(), true, true);
+    }
+
+    // ---- inside --------------------------------------------------------------------------------------------------
+
+    private <T> CompletableFuture<T> onWorker(Supplier<T> action) {
+        return CompletableFuture.supplyAsync(action, worker);
+    }
+
+    /** Moves the rest of an answer's work onto the hub's thread, whichever thread the person answered on. */
+    <T> CompletableFuture<T> answerOnWorker(java.util.concurrent.CompletionStage<T> answer) {
+        return answer.toCompletableFuture().thenApplyAsync(v -> v, worker);
+    }
+
+    private PeerEntry entry(UUID peer) {
+        synchronized (peers) {
+            PeerEntry e = peers.get(peer);
+            if (e == null) {
+                throw new ActionRefused("that host is no longer on the cable");
+            }
+            return e;
+        }
+    }
+
+    String deviceName(String deviceId) {
+        return devices.find(deviceId).map(MediaDevice::name).orElse(deviceId);
+    }
+
+    DeviceCatalog devices() {
+        return devices;
+    }
+
+    Asker asker() {
+        return asker;
+    }
+
+    Settings settings() {
+        return settings.get();
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    void notice(Notice n) {
+        listeners.forEach(l -> l.notice(n));
+    }
+
+    /** Rebuilds the snapshot and tells the window; on any thread. */
+    void changed() {
+        if (closed) {
+            return;
+        }
+        List<PeerEntry> all;
+        synchronized (peers) {
+            all = new ArrayList<>(peers.values());
+        }
+        List<Snapshot.Device> local = devices.devices().stream().map(Hub::view).toList();
+        List<Snapshot.Peer> peerViews = new ArrayList<>();
+        List<Snapshot.Lend> lends = new ArrayList<>();
+        List<Snapshot.Borrowed> borrows = new ArrayList<>();
+        for (PeerEntry e : all) {
+            peerViews.add(e.view());
+            lends.addAll(e.lendViews());
+            borrows.addAll(e.borrowViews());
+        }
+        snapshot = new Snapshot(local, List.copyOf(peerViews), List.copyOf(lends), List.copyOf(borrows));
+        listeners.forEach(Listener::changed);
+    }
+
+    static Snapshot.Device view(MediaDevice d) {
+        return new Snapshot.Device(d.id(), d.name(), d.kind(), d.test(), d.summary());
+    }
+
+    private void publishCatalog() {
+        List<PeerEntry> all;
+        synchronized (peers) {
+            all = new ArrayList<>(peers.values());
+        }
+        all.forEach(e -> e.link.setCatalog(devices.toCatalog()));
+        changed();
+    }
+
+    private void syncPeers() {
+        if (closed) {
+            return;
+        }
+        List<PeerHost> now;
+        try {
+            now = fabric.peers();
+        } catch (FabricException e) {
+            notice(Notice.error("Cannot read the hosts on the cable: " + e.getMessage()));
+            return;
+        }
+        List<UUID> seen = new ArrayList<>();
+        for (PeerHost p : now) {
+            if (p.streamService().isEmpty()) {
+                continue;
+            }
+            seen.add(p.uuid());
+            PeerEntry e;
+            boolean added = false;
+            synchronized (peers) {
+                e = peers.get(p.uuid());
+                if (e == null) {
+                    e = new PeerEntry(this, fabric, p, store, identity, sessionConfig);
+                    peers.put(p.uuid(), e);
+                    added = true;
+                }
+            }
+            if (e.cableSeen(p) || added) {
+                notice(Notice.info(p.deviceName() + " (" + p.uuid().toString().substring(0, 8) + ") is on the cable"
+                        + (e.emulated ? " (emulated)" : "") + "."));
+            }
+            if (added) {
+                e.start(devices.toCatalog());
+            }
+        }
+        List<PeerEntry> all;
+        synchronized (peers) {
+            all = new ArrayList<>(peers.values());
+        }
+        for (PeerEntry e : all) {
+            if (!seen.contains(e.uuid) && e.cableLost()) {
+                notice(Notice.warning(e.name() + " left the cable: Hopwire reconnects when it is back."));
+            }
+        }
+        changed();
+    }
+
+    private void tick() {
+        try {
+            List<PeerEntry> all;
+            synchronized (peers) {
+                all = new ArrayList<>(peers.values());
+            }
+            all.forEach(PeerEntry::sample);
+            changed();
+        } catch (RuntimeException e) {
+            // A bad sample must not end the ticker (a scheduled task that throws is never run again).
+            notice(Notice.warning("Could not update the link figures: " + e));
+        }
+    }
+
+    /** Ends every session (saying goodbye), removes their streams and stops the hub's threads. */
+    @Override
+    public void close() {
+        closed = true;
+        ticker.shutdownNow();
+        if (fabricSubscription != null) {
+            fabricSubscription.close();
+        }
+        if (devicesSubscription != null) {
+            devicesSubscription.run();
+        }
+        List<PeerEntry> all;
+        synchronized (peers) {
+            all = new ArrayList<>(peers.values());
+        }
+        all.parallelStream().forEach(PeerEntry::close);
+        worker.shutdownNow();
+    }
+}

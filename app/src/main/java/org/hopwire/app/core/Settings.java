@@ -1,0 +1,160 @@
+package org.hopwire.app.core;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+
+import org.hopwire.engine.Fabrics;
+import org.hopwire.gst.format.FormatPolicy;
+
+/**
+ * What the person chose, kept in {@code settings.properties} in Hopwire's configuration folder. Unknown or broken
+ * values fall back to the defaults below, so a hand-edited file never stops the app.
+ *
+ * @param fabric        which fabric to run on at the next launch
+ * @param formatPolicy  how lent video is sent
+ * @param consent       what to do when a peer asks for a device
+ * @param localUuid     this host's UUID on the emulated fabric (kept so the demo pairing survives a restart)
+ * @param window        where the main window was, if it has been shown
+ */
+public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, ConsentDefault consent, UUID localUuid,
+                       Optional<Window> window) {
+    /** What happens when a peer asks to borrow a device the person has not allowed "always". */
+    public enum ConsentDefault {
+        /** Ask the person each time (the default: nothing is lent without consent). */
+        ASK("Ask me each time"),
+        /** Refuse without asking: for hosts nobody watches. */
+        DENY("Refuse without asking");
+
+        private final String label;
+
+        ConsentDefault(String label) {
+            this.label = label;
+        }
+
+        @Override
+        public String toString() {
+            return label;
+        }
+    }
+
+    /** The main window's place and size on screen. */
+    public record Window(double x, double y, double width, double height, boolean maximized) {
+        /** Smaller than this is a window nobody meant: the default size is used instead. */
+        static final double MIN_WIDTH = 640;
+        static final double MIN_HEIGHT = 420;
+
+        public boolean usable() {
+            return width >= MIN_WIDTH && height >= MIN_HEIGHT && Double.isFinite(x) && Double.isFinite(y);
+        }
+    }
+
+    static final String FILE = "settings.properties";
+
+    public static Settings defaults() {
+        return new Settings(Fabrics.Choice.AUTO, FormatPolicy.AUTOMATIC, ConsentDefault.ASK, UUID.randomUUID(),
+                Optional.empty());
+    }
+
+    public Settings withFabric(Fabrics.Choice f) {
+        return new Settings(f, formatPolicy, consent, localUuid, window);
+    }
+
+    public Settings withFormatPolicy(FormatPolicy p) {
+        return new Settings(fabric, p, consent, localUuid, window);
+    }
+
+    public Settings withConsent(ConsentDefault c) {
+        return new Settings(fabric, formatPolicy, c, localUuid, window);
+    }
+
+    public Settings withWindow(Window w) {
+        return new Settings(fabric, formatPolicy, consent, localUuid, Optional.of(w));
+    }
+
+    /** Reads the settings in {@code dir}; missing file or values give the defaults (and a UUID kept from now on). */
+    public static Settings load(Path dir) {
+        Settings d = defaults();
+        Properties p = new Properties();
+        Path file = dir.resolve(FILE);
+        if (Files.isRegularFile(file)) {
+            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                p.load(r);
+            } catch (IOException | IllegalArgumentException e) {
+                return d;
+            }
+        }
+        return new Settings(
+                parse(p, "fabric", Fabrics.Choice::parse, d.fabric()),
+                parse(p, "format.policy", FormatPolicy::parse, d.formatPolicy()),
+                parse(p, "consent", s -> ConsentDefault.valueOf(s.trim().toUpperCase(java.util.Locale.ROOT)),
+                        d.consent()),
+                parse(p, "emulated.uuid", UUID::fromString, d.localUuid()),
+                readWindow(p));
+    }
+
+    private static <T> T parse(Properties p, String key, java.util.function.Function<String, T> parser, T fallback) {
+        String v = p.getProperty(key);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return parser.apply(v);
+        } catch (IllegalArgumentException e) {
+            return fallback;
+        }
+    }
+
+    private static Optional<Window> readWindow(Properties p) {
+        try {
+            Window w = new Window(Double.parseDouble(p.getProperty("window.x")),
+                    Double.parseDouble(p.getProperty("window.y")), Double.parseDouble(p.getProperty("window.width")),
+                    Double.parseDouble(p.getProperty("window.height")),
+                    Boolean.parseBoolean(p.getProperty("window.maximized")));
+            return w.usable() ? Optional.of(w) : Optional.empty();
+        } catch (NullPointerException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Writes the settings to {@code dir} atomically (a crash leaves the old file or the new, never half). */
+    public void save(Path dir) throws IOException {
+        Properties p = new Properties();
+        p.setProperty("fabric", fabric.name().toLowerCase(java.util.Locale.ROOT));
+        p.setProperty("format.policy", formatPolicy.name().toLowerCase(java.util.Locale.ROOT));
+        p.setProperty("consent", consent.name().toLowerCase(java.util.Locale.ROOT));
+        p.setProperty("emulated.uuid", localUuid.toString());
+        window.ifPresent(w -> {
+            p.setProperty("window.x", Double.toString(w.x()));
+            p.setProperty("window.y", Double.toString(w.y()));
+            p.setProperty("window.width", Double.toString(w.width()));
+            p.setProperty("window.height", Double.toString(w.height()));
+            p.setProperty("window.maximized", Boolean.toString(w.maximized()));
+        });
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, FILE, ".tmp");
+        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            p.store(w, "Hopwire settings");
+        }
+        try {
+            Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Hopwire's configuration folder: {@code $XDG_CONFIG_HOME/hopwire}, else {@code ~/.config/hopwire}. */
+    public static Path configDirectory() {
+        String xdg = System.getenv("XDG_CONFIG_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
+        return base.resolve("hopwire");
+    }
+}

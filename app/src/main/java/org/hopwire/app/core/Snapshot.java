@@ -1,0 +1,88 @@
+package org.hopwire.app.core;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Everything the main window shows, at one moment: immutable, built off the UI thread by {@link Hub#snapshot()},
+ * so the window only copies values into its controls.
+ *
+ * @param devices this host's devices
+ * @param peers   the hosts on the cable, and those that were and may come back
+ * @param lends   what this host lends now, to whom
+ * @param borrows what this host borrows now, or waits to borrow again once its owner is back
+ */
+public record Snapshot(List<Device> devices, List<Peer> peers, List<Lend> lends, List<Borrowed> borrows) {
+    public static final Snapshot EMPTY = new Snapshot(List.of(), List.of(), List.of(), List.of());
+
+    /** A device, this host's or a peer's. */
+    public record Device(String id, String name, int kind, boolean test, String summary) {
+        public boolean isVideo() {
+            return kind == org.hopwire.engine.protocol.ControlMessage.Device.VIDEO;
+        }
+    }
+
+    /** A device this host lends now. */
+    public record Lend(UUID peer, String peerName, int channel, String deviceId, String deviceName, String format) {
+    }
+
+    /**
+     * A device this host borrows; {@code channel} is -1 while its owner is away and Hopwire waits to ask again.
+     *
+     * @param outputs where its pictures go, for people ("preview, recording to ~/x.mkv")
+     */
+    public record Borrowed(UUID peer, String peerName, int channel, String deviceId, String deviceName, String caps,
+                           String outputs) {
+        public boolean waiting() {
+            return channel < 0;
+        }
+    }
+
+    /** One channel's rates over the last half second. */
+    public record ChannelRate(String device, boolean outgoing, double bytesPerSecond, double framesPerSecond,
+                              long drops, long latencyP50Us, long latencyP99Us) {
+    }
+
+    /**
+     * The link with one peer.
+     *
+     * @param sentBytesPerSecond     the data stream's rate out, one value per half second, oldest first (60 s)
+     * @param receivedBytesPerSecond the same, in
+     * @param roundTripUs            the last heartbeat's round trip, -1 before the first
+     */
+    public record Link(List<Double> sentBytesPerSecond, List<Double> receivedBytesPerSecond,
+                       List<ChannelRate> channels, long roundTripUs) {
+        public static final Link NONE = new Link(List.of(), List.of(), List.of(), -1);
+    }
+
+    /**
+     * A peer's card.
+     *
+     * @param cableId     its place on the cable as sysfs names it ("0-1")
+     * @param speedGbps   per lane, as the link trained; 0 when offline
+     * @param detail      why it is in its state, for people (empty when nothing to add)
+     * @param emulated    true for a peer on the emulated fabric
+     * @param pairingCode the code to compare while pairing
+     */
+    public record Peer(UUID uuid, String name, String cableId, int speedGbps, int lanes, PeerState state,
+                       String detail, boolean emulated, Optional<String> pairingCode, List<Device> devices,
+                       Link link) {
+        /** The first 8 hex digits of the UUID: enough for a person to tell two hosts apart. */
+        public String shortUuid() {
+            return uuid.toString().substring(0, 8);
+        }
+
+        public Optional<Device> device(String id) {
+            return devices.stream().filter(d -> d.id().equals(id)).findFirst();
+        }
+    }
+
+    public Optional<Peer> peer(UUID uuid) {
+        return peers.stream().filter(p -> p.uuid().equals(uuid)).findFirst();
+    }
+
+    public Optional<Device> device(String id) {
+        return devices.stream().filter(d -> d.id().equals(id)).findFirst();
+    }
+}

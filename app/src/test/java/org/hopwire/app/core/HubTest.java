@@ -1,0 +1,179 @@
+package org.hopwire.app.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import org.hopwire.engine.DemoFabric;
+import org.hopwire.engine.Fabrics;
+import org.hopwire.engine.session.Borrow;
+import org.hopwire.engine.session.ConsentDeniedException;
+import org.hopwire.engine.session.SessionHandler;
+import org.hopwire.engine.testbed.Transfers;
+import org.hopwire.gst.device.TestDevices;
+import org.hopwire.gst.playback.Outputs;
+import org.hopwire.gst.playback.Playback;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The hub as a plain object on the emulated demo: pairing, borrowing, lending, consent, the cable pulled. */
+class HubTest {
+    private static final UUID DEMO = DemoFabric.DEMO_PEER_UUID;
+    private static final Duration WAIT = Duration.ofSeconds(15);
+    /** Small pictures: these tests are about the flows, and run both hosts on two cores. */
+    static final String SMALL = "video/x-raw,width=320,height=240,framerate=30/1";
+
+    @TempDir
+    Path dir;
+    private final Questions questions = new Questions();
+    private final List<Notice> notices = new CopyOnWriteArrayList<>();
+    private Services services;
+    private Hub hub;
+
+    @BeforeEach
+    void open() throws Exception {
+        services = Services.open(dir, Optional.of(Fabrics.Choice.EMULATED), "desk", questions);
+        hub = services.hub();
+        hub.addListener(new Hub.Listener() {
+            @Override
+            public void notice(Notice n) {
+                notices.add(n);
+            }
+        });
+    }
+
+    @AfterEach
+    void close() {
+        services.close();
+    }
+
+    private Questions.Question awaitQuestion(Questions.Kind kind) throws InterruptedException {
+        Transfers.await(() -> questions.first(kind).isPresent(), WAIT, kind + " question");
+        return questions.first(kind).orElseThrow();
+    }
+
+    private void pair() throws InterruptedException {
+        Questions.Question q = awaitQuestion(Questions.Kind.PAIRING);
+        Transfers.await(() -> hub.snapshot().peer(DEMO).flatMap(Snapshot.Peer::pairingCode).isPresent(), WAIT,
+                "code on the card");
+        assertEquals(q.subject(), hub.snapshot().peer(DEMO).orElseThrow().pairingCode().orElseThrow(),
+                "the card shows the code the question asks about");
+        q.answer(SessionHandler.Consent.ALLOW_ONCE);
+        Transfers.await(() -> state() == PeerState.PAIRED, WAIT, "paired");
+        Transfers.await(() -> hub.snapshot().peer(DEMO).orElseThrow().device(TestDevices.CAMERA_ID).isPresent(),
+                WAIT, "the demo's catalog");
+    }
+
+    private PeerState state() {
+        return hub.snapshot().peer(DEMO).map(Snapshot.Peer::state).orElse(null);
+    }
+
+    @Test
+    void shouldShowTheDemoLaptopAsAnEmulatedPeerOfferingTestDevicesOncePaired() throws Exception {
+        Transfers.await(() -> hub.snapshot().peer(DEMO).isPresent(), WAIT, "demo peer seen");
+        Snapshot.Peer p = hub.snapshot().peer(DEMO).orElseThrow();
+        assertEquals(Fabrics.DEMO_PEER_NAME, p.name());
+        assertTrue(p.emulated());
+        assertTrue(p.devices().isEmpty(), "nothing offered before pairing");
+        assertTrue(hub.whyNotBorrow(DEMO, TestDevices.CAMERA_ID).isPresent(), "nothing to borrow before pairing");
+        pair();
+        Transfers.await(() -> hub.snapshot().peer(DEMO).orElseThrow().device(TestDevices.CAMERA_ID).isPresent(),
+                WAIT, "catalog");
+        assertTrue(hub.snapshot().peer(DEMO).orElseThrow().device(TestDevices.CAMERA_ID).orElseThrow().test());
+        assertEquals(20, hub.snapshot().peer(DEMO).orElseThrow().speedGbps());
+    }
+
+    @Test
+    void shouldBorrowTheDemoCameraIntoAPreviewAndGiveItBack() throws Exception {
+        pair();
+        Transfers.await(() -> hub.whyNotBorrow(DEMO, TestDevices.CAMERA_ID).isEmpty(), WAIT, "borrowable");
+        Borrow b = hub.borrow(DEMO, TestDevices.CAMERA_ID, Outputs.PREVIEW, SMALL).get(20, TimeUnit.SECONDS);
+        Transfers.await(() -> hub.playback(DEMO, b.channel()).isPresent(), WAIT, "playback");
+        Playback playback = hub.playback(DEMO, b.channel()).orElseThrow();
+        Transfers.await(() -> playback.preview().offered() >= 5, WAIT, "pictures in the preview");
+        Transfers.await(() -> hub.snapshot().borrows().size() == 1, WAIT, "borrow listed");
+        assertTrue(hub.whyNotBorrow(DEMO, TestDevices.CAMERA_ID).orElseThrow().contains("already borrows"));
+        Transfers.await(() -> hub.snapshot().peer(DEMO).orElseThrow().link().receivedBytesPerSecond().stream()
+                .anyMatch(v -> v > 0), WAIT, "throughput on the link panel");
+        hub.giveBack(DEMO, TestDevices.CAMERA_ID).get(10, TimeUnit.SECONDS);
+        Transfers.await(() -> hub.snapshot().borrows().isEmpty(), WAIT, "borrow gone");
+        Transfers.await(() -> services.demo().orElseThrow().lending().isEmpty(), WAIT, "demo stopped lending");
+    }
+
+    @Test
+    void shouldAskTheOwnerAndLendNothingWhenDeniedThenLendAndRevoke() throws Exception {
+        pair();
+        DemoPeer demo = services.demo().orElseThrow();
+        var denied = demo.askFor(TestDevices.CAMERA_ID);
+        Questions.Question q = awaitQuestion(Questions.Kind.CONSENT);
+        assertEquals(Fabrics.DEMO_PEER_NAME + " wants to use Test camera (test pattern)", q.text());
+        q.answer(SessionHandler.Consent.DENY);
+        CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
+                denied::join);
+        assertInstanceOf(ConsentDeniedException.class, e.getCause());
+        assertTrue(hub.snapshot().lends().isEmpty());
+
+        var allowed = demo.askFor(TestDevices.CAMERA_ID);
+        awaitQuestion(Questions.Kind.CONSENT).answer(SessionHandler.Consent.ALLOW_ONCE);
+        allowed.get(20, TimeUnit.SECONDS);
+        Transfers.await(() -> hub.snapshot().lends().size() == 1, WAIT, "lend listed");
+        Snapshot.Lend lend = hub.snapshot().lends().get(0);
+        assertEquals(Fabrics.DEMO_PEER_NAME, lend.peerName());
+        hub.revoke(DEMO, lend.channel()).get(10, TimeUnit.SECONDS);
+        Transfers.await(() -> hub.snapshot().lends().isEmpty() && demo.borrowing().isEmpty(), WAIT, "revoked");
+    }
+
+    @Test
+    void shouldLendWhatIsOfferedAndExplainAnOfferThatCannotWork() throws Exception {
+        assertTrue(hub.whyNotOffer(UUID.randomUUID(), TestDevices.CAMERA_ID).isPresent());
+        pair();
+        assertTrue(hub.whyNotOffer(DEMO, "v4l2:/dev/video9").orElseThrow().contains("no longer on this host"));
+        hub.offer(DEMO, TestDevices.CAMERA_ID).get(10, TimeUnit.SECONDS);
+        Transfers.await(() -> hub.snapshot().lends().size() == 1, WAIT, "offer taken");
+        assertTrue(hub.whyNotOffer(DEMO, TestDevices.CAMERA_ID).orElseThrow().contains("already lent"));
+    }
+
+    @Test
+    void shouldEndTheSessionWhenThisHostRejectsThePairingAndPairAgainOnRequest() throws Exception {
+        awaitQuestion(Questions.Kind.PAIRING).answer(SessionHandler.Consent.DENY);
+        Transfers.await(() -> state() == PeerState.NOT_PAIRED, WAIT, "not paired");
+        assertTrue(hub.snapshot().peer(DEMO).orElseThrow().detail().contains("reject"),
+                hub.snapshot().peer(DEMO).orElseThrow().detail());
+        assertTrue(hub.whyNotOffer(DEMO, TestDevices.CAMERA_ID).orElseThrow().contains("Pair again"));
+        hub.reconnect(DEMO).get(10, TimeUnit.SECONDS);
+        pair();
+    }
+
+    @Test
+    void shouldShowOfflineWhenTheCableIsPulledAndBorrowAgainWhenItIsBack() throws Exception {
+        pair();
+        Borrow b = hub.borrow(DEMO, TestDevices.CAMERA_ID, Outputs.PREVIEW, SMALL).get(20, TimeUnit.SECONDS);
+        DemoPeer demo = services.demo().orElseThrow();
+        demo.unplug();
+        Transfers.await(() -> state() == PeerState.OFFLINE, WAIT, "offline");
+        Transfers.await(() -> hub.snapshot().borrows().stream().allMatch(Snapshot.Borrowed::waiting), WAIT,
+                "borrow waits");
+        assertEquals(1, hub.snapshot().borrows().size(), "the borrow is still wanted");
+        assertTrue(notices.stream().anyMatch(n -> n.text().contains("left the cable")), notices.toString());
+        demo.plug();
+        Transfers.await(() -> state() == PeerState.PAIRED, WAIT, "paired again without a new code");
+        Transfers.await(() -> hub.snapshot().borrows().size() == 1 && !hub.snapshot().borrows().get(0).waiting(),
+                WAIT, "borrowed again");
+        int channel = hub.snapshot().borrows().get(0).channel();
+        Transfers.await(() -> hub.playback(DEMO, channel).map(p -> p.preview().offered() >= 3).orElse(false), WAIT,
+                "pictures again");
+        assertFalse(b == null);
+    }
+}
