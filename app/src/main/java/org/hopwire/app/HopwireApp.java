@@ -1,82 +1,159 @@
 package org.hopwire.app;
 
+import java.lang.management.ManagementFactory;
+
 import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.geometry.Insets;
+import javafx.geometry.Rectangle2D;
 import javafx.scene.Scene;
 import javafx.scene.control.Label;
+import javafx.stage.Screen;
 import javafx.stage.Stage;
 
-import org.hopwire.app.ui.fabric.FabricView;
+import org.hopwire.app.core.Questions;
+import org.hopwire.app.core.Services;
+import org.hopwire.app.core.Settings;
 import org.hopwire.app.ui.fabric.FabricViewModel;
-import org.hopwire.engine.Fabrics;
-import org.hopwire.engine.fabric.Fabric;
+import org.hopwire.app.ui.main.MainViewModel;
+import org.hopwire.app.ui.main.MainWindow;
 import org.hopwire.engine.fabric.FabricException;
+import org.hopwire.gst.GStreamerUnavailableException;
 
-/** The Hopwire window: for now, the hosts on the cable and the streams the engine sees. */
+/** The Hopwire window: this host's devices, the peers on the cable, lending, borrowing and the live link. */
 public final class HopwireApp extends Application {
     /** One application id everywhere: desktop entry, icon, window class. */
     public static final String APP_ID = "org.hopwire.Hopwire";
+    /**
+     * Set (to anything) to have the app print {@code first-window-ms=N} (milliseconds since the JVM started) once
+     * its window has been drawn, for the launch benchmark; {@code exit} also quits right after.
+     */
+    static final String BENCH_PROPERTY = "hopwire.bench.firstWindow";
 
-    private Fabric fabric;
-    private String status;
+    private final Questions questions;
+    private Services services;
+    private boolean ownsServices;
     private String failure;
-    private FabricViewModel model;
+    private MainViewModel model;
+    private FabricViewModel fabricModel;
+    private MainWindow window;
 
-    /** Opens the fabric named on the command line, in {@link #init()}, off the UI thread. */
+    /** Opens what the command line and the settings name, in {@link #init()}, off the UI thread. */
     public HopwireApp() {
+        this.questions = new Questions();
     }
 
-    /** Shows a fabric the caller opened (tests, embedding); the app closes it on exit. */
-    public HopwireApp(Fabric fabric, String status) {
-        this.fabric = fabric;
-        this.status = status;
+    /** Shows services the caller opened (tests, embedding); the caller closes them. */
+    public HopwireApp(Services services, Questions questions) {
+        this.services = services;
+        this.questions = questions;
     }
 
     @Override
     public void init() {
-        if (fabric != null) {
+        if (services != null) {
             return;
         }
         try {
             LaunchOptions options = LaunchOptions.parse(getParameters().getRaw());
-            fabric = Fabrics.open(options.fabric(), LaunchOptions.localHostName());
-            status = LaunchOptions.describe(fabric.kind(), options.fabric());
-        } catch (FabricException | IllegalArgumentException e) {
+            services = Services.open(Settings.configDirectory(), options.fabric(), LaunchOptions.localHostName(),
+                    questions);
+            ownsServices = true;
+        } catch (FabricException | GStreamerUnavailableException | IllegalArgumentException e) {
             failure = e.getMessage();
         }
     }
 
     @Override
     public void start(Stage stage) {
-        Scene scene;
-        if (fabric == null) {
-            Label message = new Label("Hopwire could not start its fabric:\n\n" + failure);
+        stage.setTitle("Hopwire");
+        if (services == null) {
+            Label message = new Label("Hopwire could not start:\n\n" + failure);
             message.setId("failure");
             message.setWrapText(true);
             message.setPadding(new Insets(16));
-            scene = new Scene(message, 640, 200);
-        } else {
-            model = new FabricViewModel(fabric, Platform::runLater);
-            scene = new Scene(new FabricView(model, status), 900, 600);
+            stage.setScene(new Scene(message, 640, 220));
+            stage.show();
+            return;
         }
-        stage.setTitle("Hopwire");
-        stage.setScene(scene);
+        model = new MainViewModel(services, questions, Platform::runLater);
+        fabricModel = new FabricViewModel(services.fabric(), Platform::runLater);
+        window = new MainWindow(model, fabricModel, stage, Platform::runLater);
+        stage.setScene(window.scene());
+        placeWindow(stage, services.settings().get());
+        stage.setOnHidden(e -> rememberWindow(stage));
         stage.show();
+        reportFirstWindow();
+    }
+
+    /** Puts the window where it was, if that place is still on a screen. */
+    private static void placeWindow(Stage stage, Settings settings) {
+        settings.window().ifPresent(w -> {
+            boolean visible = !Screen.getScreensForRectangle(new Rectangle2D(w.x(), w.y(), w.width(), w.height()))
+                    .isEmpty();
+            if (visible) {
+                stage.setX(w.x());
+                stage.setY(w.y());
+            }
+            stage.setWidth(w.width());
+            stage.setHeight(w.height());
+            stage.setMaximized(w.maximized());
+        });
+    }
+
+    private void rememberWindow(Stage stage) {
+        Settings.Window w = new Settings.Window(stage.getX(), stage.getY(), stage.getWidth(), stage.getHeight(),
+                stage.isMaximized());
+        if (w.usable()) {
+            services.settings().update(s -> s.withWindow(w));
+        }
+    }
+
+    private static void reportFirstWindow() {
+        String bench = System.getProperty(BENCH_PROPERTY);
+        if (bench == null) {
+            return;
+        }
+        // The pulse after show() has drawn the window: report then, not when show() returns.
+        Platform.runLater(() -> Platform.runLater(() -> {
+            long ms = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+            System.out.println("first-window-ms=" + ms);
+            System.out.flush();
+            if (bench.equals("exit")) {
+                Platform.exit();
+            }
+        }));
+    }
+
+    /** The window's model, once shown (tests, the benchmark). */
+    public MainViewModel model() {
+        return model;
+    }
+
+    /** The window, once shown (tests). */
+    public MainWindow window() {
+        return window;
     }
 
     @Override
     public void stop() {
-        Fabric f = fabric;
-        FabricViewModel m = model;
-        // Closing removes the streams it made from ConfigFS: not on the UI thread. The thread is not a daemon,
-        // so the JVM waits for it after the window has gone.
+        if (window != null) {
+            window.close();
+        }
+        MainViewModel m = model;
+        FabricViewModel f = fabricModel;
+        Services s = ownsServices ? services : null;
+        // Ending sessions says goodbye and removes the streams from ConfigFS: not on the UI thread. The thread is
+        // not a daemon, so the JVM waits for it after the window has gone.
         Thread closer = new Thread(() -> {
             if (m != null) {
                 m.close();
             }
             if (f != null) {
                 f.close();
+            }
+            if (s != null) {
+                s.close();
             }
         }, "hopwire-shutdown");
         closer.start();

@@ -8,28 +8,29 @@ import org.hopwire.engine.Fabrics;
 /**
  * The command line: {@code [--fabric=auto|kernel|emulated] [list | --help]}.
  *
- * @param fabric  which fabric to run on
+ * @param fabric  which fabric to run on; empty when the command line does not say (the settings decide)
  * @param command {@code gui}, {@code list} or {@code help}
  */
-public record LaunchOptions(Fabrics.Choice fabric, String command) {
+public record LaunchOptions(Optional<Fabrics.Choice> fabric, String command) {
     static final String USAGE = String.join("\n",
             "Usage: hopwire [--fabric=auto|kernel|emulated] [list]",
             "",
             "  (no command)   open the Hopwire window",
             "  list           print the hosts on the cable and the streams, then exit (no display needed)",
-            "  --fabric=...   auto (default): the real driver when a USB4 controller and thunderbolt_stream are",
-            "                 present, else the emulated demo; kernel: the real driver only; emulated: the demo",
+            "  --fabric=...   auto: the real driver when a USB4 controller and thunderbolt_stream are present,",
+            "                 else the emulated demo; kernel: the real driver only; emulated: the demo.",
+            "                 Without it, the window uses the fabric chosen in Settings (auto at first).",
             "  --help         this text");
 
     /** Parses the arguments, or explains what is wrong with them. */
     public static LaunchOptions parse(List<String> args) {
-        Fabrics.Choice fabric = Fabrics.Choice.AUTO;
+        Optional<Fabrics.Choice> fabric = Optional.empty();
         String command = "gui";
         for (String a : args) {
             if (a.equals("--help") || a.equals("-h")) {
                 command = "help";
             } else if (a.startsWith("--fabric=")) {
-                fabric = Fabrics.Choice.parse(a.substring("--fabric=".length()));
+                fabric = Optional.of(Fabrics.Choice.parse(a.substring("--fabric=".length())));
             } else if (a.equals("list") && command.equals("gui")) {
                 command = "list";
             } else {

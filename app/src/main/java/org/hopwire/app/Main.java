@@ -60,8 +60,9 @@ public final class Main {
     }
 
     private static int list(LaunchOptions options, PrintStream out, PrintStream err) {
-        try (Fabric fabric = Fabrics.open(options.fabric(), LaunchOptions.localHostName())) {
-            out.println(LaunchOptions.describe(fabric.kind(), options.fabric()));
+        Fabrics.Choice choice = options.fabric().orElse(Fabrics.Choice.AUTO);
+        try (Fabric fabric = Fabrics.open(choice, LaunchOptions.localHostName())) {
+            out.println(LaunchOptions.describe(fabric.kind(), choice));
             out.println("This host: " + fabric.localHostUuid());
             List<PeerHost> peers = fabric.peers();
             out.println("Hosts on the cable: " + (peers.isEmpty() ? "none" : peers.size()));

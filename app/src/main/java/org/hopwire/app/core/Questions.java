@@ -66,6 +66,11 @@ public final class Questions implements Asker {
             answer.complete(consent);
         }
 
+        /** Runs {@code then} once answered (here or by a withdrawal), on the answering thread. */
+        public void whenAnswered(Runnable then) {
+            answer.whenComplete((a, e) -> then.run());
+        }
+
         public boolean isAnswered() {
             return answer.isDone();
         }

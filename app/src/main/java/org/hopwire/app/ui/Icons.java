@@ -1,0 +1,44 @@
+package org.hopwire.app.ui;
+
+import org.kordamp.ikonli.javafx.FontIcon;
+
+/**
+ * The app's icons, made in code from the Material Design Icons font (their SVG originals and names are listed in
+ * {@code icons/README.md}). One place names them, so the same thing always looks the same.
+ */
+public final class Icons {
+    public static final String CAMERA = "mdi2c-camera";
+    public static final String MICROPHONE = "mdi2m-microphone";
+    public static final String LAPTOP = "mdi2l-laptop";
+    public static final String THIS_HOST = "mdi2m-monitor";
+    public static final String SETTINGS = "mdi2c-cog";
+    public static final String PREVIEW = "mdi2e-eye";
+    public static final String RETURN = "mdi2a-arrow-u-left-top";
+    public static final String REVOKE = "mdi2c-cancel";
+    public static final String OFFER = "mdi2s-share";
+    public static final String BORROW = "mdi2d-download";
+    public static final String PAIRING = "mdi2s-shield-key";
+    public static final String PAIRED = "mdi2s-shield-check";
+    public static final String CONNECTED = "mdi2l-lan-connect";
+    public static final String OFFLINE = "mdi2l-lan-disconnect";
+    public static final String WARNING = "mdi2a-alert-circle";
+    public static final String INFO = "mdi2i-information";
+    public static final String OK = "mdi2c-check-circle";
+    public static final String RECORD = "mdi2r-record-rec";
+    public static final String WEBCAM = "mdi2w-webcam";
+    public static final String CABLE = "mdi2c-cable-data";
+
+    private Icons() {
+    }
+
+    public static FontIcon icon(String name) {
+        FontIcon i = new FontIcon(name);
+        i.getStyleClass().add("hw-icon");
+        return i;
+    }
+
+    /** The icon for a device of this kind (video or audio). */
+    public static FontIcon device(boolean video) {
+        return icon(video ? CAMERA : MICROPHONE);
+    }
+}

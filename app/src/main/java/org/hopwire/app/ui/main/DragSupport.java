@@ -1,0 +1,126 @@
+package org.hopwire.app.ui.main;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import javafx.css.PseudoClass;
+import javafx.geometry.Point2D;
+import javafx.scene.Node;
+import javafx.scene.control.Label;
+import javafx.scene.input.MouseDragEvent;
+import javafx.scene.input.MouseEvent;
+import javafx.scene.layout.Pane;
+
+/**
+ * Dragging devices between this host and peer cards, inside the window, with JavaFX's press-drag-release gesture
+ * (it needs no platform drag and drop, so it behaves the same under X11, Wayland and the headless test platform).
+ *
+ * <p>While a device is dragged every drop target is marked {@code :drop-ok} or {@code :drop-bad}, a label follows
+ * the pointer saying what a drop would do or why it cannot, and a drop that cannot work is explained by the view
+ * model instead of doing nothing.
+ */
+public final class DragSupport {
+    static final PseudoClass DROP_OK = PseudoClass.getPseudoClass("drop-ok");
+    static final PseudoClass DROP_BAD = PseudoClass.getPseudoClass("drop-bad");
+    static final PseudoClass DROP_HOVER = PseudoClass.getPseudoClass("drop-hover");
+
+    private record Target(Node node, Supplier<DropTarget> target) {
+    }
+
+    private final MainViewModel model;
+    private final Pane overlay;
+    private final Label ghost = new Label();
+    private final List<Target> targets = new ArrayList<>();
+    private DragItem dragging;
+
+    DragSupport(MainViewModel model, Pane overlay) {
+        this.model = model;
+        this.overlay = overlay;
+        ghost.setId("drag-ghost");
+        ghost.getStyleClass().add("drag-ghost");
+        ghost.setMouseTransparent(true);
+        ghost.setManaged(false);
+        ghost.setVisible(false);
+        overlay.getChildren().add(ghost);
+        overlay.setMouseTransparent(true);
+    }
+
+    /** Makes {@code node} a device a person can pick up. */
+    public void source(Node node, Supplier<DragItem> item) {
+        node.setOnDragDetected(e -> {
+            dragging = item.get();
+            node.startFullDrag();
+            markTargets();
+            ghost.setText(dragging.isLocal() ? "Drop " + dragging.deviceName() + " on a peer to offer it"
+                    : "Drop " + dragging.deviceName() + " on This host to borrow it");
+            ghost.setVisible(true);
+            follow(e);
+            e.consume();
+        });
+        node.addEventHandler(MouseEvent.MOUSE_DRAGGED, e -> {
+            if (dragging != null) {
+                follow(e);
+            }
+        });
+        node.addEventHandler(MouseEvent.MOUSE_RELEASED, e -> end());
+    }
+
+    /** Makes {@code node} a place devices can be dropped. */
+    public void target(Node node, Supplier<DropTarget> target) {
+        Target t = new Target(node, target);
+        targets.add(t);
+        node.addEventHandler(MouseDragEvent.MOUSE_DRAG_ENTERED, e -> {
+            if (dragging == null) {
+                return;
+            }
+            node.pseudoClassStateChanged(DROP_HOVER, true);
+            DropTarget where = target.get();
+            Optional<String> why = model.whyNot(dragging, where);
+            ghost.setText(why.map(w -> "Cannot drop here: " + w).orElse(model.describe(dragging, where)));
+        });
+        node.addEventHandler(MouseDragEvent.MOUSE_DRAG_EXITED, e -> node.pseudoClassStateChanged(DROP_HOVER, false));
+        node.addEventHandler(MouseDragEvent.MOUSE_DRAG_RELEASED, e -> {
+            DragItem item = dragging;
+            if (item != null) {
+                model.drop(item, target.get());
+            }
+            end();
+            e.consume();
+        });
+    }
+
+    /** Forgets a target whose node left the window (a peer card removed). */
+    public void forget(Node node) {
+        targets.removeIf(t -> t.node() == node);
+    }
+
+    private void markTargets() {
+        for (Target t : targets) {
+            boolean ok = model.whyNot(dragging, t.target().get()).isEmpty();
+            t.node().pseudoClassStateChanged(DROP_OK, ok);
+            t.node().pseudoClassStateChanged(DROP_BAD, !ok);
+        }
+    }
+
+    private void follow(MouseEvent e) {
+        Point2D p = overlay.sceneToLocal(e.getSceneX(), e.getSceneY());
+        ghost.autosize();
+        ghost.relocate(p.getX() + 14, p.getY() + 10);
+    }
+
+    private void end() {
+        dragging = null;
+        ghost.setVisible(false);
+        for (Target t : targets) {
+            t.node().pseudoClassStateChanged(DROP_OK, false);
+            t.node().pseudoClassStateChanged(DROP_BAD, false);
+            t.node().pseudoClassStateChanged(DROP_HOVER, false);
+        }
+    }
+
+    boolean isDragging() {
+        return dragging != null;
+    }
+}

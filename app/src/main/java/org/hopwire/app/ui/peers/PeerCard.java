@@ -1,0 +1,203 @@
+package org.hopwire.app.ui.peers;
+
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Optional;
+
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.SplitMenuButton;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import javafx.stage.FileChooser;
+
+import org.hopwire.app.core.Notice;
+import org.hopwire.app.core.PeerState;
+import org.hopwire.app.core.Snapshot;
+import org.hopwire.app.ui.Icons;
+import org.hopwire.app.ui.Ids;
+import org.hopwire.app.ui.main.DragItem;
+import org.hopwire.app.ui.main.DragSupport;
+import org.hopwire.app.ui.main.DropTarget;
+import org.hopwire.app.ui.main.MainViewModel;
+import org.hopwire.gst.playback.Outputs;
+import org.hopwire.gst.playback.VirtualWebcam;
+
+/**
+ * One host on the cable: name, short UUID, link speed and lanes, its state (with the pairing code while pairing),
+ * and the devices it offers (drag one onto This host, or press Borrow). Drop one of this host's devices on the card
+ * to offer it there.
+ */
+public final class PeerCard extends VBox {
+    private final MainViewModel model;
+    private final DragSupport drag;
+    private final Label name = new Label();
+    private final Label emulated = new Label("emulated");
+    private final Label uuid = new Label();
+    private final Label speed = new Label();
+    private final Label state = new Label();
+    private final Label detail = new Label();
+    private final Label code = new Label();
+    private final Button pairAgain = new Button("Pair again", Icons.icon(Icons.PAIRING));
+    private final Button forget = new Button("Forget");
+    private final VBox devices = new VBox(4);
+    private Snapshot.Peer shown;
+
+    public PeerCard(MainViewModel model, DragSupport drag, Snapshot.Peer peer) {
+        this.model = model;
+        this.drag = drag;
+        setId(Ids.of("peer", peer.shortUuid()));
+        getStyleClass().addAll("peer-card", "drop-target");
+        setSpacing(6);
+        setPadding(new Insets(12));
+        setPrefWidth(330);
+        name.getStyleClass().add("peer-name");
+        name.setGraphic(Icons.icon(Icons.LAPTOP));
+        name.setId("peer-name");
+        emulated.getStyleClass().addAll("badge", "emulated");
+        emulated.setTooltip(new Tooltip("An emulated host inside this app: nothing leaves this machine."));
+        uuid.getStyleClass().add("muted");
+        uuid.setId("peer-uuid");
+        speed.getStyleClass().add("muted");
+        speed.setId("peer-speed");
+        state.setId("peer-state");
+        state.getStyleClass().add("peer-state");
+        detail.setId("peer-detail");
+        detail.setWrapText(true);
+        detail.getStyleClass().add("hint");
+        code.setId("pairing-code");
+        code.getStyleClass().add("pairing-code");
+        pairAgain.setId("pair-again");
+        pairAgain.setOnAction(e -> model.reconnect(peer.uuid()));
+        forget.setId("forget-peer");
+        forget.setTooltip(new Tooltip("Forget this pairing: the next connection shows a new code to compare"));
+        forget.setOnAction(e -> model.forget(peer.uuid()));
+        HBox header = new HBox(6, name, emulated);
+        header.setAlignment(Pos.CENTER_LEFT);
+        HBox facts = new HBox(10, uuid, speed);
+        Region grow = new Region();
+        HBox.setHgrow(grow, Priority.ALWAYS);
+        HBox stateRow = new HBox(6, state, grow, pairAgain, forget);
+        stateRow.setAlignment(Pos.CENTER_LEFT);
+        Label offers = new Label("Offers");
+        offers.getStyleClass().add("section-title");
+        getChildren().addAll(header, facts, stateRow, code, detail, offers, devices);
+        drag.target(this, () -> DropTarget.peer(peer.uuid()));
+        update(peer);
+    }
+
+    /** Shows the peer as it is now; rebuilds the device rows only when they changed. */
+    public void update(Snapshot.Peer p) {
+        Snapshot.Peer before = shown;
+        shown = p;
+        name.setText(p.name());
+        emulated.setVisible(p.emulated());
+        emulated.setManaged(p.emulated());
+        uuid.setText(p.shortUuid());
+        uuid.setTooltip(new Tooltip("Host UUID " + p.uuid() + " on " + p.cableId()));
+        speed.setText(p.state() == PeerState.OFFLINE || p.speedGbps() == 0 ? "no link"
+                : p.lanes() + " × " + p.speedGbps() + " Gb/s");
+        state.setText(p.state().label());
+        state.setGraphic(Icons.icon(switch (p.state()) {
+            case PAIRED -> Icons.PAIRED;
+            case PAIRING -> Icons.PAIRING;
+            case CONNECTING -> Icons.CONNECTED;
+            case OFFLINE -> Icons.OFFLINE;
+            case NOT_PAIRED -> Icons.WARNING;
+        }));
+        getStyleClass().removeAll("state-paired", "state-pairing", "state-connecting", "state-offline",
+                "state-not-paired");
+        getStyleClass().add("state-" + p.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        detail.setText(p.detail());
+        detail.setVisible(!p.detail().isEmpty());
+        detail.setManaged(!p.detail().isEmpty());
+        Optional<String> c = p.pairingCode();
+        code.setText(c.map(x -> "Code " + x).orElse(""));
+        code.setVisible(c.isPresent());
+        code.setManaged(c.isPresent());
+        pairAgain.setVisible(p.state() == PeerState.NOT_PAIRED);
+        pairAgain.setManaged(p.state() == PeerState.NOT_PAIRED);
+        if (before == null || !before.devices().equals(p.devices()) || before.state() != p.state()) {
+            devices.getChildren().setAll(p.devices().isEmpty() ? List.of(hint(p)) : p.devices().stream()
+                    .map(d -> deviceRow(p, d)).toList());
+        }
+    }
+
+    private static Node hint(Snapshot.Peer p) {
+        Label l = new Label(p.state() == PeerState.PAIRED ? "No devices offered." : "Its devices show once paired.");
+        l.getStyleClass().add("hint");
+        return l;
+    }
+
+    private Node deviceRow(Snapshot.Peer p, Snapshot.Device d) {
+        Label label = new Label(d.name(), Icons.device(d.isVideo()));
+        label.setId(Ids.of("peer-device", d.id()));
+        label.getStyleClass().add("device");
+        label.setTooltip(new Tooltip(d.summary() + "\nDrag onto This host to borrow it."));
+        SplitMenuButton borrow = new SplitMenuButton();
+        borrow.setText("Borrow");
+        borrow.setGraphic(Icons.icon(Icons.BORROW));
+        borrow.setId(Ids.of("borrow-from-peer", d.id()));
+        borrow.setAccessibleText("Borrow " + d.name() + " from " + p.name());
+        borrow.setOnAction(e -> model.drop(DragItem.ofPeer(p.uuid(), d.id(), d.name()), DropTarget.THIS_HOST));
+        if (d.isVideo()) {
+            MenuItem webcam = new MenuItem("Borrow as a virtual webcam", Icons.icon(Icons.WEBCAM));
+            webcam.setOnAction(e -> borrowAsWebcam(p, d));
+            MenuItem record = new MenuItem("Borrow and record to a file…", Icons.icon(Icons.RECORD));
+            record.setOnAction(e -> borrowAndRecord(p, d));
+            borrow.getItems().addAll(webcam, record);
+        }
+        Region grow = new Region();
+        HBox.setHgrow(grow, Priority.ALWAYS);
+        HBox row = new HBox(6, label, grow, borrow);
+        if (d.test()) {
+            Label badge = new Label("test source");
+            badge.getStyleClass().add("badge");
+            row.getChildren().add(1, badge);
+        }
+        row.setAlignment(Pos.CENTER_LEFT);
+        row.getStyleClass().add("row");
+        drag.source(label, () -> DragItem.ofPeer(p.uuid(), d.id(), d.name()));
+        return row;
+    }
+
+    private void borrowAsWebcam(Snapshot.Peer p, Snapshot.Device d) {
+        try {
+            VirtualWebcam.Device out = new VirtualWebcam().find();
+            model.borrow(p.uuid(), d.id(), Outputs.PREVIEW.withVirtualWebcam(out.path()), "");
+        } catch (IllegalStateException e) {
+            showNotice(e.getMessage());
+        }
+    }
+
+    private void borrowAndRecord(Snapshot.Peer p, Snapshot.Device d) {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Record " + d.name() + " to");
+        chooser.setInitialFileName(d.name().replaceAll("[^A-Za-z0-9]+", "-") + "-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".mkv");
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("Matroska video", "*.mkv"));
+        java.io.File file = chooser.showSaveDialog(getScene() == null ? null : getScene().getWindow());
+        if (file != null) {
+            Path path = file.toPath();
+            model.borrow(p.uuid(), d.id(), Outputs.PREVIEW.withRecording(path), "");
+        }
+    }
+
+    private void showNotice(String text) {
+        model.tell(new Notice(Notice.Level.WARNING, text));
+    }
+
+    /** Unregisters the card as a drop target (it is leaving the window). */
+    public void dispose() {
+        drag.forget(this);
+    }
+}

@@ -1,0 +1,105 @@
+package org.hopwire.app.ui.preview;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.Scene;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.stage.Stage;
+import javafx.stage.Window;
+
+import org.hopwire.app.ui.Icons;
+import org.hopwire.app.ui.main.MainViewModel;
+
+/**
+ * One preview window per borrowed device. Closing a preview only stops showing it: the device stays borrowed (its
+ * other outputs go on) unless the person ticks "Return it when I close this window".
+ */
+public final class PreviewWindows {
+    private record Key(UUID peer, String deviceId) {
+    }
+
+    private final MainViewModel model;
+    private final Window owner;
+    private final Map<Key, Stage> open = new HashMap<>();
+    private final Map<Key, PreviewView> views = new HashMap<>();
+
+    public PreviewWindows(MainViewModel model, Window owner) {
+        this.model = model;
+        this.owner = owner;
+    }
+
+    /** Shows (or brings forward) the preview of a device borrowed from {@code peer}. */
+    public void show(UUID peer, String deviceId, String title) {
+        Key key = new Key(peer, deviceId);
+        Stage existing = open.get(key);
+        if (existing != null) {
+            existing.toFront();
+            return;
+        }
+        PreviewView view = new PreviewView(() -> model.snapshot().borrows().stream()
+                .filter(b -> b.peer().equals(peer) && b.deviceId().equals(deviceId) && !b.waiting()).findFirst()
+                .flatMap(b -> model.hub().playback(peer, b.channel())));
+        CheckBox returnOnClose = new CheckBox("Return it when I close this window");
+        returnOnClose.setId("return-on-close");
+        Button giveBack = new Button("Return", Icons.icon(Icons.RETURN));
+        giveBack.setId("preview-return");
+        Region grow = new Region();
+        HBox.setHgrow(grow, Priority.ALWAYS);
+        HBox bar = new HBox(8, returnOnClose, grow, giveBack);
+        bar.setAlignment(Pos.CENTER_LEFT);
+        bar.setPadding(new Insets(6, 8, 6, 8));
+        BorderPane root = new BorderPane(view);
+        root.setBottom(bar);
+        Stage stage = new Stage();
+        stage.initOwner(owner);
+        stage.setTitle(title);
+        Scene scene = new Scene(root, 640, 420);
+        if (owner != null && owner.getScene() != null) {
+            scene.getStylesheets().setAll(owner.getScene().getStylesheets());
+        }
+        stage.setScene(scene);
+        giveBack.setOnAction(e -> {
+            model.giveBack(peer, deviceId);
+            stage.close();
+        });
+        stage.setOnHidden(e -> {
+            view.stop();
+            open.remove(key);
+            views.remove(key);
+            if (returnOnClose.isSelected()) {
+                model.giveBack(peer, deviceId);
+            }
+        });
+        open.put(key, stage);
+        views.put(key, view);
+        view.start();
+        stage.show();
+    }
+
+    /** Closes the preview of a device no longer borrowed. */
+    public void closeGone(java.util.Set<String> stillBorrowed) {
+        for (Map.Entry<Key, Stage> e : Map.copyOf(open).entrySet()) {
+            if (!stillBorrowed.contains(e.getKey().peer() + "/" + e.getKey().deviceId())) {
+                e.getValue().close();
+            }
+        }
+    }
+
+    /** The view of an open preview, for tests and the benchmark. */
+    public java.util.Optional<PreviewView> view(UUID peer, String deviceId) {
+        return java.util.Optional.ofNullable(views.get(new Key(peer, deviceId)));
+    }
+
+    public void closeAll() {
+        Map.copyOf(open).values().forEach(Stage::close);
+    }
+}

@@ -1,0 +1,107 @@
+package org.hopwire.app.ui.settings;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+import javafx.collections.FXCollections;
+import javafx.geometry.Insets;
+import javafx.scene.control.Button;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.ChoiceBox;
+import javafx.scene.control.Dialog;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.VBox;
+import javafx.stage.Window;
+
+import org.hopwire.app.core.Settings;
+import org.hopwire.app.ui.main.MainViewModel;
+import org.hopwire.engine.Fabrics;
+import org.hopwire.engine.trust.PairedPeer;
+import org.hopwire.gst.format.FormatPolicy;
+
+/**
+ * Settings: the fabric (applies at the next launch), the default format policy, what to do when a peer asks for a
+ * device, and the remembered peers (forget one to pair again with a new code). The pairing store is read off the UI
+ * thread.
+ */
+public final class SettingsDialog {
+    private SettingsDialog() {
+    }
+
+    public static void show(MainViewModel model, Window owner, Executor uiThread) {
+        Settings now = model.settings().get();
+        ChoiceBox<Fabrics.Choice> fabric = new ChoiceBox<>(FXCollections.observableArrayList(Fabrics.Choice.values()));
+        fabric.setId("settings-fabric");
+        fabric.setValue(now.fabric());
+        ChoiceBox<FormatPolicy> policy = new ChoiceBox<>(FXCollections.observableArrayList(FormatPolicy.values()));
+        policy.setId("settings-format");
+        policy.setValue(now.formatPolicy());
+        ChoiceBox<Settings.ConsentDefault> consent = new ChoiceBox<>(FXCollections.observableArrayList(
+                Settings.ConsentDefault.values()));
+        consent.setId("settings-consent");
+        consent.setValue(now.consent());
+
+        ListView<PairedPeer> peers = new ListView<>();
+        peers.setId("settings-peers");
+        peers.setPrefHeight(140);
+        peers.setPlaceholder(new Label("No remembered peer"));
+        peers.setCellFactory(v -> new ListCell<>() {
+            @Override
+            protected void updateItem(PairedPeer p, boolean empty) {
+                super.updateItem(p, empty);
+                setText(empty || p == null ? null : p.name() + " (" + p.uuid().toString().substring(0, 8)
+                        + "), paired " + p.pairedAt().toString().substring(0, 10)
+                        + (p.alwaysAllowed().isEmpty() ? "" : ", always allowed: " + p.alwaysAllowed().size()));
+            }
+        });
+        Button forget = new Button("Forget");
+        forget.setId("settings-forget");
+        forget.disableProperty().bind(peers.getSelectionModel().selectedItemProperty().isNull());
+        Runnable reload = () -> CompletableFuture.supplyAsync(() -> {
+            try {
+                return model.hub().peerStore().list();
+            } catch (IOException e) {
+                return List.<PairedPeer>of();
+            }
+        }).thenAccept(list -> uiThread.execute(() -> peers.getItems().setAll(list)));
+        forget.setOnAction(e -> {
+            PairedPeer p = peers.getSelectionModel().getSelectedItem();
+            if (p != null) {
+                model.forget(p.uuid()).whenComplete((v, x) -> reload.run());
+            }
+        });
+        reload.run();
+
+        GridPane grid = new GridPane();
+        grid.setHgap(10);
+        grid.setVgap(8);
+        grid.addRow(0, new Label("Fabric"), fabric, new Label("applies at the next launch"));
+        grid.addRow(1, new Label("Video format"), policy, new Label("automatic picks by link speed"));
+        grid.addRow(2, new Label("When a peer asks"), consent);
+        VBox content = new VBox(12, grid, new Label("Remembered peers"), new HBox(8, peers, forget));
+        content.setPadding(new Insets(8));
+
+        Dialog<ButtonType> d = new Dialog<>();
+        d.initOwner(owner);
+        d.setTitle("Hopwire settings");
+        d.getDialogPane().setId("settings-dialog");
+        d.getDialogPane().setContent(content);
+        d.getDialogPane().getButtonTypes().setAll(ButtonType.OK, ButtonType.CANCEL);
+        if (owner != null && owner.getScene() != null) {
+            d.getDialogPane().getStylesheets().setAll(owner.getScene().getStylesheets());
+        }
+        d.setOnHidden(e -> {
+            if (d.getResult() == ButtonType.OK) {
+                model.settings().update(s -> s.withFabric(fabric.getValue()).withFormatPolicy(policy.getValue())
+                        .withConsent(consent.getValue()));
+            }
+        });
+        d.show();
+    }
+}

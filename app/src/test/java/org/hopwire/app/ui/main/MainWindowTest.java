@@ -1,0 +1,266 @@
+package org.hopwire.app.ui.main;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import javafx.application.Platform;
+import javafx.css.PseudoClass;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableView;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.MouseButton;
+
+import org.hopwire.app.HopwireApp;
+import org.hopwire.app.core.DemoPeer;
+import org.hopwire.app.core.Notice;
+import org.hopwire.app.core.PeerState;
+import org.hopwire.app.core.Questions;
+import org.hopwire.app.core.Services;
+import org.hopwire.app.core.Snapshot;
+import org.hopwire.app.ui.fabric.HostRow;
+import org.hopwire.app.ui.preview.PreviewView;
+import org.hopwire.engine.DemoFabric;
+import org.hopwire.engine.Fabrics;
+import org.hopwire.engine.session.Borrow;
+import org.hopwire.gst.device.TestDevices;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * The real window, headless under Monocle, on the emulated demo: a person drags, clicks and answers dialogs, and
+ * the Demo laptop (a real session inside the app) plays the other host.
+ */
+class MainWindowTest {
+    /** Small pictures: the flows are under test, and both hosts share two cores. */
+    static final String SMALL = "video/x-raw,width=320,height=240,framerate=30/1";
+    private static final String CARD = "#peer-" + DemoFabric.DEMO_PEER_UUID.toString().substring(0, 8);
+
+    @TempDir
+    Path dir;
+    private final FxRobot robot = new FxRobot();
+    private final Questions questions = new Questions();
+    private Services services;
+    private HopwireApp app;
+    private DemoPeer demo;
+
+    @BeforeEach
+    void start() throws Exception {
+        services = Services.open(dir, Optional.of(Fabrics.Choice.EMULATED), "desk", questions);
+        demo = services.demo().orElseThrow();
+        FxToolkit.registerPrimaryStage();
+        app = (HopwireApp) FxToolkit.setupApplication(() -> new HopwireApp(services, questions));
+        WaitForAsyncUtils.waitForFxEvents();
+        model().setBorrowCaps(SMALL);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        FxToolkit.cleanupApplication(app);
+        FxToolkit.cleanupStages();
+        services.close();
+    }
+
+    private MainViewModel model() {
+        return app.model();
+    }
+
+    private static void waitFor(String what, BooleanSupplier condition) throws Exception {
+        try {
+            WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, condition::getAsBoolean);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("timed out waiting for " + what, e);
+        }
+    }
+
+    private <T> T fx(java.util.concurrent.Callable<T> c) throws Exception {
+        return WaitForAsyncUtils.asyncFx(c).get(10, TimeUnit.SECONDS);
+    }
+
+    private boolean shown(String query) {
+        return robot.lookup(query).tryQuery().map(Node::isVisible).orElse(false);
+    }
+
+    private String text(String query) {
+        return robot.lookup(query).tryQuery().map(n -> ((Label) n).getText()).orElse("");
+    }
+
+    private PeerState cardState() {
+        return model().snapshot().peer(DemoFabric.DEMO_PEER_UUID).map(Snapshot.Peer::state).orElse(null);
+    }
+
+    private void answer(String button) throws Exception {
+        waitFor("a dialog with " + button, () -> robot.lookup(button).tryQuery().isPresent());
+        robot.clickOn(robot.lookup(button).queryAs(Button.class));
+    }
+
+    /** Confirms the code on this host (the demo confirms on its own) and waits for the catalog. */
+    private void pair() throws Exception {
+        waitFor("the pairing code on the card", () -> shown("#pairing-code"));
+        String code = text("#pairing-code");
+        waitFor("the pairing dialog", () -> robot.lookup("#question-code").tryQuery().isPresent());
+        assertEquals("Code " + text("#question-code"), code, "dialog and card show the same code");
+        answer("Confirm");
+        waitFor("paired", () -> cardState() == PeerState.PAIRED);
+        waitFor("the demo's camera on its card", () -> robot.lookup(CARD + " #peer-device-test_camera").tryQuery()
+                .isPresent());
+    }
+
+    @Test
+    void shouldBorrowByDraggingThePeersCameraOntoThisHostAndShowItsPicturesWithTheirFormat() throws Exception {
+        pair();
+        assertTrue(text(CARD + " #peer-name").contains(Fabrics.DEMO_PEER_NAME));
+        assertTrue(robot.lookup(CARD + " .emulated").queryAs(Label.class).isVisible(), "marked as emulated");
+        assertEquals("2 × 20 Gb/s", text(CARD + " #peer-speed"));
+
+        robot.drag(CARD + " #peer-device-test_camera", MouseButton.PRIMARY).dropTo("#this-host");
+        waitFor("the borrowed camera on This host", () -> robot.lookup("#borrow-test_camera").tryQuery().isPresent()
+                && !model().snapshot().borrows().get(0).waiting());
+        robot.clickOn("#preview-test_camera");
+        waitFor("pictures in the preview", () -> previewShown() >= 10);
+        waitFor("the overlay naming format, size and rate", () -> text("#preview-overlay").matches(
+                "raw \\w+ 320x240 · \\d+ fps shown"));
+        waitFor("throughput on the link panel", () -> model().snapshot().peer(DemoFabric.DEMO_PEER_UUID).orElseThrow()
+                .link().receivedBytesPerSecond().stream().anyMatch(v -> v > 1e5));
+        assertTrue(text("#link-figures").contains("round trip"), text("#link-figures"));
+
+        // Closing the preview does not end the borrow.
+        fx(() -> {
+            robot.lookup("#preview-image").query().getScene().getWindow().hide();
+            return null;
+        });
+        WaitForAsyncUtils.sleep(600, TimeUnit.MILLISECONDS);
+        assertEquals(1, model().snapshot().borrows().size(), "still borrowed after the preview closed");
+        robot.clickOn("#return-test_camera");
+        waitFor("returned", () -> model().snapshot().borrows().isEmpty() && demo.lending().isEmpty());
+    }
+
+    private long previewShown() {
+        Optional<PreviewView> v = app.window().previews().view(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID);
+        return v.map(PreviewView::framesShown).orElse(0L);
+    }
+
+    @Test
+    void shouldLendByDraggingALocalDeviceOntoThePeer() throws Exception {
+        pair();
+        robot.drag("#device-test_camera", MouseButton.PRIMARY).dropTo(CARD);
+        waitFor("the lend on This host", () -> text("#lend-test_camera").equals(
+                "Test camera (test pattern): in use by " + Fabrics.DEMO_PEER_NAME));
+        waitFor("the demo receives it", () -> demo.borrowing().size() == 1);
+    }
+
+    @Test
+    void shouldAskBeforeLendingLendNothingWhenDeniedAndStopAtOnceOnRevoke() throws Exception {
+        pair();
+        CompletableFuture<Borrow> denied = demo.askFor(TestDevices.CAMERA_ID);
+        waitFor("the consent dialog", () -> robot.lookup("#question-consent").tryQuery().isPresent());
+        assertTrue(robot.lookup(Fabrics.DEMO_PEER_NAME + " wants to use Test camera (test pattern)").tryQuery()
+                .isPresent(), "the question names the peer and the device");
+        answer("Deny");
+        assertThrows(Exception.class, () -> denied.get(10, TimeUnit.SECONDS));
+        assertTrue(model().snapshot().lends().isEmpty());
+        assertFalse(robot.lookup("#lend-test_camera").tryQuery().isPresent());
+
+        CompletableFuture<Borrow> allowed = demo.askFor(TestDevices.CAMERA_ID);
+        answer("Allow once");
+        allowed.get(15, TimeUnit.SECONDS);
+        waitFor("in use by the demo", () -> robot.lookup("#revoke-test_camera").tryQuery().isPresent());
+        robot.clickOn("#revoke-test_camera");
+        waitFor("revoked on both hosts", () -> model().snapshot().lends().isEmpty() && demo.borrowing().isEmpty());
+        assertFalse(robot.lookup("#revoke-test_camera").tryQuery().isPresent());
+    }
+
+    @Test
+    void shouldEndTheSessionWhenThisHostRejectsTheCodeAndPairAgainOnRequest() throws Exception {
+        waitFor("the pairing dialog", () -> robot.lookup("#question-code").tryQuery().isPresent());
+        answer("Reject");
+        waitFor("not paired on the card", () -> text(CARD + " #peer-state").equals("not paired"));
+        assertTrue(shown(CARD + " #pair-again"));
+        assertTrue(text(CARD + " #peer-detail").contains("reject"), text(CARD + " #peer-detail"));
+        robot.clickOn(CARD + " #pair-again");
+        pair();
+    }
+
+    @Test
+    void shouldShowTheCablePulledWhileBorrowingAndRecoverWhenItIsBack() throws Exception {
+        pair();
+        robot.clickOn(CARD + " #borrow-from-peer-test_camera");
+        waitFor("borrowing", () -> model().snapshot().borrows().size() == 1
+                && !model().snapshot().borrows().get(0).waiting());
+        demo.unplug();
+        waitFor("offline on the card", () -> text(CARD + " #peer-state").equals("offline"));
+        waitFor("the borrow waits", () -> text("#borrow-test_camera").contains("waiting for "
+                + Fabrics.DEMO_PEER_NAME + " to come back"));
+        assertTrue(model().notices().stream().anyMatch(n -> n.text().contains("left the cable")));
+        // The Streams tab follows the cable too.
+        robot.clickOn("#tab-streams .tab-label");
+        waitFor("no host in the table", () -> hosts().getItems().isEmpty());
+
+        demo.plug();
+        waitFor("paired again, with no new code", () -> text(CARD + " #peer-state").equals("paired"));
+        waitFor("borrowing again", () -> model().snapshot().borrows().size() == 1
+                && !model().snapshot().borrows().get(0).waiting());
+        waitFor("the host back in the table", () -> hosts().getItems().size() == 1);
+        assertEquals(Fabrics.DEMO_PEER_NAME, hosts().getItems().get(0).name());
+    }
+
+    @SuppressWarnings("unchecked")
+    private TableView<HostRow> hosts() {
+        return (TableView<HostRow>) robot.lookup("#hosts").query();
+    }
+
+    @Test
+    void shouldMarkDropTargetsAndExplainADropThatCannotWork() throws Exception {
+        waitFor("the demo's card", () -> robot.lookup(CARD).tryQuery().isPresent());
+        // Before pairing nothing can be lent to the demo: its card is marked while dragging, and the drop explains.
+        robot.drag("#device-test_camera", MouseButton.PRIMARY).moveTo(CARD);
+        Node card = robot.lookup(CARD).query();
+        assertTrue(card.getPseudoClassStates().contains(PseudoClass.getPseudoClass("drop-bad")),
+                "the card is marked as a place the device cannot go");
+        assertTrue(text("#drag-ghost").startsWith("Cannot drop here: " + Fabrics.DEMO_PEER_NAME), text("#drag-ghost"));
+        robot.release(MouseButton.PRIMARY);
+        waitFor("a notice saying why", () -> {
+            Notice n = model().latestNoticeProperty().get();
+            return n != null && n.text().startsWith("Cannot offer Test camera (test pattern) to "
+                    + Fabrics.DEMO_PEER_NAME + ": ");
+        });
+        assertTrue(model().snapshot().lends().isEmpty());
+        assertFalse(card.getPseudoClassStates().contains(PseudoClass.getPseudoClass("drop-bad")), "marks cleared");
+
+        // A local device dropped on This host says where it should go.
+        pair();
+        robot.drag("#device-test_camera", MouseButton.PRIMARY).dropTo("#this-host");
+        waitFor("the explanation", () -> model().latestNoticeProperty().get().text().contains(
+                "already on this host: drop it on a peer to lend it"));
+    }
+
+    @Test
+    void shouldBorrowAndReturnWithTheKeyboardOnly() throws Exception {
+        pair();
+        Node borrow = robot.lookup(CARD + " #borrow-from-peer-test_camera").query();
+        Platform.runLater(borrow::requestFocus);
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.type(KeyCode.ENTER);
+        waitFor("borrowed by keyboard", () -> robot.lookup("#return-test_camera").tryQuery().isPresent()
+                && !model().snapshot().borrows().get(0).waiting());
+        Node giveBack = robot.lookup("#return-test_camera").query();
+        Platform.runLater(giveBack::requestFocus);
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.type(KeyCode.SPACE);
+        waitFor("returned by keyboard", () -> model().snapshot().borrows().isEmpty());
+    }
+}
