@@ -133,7 +133,8 @@ public final class DemoPeer implements AutoCloseable {
         return media.lender().lends();
     }
 
-    long sentFrames() {
+    /** Frames the demo sent on the channels it lends now (benchmarks). */
+    public long sentFrames() {
         return link.session().map(s -> s.lending().keySet().stream().mapToLong(ch -> s.sentStats(ch).frames()).sum())
                 .orElse(-1L);
     }

@@ -425,9 +425,14 @@ final class PeerEntry implements SessionHandler {
         hub.asker().withdraw(uuid);
         if (!hub.isClosed()) {
             switch (end.reason()) {
-                case LINK_DOWN, PEER_CLOSED -> hub.notice(Notice.warning("Lost the session with " + name() + " ("
-                        + end.message() + "): Hopwire reconnects by itself."
-                        + (wanted.isEmpty() ? "" : " Borrowed devices are asked for again.")));
+                case LINK_DOWN, PEER_CLOSED -> {
+                    // A peer that left the cable was announced already; a session lost on a live cable is news.
+                    if (onCable || !wanted.isEmpty()) {
+                        hub.notice(Notice.warning("Lost the session with " + name() + ": Hopwire reconnects by"
+                                + " itself" + (wanted.isEmpty() ? "." : " and asks again for what it borrowed.")
+                                + " (" + end.message() + ")"));
+                    }
+                }
                 case LOCAL_CLOSE -> {
                 }
                 default -> hub.notice(Notice.error("The session with " + name() + " ended: " + end.message()));

@@ -109,6 +109,7 @@ public final class ThisHostPane extends VBox {
         MenuButton offer = new MenuButton("Offer to", Icons.icon(Icons.OFFER));
         offer.setId(Ids.of("offer", d.id()));
         offer.setAccessibleText("Offer " + d.name() + " to a peer");
+        offer.setMinWidth(Region.USE_PREF_SIZE);
         for (Snapshot.Peer p : s.peers()) {
             MenuItem item = new MenuItem(p.name() + " (" + p.shortUuid() + ")");
             item.setOnAction(e -> model.drop(DragItem.local(d.id(), d.name()), DropTarget.peer(p.uuid())));
@@ -124,6 +125,7 @@ public final class ThisHostPane extends VBox {
         if (d.test()) {
             Label badge = new Label("test source");
             badge.getStyleClass().add("badge");
+            badge.setMinWidth(Region.USE_PREF_SIZE);
             row.getChildren().add(1, badge);
         }
         drag.source(name, () -> DragItem.local(d.id(), d.name()));
@@ -146,6 +148,7 @@ public final class ThisHostPane extends VBox {
         Label what = new Label(text, Icons.icon(Icons.BORROW));
         what.setId(Ids.of("borrow", b.deviceId()));
         what.setWrapText(true);
+        what.setMinWidth(120);
         Button preview = button("Preview", Icons.PREVIEW, Ids.of("preview", b.deviceId()),
                 e -> previews.open(b.peer(), b.deviceId(), b.deviceName() + " from " + b.peerName()));
         preview.setDisable(b.waiting());
@@ -160,6 +163,7 @@ public final class ThisHostPane extends VBox {
         Button b = new Button(text, Icons.icon(icon));
         b.setId(id);
         b.setOnAction(action::accept);
+        b.setMinWidth(Region.USE_PREF_SIZE); // the label wraps; the button's words never shrink to "..."
         return b;
     }
 

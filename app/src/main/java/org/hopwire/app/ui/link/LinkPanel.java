@@ -76,7 +76,7 @@ public final class LinkPanel extends VBox {
 
         ChannelRow(Snapshot.ChannelRate r) {
             device = r.device();
-            direction = r.outgoing() ? "lent (out)" : "borrowed (in)";
+            direction = r.outgoing() ? "out" : "in";
             rate = megabytes(r.bytesPerSecond());
             fps = String.format(Locale.ROOT, "%.1f", r.framesPerSecond());
             latency = micros(r.latencyP50Us()) + " / " + micros(r.latencyP99Us());
@@ -141,6 +141,8 @@ public final class LinkPanel extends VBox {
             chart.setCreateSymbols(false);
             chart.setLegendVisible(true);
             chart.setPrefHeight(170);
+            chart.setPrefWidth(460);
+            chart.setMinWidth(320);
             chart.setMinHeight(120);
             out.setName("data stream out");
             in.setName("data stream in");

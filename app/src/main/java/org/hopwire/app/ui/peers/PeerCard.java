@@ -59,7 +59,7 @@ public final class PeerCard extends VBox {
         getStyleClass().addAll("peer-card", "drop-target");
         setSpacing(6);
         setPadding(new Insets(12));
-        setPrefWidth(330);
+        setPrefWidth(420);
         name.getStyleClass().add("peer-name");
         name.setGraphic(Icons.icon(Icons.LAPTOP));
         name.setId("peer-name");
@@ -133,7 +133,11 @@ public final class PeerCard extends VBox {
     }
 
     private static Node hint(Snapshot.Peer p) {
-        Label l = new Label(p.state() == PeerState.PAIRED ? "No devices offered." : "Its devices show once paired.");
+        Label l = new Label(switch (p.state()) {
+            case PAIRED -> "No devices offered.";
+            case OFFLINE -> "Its devices show again when it is back.";
+            default -> "Its devices show once paired.";
+        });
         l.getStyleClass().add("hint");
         return l;
     }
@@ -142,12 +146,14 @@ public final class PeerCard extends VBox {
         Label label = new Label(d.name(), Icons.device(d.isVideo()));
         label.setId(Ids.of("peer-device", d.id()));
         label.getStyleClass().add("device");
+        label.setWrapText(true);
         label.setTooltip(new Tooltip(d.summary() + "\nDrag onto This host to borrow it."));
         SplitMenuButton borrow = new SplitMenuButton();
         borrow.setText("Borrow");
         borrow.setGraphic(Icons.icon(Icons.BORROW));
         borrow.setId(Ids.of("borrow-from-peer", d.id()));
         borrow.setAccessibleText("Borrow " + d.name() + " from " + p.name());
+        borrow.setMinWidth(Region.USE_PREF_SIZE);
         borrow.setOnAction(e -> model.drop(DragItem.ofPeer(p.uuid(), d.id(), d.name()), DropTarget.THIS_HOST));
         if (d.isVideo()) {
             MenuItem webcam = new MenuItem("Borrow as a virtual webcam", Icons.icon(Icons.WEBCAM));
@@ -162,6 +168,7 @@ public final class PeerCard extends VBox {
         if (d.test()) {
             Label badge = new Label("test source");
             badge.getStyleClass().add("badge");
+            badge.setMinWidth(Region.USE_PREF_SIZE);
             row.getChildren().add(1, badge);
         }
         row.setAlignment(Pos.CENTER_LEFT);

@@ -82,7 +82,24 @@ public final class PreviewWindows {
         open.put(key, stage);
         views.put(key, view);
         view.start();
+        place(stage, scene);
         stage.show();
+    }
+
+    /** Beside the main window when the screen has room, else over it, cascading from the last preview. */
+    private void place(Stage stage, Scene scene) {
+        if (owner == null) {
+            return;
+        }
+        javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
+        double x = owner.getX() + owner.getWidth() + 8;
+        double y = owner.getY() + 24 * (open.size() - 1);
+        if (x + scene.getWidth() > screen.getMaxX()) {
+            x = owner.getX() + 60 + 24 * (open.size() - 1);
+            y = owner.getY() + 60 + 24 * (open.size() - 1);
+        }
+        stage.setX(x);
+        stage.setY(y);
     }
 
     /** Closes the preview of a device no longer borrowed. */

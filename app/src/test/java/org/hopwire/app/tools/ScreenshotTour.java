@@ -1,0 +1,80 @@
+package org.hopwire.app.tools;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.hopwire.app.core.Questions;
+import org.hopwire.app.core.Snapshot;
+import org.hopwire.engine.DemoFabric;
+import org.hopwire.gst.device.TestDevices;
+import org.hopwire.gst.playback.Outputs;
+
+/**
+ * Takes the README's screenshots of the main flows: run by {@code scripts/screenshots} under Xvfb, it drives the
+ * real app on the emulated demo and has ImageMagick's {@code import} photograph the screen after each step.
+ */
+public final class ScreenshotTour {
+    private ScreenshotTour() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args.length > 0 ? args[0] : "docs/screenshots");
+        Files.createDirectories(out);
+        try (Harness h = new Harness(false)) {
+            // 1. First launch: the Demo laptop is on the cable, both hosts show the pairing code.
+            Harness.await("the pairing question", () -> h.questions.first(Questions.Kind.PAIRING).isPresent());
+            Thread.sleep(1500);
+            shoot(out.resolve("1-pairing.png"));
+            h.questions.first(Questions.Kind.PAIRING).orElseThrow().answer(
+                    org.hopwire.engine.session.SessionHandler.Consent.ALLOW_ONCE);
+            h.awaitPaired();
+
+            // 2. Borrowing the demo's camera: the preview with its overlay, the link panel with live throughput.
+            h.services.hub().borrow(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID, Outputs.PREVIEW,
+                    "video/x-raw,width=1280,height=720,framerate=30/1").get();
+            Harness.await("the borrow listed", () -> h.app.model().snapshot().borrows().stream()
+                    .anyMatch(b -> !b.waiting()));
+            Harness.onFx(() -> {
+                h.app.window().previews().show(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID,
+                        "Test camera (test pattern) from Demo laptop");
+                return null;
+            });
+            Thread.sleep(6000);
+            shoot(out.resolve("2-borrowing.png"));
+
+            // 3. The Demo laptop asks for this host's microphone: the owner is asked.
+            h.services.demo().orElseThrow().askFor(TestDevices.MICROPHONE_ID);
+            Harness.await("the consent question", () -> h.questions.first(Questions.Kind.CONSENT).isPresent());
+            Thread.sleep(800);
+            shoot(out.resolve("3-consent.png"));
+            h.questions.first(Questions.Kind.CONSENT).orElseThrow().answer(
+                    org.hopwire.engine.session.SessionHandler.Consent.ALLOW_ONCE);
+            Harness.await("the lend listed", () -> !h.app.model().snapshot().lends().isEmpty());
+            Harness.onFx(() -> {
+                h.app.window().previews().closeAll();
+                return null;
+            });
+            Thread.sleep(1500);
+            shoot(out.resolve("4-lending.png"));
+
+            // 4. The cable pulled while borrowing: the card says offline, the borrow waits.
+            h.services.demo().orElseThrow().unplug();
+            Harness.await("offline", () -> h.app.model().snapshot().peers().stream()
+                    .allMatch(p -> p.state() == org.hopwire.app.core.PeerState.OFFLINE));
+            Thread.sleep(1500);
+            shoot(out.resolve("5-cable-pulled.png"));
+            List<Snapshot.Borrowed> waiting = h.app.model().snapshot().borrows();
+            System.out.println("borrows while unplugged: " + waiting);
+        }
+    }
+
+    private static void shoot(Path file) throws Exception {
+        Process p = new ProcessBuilder("import", "-window", "root", "-crop", "1800x840+0+0", file.toString())
+                .inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("import failed for " + file);
+        }
+        System.out.println("wrote " + file);
+    }
+}

@@ -1,0 +1,128 @@
+package org.hopwire.app.tools;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import javafx.animation.AnimationTimer;
+
+import org.hopwire.app.ui.preview.PreviewView;
+import org.hopwire.engine.DemoFabric;
+import org.hopwire.gst.device.TestDevices;
+import org.hopwire.gst.playback.Outputs;
+
+/**
+ * The UI benchmark (not a test): the real window on a real display (Xvfb), borrowing the demo's test camera at
+ * 1080p30 into an open preview. A pulse timer on the JavaFX thread records the gaps between pulses from before the
+ * borrow is asked for until it ends, so pipeline start-up counts too; the preview's pictures shown are counted
+ * against the frames the owner sent. Run by {@code scripts/bench-ui}.
+ */
+public final class UiBench {
+    private UiBench() {
+    }
+
+    /** Pulse gaps on the JavaFX thread, in ns. */
+    static final class PulseTimer extends AnimationTimer {
+        final List<Long> gapsNs = Collections.synchronizedList(new ArrayList<>());
+        private long last;
+
+        @Override
+        public void handle(long now) {
+            if (last != 0) {
+                gapsNs.add(now - last);
+            }
+            last = now;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int seconds = Integer.getInteger("bench.seconds", 20);
+        String[][] cases = {
+            {"raw NV12 1080p30", "video/x-raw,width=1920,height=1080,framerate=30/1"},
+            {"MJPEG 1080p30", "image/jpeg,width=1920,height=1080,framerate=30/1"},
+        };
+        System.out.printf(Locale.ROOT, "Hopwire UI benchmark: %d s per case, emulated demo, preview open%n", seconds);
+        System.out.printf(Locale.ROOT, "%-18s %12s %12s %10s %10s %8s %12s%n", "case", "longest gap", "p99 gap",
+                "source fps", "shown fps", "ratio", "idle longest");
+        try (Harness h = new Harness(true)) {
+            h.awaitPaired();
+            PulseTimer idle = new PulseTimer();
+            Harness.onFx(() -> {
+                idle.start();
+                return null;
+            });
+            Thread.sleep(5000);
+            Harness.onFx(() -> {
+                idle.stop();
+                return null;
+            });
+            for (String[] c : cases) {
+                run(h, c[0], c[1], seconds, idle);
+            }
+        }
+    }
+
+    private static void run(Harness h, String name, String caps, int seconds, PulseTimer idle) throws Exception {
+        PulseTimer pulses = new PulseTimer();
+        Harness.onFx(() -> {
+            pulses.start();
+            return null;
+        });
+        var hub = h.services.hub();
+        var borrow = hub.borrow(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID, Outputs.PREVIEW, caps).get();
+        Harness.onFx(() -> {
+            h.app.window().previews().show(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID, name);
+            return null;
+        });
+        Harness.await("first picture", () -> preview(h).map(PreviewView::framesShown).orElse(0L) > 0);
+        long shown0 = preview(h).orElseThrow().framesShown();
+        long sent0 = sent(h, borrow.channel());
+        long t0 = System.nanoTime();
+        Thread.sleep(seconds * 1000L);
+        long shown1 = preview(h).orElseThrow().framesShown();
+        long sent1 = sent(h, borrow.channel());
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        hub.giveBack(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID).get();
+        Thread.sleep(1000);
+        Harness.onFx(() -> {
+            pulses.stop();
+            h.app.window().previews().closeAll();
+            return null;
+        });
+        double sourceFps = (sent1 - sent0) / elapsed;
+        double shownFps = (shown1 - shown0) / elapsed;
+        System.out.printf(Locale.ROOT, "%-18s %9.1f ms %9.1f ms %10.1f %10.1f %8.2f %9.1f ms%n", name,
+                max(pulses.gapsNs) / 1e6, percentile(pulses.gapsNs, 0.99) / 1e6, sourceFps, shownFps,
+                sourceFps == 0 ? 0 : shownFps / sourceFps, max(idle.gapsNs) / 1e6);
+    }
+
+    private static Optional<PreviewView> preview(Harness h) {
+        return h.app.window().previews().view(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID);
+    }
+
+    /** Frames the demo (the owner) sent on the channel: the source's rate as it reaches the link. */
+    private static long sent(Harness h, int borrowedChannel) {
+        return h.services.demo().orElseThrow().sentFrames();
+    }
+
+    private static long max(List<Long> v) {
+        synchronized (v) {
+            return v.stream().mapToLong(Long::longValue).max().orElse(0);
+        }
+    }
+
+    private static long percentile(List<Long> v, double q) {
+        List<Long> sorted;
+        synchronized (v) {
+            sorted = new ArrayList<>(v);
+        }
+        if (sorted.isEmpty()) {
+            return 0;
+        }
+        Collections.sort(sorted);
+        return sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(q * sorted.size()) - 1));
+    }
+
+}
