@@ -14,8 +14,9 @@ import javafx.stage.Stage;
 import org.hopwire.app.core.Questions;
 import org.hopwire.app.core.Services;
 import org.hopwire.app.core.Settings;
+import org.hopwire.app.core.SettingsStore;
 import org.hopwire.app.ui.fabric.FabricViewModel;
-import org.hopwire.app.ui.main.MainViewModel;
+import org.hopwire.app.ui.model.MainViewModel;
 import org.hopwire.app.ui.main.MainWindow;
 import org.hopwire.engine.fabric.FabricException;
 import org.hopwire.gst.GStreamerUnavailableException;
@@ -31,6 +32,9 @@ public final class HopwireApp extends Application {
     static final String BENCH_PROPERTY = "hopwire.bench.firstWindow";
 
     private final Questions questions;
+    private LaunchOptions options;
+    private SettingsStore settings;
+    private volatile boolean stopped;
     private Services services;
     private boolean ownsServices;
     private String failure;
@@ -55,11 +59,9 @@ public final class HopwireApp extends Application {
             return;
         }
         try {
-            LaunchOptions options = LaunchOptions.parse(getParameters().getRaw());
-            services = Services.open(Settings.configDirectory(), options.fabric(), LaunchOptions.localHostName(),
-                    questions);
-            ownsServices = true;
-        } catch (FabricException | GStreamerUnavailableException | IllegalArgumentException e) {
+            options = LaunchOptions.parse(getParameters().getRaw());
+            settings = new SettingsStore(Settings.configDirectory());
+        } catch (IllegalArgumentException e) {
             failure = e.getMessage();
         }
     }
@@ -67,23 +69,69 @@ public final class HopwireApp extends Application {
     @Override
     public void start(Stage stage) {
         stage.setTitle("Hopwire");
-        if (services == null) {
-            Label message = new Label("Hopwire could not start:\n\n" + failure);
-            message.setId("failure");
-            message.setWrapText(true);
-            message.setPadding(new Insets(16));
-            stage.setScene(new Scene(message, 640, 220));
-            stage.show();
+        if (services != null) {
+            showMain(stage);
             return;
         }
+        if (settings == null) {
+            showFailure(stage);
+            return;
+        }
+        // The window comes first; the fabric, GStreamer and the sessions start behind it (about a second).
+        Label starting = new Label("Starting Hopwire: looking for the cable and this host's cameras…");
+        starting.setId("starting");
+        starting.setPadding(new Insets(24));
+        stage.setScene(new Scene(starting, 1100, 760));
+        placeWindow(stage, settings.get());
+        stage.show();
+        reportFirstWindow("first-window");
+        Thread opener = new Thread(() -> {
+            try {
+                Services s = Services.open(settings, options.fabric(), LaunchOptions.localHostName(), questions);
+                Platform.runLater(() -> {
+                    services = s;
+                    ownsServices = true;
+                    if (stopped) {
+                        closeInBackground();
+                        return;
+                    }
+                    showMain(stage);
+                    reportFirstWindow("ready");
+                });
+            } catch (FabricException | GStreamerUnavailableException | RuntimeException e) {
+                failure = e.getMessage();
+                Platform.runLater(() -> showFailure(stage));
+            }
+        }, "hopwire-start");
+        opener.setDaemon(true);
+        opener.start();
+    }
+
+    private void showFailure(Stage stage) {
+        Label message = new Label("Hopwire could not start:\n\n" + failure);
+        message.setId("failure");
+        message.setWrapText(true);
+        message.setPadding(new Insets(16));
+        stage.setScene(new Scene(message, 640, 220));
+        stage.show();
+    }
+
+    private void showMain(Stage stage) {
         model = new MainViewModel(services, questions, Platform::runLater);
         fabricModel = new FabricViewModel(services.fabric(), Platform::runLater);
         window = new MainWindow(model, fabricModel, stage, Platform::runLater);
+        boolean wasShowing = stage.isShowing();
+        double w = stage.getWidth();
+        double h = stage.getHeight();
         stage.setScene(window.scene());
-        placeWindow(stage, services.settings().get());
+        if (wasShowing) {
+            stage.setWidth(w);
+            stage.setHeight(h);
+        } else {
+            placeWindow(stage, services.settings().get());
+        }
         stage.setOnHidden(e -> rememberWindow(stage));
         stage.show();
-        reportFirstWindow();
     }
 
     /** Puts the window where it was, if that place is still on a screen. */
@@ -104,12 +152,14 @@ public final class HopwireApp extends Application {
     private void rememberWindow(Stage stage) {
         Settings.Window w = new Settings.Window(stage.getX(), stage.getY(), stage.getWidth(), stage.getHeight(),
                 stage.isMaximized());
-        if (w.usable()) {
-            services.settings().update(s -> s.withWindow(w));
+        SettingsStore store = services != null ? services.settings() : settings;
+        if (w.usable() && store != null) {
+            store.update(s -> s.withWindow(w));
         }
     }
 
-    private static void reportFirstWindow() {
+    /** For the launch benchmark: prints when the window (then its content) has been drawn. */
+    private static void reportFirstWindow(String what) {
         String bench = System.getProperty(BENCH_PROPERTY);
         if (bench == null) {
             return;
@@ -117,9 +167,9 @@ public final class HopwireApp extends Application {
         // The pulse after show() has drawn the window: report then, not when show() returns.
         Platform.runLater(() -> Platform.runLater(() -> {
             long ms = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
-            System.out.println("first-window-ms=" + ms);
+            System.out.println(what + "-ms=" + ms + " " + what + "-epoch-ms=" + System.currentTimeMillis());
             System.out.flush();
-            if (bench.equals("exit")) {
+            if (bench.equals("exit") && what.equals("ready")) {
                 Platform.exit();
             }
         }));
@@ -137,12 +187,18 @@ public final class HopwireApp extends Application {
 
     @Override
     public void stop() {
+        stopped = true;
         if (window != null) {
             window.close();
         }
+        closeInBackground();
+    }
+
+    private void closeInBackground() {
         MainViewModel m = model;
         FabricViewModel f = fabricModel;
         Services s = ownsServices ? services : null;
+        SettingsStore st = s == null ? settings : null;
         // Ending sessions says goodbye and removes the streams from ConfigFS: not on the UI thread. The thread is
         // not a daemon, so the JVM waits for it after the window has gone.
         Thread closer = new Thread(() -> {
@@ -154,6 +210,9 @@ public final class HopwireApp extends Application {
             }
             if (s != null) {
                 s.close();
+            }
+            if (st != null) {
+                st.close();
             }
         }, "hopwire-shutdown");
         closer.start();

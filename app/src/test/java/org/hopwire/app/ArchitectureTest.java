@@ -16,10 +16,13 @@ class ArchitectureTest {
 
     @BeforeAll
     static void importProductionClasses() {
+        // Test classes are left out, those of the engine's test jar (the emulated testbed) included.
         classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .withImportOption(location -> !location.contains("-tests.jar"))
                 .importPackages("org.hopwire");
         // Without these the rules below would pass on nothing.
-        for (String pkg : new String[] {"org.hopwire.engine.fabric", "org.hopwire.gst", "org.hopwire.app"}) {
+        for (String pkg : new String[] {"org.hopwire.engine.fabric", "org.hopwire.gst", "org.hopwire.app",
+            "org.hopwire.app.core", "org.hopwire.app.ui.model"}) {
             assertTrue(classes.containPackage(pkg), "imported " + pkg);
         }
     }
@@ -50,6 +53,24 @@ class ArchitectureTest {
     void gstBridgeDoesNotTouchJavaFx() {
         noClasses().that().resideInAPackage("org.hopwire.gst..")
                 .should().dependOnClassesThat().resideInAnyPackage("javafx..", "org.hopwire.app..")
+                .check(classes);
+    }
+
+    @Test
+    void theAppsCoreRunsWithoutAToolkit() {
+        // The hub, the demo peer and the questions serve the window, the CLI and the service alike.
+        noClasses().that().resideInAPackage("org.hopwire.app.core..")
+                .should().dependOnClassesThat().resideInAnyPackage("javafx..", "org.controlsfx..", "org.kordamp..",
+                        "org.hopwire.app.ui..")
+                .check(classes);
+    }
+
+    @Test
+    void viewModelsAreTestableWithoutAScene() {
+        // Properties and observable lists (javafx.beans, javafx.collections) are fine; controls and scenes are not.
+        noClasses().that().resideInAPackage("org.hopwire.app.ui.model..")
+                .should().dependOnClassesThat().resideInAnyPackage("javafx.scene..", "javafx.stage..",
+                        "org.controlsfx..")
                 .check(classes);
     }
 

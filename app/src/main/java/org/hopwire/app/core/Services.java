@@ -47,7 +47,13 @@ public final class Services implements AutoCloseable {
      */
     public static Services open(Path configDir, Optional<Fabrics.Choice> choice, String hostName, Asker asker)
             throws FabricException, GStreamerUnavailableException {
-        SettingsStore settings = new SettingsStore(configDir);
+        return open(new SettingsStore(configDir), choice, hostName, asker);
+    }
+
+    /** As above, with settings already loaded (the window reads its size from them before this returns). */
+    public static Services open(SettingsStore settings, Optional<Fabrics.Choice> choice, String hostName,
+                                Asker asker) throws FabricException, GStreamerUnavailableException {
+        Path configDir = settings.directory();
         Fabrics.Choice wanted = choice.orElse(settings.get().fabric());
         Optional<String> kernelMissing = wanted == Fabrics.Choice.EMULATED ? Optional.of("chosen")
                 : Fabrics.kernelUnavailableReason();

@@ -163,8 +163,19 @@ class HubTest {
         DemoPeer demo = services.demo().orElseThrow();
         demo.unplug();
         Transfers.await(() -> state() == PeerState.OFFLINE, WAIT, "offline");
-        Transfers.await(() -> hub.snapshot().borrows().stream().allMatch(Snapshot.Borrowed::waiting), WAIT,
-                "borrow waits");
+        try {
+            Transfers.await(() -> hub.snapshot().borrows().stream().allMatch(Snapshot.Borrowed::waiting), WAIT,
+                    "borrow waits");
+        } catch (AssertionError e) {
+            StringBuilder dump = new StringBuilder(hub.snapshot().borrows().toString());
+            Thread.getAllStackTraces().forEach((t, st) -> {
+                dump.append("\n").append(t.getName()).append(' ').append(t.getState());
+                for (StackTraceElement el : st) {
+                    dump.append("\n    ").append(el);
+                }
+            });
+            throw new AssertionError(e.getMessage() + "\n" + dump, e);
+        }
         assertEquals(1, hub.snapshot().borrows().size(), "the borrow is still wanted");
         assertTrue(notices.stream().anyMatch(n -> n.text().contains("left the cable")), notices.toString());
         demo.plug();

@@ -40,6 +40,13 @@ import org.hopwire.gst.PipelineHost;
 public final class Playback implements AutoCloseable {
     /** How long without frames counts as a stalled source: 30 frame times at 30 fps. */
     public static final Duration STALL_AFTER = Duration.ofSeconds(1);
+    /**
+     * The preview's largest picture: a look at the stream, not the stream (outputs to a virtual webcam or a file keep
+     * the full size). 1280x720 fills a preview window on a 1080p screen; a 1080p30 preview at full size cost the
+     * window 2 to 4 times longer pulses on a 2-core machine (docs/benchmarks.md).
+     */
+    public static final int PREVIEW_MAX_WIDTH = 1280;
+    public static final int PREVIEW_MAX_HEIGHT = 720;
     /** A frame's sender timestamp is remembered this many frames, to report when its picture is shown. */
     private static final int SHOWN_RING = 256;
     private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -172,7 +179,11 @@ public final class Playback implements AutoCloseable {
             }
         } else {
             if (outputs.preview()) {
-                b.append("t. ! ").append(leaky).append(" ! videoconvert ! video/x-raw,format=BGRA ! appsink "
+                // Scaled first, converted second: a picture larger than PREVIEW_MAX is shrunk (aspect kept) while
+                // still YUV, which spares the conversion and the screen three quarters of a 1080p picture's pixels.
+                b.append("t. ! ").append(leaky).append(" ! videoscale ! video/x-raw,width=[1,")
+                        .append(PREVIEW_MAX_WIDTH).append("],height=[1,").append(PREVIEW_MAX_HEIGHT)
+                        .append("],pixel-aspect-ratio=1/1 ! videoconvert ! video/x-raw,format=BGRA ! appsink "
                         + "name=preview sync=false max-buffers=1 drop=true emit-signals=true ");
             }
             if (outputs.virtualWebcam().isPresent()) {

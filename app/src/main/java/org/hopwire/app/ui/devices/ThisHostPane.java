@@ -22,10 +22,10 @@ import org.hopwire.app.core.PeerState;
 import org.hopwire.app.core.Snapshot;
 import org.hopwire.app.ui.Icons;
 import org.hopwire.app.ui.Ids;
-import org.hopwire.app.ui.main.DragItem;
-import org.hopwire.app.ui.main.DragSupport;
-import org.hopwire.app.ui.main.DropTarget;
-import org.hopwire.app.ui.main.MainViewModel;
+import org.hopwire.app.ui.model.DragItem;
+import org.hopwire.app.ui.dnd.DragSupport;
+import org.hopwire.app.ui.model.DropTarget;
+import org.hopwire.app.ui.model.MainViewModel;
 
 /**
  * This host: its devices (drag one onto a peer to offer it, or use "Offer to"), what it lends now and to whom (with

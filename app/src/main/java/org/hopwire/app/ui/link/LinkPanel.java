@@ -25,7 +25,7 @@ import org.hopwire.app.core.Hub;
 import org.hopwire.app.core.PeerState;
 import org.hopwire.app.core.Snapshot;
 import org.hopwire.app.ui.Ids;
-import org.hopwire.app.ui.main.MainViewModel;
+import org.hopwire.app.ui.model.MainViewModel;
 
 /**
  * The live link panel: per peer, the data stream's bytes per second over the last 60 s (out and in), the round trip,

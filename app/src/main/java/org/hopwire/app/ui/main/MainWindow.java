@@ -34,6 +34,8 @@ import org.hopwire.app.core.Notice;
 import org.hopwire.app.core.Snapshot;
 import org.hopwire.app.ui.Icons;
 import org.hopwire.app.ui.devices.ThisHostPane;
+import org.hopwire.app.ui.dnd.DragSupport;
+import org.hopwire.app.ui.model.MainViewModel;
 import org.hopwire.app.ui.fabric.FabricView;
 import org.hopwire.app.ui.fabric.FabricViewModel;
 import org.hopwire.app.ui.link.LinkPanel;

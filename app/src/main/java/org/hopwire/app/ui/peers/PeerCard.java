@@ -25,10 +25,10 @@ import org.hopwire.app.core.PeerState;
 import org.hopwire.app.core.Snapshot;
 import org.hopwire.app.ui.Icons;
 import org.hopwire.app.ui.Ids;
-import org.hopwire.app.ui.main.DragItem;
-import org.hopwire.app.ui.main.DragSupport;
-import org.hopwire.app.ui.main.DropTarget;
-import org.hopwire.app.ui.main.MainViewModel;
+import org.hopwire.app.ui.model.DragItem;
+import org.hopwire.app.ui.dnd.DragSupport;
+import org.hopwire.app.ui.model.DropTarget;
+import org.hopwire.app.ui.model.MainViewModel;
 import org.hopwire.gst.playback.Outputs;
 import org.hopwire.gst.playback.VirtualWebcam;
 

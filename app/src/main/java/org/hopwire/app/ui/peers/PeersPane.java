@@ -11,8 +11,8 @@ import javafx.scene.layout.VBox;
 
 import org.hopwire.app.core.Snapshot;
 import org.hopwire.app.ui.Icons;
-import org.hopwire.app.ui.main.DragSupport;
-import org.hopwire.app.ui.main.MainViewModel;
+import org.hopwire.app.ui.dnd.DragSupport;
+import org.hopwire.app.ui.model.MainViewModel;
 
 /** The hosts on the cable, a card each, kept in step with the snapshots (cards are updated, not rebuilt). */
 public final class PeersPane extends VBox {

@@ -108,8 +108,17 @@ public final class PreviewView extends StackPane {
         if (last == null) {
             return "Waiting for the first picture…";
         }
-        return formatName(pb.caps()) + " " + last.width() + "x" + last.height() + " · " + shownAtNs.size()
-                + " fps shown";
+        String size = streamSize(pb.caps()).orElse(last.width() + "x" + last.height());
+        String shownAt = size.equals(last.width() + "x" + last.height()) ? ""
+                : " (shown at " + last.width() + "x" + last.height() + ")";
+        return formatName(pb.caps()) + " " + size + shownAt + " · " + shownAtNs.size() + " fps shown";
+    }
+
+    /** "1920x1080" from the caps the owner sends, when they say. */
+    static Optional<String> streamSize(String caps) {
+        java.util.regex.Matcher w = java.util.regex.Pattern.compile("width=(?:\\(int\\))?(\\d+)").matcher(caps);
+        java.util.regex.Matcher h = java.util.regex.Pattern.compile("height=(?:\\(int\\))?(\\d+)").matcher(caps);
+        return w.find() && h.find() ? Optional.of(w.group(1) + "x" + h.group(1)) : Optional.empty();
     }
 
     /** "raw NV12", "MJPEG", "H.264", from the caps text the owner sends. */

@@ -17,7 +17,7 @@ import javafx.stage.Stage;
 import javafx.stage.Window;
 
 import org.hopwire.app.ui.Icons;
-import org.hopwire.app.ui.main.MainViewModel;
+import org.hopwire.app.ui.model.MainViewModel;
 
 /**
  * One preview window per borrowed device. Closing a preview only stops showing it: the device stays borrowed (its

@@ -20,7 +20,7 @@ import javafx.scene.layout.VBox;
 import javafx.stage.Window;
 
 import org.hopwire.app.core.Settings;
-import org.hopwire.app.ui.main.MainViewModel;
+import org.hopwire.app.ui.model.MainViewModel;
 import org.hopwire.engine.Fabrics;
 import org.hopwire.engine.trust.PairedPeer;
 import org.hopwire.gst.format.FormatPolicy;

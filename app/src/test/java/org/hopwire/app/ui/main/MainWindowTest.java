@@ -22,6 +22,7 @@ import javafx.scene.input.MouseButton;
 
 import org.hopwire.app.HopwireApp;
 import org.hopwire.app.core.DemoPeer;
+import org.hopwire.app.ui.model.MainViewModel;
 import org.hopwire.app.core.Notice;
 import org.hopwire.app.core.PeerState;
 import org.hopwire.app.core.Questions;

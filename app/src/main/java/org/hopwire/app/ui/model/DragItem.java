@@ -1,4 +1,4 @@
-package org.hopwire.app.ui.main;
+package org.hopwire.app.ui.model;
 
 import java.util.Optional;
 import java.util.UUID;

@@ -1,4 +1,4 @@
-package org.hopwire.app.ui.main;
+package org.hopwire.app.ui.dnd;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +12,10 @@ import javafx.scene.control.Label;
 import javafx.scene.input.MouseDragEvent;
 import javafx.scene.input.MouseEvent;
 import javafx.scene.layout.Pane;
+
+import org.hopwire.app.ui.model.DragItem;
+import org.hopwire.app.ui.model.DropTarget;
+import org.hopwire.app.ui.model.MainViewModel;
 
 /**
  * Dragging devices between this host and peer cards, inside the window, with JavaFX's press-drag-release gesture
@@ -35,7 +39,7 @@ public final class DragSupport {
     private final List<Target> targets = new ArrayList<>();
     private DragItem dragging;
 
-    DragSupport(MainViewModel model, Pane overlay) {
+    public DragSupport(MainViewModel model, Pane overlay) {
         this.model = model;
         this.overlay = overlay;
         ghost.setId("drag-ghost");

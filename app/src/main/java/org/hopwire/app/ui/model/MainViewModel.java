@@ -1,4 +1,4 @@
-package org.hopwire.app.ui.main;
+package org.hopwire.app.ui.model;
 
 import java.util.Objects;
 import java.util.Optional;
@@ -44,6 +44,8 @@ public final class MainViewModel implements AutoCloseable {
     private final AtomicBoolean updatePending = new AtomicBoolean();
     private final Runnable unsubscribe;
     private volatile String borrowCaps = "";
+    private final java.util.concurrent.atomic.LongAdder applyNs = new java.util.concurrent.atomic.LongAdder();
+    private volatile long longestApplyNs;
 
     public MainViewModel(Services services, Questions questions, Executor uiThread) {
         this.services = Objects.requireNonNull(services, "services");
@@ -56,7 +58,11 @@ public final class MainViewModel implements AutoCloseable {
                 if (updatePending.compareAndSet(false, true)) {
                     uiThread.execute(() -> {
                         updatePending.set(false);
+                        long t0 = System.nanoTime();
                         snapshot.set(hub.snapshot());
+                        long took = System.nanoTime() - t0;
+                        applyNs.add(took);
+                        longestApplyNs = Math.max(longestApplyNs, took);
                     });
                 }
             }
@@ -75,6 +81,16 @@ public final class MainViewModel implements AutoCloseable {
             notices.remove(NOTICES_KEPT, notices.size());
         }
         latestNotice.set(n);
+    }
+
+    /** The longest time the window took to show one snapshot, in ns (the benchmark watches it). */
+    public long longestApplyNs() {
+        return longestApplyNs;
+    }
+
+    /** Resets {@link #longestApplyNs()}. */
+    public void resetApplyTimes() {
+        longestApplyNs = 0;
     }
 
     /** Shows a notice from the window itself (a check that failed before reaching the hub). */
