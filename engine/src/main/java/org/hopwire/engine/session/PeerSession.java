@@ -113,6 +113,15 @@ public final class PeerSession implements AutoCloseable {
     private PairedPeer paired;
     private long nextRequestId = 1;
     private ControlMessage.Catalog localCatalog = new ControlMessage.Catalog(List.of());
+    /** What a peer that became ready first said before this host was ready; guarded by {@code lock}. */
+    private final java.util.ArrayDeque<ControlMessage> early = new java.util.ArrayDeque<>();
+    /**
+     * Messages of the ready phase before this host is ready are kept up to this many (a catalog, a request or two
+     * fit easily); beyond it they are refused as from an unpaired peer.
+     */
+    private static final int EARLY_LIMIT = 32;
+    /** Held while ready-phase messages are delivered, so kept ones always go before newer ones. */
+    private final Object dispatch = new Object();
     private ControlMessage.Catalog peerCatalog = new ControlMessage.Catalog(List.of());
 
     private final Map<Long, CompletableFuture<Borrow>> pendingBorrows = new ConcurrentHashMap<>();
@@ -708,6 +717,15 @@ public final class PeerSession implements AutoCloseable {
         }
         announceStates();
         post(catalog);
+        // Messages the reader kept while this host was not ready yet go first, before anything it reads next.
+        synchronized (dispatch) {
+            try {
+                replayEarly();
+            } catch (IOException e) {
+                fail(SessionEnd.Reason.PROTOCOL_ERROR, ProtocolError.MALFORMED,
+                        ControlMessage.Goodbye.PROTOCOL_ERROR, e.getMessage());
+            }
+        }
     }
 
     /** Records a state, holding {@code lock}; the handler hears of it from {@link #announceStates()}, in order. */
@@ -731,11 +749,39 @@ public final class PeerSession implements AutoCloseable {
     private void onReadyMessage(ControlMessage m) throws IOException {
         synchronized (lock) {
             if (state != State.READY) {
+                if (state == State.PAIRING && peerConfirmed && early.size() < EARLY_LIMIT) {
+                    // The peer confirmed and may be ready a moment before this host (it read our PAIR_CONFIRM while
+                    // we still save the pairing): keep what it says until this host is ready too, or the session
+                    // fails. (Authentication has no such gap: each AUTH_RESPONSE precedes its sender's catalog.)
+                    early.add(m);
+                    return;
+                }
                 // An unpaired or unproven peer sees nothing and opens nothing.
                 post(new ControlMessage.ErrorReport(ProtocolError.NOT_ALLOWED, "not paired and authenticated yet"));
                 return;
             }
         }
+        synchronized (dispatch) {
+            replayEarly();
+            dispatchReady(m);
+        }
+    }
+
+    /** Delivers what the peer said before this host was ready, in order; holding {@code dispatch}. */
+    private void replayEarly() throws IOException {
+        while (true) {
+            ControlMessage e;
+            synchronized (lock) {
+                e = early.poll();
+            }
+            if (e == null) {
+                return;
+            }
+            dispatchReady(e);
+        }
+    }
+
+    private void dispatchReady(ControlMessage m) throws IOException {
         if (m instanceof ControlMessage.Catalog c) {
             synchronized (lock) {
                 peerCatalog = c;

@@ -15,6 +15,8 @@ import org.hopwire.engine.protocol.ProtocolError;
 /** A session handler for tests: answers as told and records what it was told. */
 class Recorder implements SessionHandler {
     volatile boolean confirm = true;
+    /** When set, the person's answer to the pairing code is this future's, given whenever the test decides. */
+    volatile CompletableFuture<Boolean> confirmLater;
     volatile Consent consent = Consent.ALLOW_ONCE;
     volatile boolean acceptOffers = true;
     volatile String lendCaps = "video/x-raw,format=NV12,width=64,height=48";
@@ -59,7 +61,8 @@ class Recorder implements SessionHandler {
     @Override
     public CompletionStage<Boolean> confirmPairing(PeerInfo peer, String code) {
         codes.add(code);
-        return CompletableFuture.completedFuture(confirm);
+        CompletableFuture<Boolean> later = confirmLater;
+        return later != null ? later : CompletableFuture.completedFuture(confirm);
     }
 
     @Override

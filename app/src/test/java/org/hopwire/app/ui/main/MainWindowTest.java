@@ -264,4 +264,48 @@ class MainWindowTest {
         robot.type(KeyCode.SPACE);
         waitFor("returned by keyboard", () -> model().snapshot().borrows().isEmpty());
     }
+
+    @Test
+    void shouldForgetAPeerAndRefuseWithoutAskingWhenSettingsSaySo() throws Exception {
+        pair();
+        robot.clickOn("Hopwire").clickOn("Settings…");
+        waitFor("the remembered demo", () -> robot.lookup("#settings-peers").queryListView().getItems().size() == 1);
+        robot.clickOn("#settings-consent").clickOn("Refuse without asking");
+        robot.clickOn("OK");
+        waitFor("saved", () -> services.settings().get().consent() == org.hopwire.app.core.Settings.ConsentDefault.DENY);
+
+        CompletableFuture<Borrow> refused = demo.askFor(TestDevices.CAMERA_ID);
+        assertThrows(Exception.class, () -> refused.get(10, TimeUnit.SECONDS));
+        assertFalse(robot.lookup("#question-consent").tryQuery().isPresent(), "no dialog: refused without asking");
+        waitFor("a notice saying so", () -> model().notices().stream().anyMatch(n -> n.text().contains(
+                "refused without asking")));
+
+        robot.clickOn("Hopwire").clickOn("Settings…");
+        waitFor("the remembered demo", () -> robot.lookup("#settings-peers").queryListView().getItems().size() == 1);
+        robot.clickOn(robot.lookup("#settings-peers .list-cell").nth(0).queryAs(Node.class));
+        robot.clickOn("#settings-forget");
+        waitFor("forgotten", () -> robot.lookup("#settings-peers").queryListView().getItems().isEmpty());
+        robot.clickOn("Cancel");
+        // Forgotten on both hosts: the next session shows a new code to compare.
+        waitFor("pairing again", () -> shown("#pairing-code"));
+    }
+
+    @Test
+    void shouldRememberTheWindowsSizeAndPlace() throws Exception {
+        javafx.stage.Stage stage = (javafx.stage.Stage) robot.lookup("#main").query().getScene().getWindow();
+        fx(() -> {
+            stage.setX(33);
+            stage.setY(44);
+            stage.setWidth(1000);
+            stage.setHeight(700);
+            stage.hide();
+            return null;
+        });
+        waitFor("remembered", () -> services.settings().get().window().isPresent());
+        org.hopwire.app.core.Settings.Window w = services.settings().get().window().orElseThrow();
+        assertEquals(33, w.x());
+        assertEquals(44, w.y());
+        assertEquals(1000, w.width());
+        assertEquals(700, w.height());
+    }
 }

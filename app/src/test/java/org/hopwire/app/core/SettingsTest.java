@@ -1,0 +1,51 @@
+package org.hopwire.app.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+import org.hopwire.engine.Fabrics;
+import org.hopwire.gst.format.FormatPolicy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldRememberEveryChoiceAndTheWindowAcrossARestart() throws Exception {
+        Settings s = Settings.defaults().withFabric(Fabrics.Choice.EMULATED).withFormatPolicy(FormatPolicy.MJPEG)
+                .withConsent(Settings.ConsentDefault.DENY).withWindow(new Settings.Window(40, 30, 1200, 800, true));
+        s.save(dir);
+        assertEquals(s, Settings.load(dir));
+    }
+
+    @Test
+    void shouldFallBackToDefaultsForBrokenValuesAndForgetAWindowTooSmallToUse() throws Exception {
+        Files.writeString(dir.resolve(Settings.FILE), String.join("\n", "fabric=usb", "format.policy=mjpeg",
+                "consent=maybe", "emulated.uuid=not-a-uuid", "window.x=0", "window.y=0", "window.width=20",
+                "window.height=10"));
+        Settings s = Settings.load(dir);
+        assertEquals(Fabrics.Choice.AUTO, s.fabric());
+        assertEquals(FormatPolicy.MJPEG, s.formatPolicy(), "a good value next to bad ones is kept");
+        assertEquals(Settings.ConsentDefault.ASK, s.consent(), "nothing is lent without asking by default");
+        assertEquals(Optional.empty(), s.window());
+    }
+
+    @Test
+    void shouldKeepTheEmulatedHostsUuidFromItsFirstLaunchOn() throws Exception {
+        SettingsStore first = new SettingsStore(dir);
+        java.util.UUID uuid = first.get().localUuid();
+        first.close();
+        SettingsStore second = new SettingsStore(dir);
+        assertEquals(uuid, second.get().localUuid());
+        second.update(x -> x.withConsent(Settings.ConsentDefault.DENY));
+        second.close();
+        assertEquals(Settings.ConsentDefault.DENY, Settings.load(dir).consent(), "saved after an update");
+        assertTrue(Files.readString(dir.resolve(Settings.FILE)).contains(uuid.toString()));
+    }
+}
