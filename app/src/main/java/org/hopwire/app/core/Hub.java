@@ -27,6 +27,7 @@ import org.hopwire.gst.device.DeviceCatalog;
 import org.hopwire.gst.device.MediaDevice;
 import org.hopwire.gst.format.FormatChoice;
 import org.hopwire.gst.format.FormatChooser;
+import org.hopwire.gst.media.LocalPreview;
 import org.hopwire.gst.playback.Outputs;
 import org.hopwire.gst.playback.Playback;
 
@@ -223,6 +224,25 @@ public final class Hub implements AutoCloseable {
             entry(peer).restart();
             return null;
         });
+    }
+
+    /** Starts a preview of one of this host's cameras; fails with {@link ActionRefused} saying why. */
+    public CompletableFuture<LocalPreview> previewLocal(String deviceId) {
+        return onWorker(() -> {
+            try {
+                return LocalPreview.start(devices, deviceId);
+            } catch (org.hopwire.gst.GstPipelineException | org.hopwire.gst.GStreamerUnavailableException e) {
+                throw new ActionRefused("no preview of " + deviceName(deviceId) + ": " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ActionRefused("interrupted while starting the preview");
+            }
+        });
+    }
+
+    /** Stops a local preview (its pipelines end on the hub's thread, not the caller's). */
+    public void stopPreview(LocalPreview preview) {
+        worker.execute(preview::close);
     }
 
     /** The playback of a borrowed channel, for its preview. */

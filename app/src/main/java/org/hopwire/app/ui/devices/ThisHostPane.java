@@ -32,9 +32,11 @@ import org.hopwire.app.ui.model.MainViewModel;
  * Revoke), and what it borrows (with Preview and Return). The whole pane takes a peer's device dropped on it.
  */
 public final class ThisHostPane extends VBox {
-    /** Opens a borrowed device's preview: peer, device id, title. */
+    /** Opens previews: of a borrowed device (peer, device id, title) or of one of this host's cameras. */
     public interface PreviewOpener {
         void open(UUID peer, String deviceId, String title);
+
+        void openLocal(String deviceId, String title);
     }
 
     private final MainViewModel model;
@@ -122,6 +124,12 @@ public final class ThisHostPane extends VBox {
             offer.getItems().add(none);
         }
         HBox row = row(name, offer);
+        if (d.isVideo()) {
+            Button look = button("Preview", Icons.PREVIEW, Ids.of("local-preview", d.id()),
+                    e -> previews.openLocal(d.id(), d.name() + " on this host"));
+            look.setAccessibleText("Preview " + d.name());
+            row.getChildren().add(row.getChildren().size() - 1, look);
+        }
         if (d.test()) {
             Label badge = new Label("test source");
             badge.getStyleClass().add("badge");

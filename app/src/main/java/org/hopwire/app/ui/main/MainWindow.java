@@ -68,7 +68,17 @@ public final class MainWindow {
 
         Pane overlay = new Pane();
         DragSupport drag = new DragSupport(model, overlay);
-        ThisHostPane thisHost = new ThisHostPane(model, drag, previews::show);
+        ThisHostPane thisHost = new ThisHostPane(model, drag, new ThisHostPane.PreviewOpener() {
+            @Override
+            public void open(java.util.UUID peer, String deviceId, String title) {
+                previews.show(peer, deviceId, title);
+            }
+
+            @Override
+            public void openLocal(String deviceId, String title) {
+                previews.showLocal(deviceId, title);
+            }
+        });
         PeersPane peers = new PeersPane(model, drag);
         ScrollPane left = scroll(thisHost);
         ScrollPane right = scroll(peers);

@@ -48,6 +48,36 @@ public final class PreviewWindows {
         PreviewView view = new PreviewView(() -> model.snapshot().borrows().stream()
                 .filter(b -> b.peer().equals(peer) && b.deviceId().equals(deviceId) && !b.waiting()).findFirst()
                 .flatMap(b -> model.hub().playback(peer, b.channel())));
+        open(key, view, title, true, () -> { });
+    }
+
+    /** Shows a preview of one of this host's cameras; it starts on the hub's thread, so the window waits for it. */
+    public void showLocal(String deviceId, String title) {
+        Key key = new Key(LOCAL, deviceId);
+        Stage existing = open.get(key);
+        if (existing != null) {
+            existing.toFront();
+            return;
+        }
+        model.hub().previewLocal(deviceId).whenComplete((preview, e) -> javafx.application.Platform.runLater(() -> {
+            if (e != null) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                model.tell(new org.hopwire.app.core.Notice(org.hopwire.app.core.Notice.Level.WARNING,
+                        cause.getMessage()));
+                return;
+            }
+            if (open.containsKey(key)) {
+                model.hub().stopPreview(preview);
+                return;
+            }
+            open(key, new PreviewView(preview::playback), title, false, () -> model.hub().stopPreview(preview));
+        }));
+    }
+
+    /** The key of local previews: no peer. */
+    private static final UUID LOCAL = new UUID(0, 0);
+
+    private void open(Key key, PreviewView view, String title, boolean borrowed, Runnable onClosed) {
         CheckBox returnOnClose = new CheckBox("Return it when I close this window");
         returnOnClose.setId("return-on-close");
         Button giveBack = new Button("Return", Icons.icon(Icons.RETURN));
@@ -68,15 +98,20 @@ public final class PreviewWindows {
         }
         stage.setScene(scene);
         giveBack.setOnAction(e -> {
-            model.giveBack(peer, deviceId);
+            model.giveBack(key.peer(), key.deviceId());
             stage.close();
         });
+        if (!borrowed) {
+            bar.setVisible(false);
+            bar.setManaged(false);
+        }
         stage.setOnHidden(e -> {
             view.stop();
             open.remove(key);
             views.remove(key);
-            if (returnOnClose.isSelected()) {
-                model.giveBack(peer, deviceId);
+            onClosed.run();
+            if (borrowed && returnOnClose.isSelected()) {
+                model.giveBack(key.peer(), key.deviceId());
             }
         });
         open.put(key, stage);
@@ -105,10 +140,15 @@ public final class PreviewWindows {
     /** Closes the preview of a device no longer borrowed. */
     public void closeGone(java.util.Set<String> stillBorrowed) {
         for (Map.Entry<Key, Stage> e : Map.copyOf(open).entrySet()) {
-            if (!stillBorrowed.contains(e.getKey().peer() + "/" + e.getKey().deviceId())) {
+            if (!e.getKey().peer().equals(LOCAL) && !stillBorrowed.contains(e.getKey().peer() + "/" + e.getKey().deviceId())) {
                 e.getValue().close();
             }
         }
+    }
+
+    /** The view of an open local preview, for tests. */
+    public java.util.Optional<PreviewView> localView(String deviceId) {
+        return view(LOCAL, deviceId);
     }
 
     /** The view of an open preview, for tests and the benchmark. */

@@ -268,7 +268,7 @@ class MainWindowTest {
     @Test
     void shouldForgetAPeerAndRefuseWithoutAskingWhenSettingsSaySo() throws Exception {
         pair();
-        robot.clickOn("Hopwire").clickOn("Settings…");
+        robot.push(KeyCode.CONTROL, KeyCode.COMMA); // the menu's accelerator: Settings by keyboard
         waitFor("the remembered demo", () -> robot.lookup("#settings-peers").queryListView().getItems().size() == 1);
         robot.clickOn("#settings-consent").clickOn("Refuse without asking");
         robot.clickOn("OK");
@@ -280,7 +280,7 @@ class MainWindowTest {
         waitFor("a notice saying so", () -> model().notices().stream().anyMatch(n -> n.text().contains(
                 "refused without asking")));
 
-        robot.clickOn("Hopwire").clickOn("Settings…");
+        robot.push(KeyCode.CONTROL, KeyCode.COMMA); // the menu's accelerator: Settings by keyboard
         waitFor("the remembered demo", () -> robot.lookup("#settings-peers").queryListView().getItems().size() == 1);
         robot.clickOn(robot.lookup("#settings-peers .list-cell").nth(0).queryAs(Node.class));
         robot.clickOn("#settings-forget");
@@ -307,5 +307,20 @@ class MainWindowTest {
         assertEquals(44, w.y());
         assertEquals(1000, w.width());
         assertEquals(700, w.height());
+    }
+
+    @Test
+    void shouldPreviewALocalCameraWithoutAnyPeer() throws Exception {
+        robot.clickOn("#local-preview-test_camera");
+        waitFor("pictures of the local camera", () -> app.window().previews().localView(TestDevices.CAMERA_ID)
+                .map(PreviewView::framesShown).orElse(0L) >= 10);
+        waitFor("its overlay", () -> text("#preview-overlay").startsWith("raw "));
+        assertTrue(model().snapshot().lends().isEmpty() && model().snapshot().borrows().isEmpty(),
+                "a look, not a lend");
+        fx(() -> {
+            robot.lookup("#preview-image").query().getScene().getWindow().hide();
+            return null;
+        });
+        waitFor("closed", () -> app.window().previews().localView(TestDevices.CAMERA_ID).isEmpty());
     }
 }
