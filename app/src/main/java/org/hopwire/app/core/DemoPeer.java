@@ -38,7 +38,8 @@ public final class DemoPeer implements AutoCloseable {
     static final long RESTART_AFTER_MS = 1000;
 
     private final DemoFabric demo;
-    private final DeviceCatalog devices = new DeviceCatalog(true);
+    /** Test sources only: the demo must not offer this machine's real cameras as its own. */
+    private final DeviceCatalog devices = DeviceCatalog.testSourcesOnly();
     private final PeerStore store;
     private final MediaSessionHandler media;
     private final UUID host;

@@ -187,4 +187,20 @@ class HubTest {
                 "pictures again");
         assertFalse(b == null);
     }
+
+    @Test
+    void shouldRecordABorrowedCameraToTheFileChosenAndFinishItOnReturn() throws Exception {
+        pair();
+        java.nio.file.Path file = dir.resolve("camera.mkv");
+        Borrow b = hub.borrow(DEMO, TestDevices.CAMERA_ID, Outputs.PREVIEW.withRecording(file), SMALL)
+                .get(20, TimeUnit.SECONDS);
+        Transfers.await(() -> hub.playback(DEMO, b.channel()).map(p -> p.preview().offered() >= 30).orElse(false),
+                WAIT, "a second of pictures");
+        assertTrue(hub.snapshot().borrows().get(0).outputs().contains("recording to " + file),
+                hub.snapshot().borrows().toString());
+        hub.giveBack(DEMO, TestDevices.CAMERA_ID).get(10, TimeUnit.SECONDS);
+        assertTrue(java.nio.file.Files.size(file) > 10_000, "a Matroska file with the pictures in it");
+        byte[] head = java.util.Arrays.copyOf(java.nio.file.Files.readAllBytes(file), 4);
+        assertEquals("1a45dfa3", java.util.HexFormat.of().formatHex(head), "an EBML (Matroska) header");
+    }
 }

@@ -36,6 +36,7 @@ public final class DeviceCatalog implements AutoCloseable {
 
     private final TestDevices testDevices;
     private final boolean withTestDevices;
+    private final boolean useMonitor;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Object lock = new Object();
     private Map<String, Entry> entries = new LinkedHashMap<>();
@@ -44,14 +45,31 @@ public final class DeviceCatalog implements AutoCloseable {
     private Bus.MESSAGE onMonitorMessage;
 
     public DeviceCatalog(boolean withTestDevices) {
+        this(withTestDevices, true);
+    }
+
+    private DeviceCatalog(boolean withTestDevices, boolean useMonitor) {
         this.withTestDevices = withTestDevices;
+        this.useMonitor = useMonitor;
         this.testDevices = new TestDevices();
         testDevices.onChange(this::refresh);
+    }
+
+    /**
+     * A catalog of the test sources only, with no device monitor: for an emulated host, which must not offer this
+     * machine's real cameras as its own (and starts faster without probing them).
+     */
+    public static DeviceCatalog testSourcesOnly() {
+        return new DeviceCatalog(true, false);
     }
 
     /** Starts watching for devices; the test sources are there at once. */
     public void start() throws GStreamerUnavailableException {
         GstRuntime.init();
+        if (!useMonitor) {
+            refresh();
+            return;
+        }
         DeviceMonitor m = new DeviceMonitor();
         m.addFilter("Video/Source", null);
         m.addFilter("Audio/Source", null);

@@ -43,7 +43,7 @@ public final class Playback implements AutoCloseable {
     /**
      * The preview's largest picture: a look at the stream, not the stream (outputs to a virtual webcam or a file keep
      * the full size). 1280x720 fills a preview window on a 1080p screen; a 1080p30 preview at full size cost the
-     * window 2 to 4 times longer pulses on a 2-core machine (docs/benchmarks.md).
+     * window 2 to 4 times longer pulses on a 2-core machine (app/README.md, benchmark).
      */
     public static final int PREVIEW_MAX_WIDTH = 1280;
     public static final int PREVIEW_MAX_HEIGHT = 720;

@@ -78,4 +78,16 @@ class DeviceCatalogTest {
                     "needs a camera on this machine: " + catalog.devices());
         }
     }
+
+    @Test
+    void shouldOfferOnlyTheTestSourcesInATestOnlyCatalog() throws Exception {
+        try (DeviceCatalog c = DeviceCatalog.testSourcesOnly()) {
+            c.start();
+            assertEquals(java.util.List.of(TestDevices.CAMERA_ID, TestDevices.MICROPHONE_ID),
+                    c.devices().stream().map(MediaDevice::id).toList());
+            c.testDevices().unplug(TestDevices.CAMERA_ID);
+            assertEquals(java.util.List.of(TestDevices.MICROPHONE_ID), c.devices().stream().map(MediaDevice::id)
+                    .toList(), "pulling a test source out still works");
+        }
+    }
 }

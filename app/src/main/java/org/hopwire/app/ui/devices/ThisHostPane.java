@@ -107,6 +107,8 @@ public final class ThisHostPane extends VBox {
         Label name = new Label(d.name(), Icons.device(d.isVideo()));
         name.setId(Ids.of("device", d.id()));
         name.getStyleClass().add("device");
+        name.setWrapText(true);
+        name.setMinWidth(110);
         name.setTooltip(new Tooltip(d.summary() + "\nDrag onto a peer to offer it."));
         MenuButton offer = new MenuButton("Offer to", Icons.icon(Icons.OFFER));
         offer.setId(Ids.of("offer", d.id()));
@@ -144,6 +146,8 @@ public final class ThisHostPane extends VBox {
         Label what = new Label(l.deviceName() + ": in use by " + l.peerName(), Icons.icon(Icons.OFFER));
         what.setId(Ids.of("lend", l.deviceId()));
         what.setTooltip(new Tooltip("Sent as " + l.format()));
+        what.setWrapText(true);
+        what.setMinWidth(120);
         Button revoke = button("Revoke", Icons.REVOKE, Ids.of("revoke", l.deviceId()), e -> model.revoke(l.peer(),
                 l.channel()));
         revoke.setAccessibleText("Revoke " + l.deviceName() + " from " + l.peerName());

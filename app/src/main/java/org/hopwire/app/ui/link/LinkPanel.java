@@ -153,7 +153,9 @@ public final class LinkPanel extends VBox {
             table.setPrefHeight(110);
             table.setPlaceholder(new Label("No device on this link now"));
             table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-            table.getColumns().add(column("Device", "device"));
+            TableColumn<ChannelRow, String> device = column("Device", "device");
+            device.setPrefWidth(170);
+            table.getColumns().add(device);
             table.getColumns().add(column("Direction", "direction"));
             table.getColumns().add(column("Rate", "rate"));
             table.getColumns().add(column("Frames/s", "fps"));
