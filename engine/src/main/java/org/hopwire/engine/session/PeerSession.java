@@ -946,6 +946,13 @@ public final class PeerSession implements AutoCloseable {
         synchronized (capsGate) {
             capsGate.reset(c.channel(), (int) c.capsVersion(), this::recycle);
         }
+        synchronized (lock) {
+            if (state == State.CLOSED) {
+                // The session ended while this CAPS was read: nothing starts after the end was reported.
+                borrows.set(c.channel(), null);
+                return;
+            }
+        }
         // Set up to receive: tell the owner to start, then the borrower's app.
         post(new ControlMessage.Start(c.channel()));
         CompletableFuture<Borrow> f = pendingBorrows.remove(c.requestId());
@@ -1122,19 +1129,23 @@ public final class PeerSession implements AutoCloseable {
         }
         closeQuietly(control);
         closeQuietly(data);
-        SessionException ended = new SessionException(why);
-        new ArrayList<>(pendingBorrows.values()).forEach(f -> f.completeExceptionally(ended));
-        pendingBorrows.clear();
-        for (Integer ch : List.copyOf(lends.keySet())) {
-            lends.remove(ch);
-            handler.onLendEnded(ch, ControlMessage.Stop.FAILED);
-        }
-        for (int ch = 0; ch < DataStreamDecoder.MAX_CHANNELS; ch++) {
-            if (borrows.getAndSet(ch, null) != null) {
-                handler.onBorrowEnded(ch, ControlMessage.Stop.FAILED);
+        // Under the dispatch lock: a borrow that the reader is starting right now either completes first (and is
+        // ended below) or sees CLOSED and never starts, so no borrow begins after onClosed.
+        synchronized (dispatch) {
+            SessionException ended = new SessionException(why);
+            new ArrayList<>(pendingBorrows.values()).forEach(f -> f.completeExceptionally(ended));
+            pendingBorrows.clear();
+            for (Integer ch : List.copyOf(lends.keySet())) {
+                lends.remove(ch);
+                handler.onLendEnded(ch, ControlMessage.Stop.FAILED);
             }
+            for (int ch = 0; ch < DataStreamDecoder.MAX_CHANNELS; ch++) {
+                if (borrows.getAndSet(ch, null) != null) {
+                    handler.onBorrowEnded(ch, ControlMessage.Stop.FAILED);
+                }
+            }
+            handler.onClosed(why);
         }
-        handler.onClosed(why);
     }
 
     private static void closeQuietly(StreamChannel c) {
