@@ -242,9 +242,13 @@ class MainWindowTest {
         assertTrue(model().snapshot().lends().isEmpty());
         assertFalse(card.getPseudoClassStates().contains(PseudoClass.getPseudoClass("drop-bad")), "marks cleared");
 
-        // A local device dropped on This host says where it should go.
+        // Once paired the card is marked as a place the camera can go, and the label says what a drop does.
         pair();
-        robot.drag("#device-test_camera", MouseButton.PRIMARY).dropTo("#this-host");
+        robot.drag("#device-test_camera", MouseButton.PRIMARY).moveTo(CARD);
+        assertTrue(card.getPseudoClassStates().contains(PseudoClass.getPseudoClass("drop-ok")), "marked as fit");
+        assertEquals("Offer Test camera (test pattern) to " + Fabrics.DEMO_PEER_NAME, text("#drag-ghost"));
+        // A local device dropped on This host says where it should go.
+        robot.moveTo("#this-host").release(MouseButton.PRIMARY);
         waitFor("the explanation", () -> model().latestNoticeProperty().get().text().contains(
                 "already on this host: drop it on a peer to lend it"));
     }
