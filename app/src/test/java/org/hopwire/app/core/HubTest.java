@@ -203,4 +203,22 @@ class HubTest {
         byte[] head = java.util.Arrays.copyOf(java.nio.file.Files.readAllBytes(file), 4);
         assertEquals("1a45dfa3", java.util.HexFormat.of().formatHex(head), "an EBML (Matroska) header");
     }
+
+    @Test
+    void shouldLendInTheFormatChosenInSettingsAndRememberAlways() throws Exception {
+        pair();
+        services.settings().update(x -> x.withFormatPolicy(org.hopwire.gst.format.FormatPolicy.MJPEG));
+        DemoPeer demo = services.demo().orElseThrow();
+        var first = demo.askFor(TestDevices.CAMERA_ID);
+        awaitQuestion(Questions.Kind.CONSENT).answer(SessionHandler.Consent.ALLOW_ALWAYS);
+        first.get(20, TimeUnit.SECONDS);
+        Transfers.await(() -> hub.snapshot().lends().size() == 1, WAIT, "lent");
+        assertTrue(hub.snapshot().lends().get(0).format().startsWith("MJPEG"), hub.snapshot().lends().toString());
+        demo.giveBackAll();
+        Transfers.await(() -> hub.snapshot().lends().isEmpty(), WAIT, "given back");
+        // "Always": the next request passes without a question.
+        demo.askFor(TestDevices.CAMERA_ID).get(20, TimeUnit.SECONDS);
+        assertTrue(questions.first(Questions.Kind.CONSENT).isEmpty(), "not asked again");
+        Transfers.await(() -> hub.snapshot().lends().size() == 1, WAIT, "lent again");
+    }
 }
