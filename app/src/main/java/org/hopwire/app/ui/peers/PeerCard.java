@@ -80,7 +80,7 @@ public final class PeerCard extends VBox {
         pairAgain.setOnAction(e -> model.reconnect(peer.uuid()));
         forget.setId("forget-peer");
         forget.setTooltip(new Tooltip("Forget this pairing: the next connection shows a new code to compare"));
-        forget.setOnAction(e -> model.forget(peer.uuid()));
+        forget.setOnAction(e -> confirmForget(peer.uuid()));
         HBox header = new HBox(6, name, emulated);
         header.setAlignment(Pos.CENTER_LEFT);
         HBox facts = new HBox(10, uuid, speed);
@@ -197,6 +197,26 @@ public final class PeerCard extends VBox {
             Path path = file.toPath();
             model.borrow(p.uuid(), d.id(), Outputs.PREVIEW.withRecording(path), "");
         }
+    }
+
+    /** Forgetting ends the trust: asked first, in a dialog that does not block the window. */
+    private void confirmForget(java.util.UUID peer) {
+        String name = shown == null ? "this peer" : shown.name();
+        javafx.scene.control.Alert a = new javafx.scene.control.Alert(
+                javafx.scene.control.Alert.AlertType.CONFIRMATION, "The next connection with " + name
+                + " shows a new code to compare on both hosts, and devices allowed \"always\" will be asked for"
+                + " again.", javafx.scene.control.ButtonType.OK, javafx.scene.control.ButtonType.CANCEL);
+        a.setHeaderText("Forget the pairing with " + name + "?");
+        a.setTitle("Forget " + name);
+        if (getScene() != null) {
+            a.initOwner(getScene().getWindow());
+        }
+        a.resultProperty().addListener((o, was, answer) -> {
+            if (answer == javafx.scene.control.ButtonType.OK) {
+                model.forget(peer);
+            }
+        });
+        a.show();
     }
 
     private void showNotice(String text) {
