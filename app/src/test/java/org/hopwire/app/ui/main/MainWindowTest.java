@@ -327,4 +327,17 @@ class MainWindowTest {
         });
         waitFor("closed", () -> app.window().previews().localView(TestDevices.CAMERA_ID).isEmpty());
     }
+
+    @Test
+    void shouldForgetAPeerFromItsCardOnlyOnceConfirmed() throws Exception {
+        pair();
+        robot.clickOn(CARD + " #forget-peer");
+        answer("Cancel");
+        WaitForAsyncUtils.sleep(500, TimeUnit.MILLISECONDS);
+        assertEquals(PeerState.PAIRED, cardState(), "nothing forgotten on Cancel");
+        robot.clickOn(CARD + " #forget-peer");
+        answer("OK");
+        waitFor("a new pairing code", () -> shown("#pairing-code"));
+        assertTrue(services.hub().peerStore().list().isEmpty(), "the pairing is gone from the store");
+    }
 }
