@@ -44,6 +44,43 @@ public final class UiBench {
         }
     }
 
+    /** With -Dbench.sample=true: the JavaFX thread's stack every 2 ms, to see what a long gap was made of. */
+    static final class Sampler extends Thread {
+        final List<String> samples = Collections.synchronizedList(new ArrayList<>());
+        private final Thread fx;
+        private volatile boolean running = true;
+        private final long t0 = System.nanoTime();
+
+        Sampler(Thread fx) {
+            super("ui-bench-sampler");
+            this.fx = fx;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            while (running) {
+                StackTraceElement[] st = fx.getStackTrace();
+                StringBuilder b = new StringBuilder();
+                b.append((System.nanoTime() - t0) / 1_000_000).append(" ms ").append(fx.getState());
+                for (int i = 0; i < Math.min(6, st.length); i++) {
+                    b.append(" <- ").append(st[i].getClassName().replaceAll(".*\\.", "")).append('.')
+                            .append(st[i].getMethodName());
+                }
+                samples.add(b.toString());
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        void finish() {
+            running = false;
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         int seconds = Integer.getInteger("bench.seconds", 20);
         String[][] cases = {
@@ -76,11 +113,15 @@ public final class UiBench {
 
     private static void run(Harness h, String name, String caps, int seconds, PulseTimer idle) throws Exception {
         PulseTimer pulses = new PulseTimer();
-        Harness.onFx(() -> {
+        Thread fxThread = Harness.onFx(() -> {
             h.app.model().resetApplyTimes();
             pulses.start();
-            return null;
+            return Thread.currentThread();
         });
+        Sampler sampler = Boolean.getBoolean("bench.sample") ? new Sampler(fxThread) : null;
+        if (sampler != null) {
+            sampler.start();
+        }
         var hub = h.services.hub();
         long asked = System.nanoTime();
         var borrow = hub.borrow(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID, Outputs.PREVIEW, caps).get();
@@ -94,6 +135,13 @@ public final class UiBench {
         Harness.await("first picture", () -> preview(h).map(PreviewView::framesShown).orElse(0L) > 0);
         System.out.printf(Locale.ROOT, "    first picture %d ms after the borrow was asked for%n",
                 (System.nanoTime() - asked) / 1_000_000);
+        if (sampler != null) {
+            Thread.sleep(800);
+            sampler.finish();
+            synchronized (sampler.samples) {
+                sampler.samples.forEach(x -> System.out.println("      " + x));
+            }
+        }
         long shown0 = preview(h).orElseThrow().framesShown();
         long sent0 = sent(h, borrow.channel());
         long t0 = System.nanoTime();
