@@ -71,6 +71,7 @@ public final class Hub implements AutoCloseable {
     private final Map<UUID, PeerEntry> peers = new LinkedHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final List<java.util.function.Consumer<UUID>> forgetHooks = new CopyOnWriteArrayList<>();
+    private final List<LocalPreview> localPreviews = new CopyOnWriteArrayList<>();
     private volatile Snapshot snapshot = Snapshot.EMPTY;
     private Subscription fabricSubscription;
     private Runnable devicesSubscription;
@@ -230,7 +231,9 @@ public final class Hub implements AutoCloseable {
     public CompletableFuture<LocalPreview> previewLocal(String deviceId) {
         return onWorker(() -> {
             try {
-                return LocalPreview.start(devices, deviceId);
+                LocalPreview p = LocalPreview.start(devices, deviceId);
+                localPreviews.add(p);
+                return p;
             } catch (org.hopwire.gst.GstPipelineException | org.hopwire.gst.GStreamerUnavailableException e) {
                 throw new ActionRefused("no preview of " + deviceName(deviceId) + ": " + e.getMessage());
             } catch (InterruptedException e) {
@@ -242,7 +245,14 @@ public final class Hub implements AutoCloseable {
 
     /** Stops a local preview (its pipelines end on the hub's thread, not the caller's). */
     public void stopPreview(LocalPreview preview) {
-        worker.execute(preview::close);
+        if (localPreviews.remove(preview)) {
+            try {
+                worker.execute(preview::close);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // The hub is closing and closes what is left itself.
+                localPreviews.add(preview);
+            }
+        }
     }
 
     /** The playback of a borrowed channel, for its preview. */
@@ -491,5 +501,7 @@ public final class Hub implements AutoCloseable {
         }
         all.parallelStream().forEach(PeerEntry::close);
         worker.shutdownNow();
+        localPreviews.forEach(LocalPreview::close);
+        localPreviews.clear();
     }
 }

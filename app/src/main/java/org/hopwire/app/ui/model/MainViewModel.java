@@ -23,6 +23,7 @@ import org.hopwire.app.core.SettingsStore;
 import org.hopwire.app.core.Snapshot;
 import org.hopwire.engine.session.ConsentDeniedException;
 import org.hopwire.gst.playback.Outputs;
+import org.hopwire.gst.playback.VirtualWebcam;
 
 /**
  * What the main window shows and does, as a plain object: the latest {@link Snapshot}, the notices, the drag rules
@@ -200,6 +201,21 @@ public final class MainViewModel implements AutoCloseable {
 
     public CompletableFuture<?> borrow(UUID peer, String deviceId, Outputs outputs, String preferredCaps) {
         return reported(hub.borrow(peer, deviceId, outputs, preferredCaps), "Could not borrow the device");
+    }
+
+    /**
+     * Borrows a camera into the virtual webcam (v4l2loopback) and a preview. Finding the loopback device reads sysfs,
+     * so it happens off the UI thread; without one the notice says how to load it.
+     */
+    public CompletableFuture<?> borrowAsVirtualWebcam(UUID peer, String deviceId) {
+        return reported(CompletableFuture.supplyAsync(() -> {
+            try {
+                return new VirtualWebcam().find();
+            } catch (IllegalStateException e) {
+                throw new ActionRefused(e.getMessage());
+            }
+        }).thenCompose(out -> hub.borrow(peer, deviceId, Outputs.PREVIEW.withVirtualWebcam(out.path()), borrowCaps)),
+                "Could not publish the camera");
     }
 
     public CompletableFuture<?> giveBack(UUID peer, String deviceId) {

@@ -20,7 +20,6 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 
-import org.hopwire.app.core.Notice;
 import org.hopwire.app.core.PeerState;
 import org.hopwire.app.core.Snapshot;
 import org.hopwire.app.ui.Icons;
@@ -30,7 +29,6 @@ import org.hopwire.app.ui.dnd.DragSupport;
 import org.hopwire.app.ui.model.DropTarget;
 import org.hopwire.app.ui.model.MainViewModel;
 import org.hopwire.gst.playback.Outputs;
-import org.hopwire.gst.playback.VirtualWebcam;
 
 /**
  * One host on the cable: name, short UUID, link speed and lanes, its state (with the pairing code while pairing),
@@ -178,12 +176,7 @@ public final class PeerCard extends VBox {
     }
 
     private void borrowAsWebcam(Snapshot.Peer p, Snapshot.Device d) {
-        try {
-            VirtualWebcam.Device out = new VirtualWebcam().find();
-            model.borrow(p.uuid(), d.id(), Outputs.PREVIEW.withVirtualWebcam(out.path()), "");
-        } catch (IllegalStateException e) {
-            showNotice(e.getMessage());
-        }
+        model.borrowAsVirtualWebcam(p.uuid(), d.id());
     }
 
     private void borrowAndRecord(Snapshot.Peer p, Snapshot.Device d) {
@@ -217,10 +210,6 @@ public final class PeerCard extends VBox {
             }
         });
         a.show();
-    }
-
-    private void showNotice(String text) {
-        model.tell(new Notice(Notice.Level.WARNING, text));
     }
 
     /** Unregisters the card as a drop target (it is leaving the window). */

@@ -110,4 +110,19 @@ class MainViewModelTest {
         awaitOnUi("lent", () -> model.snapshot().lends().size() == 1);
         assertTrue(model.whyNot(camera, DropTarget.peer(DEMO)).orElseThrow().contains("already lent"));
     }
+
+    @Test
+    void shouldSayHowToLoadTheVirtualWebcamWhenThereIsNone() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(new org.hopwire.gst.playback.VirtualWebcam().devices().isEmpty(),
+                "this machine has a v4l2loopback device: the missing-module path cannot be seen here");
+        questions.onQuestion(q -> q.answer(SessionHandler.Consent.ALLOW_ONCE));
+        awaitOnUi("paired", () -> model.snapshot().peer(DEMO).map(p -> p.state() == PeerState.PAIRED)
+                .orElse(false));
+        var result = model.borrowAsVirtualWebcam(DEMO, TestDevices.CAMERA_ID);
+        org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> result.get(10,
+                java.util.concurrent.TimeUnit.SECONDS));
+        awaitOnUi("the how-to", () -> model.latestNoticeProperty().get() != null
+                && model.latestNoticeProperty().get().text().contains("sudo modprobe v4l2loopback"));
+        assertTrue(model.snapshot().borrows().isEmpty(), "nothing borrowed when it cannot be published");
+    }
 }
