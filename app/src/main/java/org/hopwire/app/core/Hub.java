@@ -354,6 +354,15 @@ public final class Hub implements AutoCloseable {
         return answer.toCompletableFuture().thenApplyAsync(v -> v, worker);
     }
 
+    /** Runs a piece of the hub's own work on its thread (from session or GStreamer threads). */
+    void runOnWorker(Runnable r) {
+        try {
+            worker.execute(r);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // the hub is closing: nothing left to do
+        }
+    }
+
     private PeerEntry entry(UUID peer) {
         synchronized (peers) {
             PeerEntry e = peers.get(peer);

@@ -59,6 +59,7 @@ final class PeerEntry implements SessionHandler {
     private final Map<String, Wanted> wanted = new ConcurrentHashMap<>();
     private final Map<Integer, Playing> playing = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Borrow>> pending = new ConcurrentHashMap<>();
+    private final java.util.Set<String> soundWarned = ConcurrentHashMap.newKeySet();
 
     // The link panel's figures; the ticker alone touches them, the snapshot reads the published copy.
     private PeerSession sampledSession;
@@ -83,7 +84,43 @@ final class PeerEntry implements SessionHandler {
         GstBorrower borrower = new GstBorrower(this::outputsFor);
         this.media = new MediaSessionHandler(this, lender, borrower);
         lender.onProblem(p -> hub.notice(Notice.warning("Lending to " + name() + ": " + p.message())));
-        borrower.onProblem(p -> hub.notice(Notice.warning("Playing from " + name() + ": " + p.message())));
+        borrower.onProblem(this::onPlaybackProblem);
+    }
+
+    /**
+     * A borrowed device's playback failed: nothing reaches this host's outputs any more, so the device goes back to
+     * its owner, and the person hears why (no sound output, a missing plugin, a full disk...).
+     */
+    private void onPlaybackProblem(org.hopwire.gst.MediaProblem p) {
+        boolean soundOutput = p.element().contains("audiosink") || p.element().contains("pulse")
+                || p.element().contains("alsa");
+        if (p.severity() != org.hopwire.gst.MediaProblem.Severity.ERROR) {
+            // autoaudiosink warns for each sound server it cannot open before it settles: say it once, plainly.
+            if (soundOutput && soundWarned.add(p.pipeline())) {
+                hub.notice(Notice.warning("This host has no sound output Hopwire can open (PulseAudio, PipeWire or"
+                        + " ALSA): sound borrowed from " + name() + " is received but not heard."));
+            } else if (!soundOutput) {
+                hub.notice(Notice.warning("Playing from " + name() + ": " + p.message()));
+            }
+            return;
+        }
+        int dash = p.pipeline().lastIndexOf('-');
+        Playing failed = null;
+        try {
+            failed = playing.get(Integer.parseInt(p.pipeline().substring(dash + 1)));
+        } catch (NumberFormatException | IndexOutOfBoundsException notABorrow) {
+            // a pipeline that is not a borrow's
+        }
+        String why = soundOutput ? "this host has no sound output it can open (" + p.message() + ")"
+                : p.element() + ": " + p.message();
+        if (failed == null) {
+            hub.notice(Notice.error("Playing from " + name() + " failed: " + why));
+            return;
+        }
+        String device = failed.borrow().deviceId();
+        hub.notice(Notice.error("Could not play " + failed.deviceName() + " from " + name() + ": " + why
+                + ". Gave it back."));
+        hub.runOnWorker(() -> giveBack(device));
     }
 
     void start(ControlMessage.Catalog catalog) {

@@ -221,4 +221,21 @@ class HubTest {
         assertTrue(questions.first(Questions.Kind.CONSENT).isEmpty(), "not asked again");
         Transfers.await(() -> hub.snapshot().lends().size() == 1, WAIT, "lent again");
     }
+
+    @Test
+    void shouldGiveADeviceBackAndSayWhyWhenItsPlaybackFails() throws Exception {
+        pair();
+        java.nio.file.Path unwritable = java.nio.file.Path.of("/proc/hopwire-cannot-record-here.mkv");
+        try {
+            hub.borrow(DEMO, TestDevices.CAMERA_ID, Outputs.PREVIEW.withRecording(unwritable), SMALL)
+                    .get(20, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException refusedAtOnce) {
+            // the pipeline may fail before the borrow completes: the same notice and state are expected
+        }
+        Transfers.await(() -> notices.stream().anyMatch(n -> n.level() == Notice.Level.ERROR
+                && n.text().startsWith("Could not play Test camera (test pattern) from Demo laptop: ")
+                && n.text().endsWith("Gave it back.")), WAIT, "a notice saying why: " + notices);
+        Transfers.await(() -> hub.snapshot().borrows().isEmpty(), WAIT, "given back");
+        Transfers.await(() -> services.demo().orElseThrow().lending().isEmpty(), WAIT, "the demo stopped lending");
+    }
 }
