@@ -73,6 +73,7 @@ public final class Hub implements AutoCloseable {
     private final List<java.util.function.Consumer<UUID>> forgetHooks = new CopyOnWriteArrayList<>();
     private final List<LocalPreview> localPreviews = new CopyOnWriteArrayList<>();
     private volatile Snapshot snapshot = Snapshot.EMPTY;
+    private final Object snapshotLock = new Object();
     private Subscription fabricSubscription;
     private Runnable devicesSubscription;
     private volatile boolean closed;
@@ -397,11 +398,21 @@ public final class Hub implements AutoCloseable {
         listeners.forEach(l -> l.notice(n));
     }
 
-    /** Rebuilds the snapshot and tells the window; on any thread. */
+    /**
+     * Rebuilds the snapshot and tells the window; on any thread. Serialised, so a snapshot built from older state
+     * never replaces a newer one.
+     */
     void changed() {
         if (closed) {
             return;
         }
+        synchronized (snapshotLock) {
+            rebuild();
+        }
+        listeners.forEach(Listener::changed);
+    }
+
+    private void rebuild() {
         List<PeerEntry> all;
         synchronized (peers) {
             all = new ArrayList<>(peers.values());
@@ -416,7 +427,6 @@ public final class Hub implements AutoCloseable {
             borrows.addAll(e.borrowViews());
         }
         snapshot = new Snapshot(local, List.copyOf(peerViews), List.copyOf(lends), List.copyOf(borrows));
-        listeners.forEach(Listener::changed);
     }
 
     static Snapshot.Device view(MediaDevice d) {

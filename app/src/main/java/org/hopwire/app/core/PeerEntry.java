@@ -403,6 +403,14 @@ final class PeerEntry implements SessionHandler {
 
     @Override
     public void onBorrowStarted(Borrow borrow) {
+        if (media.borrower().playback(borrow.channel()).isEmpty()) {
+            // The borrower could not start playing it and gave it back (its problem is a notice already): nothing
+            // is borrowed, and the link must not ask for it again after a reconnect.
+            wanted.remove(borrow.deviceId());
+            link.giveBack(borrow.channel());
+            hub.changed();
+            return;
+        }
         playing.put(borrow.channel(), new Playing(borrow, deviceNameOnPeer(borrow.deviceId())));
         hub.changed();
     }
