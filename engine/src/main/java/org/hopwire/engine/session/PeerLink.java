@@ -268,12 +268,13 @@ public final class PeerLink implements AutoCloseable {
     }
 
     /** Passes everything to the app's handler, and follows states and borrows for the link. */
-    private final class Relay implements SessionHandler {
+    private final class Relay extends ForwardingSessionHandler {
         private final CompletableFuture<SessionEnd> ended;
         private PeerSession session;
         private boolean resumed;
 
         Relay(CompletableFuture<SessionEnd> ended) {
+            super(app);
             this.ended = ended;
         }
 
@@ -299,76 +300,6 @@ public final class PeerLink implements AutoCloseable {
         }
 
         @Override
-        public java.util.concurrent.CompletionStage<Boolean> confirmPairing(PeerInfo peer, String code) {
-            return app.confirmPairing(peer, code);
-        }
-
-        @Override
-        public java.util.concurrent.CompletionStage<Consent> askConsent(PeerInfo peer, String deviceId) {
-            return app.askConsent(peer, deviceId);
-        }
-
-        @Override
-        public java.util.concurrent.CompletionStage<Boolean> acceptOffer(PeerInfo peer, String deviceId) {
-            return app.acceptOffer(peer, deviceId);
-        }
-
-        @Override
-        public void onOfferDeclined(String deviceId) {
-            app.onOfferDeclined(deviceId);
-        }
-
-        @Override
-        public String prepareLend(String deviceId, String preferredCaps) throws LendRefused {
-            return app.prepareLend(deviceId, preferredCaps);
-        }
-
-        @Override
-        public void onLendStarted(int channel, String deviceId) {
-            app.onLendStarted(channel, deviceId);
-        }
-
-        @Override
-        public void onLendEnded(int channel, int reason) {
-            app.onLendEnded(channel, reason);
-        }
-
-        @Override
-        public void onBorrowStarted(Borrow borrow) {
-            app.onBorrowStarted(borrow);
-        }
-
-        @Override
-        public void onFrame(MediaFrame frame) {
-            app.onFrame(frame);
-        }
-
-        @Override
-        public void onFrameSent(MediaFrame frame) {
-            app.onFrameSent(frame);
-        }
-
-        @Override
-        public void onCapsChanged(Borrow borrow) {
-            app.onCapsChanged(borrow);
-        }
-
-        @Override
-        public void onPauseRequested(int channel, boolean paused) {
-            app.onPauseRequested(channel, paused);
-        }
-
-        @Override
-        public void onKeyFrameRequested(int channel) {
-            app.onKeyFrameRequested(channel);
-        }
-
-        @Override
-        public void onPeerStats(ControlMessage.Stats stats) {
-            app.onPeerStats(stats);
-        }
-
-        @Override
         public void onBorrowEnded(int channel, int reason) {
             String device = borrowedDevice.remove(channel);
             if (device != null && (reason == ControlMessage.Stop.REVOKED || reason == ControlMessage.Stop.RETURNED
@@ -376,16 +307,6 @@ public final class PeerLink implements AutoCloseable {
                 wanted.remove(device);
             }
             app.onBorrowEnded(channel, reason);
-        }
-
-        @Override
-        public void onCatalog(ControlMessage.Catalog catalog) {
-            app.onCatalog(catalog);
-        }
-
-        @Override
-        public void onPeerError(org.hopwire.engine.protocol.ProtocolError error, String text) {
-            app.onPeerError(error, text);
         }
 
         @Override
