@@ -54,15 +54,4 @@ public record LaunchOptions(Optional<Fabrics.Choice> fabric, String command) {
             return Optional.empty();
         }
     }
-
-    /** One line for people saying which fabric runs and why. */
-    static String describe(String kind, Fabrics.Choice choice) {
-        if (kind.equals("kernel")) {
-            return "Kernel fabric: the thunderbolt_stream driver on this machine.";
-        }
-        String why = choice == Fabrics.Choice.EMULATED ? "chosen with --fabric=emulated"
-                : Fabrics.kernelUnavailableReason().orElse("chosen");
-        return "Emulated fabric (" + why + "). " + Fabrics.DEMO_PEER_NAME
-                + " is an emulated peer inside this app: nothing leaves this machine.";
-    }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 
 import javafx.application.Application;
 
+import org.hopwire.app.core.Services;
 import org.hopwire.engine.Fabrics;
 import org.hopwire.engine.fabric.Fabric;
 import org.hopwire.engine.fabric.FabricException;
@@ -62,7 +63,7 @@ public final class Main {
     private static int list(LaunchOptions options, PrintStream out, PrintStream err) {
         Fabrics.Choice choice = options.fabric().orElse(Fabrics.Choice.AUTO);
         try (Fabric fabric = Fabrics.open(choice, LaunchOptions.localHostName())) {
-            out.println(LaunchOptions.describe(fabric.kind(), choice));
+            out.println(Services.describe(fabric.kind(), choice, options.fabric().isPresent()));
             out.println("This host: " + fabric.localHostUuid());
             List<PeerHost> peers = fabric.peers();
             out.println("Hosts on the cable: " + (peers.isEmpty() ? "none" : peers.size()));

@@ -210,11 +210,9 @@ public final class Hub implements AutoCloseable {
                         + e.getMessage());
             }
             forgetHooks.forEach(h -> h.accept(peer));
-            PeerEntry e = peers.get(peer);
-            if (e != null) {
-                e.restart();
-            }
-            notice(Notice.info("Forgot the pairing with " + (e == null ? peer.toString() : e.name())
+            Optional<PeerEntry> e = find(peer);
+            e.ifPresent(PeerEntry::restart);
+            notice(Notice.info("Forgot the pairing with " + e.map(PeerEntry::name).orElse(peer.toString())
                     + ": pairing again shows a new code."));
             return null;
         });
@@ -258,11 +256,7 @@ public final class Hub implements AutoCloseable {
 
     /** The playback of a borrowed channel, for its preview. */
     public Optional<Playback> playback(UUID peer, int channel) {
-        PeerEntry e;
-        synchronized (peers) {
-            e = peers.get(peer);
-        }
-        return e == null ? Optional.empty() : e.media.borrower().playback(channel);
+        return find(peer).flatMap(e -> e.media.borrower().playback(channel));
     }
 
     // ---- what can be dropped where ---------------------------------------------------------------------------------
@@ -271,10 +265,8 @@ public final class Hub implements AutoCloseable {
     public Optional<String> whyNotOffer(UUID peer, String deviceId) {
         Snapshot s = snapshot;
         Optional<Snapshot.Peer> p = s.peer(peer);
-        if (p.isEmpty()) {
-            return Optional.of("that host is no longer on the cable");
-        }
-        Optional<String> notReady = notReady(p.get());
+        Optional<String> notReady = p.isEmpty() ? Optional.of("that host is no longer on the cable")
+                : notReady(p.get());
         if (notReady.isPresent()) {
             return notReady;
         }
@@ -286,11 +278,7 @@ public final class Hub implements AutoCloseable {
         if (s.lends().stream().anyMatch(l -> l.peer().equals(peer) && l.deviceId().equals(deviceId))) {
             return Optional.of(name + " is already lent to " + p.get().name());
         }
-        PeerEntry e;
-        synchronized (peers) {
-            e = peers.get(peer);
-        }
-        long link = e == null ? 0 : e.linkBytesPerSecond();
+        long link = find(peer).map(PeerEntry::linkBytesPerSecond).orElse(0L);
         FormatChoice choice = FormatChooser.choose(device.get(), link, "", formatOptions());
         if (link > 0 && choice.bytesPerSecond() > link) {
             return Optional.of(String.format(java.util.Locale.ROOT, "%s as %s needs %.0f MB/s but the link to %s"
@@ -304,10 +292,8 @@ public final class Hub implements AutoCloseable {
     public Optional<String> whyNotBorrow(UUID peer, String deviceId) {
         Snapshot s = snapshot;
         Optional<Snapshot.Peer> p = s.peer(peer);
-        if (p.isEmpty()) {
-            return Optional.of("that host is no longer on the cable");
-        }
-        Optional<String> notReady = notReady(p.get());
+        Optional<String> notReady = p.isEmpty() ? Optional.of("that host is no longer on the cable")
+                : notReady(p.get());
         if (notReady.isPresent()) {
             return notReady;
         }
@@ -333,11 +319,7 @@ public final class Hub implements AutoCloseable {
 
     /** The settings changed: lends from now on follow the new format policy. */
     public void settingsChanged() {
-        List<PeerEntry> all;
-        synchronized (peers) {
-            all = new ArrayList<>(peers.values());
-        }
-        all.forEach(e -> e.media.lender().setOptions(formatOptions()));
+        entries().forEach(e -> e.media.lender().setOptions(formatOptions()));
     }
 
     FormatChooser.Options formatOptions() {
@@ -365,12 +347,19 @@ public final class Hub implements AutoCloseable {
     }
 
     private PeerEntry entry(UUID peer) {
+        return find(peer).orElseThrow(() -> new ActionRefused("that host is no longer on the cable"));
+    }
+
+    private Optional<PeerEntry> find(UUID peer) {
         synchronized (peers) {
-            PeerEntry e = peers.get(peer);
-            if (e == null) {
-                throw new ActionRefused("that host is no longer on the cable");
-            }
-            return e;
+            return Optional.ofNullable(peers.get(peer));
+        }
+    }
+
+    /** The peers now, copied: iterated outside the lock, since closing or sampling one can take time. */
+    private List<PeerEntry> entries() {
+        synchronized (peers) {
+            return new ArrayList<>(peers.values());
         }
     }
 
@@ -413,15 +402,11 @@ public final class Hub implements AutoCloseable {
     }
 
     private void rebuild() {
-        List<PeerEntry> all;
-        synchronized (peers) {
-            all = new ArrayList<>(peers.values());
-        }
         List<Snapshot.Device> local = devices.devices().stream().map(Hub::view).toList();
         List<Snapshot.Peer> peerViews = new ArrayList<>();
         List<Snapshot.Lend> lends = new ArrayList<>();
         List<Snapshot.Borrowed> borrows = new ArrayList<>();
-        for (PeerEntry e : all) {
+        for (PeerEntry e : entries()) {
             peerViews.add(e.view());
             lends.addAll(e.lendViews());
             borrows.addAll(e.borrowViews());
@@ -434,11 +419,7 @@ public final class Hub implements AutoCloseable {
     }
 
     private void publishCatalog() {
-        List<PeerEntry> all;
-        synchronized (peers) {
-            all = new ArrayList<>(peers.values());
-        }
-        all.forEach(e -> e.link.setCatalog(devices.toCatalog()));
+        entries().forEach(e -> e.link.setCatalog(devices.toCatalog()));
         changed();
     }
 
@@ -477,11 +458,7 @@ public final class Hub implements AutoCloseable {
                 e.start(devices.toCatalog());
             }
         }
-        List<PeerEntry> all;
-        synchronized (peers) {
-            all = new ArrayList<>(peers.values());
-        }
-        for (PeerEntry e : all) {
+        for (PeerEntry e : entries()) {
             if (!seen.contains(e.uuid) && e.cableLost()) {
                 notice(Notice.warning(e.name() + " left the cable: Hopwire reconnects when it is back."));
             }
@@ -491,11 +468,7 @@ public final class Hub implements AutoCloseable {
 
     private void tick() {
         try {
-            List<PeerEntry> all;
-            synchronized (peers) {
-                all = new ArrayList<>(peers.values());
-            }
-            all.forEach(PeerEntry::sample);
+            entries().forEach(PeerEntry::sample);
             changed();
         } catch (RuntimeException e) {
             // A bad sample must not end the ticker (a scheduled task that throws is never run again).
@@ -514,11 +487,7 @@ public final class Hub implements AutoCloseable {
         if (devicesSubscription != null) {
             devicesSubscription.run();
         }
-        List<PeerEntry> all;
-        synchronized (peers) {
-            all = new ArrayList<>(peers.values());
-        }
-        all.parallelStream().forEach(PeerEntry::close);
+        entries().parallelStream().forEach(PeerEntry::close);
         worker.shutdownNow();
         localPreviews.forEach(LocalPreview::close);
         localPreviews.clear();

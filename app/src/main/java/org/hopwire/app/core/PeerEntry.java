@@ -58,7 +58,6 @@ final class PeerEntry implements SessionHandler {
     private volatile String pairingCode;
     private final Map<String, Wanted> wanted = new ConcurrentHashMap<>();
     private final Map<Integer, Playing> playing = new ConcurrentHashMap<>();
-    private final Map<String, CompletableFuture<Borrow>> pending = new ConcurrentHashMap<>();
     private final java.util.Set<String> soundWarned = ConcurrentHashMap.newKeySet();
 
     // The link panel's figures; the ticker alone touches them, the snapshot reads the published copy.
@@ -178,10 +177,8 @@ final class PeerEntry implements SessionHandler {
         String name = deviceNameOnPeer(deviceId);
         wanted.put(deviceId, new Wanted(name, outputs));
         CompletableFuture<Borrow> f = link.borrow(deviceId, preferredCaps);
-        pending.put(deviceId, f);
         hub.changed();
         return f.whenComplete((b, e) -> {
-            pending.remove(deviceId);
             if (e != null) {
                 wanted.remove(deviceId);
                 hub.changed();

@@ -94,8 +94,12 @@ public final class Services implements AutoCloseable {
         }
     }
 
-    /** One line for people saying which fabric runs and why. */
-    static String describe(String kind, Fabrics.Choice choice, boolean fromCommandLine) {
+    /**
+     * One line for people saying which fabric runs and why.
+     *
+     * @param fromCommandLine true when {@code --fabric=} chose it, false when the settings (or the default) did
+     */
+    public static String describe(String kind, Fabrics.Choice choice, boolean fromCommandLine) {
         if (kind.equals("kernel")) {
             return "Kernel fabric: the thunderbolt_stream driver on this machine.";
         }

@@ -143,11 +143,11 @@ public final class UiBench {
             }
         }
         long shown0 = preview(h).orElseThrow().framesShown();
-        long sent0 = sent(h, borrow.channel());
+        long sent0 = sent(h);
         long t0 = System.nanoTime();
         Thread.sleep(seconds * 1000L);
         long shown1 = preview(h).orElseThrow().framesShown();
-        long sent1 = sent(h, borrow.channel());
+        long sent1 = sent(h);
         double elapsed = (System.nanoTime() - t0) / 1e9;
         hub.giveBack(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID).get();
         Thread.sleep(1000);
@@ -174,8 +174,8 @@ public final class UiBench {
         return h.app.window().previews().view(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID);
     }
 
-    /** Frames the demo (the owner) sent on the channel: the source's rate as it reaches the link. */
-    private static long sent(Harness h, int borrowedChannel) {
+    /** Frames the demo (the owner) sent: the source's rate as it reaches the link (it lends only this camera). */
+    private static long sent(Harness h) {
         return h.services.demo().orElseThrow().sentFrames();
     }
 

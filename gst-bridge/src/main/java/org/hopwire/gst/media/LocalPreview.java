@@ -1,8 +1,6 @@
 package org.hopwire.gst.media;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -55,7 +53,7 @@ public final class LocalPreview implements AutoCloseable {
                 new FormatChooser.Options(FormatPolicy.RAW, true, true));
         AtomicReference<Capture> captureRef = new AtomicReference<>();
         AtomicReference<Playback> playbackRef = new AtomicReference<>();
-        List<MediaFrame> early = new ArrayList<>();
+        // A capture hands frames on only after sendTo, below: by then both references are set.
         Capture.Listener listener = new Capture.Listener() {
             @Override
             public void onCaps(String caps) {
@@ -71,18 +69,8 @@ public final class LocalPreview implements AutoCloseable {
 
             @Override
             public void onFrame(MediaFrame frame) {
-                Capture c = captureRef.get();
-                if (c == null) {
-                    synchronized (early) {
-                        early.add(frame); // given back as soon as the capture is known
-                    }
-                    return;
-                }
-                Playback p = playbackRef.get();
-                if (p != null) {
-                    p.push(frame); // copied into GStreamer's buffer: the frame may go back at once
-                }
-                c.release(frame);
+                playbackRef.get().push(frame); // copied into GStreamer's buffer: the frame may go back at once
+                captureRef.get().release(frame);
             }
 
             @Override
@@ -99,10 +87,6 @@ public final class LocalPreview implements AutoCloseable {
         }
         playbackRef.set(p);
         captureRef.set(c);
-        synchronized (early) {
-            early.forEach(c::release);
-            early.clear();
-        }
         c.sendTo(0); // a capture hands frames on only once told where they go; channel 0 stays on this host
         return new LocalPreview(c, p);
     }

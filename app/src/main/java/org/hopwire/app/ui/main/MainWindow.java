@@ -1,9 +1,7 @@
 package org.hopwire.app.ui.main;
 
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.Executor;
-import java.util.stream.Collectors;
 
 import javafx.animation.PauseTransition;
 import javafx.geometry.Insets;
@@ -31,7 +29,6 @@ import javafx.util.Duration;
 import org.controlsfx.control.NotificationPane;
 import org.hopwire.app.core.DemoPeer;
 import org.hopwire.app.core.Notice;
-import org.hopwire.app.core.Snapshot;
 import org.hopwire.app.ui.Icons;
 import org.hopwire.app.ui.devices.ThisHostPane;
 import org.hopwire.app.ui.dnd.DragSupport;
@@ -121,11 +118,7 @@ public final class MainWindow {
         this.dialogs = new QuestionDialogs(model.questions(), stage, uiThread);
 
         // A preview whose borrow ended (returned, revoked, gone) closes by itself.
-        model.snapshotProperty().addListener((o, was, now) -> previews.closeGone(borrowKeys(now)));
-    }
-
-    private static Set<String> borrowKeys(Snapshot s) {
-        return s.borrows().stream().map(b -> b.peer() + "/" + b.deviceId()).collect(Collectors.toSet());
+        model.snapshotProperty().addListener((o, was, now) -> previews.closeGone(now.borrows()));
     }
 
     private static ScrollPane scroll(javafx.scene.Node n) {

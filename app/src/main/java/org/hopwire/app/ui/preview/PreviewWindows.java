@@ -137,10 +137,12 @@ public final class PreviewWindows {
         stage.setY(y);
     }
 
-    /** Closes the preview of a device no longer borrowed. */
-    public void closeGone(java.util.Set<String> stillBorrowed) {
+    /** Closes the previews of devices no longer borrowed (returned, revoked, gone). */
+    public void closeGone(java.util.List<org.hopwire.app.core.Snapshot.Borrowed> borrowed) {
+        java.util.Set<Key> still = new java.util.HashSet<>();
+        borrowed.forEach(b -> still.add(new Key(b.peer(), b.deviceId())));
         for (Map.Entry<Key, Stage> e : Map.copyOf(open).entrySet()) {
-            if (!e.getKey().peer().equals(LOCAL) && !stillBorrowed.contains(e.getKey().peer() + "/" + e.getKey().deviceId())) {
+            if (!e.getKey().peer().equals(LOCAL) && !still.contains(e.getKey())) {
                 e.getValue().close();
             }
         }
