@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -15,9 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.freedesktop.gstreamer.ElementFactory;
 import org.hopwire.engine.protocol.MediaFrame;
-import org.hopwire.gst.GStreamerUnavailableException;
+import org.hopwire.gst.GstAssume;
 import org.hopwire.gst.GstPipelineException;
-import org.hopwire.gst.GstRuntime;
 import org.hopwire.gst.MediaProblem;
 import org.hopwire.gst.device.TestDevices;
 import org.hopwire.gst.format.FormatChoice;
@@ -30,11 +28,7 @@ class CaptureTest {
 
     @BeforeAll
     static void gstreamer() {
-        try {
-            GstRuntime.init();
-        } catch (GStreamerUnavailableException e) {
-            assumeTrue(false, "GStreamer is not installed: " + e.getMessage());
-        }
+        GstAssume.installed();
     }
 
     /** Collects what a capture reports. */

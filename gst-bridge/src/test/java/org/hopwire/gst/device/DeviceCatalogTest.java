@@ -4,14 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.hopwire.engine.protocol.ControlMessage;
-import org.hopwire.gst.GStreamerUnavailableException;
-import org.hopwire.gst.GstRuntime;
+import org.hopwire.gst.GstAssume;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -19,11 +17,7 @@ import org.junit.jupiter.api.Test;
 class DeviceCatalogTest {
     @BeforeAll
     static void gstreamer() {
-        try {
-            GstRuntime.init();
-        } catch (GStreamerUnavailableException e) {
-            assumeTrue(false, "GStreamer is not installed: " + e.getMessage());
-        }
+        GstAssume.installed();
     }
 
     @Test

@@ -17,7 +17,7 @@ import org.hopwire.engine.fabric.emulated.FifoPort;
 import org.hopwire.engine.pairing.PairedStreams;
 import org.hopwire.engine.testbed.EmulatedTestbed;
 import org.hopwire.engine.testbed.Transfers;
-import org.hopwire.gst.GStreamerUnavailableException;
+import org.hopwire.gst.GstAssume;
 import org.hopwire.gst.GstRuntime;
 import org.hopwire.gst.device.TestDevices;
 import org.hopwire.gst.format.FormatChoice;
@@ -44,11 +44,7 @@ class GstLaunchInteropTest {
 
     @BeforeAll
     static void gstreamer() throws Exception {
-        try {
-            GstRuntime.init();
-        } catch (GStreamerUnavailableException e) {
-            assumeTrue(false, "GStreamer is not installed: " + e.getMessage());
-        }
+        GstAssume.installed();
         assumeTrue(GstRuntime.hasElement("jpegenc") && GstRuntime.hasElement("jpegdec"), "needs jpegenc and jpegdec");
         assumeTrue(new ProcessBuilder("gst-launch-1.0", "--version").start().waitFor() == 0, "needs gst-launch-1.0");
     }

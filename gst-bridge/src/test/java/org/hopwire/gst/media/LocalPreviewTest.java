@@ -15,6 +15,11 @@ import org.hopwire.gst.playback.PreviewFrame;
 import org.junit.jupiter.api.Test;
 
 class LocalPreviewTest {
+    @org.junit.jupiter.api.BeforeAll
+    static void gstreamer() {
+        org.hopwire.gst.GstAssume.installed();
+    }
+
     @Test
     void shouldShowALocalCameraAt720pWithNoSessionInBetween() throws Exception {
         try (DeviceCatalog devices = new DeviceCatalog(true)) {

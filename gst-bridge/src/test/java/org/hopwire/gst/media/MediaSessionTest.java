@@ -24,7 +24,7 @@ import org.hopwire.engine.session.Borrow;
 import org.hopwire.engine.session.ConsentDeniedException;
 import org.hopwire.engine.session.PeerSession;
 import org.hopwire.engine.testbed.Transfers;
-import org.hopwire.gst.GStreamerUnavailableException;
+import org.hopwire.gst.GstAssume;
 import org.hopwire.gst.GstRuntime;
 import org.hopwire.gst.device.TestDevices;
 import org.hopwire.gst.format.FormatChoice;
@@ -51,11 +51,7 @@ class MediaSessionTest {
 
     @BeforeAll
     static void gstreamer() {
-        try {
-            GstRuntime.init();
-        } catch (GStreamerUnavailableException e) {
-            assumeTrue(false, "GStreamer is not installed: " + e.getMessage());
-        }
+        GstAssume.installed();
     }
 
     @AfterEach

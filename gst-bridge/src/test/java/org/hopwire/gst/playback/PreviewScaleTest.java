@@ -12,6 +12,11 @@ import org.junit.jupiter.api.Test;
 
 /** The preview is a look at the stream: larger pictures are shrunk to fit 1280x720, smaller ones are left alone. */
 class PreviewScaleTest {
+    @org.junit.jupiter.api.BeforeAll
+    static void gstreamer() {
+        org.hopwire.gst.GstAssume.installed();
+    }
+
     private static PreviewFrame firstPicture(int width, int height) throws Exception {
         String caps = "video/x-raw,format=NV12,width=" + width + ",height=" + height + ",framerate=30/1";
         try (Playback p = Playback.start("scale-" + width, caps, Outputs.PREVIEW, new Playback.Listener() { })) {
