@@ -238,9 +238,10 @@ final class PeerEntry implements SessionHandler {
         };
         List<Snapshot.Device> offered = new ArrayList<>();
         if (state == PeerState.PAIRED) {
-            link.session().ifPresent(s -> s.peerCatalog().devices().forEach(d -> offered.add(new Snapshot.Device(
-                    d.id(), d.name(), d.kind(), d.id().startsWith("test:"),
-                    d.name() + ": " + org.hopwire.gst.device.FormatSummary.describe(d.formats())))));
+            // The peer's entries read as this host's own devices do (Hub.view), marked test when they are.
+            link.session().ifPresent(s -> s.peerCatalog().devices().forEach(d -> offered.add(Hub.view(
+                    new org.hopwire.gst.device.MediaDevice(d.id(), d.kind(), d.name(), d.id().startsWith("test:"),
+                            d.formats())))));
         }
         return new Snapshot.Peer(uuid, h.deviceName(), h.id(), onCable ? h.rxSpeedGbps() : 0, h.rxLanes(), state,
                 detail, emulated, state == PeerState.PAIRING ? Optional.ofNullable(pairingCode) : Optional.empty(),

@@ -45,7 +45,6 @@ public final class MainViewModel implements AutoCloseable {
     private final AtomicBoolean updatePending = new AtomicBoolean();
     private final Runnable unsubscribe;
     private volatile String borrowCaps = "";
-    private final java.util.concurrent.atomic.LongAdder applyNs = new java.util.concurrent.atomic.LongAdder();
     private volatile long longestApplyNs;
 
     public MainViewModel(Services services, Questions questions, Executor uiThread) {
@@ -62,7 +61,6 @@ public final class MainViewModel implements AutoCloseable {
                         long t0 = System.nanoTime();
                         snapshot.set(hub.snapshot());
                         long took = System.nanoTime() - t0;
-                        applyNs.add(took);
                         longestApplyNs = Math.max(longestApplyNs, took);
                     });
                 }
