@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import org.hopwire.engine.fabric.Errno;
 import org.hopwire.engine.fabric.FabricException;
 import org.hopwire.engine.fabric.PeerHost;
 import org.hopwire.engine.fabric.ServiceInfo;
@@ -24,13 +24,14 @@ import org.hopwire.engine.fabric.emulated.EmulatedHost;
 import org.hopwire.engine.fabric.kernel.ConfigFs;
 import org.hopwire.engine.fabric.kernel.DeviceOpener;
 import org.hopwire.engine.fabric.kernel.KernelPaths;
+import org.hopwire.engine.fabric.kernel.SyscallException;
 
 /**
  * Plays the kernel under a {@code KernelFabric} pointed at a folder: keeps a sysfs and ConfigFS tree of files there
  * that shows an emulated host's state, applies ConfigFS changes to that host, and opens its devices.
  *
- * <p>Failures come back as the system calls' would, as exceptions carrying the errno's text, so the adapter's own
- * errno handling is what gets tested.
+ * <p>Failures come back as the seams report them, as {@link SyscallException}s carrying the errno's number, so the
+ * adapter's own errno handling is what gets tested.
  */
 public final class FakeKernel implements ConfigFs, DeviceOpener {
     private final EmulatedHost host;
@@ -66,10 +67,10 @@ public final class FakeKernel implements ConfigFs, DeviceOpener {
 
     // ---- ConfigFS ----------------------------------------------------------------------------------------------
 
-    private String[] parts(Path path) throws IOException {
+    private String[] parts(Path path) throws SyscallException {
         Path rel = paths.configFsStream().relativize(path);
         if (rel.getNameCount() == 0 || rel.startsWith("..") || rel.getNameCount() > 3) {
-            throw new FileSystemException(path.toString(), null, "Operation not permitted");
+            throw new SyscallException(Errno.EPERM, "mkdir", path.toString());
         }
         String[] parts = new String[rel.getNameCount()];
         for (int i = 0; i < parts.length; i++) {
@@ -88,10 +89,10 @@ public final class FakeKernel implements ConfigFs, DeviceOpener {
             } else if (p.length == 2) {
                 host.mkdirStream(p[0], p[1]);
             } else {
-                throw new FileSystemException(dir.toString(), null, "Operation not permitted");
+                throw new SyscallException(Errno.EPERM, "mkdir", dir.toString());
             }
         } catch (FabricException e) {
-            throw new FileSystemException(dir.toString(), null, e.errno().text());
+            throw new SyscallException(e.errno(), "mkdir", dir.toString());
         }
         mirror();
     }
@@ -106,10 +107,10 @@ public final class FakeKernel implements ConfigFs, DeviceOpener {
             } else if (p.length == 2) {
                 host.rmdirStream(p[0], p[1]);
             } else {
-                throw new FileSystemException(dir.toString(), null, "Not a directory");
+                throw new SyscallException(Errno.ENOTDIR, "rmdir", dir.toString());
             }
         } catch (FabricException e) {
-            throw new FileSystemException(dir.toString(), null, e.errno().text());
+            throw new SyscallException(e.errno(), "rmdir", dir.toString());
         }
         mirror();
     }
@@ -119,20 +120,19 @@ public final class FakeKernel implements ConfigFs, DeviceOpener {
         String[] p = parts(attribute);
         denyIfAsked(attribute);
         if (p.length != 3) {
-            throw new IOException("Is a directory");
+            throw new SyscallException(Errno.EISDIR, "write", attribute.toString());
         }
         try {
             host.writeAttribute(p[0], p[1], p[2], value);
         } catch (FabricException e) {
-            // write(2) fails after open(2) succeeded: Java reports a plain IOException with the errno's text.
-            throw new IOException(e.errno().text());
+            throw new SyscallException(e.errno(), "write", attribute.toString());
         }
         mirror();
     }
 
-    private void denyIfAsked(Path path) throws FileSystemException {
+    private void denyIfAsked(Path path) throws SyscallException {
         if (denyWrites) {
-            throw new java.nio.file.AccessDeniedException(path.toString());
+            throw new SyscallException(Errno.EACCES, "configfs", path.toString());
         }
     }
 
@@ -142,12 +142,12 @@ public final class FakeKernel implements ConfigFs, DeviceOpener {
     public ByteChannel open(Path device) throws IOException {
         String file = device.getFileName().toString();
         StreamInfo stream = host.streamInfos().stream().filter(s -> s.deviceName().equals(file)).findFirst()
-                .orElseThrow(() -> new FileSystemException(device.toString(), null, "No such file or directory"));
+                .orElseThrow(() -> new SyscallException(Errno.ENOENT, "open", device.toString()));
         try {
             return new RawChannel(host.open(stream.address().service(), stream.address().name(), Duration.ZERO,
                     null));
         } catch (FabricException e) {
-            throw new FileSystemException(device.toString(), null, e.errno().text());
+            throw new SyscallException(e.errno(), "open", device.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException();
@@ -167,7 +167,7 @@ public final class FakeKernel implements ConfigFs, DeviceOpener {
             try {
                 return channel.read(dst);
             } catch (FabricException e) {
-                throw new IOException(e.errno().text());
+                throw new SyscallException(e.errno(), "read", null);
             }
         }
 
@@ -176,7 +176,7 @@ public final class FakeKernel implements ConfigFs, DeviceOpener {
             try {
                 return channel.write(src);
             } catch (FabricException e) {
-                throw new IOException(e.errno().text());
+                throw new SyscallException(e.errno(), "write", null);
             }
         }
 
