@@ -4,14 +4,21 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.regex.Pattern;
+
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Keeps the layering honest: the engine is pure Java, only gst-bridge touches GStreamer, no package cycles. */
+/**
+ * Keeps the layering honest: the engine calls native code in one class only, only gst-bridge touches GStreamer, no
+ * package cycles.
+ */
 class ArchitectureTest {
+    private static final String ENGINE_NATIVE_CALLS = "org.hopwire.engine.fabric.kernel.LinuxCalls";
+
     private static JavaClasses classes;
 
     @BeforeAll
@@ -28,10 +35,17 @@ class ArchitectureTest {
     }
 
     @Test
-    void engineImportsNeitherJavaFxNorGStreamerNorNativeCode() {
+    void engineImportsNeitherJavaFxNorGStreamerAndCallsNativeCodeOnlyInLinuxCalls() {
         noClasses().that().resideInAPackage("org.hopwire.engine..")
                 .should().dependOnClassesThat().resideInAnyPackage("javafx..", "org.freedesktop.gstreamer..",
-                        "com.sun.jna..", "org.hopwire.gst..", "org.hopwire.app..")
+                        "org.hopwire.gst..", "org.hopwire.app..")
+                .check(classes);
+        // The kernel adapter's system calls (errno as a number, device I/O a close can wake) live in one class.
+        assertTrue(classes.contain(ENGINE_NATIVE_CALLS), "imported " + ENGINE_NATIVE_CALLS);
+        noClasses().that().resideInAPackage("org.hopwire.engine..")
+                .and().haveNameNotMatching(Pattern.quote(ENGINE_NATIVE_CALLS) + "(\\$.*)?")
+                .should().dependOnClassesThat().resideInAnyPackage("com.sun.jna..")
+                .because("only " + ENGINE_NATIVE_CALLS + " and its nested classes call native code in the engine")
                 .check(classes);
     }
 
