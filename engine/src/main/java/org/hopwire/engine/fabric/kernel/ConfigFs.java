@@ -1,14 +1,13 @@
 package org.hopwire.engine.fabric.kernel;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * The one narrow seam through which every ConfigFS change passes, so it can be routed through a privileged helper.
  *
- * <p>Implementations report failures as the system call would: an {@link IOException} whose message or reason is
- * the {@code strerror} text of the errno. {@link KernelFabric} turns that into typed exceptions.
+ * <p>Implementations report a failed call as a {@link SyscallException} carrying the errno's number, never as text:
+ * {@link KernelFabric} types the failure by that number.
  */
 public interface ConfigFs {
     /** {@code mkdir(2)}. */
@@ -20,23 +19,22 @@ public interface ConfigFs {
     /** Writes an attribute's value in one {@code write(2)}. */
     void write(Path attribute, String value) throws IOException;
 
-    /** Changes ConfigFS directly, as this process. */
+    /** Changes ConfigFS directly, as this process, with the system calls themselves (see {@link LinuxCalls}). */
     ConfigFs DIRECT = new ConfigFs() {
         @Override
         public void mkdir(Path dir) throws IOException {
-            Files.createDirectory(dir);
+            LinuxCalls.mkdir(dir);
         }
 
         @Override
         public void rmdir(Path dir) throws IOException {
-            Files.delete(dir);
+            LinuxCalls.rmdir(dir);
         }
 
         @Override
         public void write(Path attribute, String value) throws IOException {
-            // No CREATE or TRUNCATE: ConfigFS attributes exist already and take the whole value in one write.
-            Files.write(attribute, (value + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-                    java.nio.file.StandardOpenOption.WRITE);
+            // No O_CREAT or O_TRUNC: ConfigFS attributes exist already and take the whole value in one write.
+            LinuxCalls.writeAttribute(attribute, value);
         }
 
         @Override
