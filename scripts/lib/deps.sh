@@ -78,6 +78,25 @@ hw_ensure() {
     rm -f "$log"
 }
 
+# ErrnoLocaleTest runs a JVM under de_DE.UTF-8 to show that errno travels as a number where Java's own messages
+# are German. As root this generates the locale (with glibc's German messages) when it is missing; otherwise it
+# does nothing and the test skips, saying how. A failure here only costs that test, so it never stops the caller.
+hw_ensure_test_locale() {
+    [ "$(id -u)" -eq 0 ] || return 0
+    # locales has localedef and the de_DE source; libc-l10n the German strerror texts the test looks for.
+    # A subshell, because hw_ensure exits when it cannot install.
+    if ! ( hw_ensure locales libc-l10n ); then
+        echo "Hopwire: could not install locales and libc-l10n; ErrnoLocaleTest will skip" >&2
+    fi
+    if locale -a 2>/dev/null | grep -qix 'de_DE\.utf-\?8'; then
+        return 0
+    fi
+    echo "Hopwire: generating the de_DE.UTF-8 locale for the tests" >&2
+    if ! localedef -i de_DE -f UTF-8 de_DE.UTF-8; then
+        echo "Hopwire: localedef failed; ErrnoLocaleTest will skip" >&2
+    fi
+}
+
 # GStreamer 1.22 with the elements Hopwire and its tests use (videotestsrc, appsrc/appsink, jpeg, v4l2).
 HW_GSTREAMER="gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-x"
 # H.264 (x264enc, avdec_h264, h264parse) and jpegparse: the tests cover these paths, the app uses them on slow links.
