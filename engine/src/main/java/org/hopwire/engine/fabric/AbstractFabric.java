@@ -104,7 +104,7 @@ public abstract class AbstractFabric implements Fabric {
                     writeAttribute(address, ATTR_OUT_HOPID, Integer.toString(spec.outHopId()));
                 }
             } catch (FabricException e) {
-                quietly(() -> rmdirStream(address), "remove stream " + address);
+                quietly(() -> withdrawAndRmdir(address), "remove stream " + address);
                 if (madeGroup) {
                     quietly(() -> rmdirGroup(service), "remove service group " + service);
                 }
@@ -122,12 +122,62 @@ public abstract class AbstractFabric implements Fabric {
     @Override
     public void removeStream(StreamAddress address) throws FabricException {
         ensureOpen();
+        closeChannels(address);
         synchronized (configLock) {
-            rmdirStream(address);
+            withdrawAndRmdir(address);
             createdStreams.remove(address);
             removeGroupIfOursAndEmpty(address.service());
         }
         refresh();
+    }
+
+    /**
+     * Writes 0 to both HopIDs, which withdraws the stream's announcement, then removes its directory. If another
+     * program holds the device open the HopIDs cannot change (EBUSY): the directory goes anyway, and the
+     * announcement stays until that program closes and the peer leaves.
+     */
+    private void withdrawAndRmdir(StreamAddress address) throws FabricException {
+        for (String attribute : new String[] {ATTR_IN_HOPID, ATTR_OUT_HOPID}) {
+            try {
+                writeAttribute(address, attribute, Integer.toString(Usb4Stream.HOPID_UNSET));
+            } catch (StreamInUseException e) {
+                LOG.log(Level.WARNING, "cannot withdraw the announcement of " + address + ": " + e.getMessage());
+            }
+        }
+        rmdirStream(address);
+    }
+
+    /** Closes this fabric's channels on a stream, all at once: a last close can take the driver half a second. */
+    private void closeChannels(StreamAddress address) {
+        List<Channel> mine = new ArrayList<>();
+        for (Channel c : openChannels) {
+            if (c instanceof StreamChannel sc && sc.address().equals(address)) {
+                mine.add(c);
+            }
+        }
+        closeAll(mine);
+    }
+
+    /** Closes channels in parallel and waits for all. */
+    protected static void closeAll(List<? extends Channel> channels) {
+        if (channels.isEmpty()) {
+            return;
+        }
+        List<Thread> closers = new ArrayList<>();
+        for (Channel c : channels) {
+            Thread t = new Thread(() -> quietly(c::close, "close " + c), "hopwire-close");
+            t.setDaemon(true);
+            t.start();
+            closers.add(t);
+        }
+        for (Thread t : closers) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private void removeGroupIfOursAndEmpty(String service) throws FabricException {
@@ -257,6 +307,18 @@ public abstract class AbstractFabric implements Fabric {
         }
     }
 
+    /** Tells listeners of something the fabric learnt other than by looking (a uevent, a resume). */
+    protected void emit(FabricEvent event) {
+        if (closed) {
+            return;
+        }
+        try {
+            eventThread.execute(() -> deliver(List.of(event)));
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // closing: nobody to tell
+        }
+    }
+
     private void deliver(List<FabricEvent> events) {
         for (FabricEvent e : events) {
             for (FabricListener l : listeners) {
@@ -286,12 +348,10 @@ public abstract class AbstractFabric implements Fabric {
         if (closed) {
             return;
         }
-        for (Channel c : List.copyOf(openChannels)) {
-            quietly(c::close, "close " + c);
-        }
+        closeAll(List.copyOf(openChannels));
         synchronized (configLock) {
             for (StreamAddress a : List.copyOf(createdStreams)) {
-                quietly(() -> rmdirStream(a), "remove stream " + a);
+                quietly(() -> withdrawAndRmdir(a), "remove stream " + a);
             }
             createdStreams.clear();
             for (String g : List.copyOf(createdGroups)) {

@@ -19,8 +19,17 @@ public interface Fabric extends AutoCloseable {
     /** A short word for people: {@code kernel} or {@code emulated}. */
     String kind();
 
-    /** This host's UUID, as the peers see it. */
+    /** This host's UUID in its first domain (host router); see {@link #localHostUuid(PeerHost)} for a given peer. */
     UUID localHostUuid() throws FabricException;
+
+    /**
+     * This host's UUID as {@code peer} knows it: the {@code unique_id} of this host's router in the peer's domain. A
+     * machine with two USB4 host routers has two domains and a UUID in each; leading, pairing and the HELLO check
+     * must use the one the peer sees.
+     */
+    default UUID localHostUuid(PeerHost peer) throws FabricException {
+        return localHostUuid();
+    }
 
     /** The hosts on the cable now. */
     List<PeerHost> peers() throws FabricException;
@@ -44,7 +53,12 @@ public interface Fabric extends AutoCloseable {
      */
     StreamInfo createStream(String service, StreamSpec spec) throws FabricException;
 
-    /** Removes a stream, and its service group if this fabric made the group and no stream is left in it. */
+    /**
+     * Tears a stream down so nothing of it is left, on this host or announced to the peer: closes this fabric's
+     * channels on it, writes 0 to both HopIDs (the only thing that withdraws the announcement: {@code rmdir} alone
+     * leaves it, and the peer's next stream of that name would inherit stale HopIDs), then removes the directory,
+     * and the service group if this fabric made it and no stream is left in it.
+     */
     void removeStream(StreamAddress address) throws FabricException;
 
     /** Writes the HopIDs ({@link Usb4Stream#HOPID_AUTO}, {@link Usb4Stream#HOPID_UNSET} or a value). */
@@ -57,9 +71,11 @@ public interface Fabric extends AutoCloseable {
     StreamInfo setThrottling(StreamAddress address, long throttlingNs) throws FabricException;
 
     /**
-     * Opens a stream's device. While the peer is not on the cable it waits up to {@code timeout} for it (zero: fails
-     * at once, like {@code O_NONBLOCK}) and then throws {@link PeerNotConnectedException}. It does not wait for the
-     * peer to open its end.
+     * Opens a stream's device, never blocking longer than {@code timeout}. While no connection is attached it waits
+     * for one (zero: fails at once, like {@code O_NONBLOCK}) and then throws {@link PeerNotConnectedException}; with
+     * a connection and a HopID unset it throws {@link HopIdUnsetException} at once, or, if it had to wait, when the
+     * time is up. It does not wait for the peer to open its end: bytes written before the peer opens may be held or
+     * lost, so the first message of a protocol is repeated until answered.
      */
     StreamChannel open(StreamAddress address, Duration timeout) throws FabricException, InterruptedException;
 

@@ -20,9 +20,11 @@ import java.util.UUID;
  * @param txLanes         transmit lanes
  * @param authorized      whether the device is authorised (XDomains without the attribute count as authorised)
  * @param services        the protocol services it offers
+ * @param maxHopId        {@code maxhopid}: the highest HopID it takes, which limits this host's out HopIDs towards
+ *                        it; 0 when it announces none (the driver then assumes {@value Usb4Stream#PEER_DEFAULT_MAX_HOPID})
  */
 public record PeerHost(String id, String deviceName, String vendorName, UUID uuid, int rxSpeedGbps, int txSpeedGbps,
-                       int rxLanes, int txLanes, boolean authorized, List<ServiceInfo> services) {
+                       int rxLanes, int txLanes, boolean authorized, List<ServiceInfo> services, int maxHopId) {
     public PeerHost {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(uuid, "uuid");
@@ -34,6 +36,21 @@ public record PeerHost(String id, String deviceName, String vendorName, UUID uui
     /** The USB4STREAM service of this peer, if it offers one. */
     public Optional<ServiceInfo> streamService() {
         return services.stream().filter(ServiceInfo::isStream).findFirst();
+    }
+
+    /** The host router domain it is on: the N of {@code N-route}; this host is known to it by {@code N-0}. */
+    public int domain() {
+        int dash = id.indexOf('-');
+        try {
+            return Integer.parseInt(dash < 0 ? id : id.substring(0, dash));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** The highest out HopID this host may use towards the peer. */
+    public int outHopIdLimit() {
+        return maxHopId > 0 ? maxHopId : Usb4Stream.PEER_DEFAULT_MAX_HOPID;
     }
 
     /** Link rate towards this host, all lanes, in Gb/s. */

@@ -16,9 +16,9 @@ public final class Problems {
     }
 
     public static NameTooLongException nameTooLong(String name) {
-        return new NameTooLongException("stream name '" + name + "' is " + name.length() + " characters long; "
-                + "USB4STREAM allows at most " + Usb4Stream.MAX_STREAM_NAME_LENGTH
-                + " because names are published as XDomain property keys: choose a shorter name");
+        return new NameTooLongException("stream name '" + name + "' is " + Usb4Stream.nameBytes(name) + " bytes long;"
+                + " USB4STREAM allows at most " + Usb4Stream.MAX_STREAM_NAME_LENGTH + " bytes (UTF-8), because names"
+                + " are published as XDomain property keys: choose a shorter name");
     }
 
     public static InvalidArgumentException invalidStreamName(String name) {
@@ -66,9 +66,25 @@ public final class Problems {
                 + " first");
     }
 
-    public static HopIdBusyException noFreeHopId(StreamAddress address, String attribute, int maxHopId) {
-        return new HopIdBusyException("no free HopID for " + attribute + " of " + address + ": all of "
-                + Usb4Stream.MIN_HOPID + ".." + maxHopId + " are taken. Remove streams you no longer use");
+    public static NoFreeHopIdException noFreeHopId(StreamAddress address, String attribute, int from, int maxHopId) {
+        return new NoFreeHopIdException("no free HopID for " + attribute + " of " + address + ": all of " + from
+                + ".." + maxHopId + " are taken (by streams or thunderbolt_net). Remove streams you no longer use");
+    }
+
+    public static InvalidArgumentException overflow(StreamAddress address, String attribute, String value) {
+        return InvalidArgumentException.overflow(attribute + " of " + address + " cannot be '" + value + "': the"
+                + " number is too large");
+    }
+
+    public static TooManyStreamsException tooManyStreams(StreamAddress address) {
+        return new TooManyStreamsException("cannot open " + address + ": the host controller has no free DMA ring or"
+                + " tunnel left (too many streams open; Intel controllers have 11). Close streams you do not use;"
+                + " Hopwire itself needs two per peer");
+    }
+
+    public static FabricException pathsFailed(StreamAddress address) {
+        return new FabricException(Errno.EIO, "cannot open " + address + ": the driver could not enable its paths"
+                + " through the USB4 fabric. Unplug and plug the cable again; 'sudo dmesg' says more");
     }
 
     public static PermissionDeniedException readOnly(StreamAddress address, String attribute) {

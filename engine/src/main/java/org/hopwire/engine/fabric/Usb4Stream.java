@@ -8,12 +8,14 @@ import java.util.regex.Pattern;
  * <p>Each value restates {@code shared/usb4stream-kernel-interface.md}; the emulated fabric enforces the same ones.
  */
 public final class Usb4Stream {
-    /** Stream names become XDomain property keys, which hold at most 8 characters. */
+    /** Stream names become XDomain property keys, which hold at most 8 bytes (the driver checks {@code strlen}). */
     public static final int MAX_STREAM_NAME_LENGTH = 8;
     /** HopIDs below 8 are reserved by the USB4 specification. */
     public static final int MIN_HOPID = 8;
     /** The driver's usual maximum HopID on a lane adapter; the real maximum depends on the adapter. */
     public static final int DEFAULT_MAX_HOPID = 19;
+    /** The out-HopID limit towards a peer that announces no {@code maxhopid}. */
+    public static final int PEER_DEFAULT_MAX_HOPID = 15;
     /** Written to a HopID attribute: allocate one automatically. */
     public static final int HOPID_AUTO = -1;
     /** Written to a HopID attribute: release it. Read back: not set. */
@@ -30,13 +32,22 @@ public final class Usb4Stream {
     /** The key a USB4STREAM service device shows in sysfs. */
     public static final String SERVICE_KEY = "stream";
 
-    /** A ConfigFS service group name, {@code %u-%llx.%u}: domain, route in hex, service index. */
-    public static final Pattern SERVICE_NAME = Pattern.compile("(\\d+)-([0-9a-fA-F]+)\\.(\\d+)");
+    /** A service device name exactly as the kernel writes it: domain, route in lowercase hex, service index. */
+    public static final Pattern SERVICE_NAME = Pattern.compile("(\\d+)-([0-9a-f]+)\\.(\\d+)");
 
     private Usb4Stream() {
     }
 
-    /** Whether a name is a well-formed service group name such as {@code 0-1.0} or {@code 0-503.0}. */
+    /** The length the driver measures a stream name by: its bytes in UTF-8. */
+    public static int nameBytes(String name) {
+        return name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
+    /**
+     * Whether a name is a service device name as the kernel writes it, such as {@code 0-1.0} or {@code 0-503.1}: the
+     * only ConfigFS group names that can ever attach (the driver accepts others, such as {@code 0-1F.0}, but never
+     * attaches them).
+     */
     public static boolean isServiceName(String name) {
         return name != null && SERVICE_NAME.matcher(name).matches();
     }

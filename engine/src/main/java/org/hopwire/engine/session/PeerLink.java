@@ -41,8 +41,20 @@ public final class PeerLink implements AutoCloseable {
     public enum State { WAITING_FOR_PEER, CONNECTING, PAIRING, AUTHENTICATING, READY, SUSPENDED, CLOSED }
 
     private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(10);
-    /** A session that ended before the peer said hello is retried after this pause, not at once. */
-    private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
+    /**
+     * A session that ended is retried after this pause, not at once: the withdrawal of the old streams'
+     * announcements takes the driver up to ~1.2 s to reach the peer, and a stream made again before that may inherit
+     * the stale HopIDs (the HELLO check catches it, at the cost of a handshake timeout).
+     */
+    private static final Duration RETRY_PAUSE = Duration.ofMillis(1500);
+    /**
+     * A session that had become ready and then saw its streams out of step is set up again this many times in a
+     * row: a resume from suspend on either host leaves a hole in the byte stream, which reads as a protocol error
+     * on the other. Each new session authenticates again; past this many, the link stops.
+     */
+    private static final int PROTOCOL_ERROR_RETRIES = 3;
+    /** A session that stayed ready this long counts as healthy: the retries above start again from zero. */
+    private static final Duration HEALTHY = Duration.ofSeconds(30);
 
     private final Fabric fabric;
     private final UUID peerUuid;
@@ -59,6 +71,7 @@ public final class PeerLink implements AutoCloseable {
     private volatile State state = State.WAITING_FOR_PEER;
     private volatile PeerSession session;
     private volatile SessionEnd lastEnd;
+    private volatile boolean lastSessionWasReady;
     private volatile boolean closing;
     private volatile ControlMessage.Catalog catalog = new ControlMessage.Catalog(List.of());
 
@@ -153,14 +166,21 @@ public final class PeerLink implements AutoCloseable {
     // ---- the supervisor -----------------------------------------------------------------------------------------
 
     private void supervise() {
-        try {
+        int protocolErrors = 0;
+        try (Subscription ignored = fabric.addListener(this::onFabricEvent)) {
             while (!closing) {
                 setState(State.WAITING_FOR_PEER);
                 PeerHost peer = awaitPeer();
                 setState(State.CONNECTING);
+                long startedNs = System.nanoTime();
                 SessionEnd end = runOnce(peer);
                 lastEnd = end;
-                if (closing || !resumable(end)) {
+                if (System.nanoTime() - startedNs > HEALTHY.toNanos()) {
+                    protocolErrors = 0;
+                }
+                boolean outOfStep = end.reason() == SessionEnd.Reason.PROTOCOL_ERROR && lastSessionWasReady
+                        && protocolErrors++ < PROTOCOL_ERROR_RETRIES;
+                if (closing || !(resumable(end) || outOfStep)) {
                     break;
                 }
                 setState(State.SUSPENDED);
@@ -172,6 +192,16 @@ public final class PeerLink implements AutoCloseable {
             lastEnd = new SessionEnd(SessionEnd.Reason.LINK_DOWN, e.getMessage());
         } finally {
             setState(State.CLOSED);
+        }
+    }
+
+    /** A resume from suspend: the open streams have a hole, so the session ends and fresh streams are made. */
+    private void onFabricEvent(org.hopwire.engine.fabric.FabricEvent e) {
+        if (e instanceof org.hopwire.engine.fabric.FabricEvent.Resumed) {
+            PeerSession s = session;
+            if (s != null) {
+                s.abort("this host was suspended: the streams lost data, so they are set up again");
+            }
         }
     }
 
@@ -208,7 +238,9 @@ public final class PeerLink implements AutoCloseable {
         } catch (FabricException e) {
             return new SessionEnd(SessionEnd.Reason.LINK_DOWN, "could not set up the streams: " + e.getMessage());
         }
+        lastSessionWasReady = false;
         try {
+            // The read side first: what the peer writes before this end is open may be lost.
             StreamChannel data = fabric.open(streams.stream(DATA_STREAM).address(), OPEN_TIMEOUT);
             StreamChannel control;
             try {
@@ -220,7 +252,9 @@ public final class PeerLink implements AutoCloseable {
             CompletableFuture<SessionEnd> ended = new CompletableFuture<>();
             Relay relay = new Relay(ended);
             ControlMessage.Catalog offered = catalog;
-            PeerSession s = PeerSession.start(config, local, new PeerInfo(peer.uuid(), peer.deviceName(), peer.id()),
+            // The peer knows this host by its UUID in the peer's domain.
+            PeerSession.Identity me = local.withUuid(fabric.localHostUuid(peer));
+            PeerSession s = PeerSession.start(config, me, new PeerInfo(peer.uuid(), peer.deviceName(), peer.id()),
                     control, data, store, relay, offered, onSession);
             ControlMessage.Catalog now;
             synchronized (lock) {
@@ -241,6 +275,7 @@ public final class PeerLink implements AutoCloseable {
                 return new SessionEnd(SessionEnd.Reason.LINK_DOWN, String.valueOf(e.getCause()));
             } finally {
                 s.awaitThreads(Duration.ofSeconds(5));
+                lastSessionWasReady = s.wasReady();
                 session = null;
             }
         } catch (IOException e) {

@@ -45,7 +45,8 @@ import org.hopwire.engine.trust.PeerStore;
  * queues. Nothing is lent without the owner's consent, and an unpaired or unproven peer sees nothing.
  */
 public final class PeerSession implements AutoCloseable {
-    public static final int PROTOCOL_MAJOR = 1;
+    /** 2: HELLO is repeated until answered, and GOODBYE is answered (docs/protocol.md, sections 5 and 10). */
+    public static final int PROTOCOL_MAJOR = 2;
     public static final int PROTOCOL_MINOR = 0;
     private static final System.Logger LOG = System.getLogger(PeerSession.class.getName());
 
@@ -60,6 +61,10 @@ public final class PeerSession implements AutoCloseable {
      * @param appVersion  Hopwire's version
      */
     public record Identity(UUID uuid, String hostName, String appVersion) {
+        /** The same host as a peer in another domain knows it. */
+        public Identity withUuid(UUID other) {
+            return new Identity(other, hostName, appVersion);
+        }
     }
 
     /**
@@ -68,25 +73,37 @@ public final class PeerSession implements AutoCloseable {
      * @param protocolMajor      the major version spoken (tests change it to meet an incompatible peer)
      * @param heartbeatInterval  500 ms: a person sees a dead peer within a couple of seconds
      * @param silenceLimit       3 s without any control message ends the session: six missed heartbeats
+     * @param handshakeTimeout   5 s for the peer's HELLO: it follows the streams once their announcement arrives
+     *                           (up to ~1.2 s on the driver), then opens them; past this the streams are not trusted
+     * @param helloRepeat        100 ms: HELLO is sent again this often until the peer's arrives, since bytes written
+     *                           before the peer opened its end may be lost
+     * @param goodbyeWait        1 s for the peer's answering GOODBYE before the streams are closed anyway
      * @param videoQueueFrames   8 frames (a quarter second at 30 fps) before video drops its oldest non-key frame
      * @param audioQueueFrames   64 packets (about 0.6 s of 10 ms packets) before audio drops its oldest
      * @param writeBatchBytes    1 MiB: large writes use the link well (kernel interface page)
      * @param crc                CRC32C on every frame: cheap next to a copy, and catches a broken path at once
      * @param limits             reassembly bounds of the data stream
      */
-    public record Config(int protocolMajor, Duration heartbeatInterval, Duration silenceLimit, int videoQueueFrames,
+    public record Config(int protocolMajor, Duration heartbeatInterval, Duration silenceLimit,
+                         Duration handshakeTimeout, Duration helloRepeat, Duration goodbyeWait, int videoQueueFrames,
                          int audioQueueFrames, int writeBatchBytes, boolean crc, DataStreamDecoder.Limits limits) {
         public static final Config DEFAULT = new Config(PROTOCOL_MAJOR, Duration.ofMillis(500), Duration.ofSeconds(3),
-                8, 64, 1 << 20, true, DataStreamDecoder.Limits.DEFAULT);
+                Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(1), 8, 64, 1 << 20, true,
+                DataStreamDecoder.Limits.DEFAULT);
 
         public Config withProtocolMajor(int major) {
-            return new Config(major, heartbeatInterval, silenceLimit, videoQueueFrames, audioQueueFrames,
-                    writeBatchBytes, crc, limits);
+            return new Config(major, heartbeatInterval, silenceLimit, handshakeTimeout, helloRepeat, goodbyeWait,
+                    videoQueueFrames, audioQueueFrames, writeBatchBytes, crc, limits);
         }
 
         public Config withQueues(int video, int audio) {
-            return new Config(protocolMajor, heartbeatInterval, silenceLimit, video, audio, writeBatchBytes, crc,
-                    limits);
+            return new Config(protocolMajor, heartbeatInterval, silenceLimit, handshakeTimeout, helloRepeat,
+                    goodbyeWait, video, audio, writeBatchBytes, crc, limits);
+        }
+
+        public Config withHandshakeTimeout(Duration timeout) {
+            return new Config(protocolMajor, heartbeatInterval, silenceLimit, timeout, helloRepeat, goodbyeWait,
+                    videoQueueFrames, audioQueueFrames, writeBatchBytes, crc, limits);
         }
     }
 
@@ -159,7 +176,16 @@ public final class PeerSession implements AutoCloseable {
     private final Thread dataReader;
     private final ScheduledExecutorService ticker;
     private volatile boolean finishing;
-    private volatile long lastHeardNs = System.nanoTime();
+    private final long startedNs = System.nanoTime();
+    private volatile long lastHeardNs = startedNs;
+    private ControlMessage.Hello ownHello;
+    private java.util.concurrent.ScheduledFuture<?> helloRepeater;
+    /** Counted down when the peer's GOODBYE (or its end of the stream) is read: a closing host waits for it. */
+    private final java.util.concurrent.CountDownLatch peerFarewell = new java.util.concurrent.CountDownLatch(1);
+    private volatile boolean goodbyeSent;
+    /** Counted down once both streams are closed. */
+    private final java.util.concurrent.CountDownLatch streamsClosed = new java.util.concurrent.CountDownLatch(1);
+    private volatile boolean wasReady;
     private volatile long roundTripNs = -1;
     private long heartbeatSequence;
 
@@ -216,9 +242,16 @@ public final class PeerSession implements AutoCloseable {
         PeerSession s = new PeerSession(config, local, cablePeer, control, data, store, handler);
         s.localCatalog = catalog;
         beforeStart.accept(s);
-        // HELLO is queued before any thread runs, so it is always the first message the peer reads.
-        s.post(new ControlMessage.Hello(config.protocolMajor(), PROTOCOL_MINOR, local.uuid(), local.hostName(),
-                local.appVersion(), 1));
+        // HELLO is queued before any thread runs, so it is always the first message the peer reads. The peer may not
+        // have opened its end yet, and what is written before that can be lost: it is repeated until the peer's
+        // HELLO arrives (section 5).
+        s.ownHello = new ControlMessage.Hello(config.protocolMajor(), PROTOCOL_MINOR, local.uuid(), local.hostName(),
+                local.appVersion(), 1);
+        s.post(s.ownHello);
+        long repeat = config.helloRepeat().toMillis();
+        synchronized (s.lock) {
+            s.helloRepeater = s.ticker.scheduleWithFixedDelay(s::repeatHello, repeat, repeat, TimeUnit.MILLISECONDS);
+        }
         long tick = config.heartbeatInterval().toMillis();
         s.ticker.scheduleWithFixedDelay(s::tick, tick, tick, TimeUnit.MILLISECONDS);
         s.dataReader.start();
@@ -432,11 +465,20 @@ public final class PeerSession implements AutoCloseable {
         }
     }
 
-    /** Says goodbye and ends the session; the streams are closed. */
+    /**
+     * Says goodbye, waits (a moment) for the peer's answer, and ends the session; returns once the streams are
+     * closed, also when the session was already ending on one of its own threads.
+     */
     @Override
     public void close() {
         finish(new SessionEnd(SessionEnd.Reason.LOCAL_CLOSE, "closed on this host"), true,
                 new ControlMessage.Goodbye(ControlMessage.Goodbye.SHUTTING_DOWN));
+        try {
+            // Bounded: the goodbye wait, then the last closes (each up to half a second in the driver).
+            streamsClosed.await(config.goodbyeWait().toMillis() * 2 + 3000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     // ---- control stream --------------------------------------------------------------------------------------------
@@ -481,6 +523,7 @@ public final class PeerSession implements AutoCloseable {
                 buf.clear();
                 int n = control.read(buf);
                 if (n < 0) {
+                    peerFarewell.countDown();
                     finish(new SessionEnd(SessionEnd.Reason.PEER_CLOSED, peerName() + " closed the session"
                             + (peerErrorText == null ? "" : ": " + peerErrorText)), false);
                     return;
@@ -495,6 +538,8 @@ public final class PeerSession implements AutoCloseable {
             linkDown(e);
         } catch (RuntimeException e) {
             failInternally(e);
+        } finally {
+            peerFarewell.countDown();
         }
     }
 
@@ -515,8 +560,11 @@ public final class PeerSession implements AutoCloseable {
             } else if (m instanceof ControlMessage.HeartbeatAck a) {
                 roundTripNs = System.nanoTime() - a.echoedSentNs();
             } else if (m instanceof ControlMessage.Goodbye g) {
+                peerFarewell.countDown();
+                // Answered, so the peer knows its GOODBYE arrived before it closes its end (section 10).
                 finish(new SessionEnd(goodbyeReason(g.reason()), peerName() + " ended the session"
-                        + (peerErrorText == null ? "" : ": " + peerErrorText)), false);
+                        + (peerErrorText == null ? "" : ": " + peerErrorText)), true,
+                        new ControlMessage.Goodbye(ControlMessage.Goodbye.SHUTTING_DOWN));
             } else if (m instanceof ControlMessage.ErrorReport e) {
                 onPeerError(e);
             } else if (m instanceof ControlMessage.PairStart p) {
@@ -563,10 +611,20 @@ public final class PeerSession implements AutoCloseable {
     private void onHello(ControlMessage.Hello h) throws IOException {
         synchronized (lock) {
             if (peerHello != null) {
-                throw new ProtocolException(ProtocolError.MALFORMED, "a second HELLO");
+                // The peer repeats its HELLO until it hears ours: the same one again is expected, another is not.
+                if (!peerHello.equals(h)) {
+                    throw new ProtocolException(ProtocolError.MALFORMED, "a second, different HELLO");
+                }
+                return;
             }
             peerHello = h;
+            if (helloRepeater != null) {
+                helloRepeater.cancel(false);
+            }
         }
+        // The peer reads now (it opened before sending), so this copy of ours arrives even if the first was lost;
+        // it goes before anything else this host says.
+        post(ownHello);
         if (!h.host().equals(cablePeer.uuid())) {
             fail(SessionEnd.Reason.AUTH_FAILED, ProtocolError.AUTH_FAILED, ControlMessage.Goodbye.AUTH_FAILED,
                     "the host on " + cablePeer.cableId() + " says it is " + h.host() + " but the cable reports "
@@ -731,6 +789,9 @@ public final class PeerSession implements AutoCloseable {
     /** Records a state, holding {@code lock}; the handler hears of it from {@link #announceStates()}, in order. */
     private void setState(State s) {
         state = s;
+        if (s == State.READY) {
+            wasReady = true;
+        }
         stateChanges.add(s);
     }
 
@@ -1061,15 +1122,30 @@ public final class PeerSession implements AutoCloseable {
 
     // ---- time ---------------------------------------------------------------------------------------------------
 
+    private void repeatHello() {
+        synchronized (lock) {
+            if (peerHello != null || state == State.CLOSED) {
+                return;
+            }
+        }
+        post(ownHello);
+    }
+
     private void tick() {
         long now = System.nanoTime();
-        if (now - lastHeardNs > config.silenceLimit().toNanos()) {
-            boolean hello;
-            synchronized (lock) {
-                hello = peerHello != null;
-            }
-            finish(new SessionEnd(SessionEnd.Reason.LINK_DOWN, hello ? peerName() + " stopped answering"
-                    : "no answer from " + peerName() + ": is Hopwire running there?"), false);
+        boolean hello;
+        synchronized (lock) {
+            hello = peerHello != null;
+        }
+        if (!hello && now - startedNs > config.handshakeTimeout().toNanos()) {
+            // Streams whose first message goes unanswered are not trusted: they may have been paired against a stale
+            // announcement and lead nowhere. The link sets up fresh ones.
+            finish(new SessionEnd(SessionEnd.Reason.LINK_DOWN, "no answer from " + peerName() + " within "
+                    + config.handshakeTimeout().toSeconds() + " s: is Hopwire running there?"), false);
+            return;
+        }
+        if (hello && now - lastHeardNs > config.silenceLimit().toNanos()) {
+            finish(new SessionEnd(SessionEnd.Reason.LINK_DOWN, peerName() + " stopped answering"), false);
             return;
         }
         post(new ControlMessage.Heartbeat(heartbeatSequence++, now));
@@ -1114,7 +1190,15 @@ public final class PeerSession implements AutoCloseable {
             setState(State.CLOSED);
         }
         announceStates();
+        boolean saysGoodbye = false;
         for (ControlMessage m : farewell) {
+            if (m instanceof ControlMessage.Goodbye) {
+                if (goodbyeSent) {
+                    continue;
+                }
+                goodbyeSent = true;
+                saysGoodbye = true;
+            }
             outbox.offer(m);
         }
         finishing = true;
@@ -1122,13 +1206,18 @@ public final class PeerSession implements AutoCloseable {
         dataWriter.stop();
         if (flush && Thread.currentThread() != controlWriter) {
             try {
-                controlWriter.join(1000);
+                controlWriter.join(config.goodbyeWait().toMillis());
+                // A last close sends its CLOSE only if the ring has room and cancels what the peer has not read
+                // within half a second: so the peer's answer is awaited first, and nothing said is lost.
+                if (saysGoodbye && Thread.currentThread() != controlReader) {
+                    peerFarewell.await(config.goodbyeWait().toMillis(), TimeUnit.MILLISECONDS);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
-        closeQuietly(control);
-        closeQuietly(data);
+        closeBoth();
+        streamsClosed.countDown();
         // Under the dispatch lock: a borrow that the reader is starting right now either completes first (and is
         // ended below) or sees CLOSED and never starts, so no borrow begins after onClosed.
         synchronized (dispatch) {
@@ -1146,6 +1235,31 @@ public final class PeerSession implements AutoCloseable {
             }
             handler.onClosed(why);
         }
+    }
+
+    /** Closes both streams at once: each last close may take the driver up to half a second. */
+    private void closeBoth() {
+        Thread other = daemon(() -> closeQuietly(data), label + "-close");
+        other.start();
+        closeQuietly(control);
+        try {
+            other.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Ends the session at once, saying nothing more on the streams: for when they cannot be trusted any longer (this
+     * host resumed from suspend and its byte streams have a hole).
+     */
+    public void abort(String why) {
+        finish(new SessionEnd(SessionEnd.Reason.LINK_DOWN, why), false);
+    }
+
+    /** Whether the session ever became ready (paired or authenticated). */
+    public boolean wasReady() {
+        return wasReady;
     }
 
     private static void closeQuietly(StreamChannel c) {

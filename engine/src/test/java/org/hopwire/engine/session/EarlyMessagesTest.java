@@ -46,7 +46,7 @@ class EarlyMessagesTest {
             CompletableFuture<Boolean> person = new CompletableFuture<>();
             pair.ha.confirmLater = person;
             PairingCrypto.Ephemeral mine = PairingCrypto.newEphemeral(new SecureRandom());
-            send(raw[0], new ControlMessage.Hello(1, 0, pair.bed.hostB().uuid(), "beta", "test", 1),
+            send(raw[0], new ControlMessage.Hello(PeerSession.PROTOCOL_MAJOR, 0, pair.bed.hostB().uuid(), "beta", "test", 1),
                     new ControlMessage.PairStart(mine.nonce(), mine.publicKey()));
             Transfers.await(() -> !pair.ha.codes.isEmpty(), Duration.ofSeconds(5), "the code shown on A");
 
@@ -74,7 +74,7 @@ class EarlyMessagesTest {
             StreamChannel[] raw = pair.openRawB();
             pair.startA();
             pair.ha.confirmLater = new CompletableFuture<>();
-            send(raw[0], new ControlMessage.Hello(1, 0, pair.bed.hostB().uuid(), "beta", "test", 1),
+            send(raw[0], new ControlMessage.Hello(PeerSession.PROTOCOL_MAJOR, 0, pair.bed.hostB().uuid(), "beta", "test", 1),
                     new ControlMessage.BorrowRequest(1, "cam0", ""), new ControlMessage.Goodbye(1));
             SessionEnd end = pair.ha.closed.get(5, TimeUnit.SECONDS);
             assertNotNull(end);

@@ -137,13 +137,15 @@ class PeerSessionTest {
     @Test
     void shouldEndOnBothHostsWithAClearErrorOnAnIncompatibleVersion() throws Exception {
         pair = new SessionPair(dir);
-        pair.start(PeerSession.Config.DEFAULT, PeerSession.Config.DEFAULT.withProtocolMajor(2));
+        int newer = PeerSession.PROTOCOL_MAJOR + 1;
+        pair.start(PeerSession.Config.DEFAULT, PeerSession.Config.DEFAULT.withProtocolMajor(newer));
         SessionEnd ea = pair.ha.closed.get(10, TimeUnit.SECONDS);
         SessionEnd eb = pair.hb.closed.get(10, TimeUnit.SECONDS);
         assertEquals(SessionEnd.Reason.INCOMPATIBLE_VERSION, ea.reason(), ea.message());
         assertEquals(SessionEnd.Reason.INCOMPATIBLE_VERSION, eb.reason(), eb.message());
         assertTrue(ea.message().contains("incompatible version"), ea.message());
-        assertTrue(ea.message().contains("1.0") && ea.message().contains("2.0"), ea.message());
+        assertTrue(ea.message().contains(PeerSession.PROTOCOL_MAJOR + ".0") && ea.message().contains(newer + ".0"),
+                ea.message());
     }
 
     // ---- consent and lending ----------------------------------------------------------------------------------------
@@ -398,7 +400,7 @@ class PeerSessionTest {
         pair.a.setCatalog(SessionPair.CATALOG);
         // A hostile peer says hello and asks for the camera without pairing.
         var w = new org.hopwire.engine.protocol.WireWriter(256);
-        org.hopwire.engine.protocol.ControlCodec.encode(new ControlMessage.Hello(1, 0, pair.bed.hostB().uuid(), "x",
+        org.hopwire.engine.protocol.ControlCodec.encode(new ControlMessage.Hello(PeerSession.PROTOCOL_MAJOR, 0, pair.bed.hostB().uuid(), "x",
                 "x", 0), w);
         org.hopwire.engine.protocol.ControlCodec.encode(new ControlMessage.BorrowRequest(1, "cam0", ""), w);
         control.writeFully(w.toBuffer());

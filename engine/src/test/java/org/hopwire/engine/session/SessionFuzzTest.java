@@ -40,7 +40,7 @@ class SessionFuzzTest {
                 PeerSession a = pair.startA();
                 Recorder h = pair.ha;
                 WireWriter w = new WireWriter(1024);
-                ControlCodec.encode(new ControlMessage.Hello(1, 0, pair.bed.hostB().uuid(), "fuzz", "0", 1), w);
+                ControlCodec.encode(new ControlMessage.Hello(PeerSession.PROTOCOL_MAJOR, 0, pair.bed.hostB().uuid(), "fuzz", "0", 1), w);
                 ControlCodec.encode(new ControlMessage.PairStart(new byte[32], new byte[32]), w);
                 ControlCodec.encode(new ControlMessage.Heartbeat(1, 2), w);
                 ControlCodec.encode(new ControlMessage.BorrowRequest(1, "cam0", ""), w);

@@ -74,8 +74,9 @@ final class SessionPair implements AutoCloseable {
         b.close();
         pa.close();
         pb.close();
-        // Let the removals' announcements cross first, or the follower may inherit the old HopIDs.
-        Thread.sleep(60);
+        // Let the withdrawals cross first, or the follower may inherit the old HopIDs (the session would then find
+        // no peer behind them and need a restart of its own).
+        Thread.sleep(bed.world().settings().timing().lastArrival().toMillis() + 50);
         pairStreams();
         start(configA, configB);
     }

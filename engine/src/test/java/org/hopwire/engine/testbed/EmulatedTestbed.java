@@ -11,7 +11,6 @@ import org.hopwire.engine.fabric.emulated.EmulatedCable;
 import org.hopwire.engine.fabric.emulated.EmulatedFabric;
 import org.hopwire.engine.fabric.emulated.EmulatedHost;
 import org.hopwire.engine.fabric.emulated.EmulatedWorld;
-import org.hopwire.engine.fabric.Usb4Stream;
 import org.hopwire.engine.pairing.PairedStreams;
 import org.hopwire.engine.pairing.StreamPairing;
 
@@ -29,8 +28,16 @@ public class EmulatedTestbed implements FabricTestbed {
     }
 
     public EmulatedTestbed(CableProfile profile) {
-        // A non-zero announce delay makes followers meet "not announced yet", as on real links.
-        world = new EmulatedWorld(new EmulatedWorld.Settings(Usb4Stream.DEFAULT_MAX_HOPID, Duration.ofMillis(20)));
+        this(profile, EmulatedWorld.Settings.fromSystemProperties());
+    }
+
+    public EmulatedTestbed(EmulatedWorld.Settings settings) {
+        this(CableProfile.UNTHROTTLED, settings);
+    }
+
+    /** Announcements take time in every setting, so followers meet "not announced yet" as on real links. */
+    public EmulatedTestbed(CableProfile profile, EmulatedWorld.Settings settings) {
+        world = new EmulatedWorld(settings);
         hostA = world.addHost("alpha");
         hostB = world.addHost("beta");
         cable = world.connect(hostA, hostB, profile);
@@ -112,6 +119,21 @@ public class EmulatedTestbed implements FabricTestbed {
     @Override
     public List<String> groupsOnA() throws Exception {
         return hostA.groupNames();
+    }
+
+    @Override
+    public void rmdirOnA(org.hopwire.engine.fabric.StreamAddress address) throws Exception {
+        hostA.rmdirStream(address.service(), address.name());
+    }
+
+    @Override
+    public void rmdirOnB(org.hopwire.engine.fabric.StreamAddress address) throws Exception {
+        hostB.rmdirStream(address.service(), address.name());
+    }
+
+    @Override
+    public Duration announcementTime() {
+        return world.settings().timing().lastArrival().plusMillis(100);
     }
 
     @Override

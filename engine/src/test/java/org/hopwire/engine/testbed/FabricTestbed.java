@@ -31,6 +31,15 @@ public interface FabricTestbed extends AutoCloseable {
     /** The ConfigFS service groups that exist on A now, whoever made them. */
     List<String> groupsOnA() throws Exception;
 
+    /** {@code rmdir} of a stream directory on A and nothing else, as the kernel documentation's tear-down does. */
+    void rmdirOnA(org.hopwire.engine.fabric.StreamAddress address) throws Exception;
+
+    /** {@code rmdir} of a stream directory on B and nothing else. */
+    void rmdirOnB(org.hopwire.engine.fabric.StreamAddress address) throws Exception;
+
+    /** Long enough for an announcement (or its withdrawal) to have certainly reached the peer. */
+    java.time.Duration announcementTime();
+
     @Override
     void close();
 }

@@ -38,6 +38,9 @@ public final class FakeKernel implements ConfigFs, DeviceOpener {
     private final KernelPaths paths;
     private final Runnable onChange = this::mirror;
     private volatile boolean denyWrites;
+    private volatile Duration udevDelay = Duration.ZERO;
+    /** When each device node appeared, as udev sees it: it gives the node its mode a moment later. */
+    private final java.util.Map<String, Long> nodeBornNs = new java.util.concurrent.ConcurrentHashMap<>();
     private boolean detached;
 
     public FakeKernel(EmulatedHost host, Path root) throws IOException {
@@ -57,6 +60,14 @@ public final class FakeKernel implements ConfigFs, DeviceOpener {
     /** From now on ConfigFS changes fail with EACCES, as for a user who is not root. */
     public void denyWrites() {
         denyWrites = true;
+    }
+
+    /**
+     * From now on a device node refuses non-root opens with EACCES for {@code delay} after it appears, as the node is
+     * made 0600 root at mkdir and udev's rule gives it its group and mode a moment later.
+     */
+    public void udevDelay(Duration delay) {
+        udevDelay = delay;
     }
 
     /** Stops mirroring, before the tree is deleted. */
@@ -141,6 +152,10 @@ public final class FakeKernel implements ConfigFs, DeviceOpener {
     @Override
     public ByteChannel open(Path device) throws IOException {
         String file = device.getFileName().toString();
+        Long born = nodeBornNs.get(file);
+        if (born != null && System.nanoTime() - born < udevDelay.toNanos()) {
+            throw new SyscallException(Errno.EACCES, "open", device.toString());
+        }
         StreamInfo stream = host.streamInfos().stream().filter(s -> s.deviceName().equals(file)).findFirst()
                 .orElseThrow(() -> new SyscallException(Errno.ENOENT, "open", device.toString()));
         try {
@@ -209,14 +224,19 @@ public final class FakeKernel implements ConfigFs, DeviceOpener {
     private void mirrorSysfs() throws IOException {
         Path devices = paths.devices();
         Set<String> present = new HashSet<>();
-        present.add("domain0");
-        writeFile(devices.resolve("domain0/uevent"), "DEVTYPE=thunderbolt_domain");
-        writeFile(devices.resolve("domain0/security"), "user");
-        present.add("0-0");
-        writeFile(devices.resolve("0-0/uevent"), "DEVTYPE=thunderbolt_device");
-        writeFile(devices.resolve("0-0/unique_id"), host.uuid().toString());
-        writeFile(devices.resolve("0-0/device_name"), host.name());
-        writeFile(devices.resolve("0-0/authorized"), "1");
+        List<java.util.UUID> uuids = host.domainUuids();
+        for (int domain = 0; domain < uuids.size(); domain++) {
+            // Each host router is its own domain, with this host's UUID in that domain.
+            present.add("domain" + domain);
+            writeFile(devices.resolve("domain" + domain + "/uevent"), "DEVTYPE=thunderbolt_domain");
+            writeFile(devices.resolve("domain" + domain + "/security"), "user");
+            String router = domain + "-0";
+            present.add(router);
+            writeFile(devices.resolve(router + "/uevent"), "DEVTYPE=thunderbolt_device");
+            writeFile(devices.resolve(router + "/unique_id"), uuids.get(domain).toString());
+            writeFile(devices.resolve(router + "/device_name"), host.name());
+            writeFile(devices.resolve(router + "/authorized"), "1");
+        }
         for (PeerHost p : host.xdomains()) {
             present.add(p.id());
             Path d = devices.resolve(p.id());
@@ -228,6 +248,11 @@ public final class FakeKernel implements ConfigFs, DeviceOpener {
             writeFile(d.resolve("tx_speed"), p.txSpeedGbps() + ".0 Gb/s");
             writeFile(d.resolve("rx_lanes"), Integer.toString(p.rxLanes()));
             writeFile(d.resolve("tx_lanes"), Integer.toString(p.txLanes()));
+            if (p.maxHopId() > 0) {
+                writeFile(d.resolve("maxhopid"), Integer.toString(p.maxHopId()));
+            } else {
+                Files.deleteIfExists(d.resolve("maxhopid"));
+            }
             for (ServiceInfo s : p.services()) {
                 present.add(s.name());
                 Path sd = devices.resolve(s.name());
@@ -236,7 +261,7 @@ public final class FakeKernel implements ConfigFs, DeviceOpener {
                 writeFile(sd.resolve("prtcid"), Integer.toString(s.protocolId()));
                 writeFile(sd.resolve("prtcvers"), Integer.toString(s.protocolVersion()));
                 writeFile(sd.resolve("prtcrevs"), Integer.toString(s.protocolRevision()));
-                writeFile(sd.resolve("prtcstns"), Integer.toString(s.protocolSettings()));
+                writeFile(sd.resolve("prtcstns"), String.format("0x%08x", s.protocolSettings()));
             }
         }
         removeAllBut(devices, present);
@@ -260,12 +285,14 @@ public final class FakeKernel implements ConfigFs, DeviceOpener {
                 devices.add(dev);
                 if (!Files.exists(paths.dev().resolve(dev))) {
                     Files.createFile(paths.dev().resolve(dev));
+                    nodeBornNs.put(dev, System.nanoTime());
                 }
             }
             removeAllBut(gd, names);
         }
         removeAllBut(root, groups);
         removeAllBut(paths.dev(), devices);
+        nodeBornNs.keySet().retainAll(devices);
     }
 
     private static void writeFile(Path file, String text) throws IOException {

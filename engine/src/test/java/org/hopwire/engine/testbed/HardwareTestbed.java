@@ -10,6 +10,7 @@ import java.util.stream.Stream;
 import org.hopwire.engine.fabric.Fabric;
 import org.hopwire.engine.fabric.FabricException;
 import org.hopwire.engine.fabric.PeerHost;
+import org.hopwire.engine.fabric.kernel.ConfigFs;
 import org.hopwire.engine.fabric.kernel.KernelFabric;
 import org.hopwire.engine.fabric.kernel.KernelPaths;
 
@@ -88,6 +89,22 @@ public final class HardwareTestbed implements FabricTestbed {
     @Override
     public void plug() {
         throw new UnsupportedOperationException("a real cable cannot be plugged by a test");
+    }
+
+    @Override
+    public void rmdirOnA(org.hopwire.engine.fabric.StreamAddress address) throws IOException {
+        ConfigFs.DIRECT.rmdir(KernelPaths.SYSTEM.configFsStream().resolve(address.service()).resolve(address.name()));
+    }
+
+    @Override
+    public void rmdirOnB(org.hopwire.engine.fabric.StreamAddress address) {
+        throw new UnsupportedOperationException("the peer host is not in this process");
+    }
+
+    @Override
+    public java.time.Duration announcementTime() {
+        // The driver: 50 ms to send, 100 ms to the peer's read, a second read about 1 s later.
+        return java.time.Duration.ofMillis(1500);
     }
 
     @Override

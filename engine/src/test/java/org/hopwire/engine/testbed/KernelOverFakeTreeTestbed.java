@@ -28,6 +28,10 @@ public final class KernelOverFakeTreeTestbed extends EmulatedTestbed {
         super();
     }
 
+    public KernelOverFakeTreeTestbed(org.hopwire.engine.fabric.emulated.EmulatedWorld.Settings settings) {
+        super(settings);
+    }
+
     @Override
     protected Fabric fabricFor(EmulatedHost host, String label) {
         try {
@@ -46,6 +50,21 @@ public final class KernelOverFakeTreeTestbed extends EmulatedTestbed {
     /** The fake kernel under A. */
     public FakeKernel kernelA() {
         return kernels.get(0);
+    }
+
+    /** The fake kernel under B. */
+    public FakeKernel kernelB() {
+        return kernels.get(1);
+    }
+
+    @Override
+    public void rmdirOnA(org.hopwire.engine.fabric.StreamAddress address) throws Exception {
+        kernelA().rmdir(kernelA().paths().configFsStream().resolve(address.service()).resolve(address.name()));
+    }
+
+    @Override
+    public void rmdirOnB(org.hopwire.engine.fabric.StreamAddress address) throws Exception {
+        kernelB().rmdir(kernelB().paths().configFsStream().resolve(address.service()).resolve(address.name()));
     }
 
     @Override

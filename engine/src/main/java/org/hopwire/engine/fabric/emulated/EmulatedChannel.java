@@ -18,32 +18,73 @@ public final class EmulatedChannel implements StreamChannel {
     private final Consumer<EmulatedChannel> onClose;
     private volatile boolean closed;
 
-    /** Reads stop when this channel closes, its thread is interrupted, or the device dies. */
+    /** Reads stop when this channel closes or its thread is interrupted; they fail when the connection is gone. */
     private final Pipe.Guard readGuard = new Pipe.Guard() {
         @Override
         public void check() throws IOException {
-            checkCommon();
-        }
-
-        @Override
-        public IOException linkDown(String reason) {
-            return Problems.linkDown(rings.address, reason);
-        }
-    };
-
-    /** Writes stop for the same reasons, and once the peer has closed its end. */
-    private final Pipe.Guard writeGuard = new Pipe.Guard() {
-        @Override
-        public void check() throws IOException {
-            readGuard.check();
-            if (rings.rx.writerState() == Pipe.WriterState.CLOSED && rings.rx.brokenReason() == null) {
-                throw Problems.linkDown(rings.address, "the peer closed its end");
+            if (closed) {
+                throw new AsynchronousCloseException();
+            }
+            if (Thread.interrupted()) {
+                // As an InterruptibleChannel does, an interrupt closes the channel: done by the caller once the pipe's
+                // locks are released.
+                throw new ClosedByInterruptException();
             }
         }
 
         @Override
         public IOException linkDown(String reason) {
+            return Problems.linkDown(rings.address(), reason);
+        }
+
+        @Override
+        public boolean hung() {
+            return host.hung(rings);
+        }
+
+        @Override
+        public boolean removed() {
+            return rings.removed();
+        }
+
+        @Override
+        public void beforeWaiting() {
+        }
+    };
+
+    /**
+     * Writes as the driver's: one that has to wait fails with ENXIO only if the peer's CLOSE was already read here or
+     * the stream was removed; otherwise it waits, for good if the peer is gone and nobody reads.
+     */
+    private final Pipe.Guard writeGuard = new Pipe.Guard() {
+        @Override
+        public void check() throws IOException {
+            readGuard.check();
+        }
+
+        @Override
+        public IOException linkDown(String reason) {
             return readGuard.linkDown(reason);
+        }
+
+        @Override
+        public boolean hung() {
+            return readGuard.hung();
+        }
+
+        @Override
+        public boolean removed() {
+            return rings.removed();
+        }
+
+        @Override
+        public void beforeWaiting() throws IOException {
+            if (rings.rx.closeConsumed()) {
+                throw Problems.linkDown(rings.address(), "the peer closed its end");
+            }
+            if (rings.removed()) {
+                throw Problems.linkDown(rings.address(), "the stream was removed");
+            }
         }
     };
 
@@ -53,24 +94,9 @@ public final class EmulatedChannel implements StreamChannel {
         this.onClose = onClose;
     }
 
-    private void checkCommon() throws IOException {
-        if (closed) {
-            throw new AsynchronousCloseException();
-        }
-        if (Thread.interrupted()) {
-            // As an InterruptibleChannel does, an interrupt closes the channel: done by the caller once the pipe's
-            // locks are released.
-            throw new ClosedByInterruptException();
-        }
-        String dead = rings.deadReason;
-        if (dead != null) {
-            throw Problems.linkDown(rings.address, dead);
-        }
-    }
-
     @Override
     public StreamAddress address() {
-        return rings.address;
+        return rings.address();
     }
 
     @Override
@@ -106,12 +132,15 @@ public final class EmulatedChannel implements StreamChannel {
         return !closed;
     }
 
+    /** Closes this open; the last one may wait up to the drain time for the peer to read what was sent. */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
         rings.rx.wake();
         rings.tx.wake();
         host.release(rings);
@@ -122,6 +151,6 @@ public final class EmulatedChannel implements StreamChannel {
 
     @Override
     public String toString() {
-        return "emulated channel " + rings.address + " on " + host.name();
+        return "emulated channel " + rings.address() + " on " + host.name();
     }
 }

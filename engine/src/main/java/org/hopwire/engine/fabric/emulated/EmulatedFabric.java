@@ -15,6 +15,7 @@ import org.hopwire.engine.fabric.StreamInfo;
 public final class EmulatedFabric extends AbstractFabric {
     private final EmulatedHost host;
     private final Runnable onHostChange = this::refresh;
+    private final java.util.function.Consumer<org.hopwire.engine.fabric.FabricEvent> onSignal = this::emit;
     private final AutoCloseable owned;
 
     public EmulatedFabric(EmulatedHost host) {
@@ -28,6 +29,7 @@ public final class EmulatedFabric extends AbstractFabric {
         this.owned = owned;
         refresh();
         host.addChangeListener(onHostChange);
+        host.addSignalListener(onSignal);
     }
 
     /** The emulated host under this fabric. */
@@ -43,6 +45,11 @@ public final class EmulatedFabric extends AbstractFabric {
     @Override
     public UUID localHostUuid() {
         return host.uuid();
+    }
+
+    @Override
+    public UUID localHostUuid(PeerHost peer) {
+        return host.uuid(peer.domain());
     }
 
     @Override
@@ -94,6 +101,7 @@ public final class EmulatedFabric extends AbstractFabric {
     @Override
     protected void onClose() {
         host.removeChangeListener(onHostChange);
+        host.removeSignalListener(onSignal);
         if (owned != null) {
             quietly(owned::close, "close " + owned);
         }

@@ -11,10 +11,17 @@ import org.hopwire.engine.fabric.Usb4Stream;
 /**
  * One direction of an emulated stream: the frames between a writer's TX ring and a reader's RX ring.
  *
- * <p>Data travels as DATA packets of at most 4 KiB, one per frame; the writer's last close adds a CLOSE frame. At
- * most {@code capacity} frames (the writer's {@code ring_size}) are in flight, which is the driver's end-to-end flow
- * control: a write takes what fits and blocks only while no frame is free. Reads take what has arrived, across
- * frame boundaries, and stop before a CLOSE so the data before it is read first.
+ * <p>Data travels as DATA packets of at most 4 KiB, one per frame; the writer's last close may add a CLOSE frame.
+ * Frames are one queue: the oldest {@code rx} of them sit in the reader's RX ring (its {@code ring_size} while its
+ * device is open, none otherwise), the rest in the writer's TX ring, which holds at most {@code capacity} (its
+ * {@code ring_size - 1}). That is the driver's end-to-end flow control: a write takes what fits and blocks only
+ * while the TX ring is full. Reads take what has arrived, across frame boundaries, and stop before a CLOSE so the
+ * data before it is read first.
+ *
+ * <p>Frames written while the reader has no RX ring are held in the TX ring (they arrive when it opens) or lost, as
+ * {@link EmulatedWorld.EarlyData} says; when the reader's last close frees its RX ring, what was in it is gone. A
+ * writer's last close counts frames that reached the RX ring as sent, and cancels those still in its TX ring after
+ * the drain time.
  *
  * <p>One writer and one reader at a time (each side has its lock); they meet through the volatile {@code head} and
  * {@code tail} counters, so the data path takes no shared lock. A side that must wait spins briefly, then parks;
@@ -32,12 +39,25 @@ final class Pipe {
 
     enum WriterState { NEVER_OPENED, OPEN, CLOSED }
 
-    /** Checks done on every pass of a blocking read or write, so closes, removals and unplugs end it. */
+    /** What a blocking read or write asks of the device it belongs to, on every pass. */
     interface Guard {
+        /** Throws when the caller's channel closed or its thread was interrupted. */
         void check() throws IOException;
 
-        /** The exception for a read or write on a link that went away. */
+        /** The exception for a read or write on a connection that went away. */
         IOException linkDown(String reason);
+
+        /**
+         * Whether the connection came back after it broke: these rings are never restarted, so the caller waits for
+         * good (until its channel closes) instead of failing.
+         */
+        boolean hung();
+
+        /** Whether the stream's directory was removed while open: reads drain, then end. */
+        boolean removed();
+
+        /** Called by a writer that has to wait: throws ENXIO where the driver's writer would. */
+        void beforeWaiting() throws IOException;
     }
 
     /** The frames; replaced only while empty, and published by the following {@code tail} write. */
@@ -54,17 +74,22 @@ final class Pipe {
     }
 
     private final LinkSchedule schedule;
+    private final EmulatedWorld.EarlyData early;
     private volatile Ring ring;
+    /** The TX window in frames. */
     private volatile int capacity;
+    /** The reader's RX ring in frames while its device is open, else 0. */
+    private volatile int rxFrames;
 
     private volatile long head;
     private volatile long tail;
     /** Bytes of the head frame already read; readers only. */
     private int headOffset;
-    /** Whether the last frame read was a CLOSE; readers only. */
-    private boolean lastWasClose;
+    /** Whether the last frame read was a CLOSE. */
+    private volatile boolean closeConsumed;
 
     private volatile WriterState writerState = WriterState.NEVER_OPENED;
+    private volatile boolean readerOpen;
     private volatile String brokenReason;
 
     private final ReentrantLock readLock = new ReentrantLock();
@@ -74,20 +99,45 @@ final class Pipe {
     private volatile int parked;
     private volatile long version;
 
-    Pipe(LinkSchedule schedule, int capacity) {
+    Pipe(LinkSchedule schedule, int ringSize, EmulatedWorld.EarlyData early) {
         this.schedule = schedule;
-        this.capacity = capacity;
-        // One slot more than the capacity, for a CLOSE behind a full ring: close never blocks.
-        this.ring = new Ring(capacity + 1, schedule != null);
+        this.early = early;
+        this.capacity = window(ringSize);
+        this.ring = newRing(capacity);
     }
 
-    /** The writer's device was opened: its ring size becomes the window, and a reader waiting past a CLOSE waits on. */
+    /** The TX window of a ring of {@code ringSize} frames: one frame is always kept free, as in the driver. */
+    static int window(int ringSize) {
+        return ringSize - 1;
+    }
+
+    /**
+     * Slots for a TX window, an RX ring of the same size (the two ends of a stream normally share a ring size; a
+     * larger RX ring is used up to this), and a CLOSE.
+     */
+    private Ring newRing(int window) {
+        return new Ring(2 * window + 2, schedule != null);
+    }
+
+    /** The frames of the queue that sit in the RX ring, at most. */
+    private int rx(Ring r) {
+        return Math.min(rxFrames, r.frames.length - capacity - 1);
+    }
+
+    /** Free frames in the TX ring, with {@code h}..{@code t} queued. */
+    private long free(Ring r, long h, long t) {
+        return capacity - Math.max(0, t - h - rx(r));
+    }
+
+    // ---- the two ends' lifecycle --------------------------------------------------------------------------------
+
+    /** The writer's device was opened (first open): its ring size becomes the window. */
     void writerOpened(int ringSize) {
         writeLock.lock();
         try {
-            capacity = ringSize;
-            if (head == tail && ring.frames.length != ringSize + 1) {
-                ring = new Ring(ringSize + 1, schedule != null);
+            capacity = window(ringSize);
+            if (head == tail && ring.frames.length != 2 * capacity + 2) {
+                ring = newRing(capacity);
             }
             writerState = WriterState.OPEN;
         } finally {
@@ -96,36 +146,107 @@ final class Pipe {
         wake();
     }
 
-    /** The writer's last close: queue a CLOSE after the data, unless one already ends the queue. */
-    void writerClosed() {
+    /**
+     * The writer's last close, first half: queues a CLOSE after the data only if the TX ring has a free frame (else
+     * none is sent, silently, as the driver does). Returns the sequence the peer's reader must pass for everything
+     * sent to have arrived.
+     */
+    long writerClosing() {
         writeLock.lock();
         try {
-            if (brokenReason == null) {
-                long t = tail;
-                Ring r = ring;
-                boolean closeAlreadyLast = t != head && r.lengths[slot(r, t - 1)] == CLOSE;
-                if (!closeAlreadyLast) {
-                    int i = slot(r, t);
-                    r.lengths[i] = CLOSE;
-                    if (r.arrivalNs != null) {
-                        long start = schedule.reserve(0);
-                        r.arrivalNs[i] = schedule.arrivalNs(start, 0);
-                    }
-                    tail = t + 1;
+            long t = tail;
+            Ring r = ring;
+            if (brokenReason == null && free(r, head, t) > 0) {
+                int i = slot(r, t);
+                r.lengths[i] = CLOSE;
+                if (r.arrivalNs != null) {
+                    long start = schedule.reserve(0);
+                    r.arrivalNs[i] = schedule.arrivalNs(start, 0);
                 }
+                t++;
+                tail = t;
             }
             writerState = WriterState.CLOSED;
+            return t;
         } finally {
             writeLock.unlock();
+            wake();
         }
+    }
+
+    /**
+     * The writer's last close, second half: waits up to {@code timeoutNs} until everything up to {@code sequence}
+     * left the TX ring (reached the reader's RX ring, or was read), then cancels what is still in the TX ring (a
+     * reader that far behind loses the tail). Returns whether everything was sent.
+     */
+    boolean drainThenCancel(long sequence, long timeoutNs) {
+        long deadline = System.nanoTime() + timeoutNs;
+        while (!sent(sequence) && brokenReason == null) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                cancelQueued();
+                return false;
+            }
+            waitLock.lock();
+            try {
+                parked++;
+                if (!sent(sequence) && brokenReason == null) {
+                    changed.awaitNanos(Math.min(left, MAX_PARK_NS));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                cancelQueued();
+                return false;
+            } finally {
+                parked--;
+                waitLock.unlock();
+            }
+        }
+        return sent(sequence);
+    }
+
+    private boolean sent(long sequence) {
+        return sequence <= head + rx(ring);
+    }
+
+    /** The reader's first open: its RX ring of {@code ringSize} frames exists from now on; what was held arrives. */
+    void readerOpened(int ringSize) {
+        rxFrames = ringSize;
+        readerOpen = true;
+        closeConsumed = false;
         wake();
+    }
+
+    /** The reader's last close: its RX ring is freed with whatever was in it; the TX ring keeps its frames. */
+    void readerClosed() {
+        readerOpen = false;
+        if (lock(readLock)) {
+            try {
+                head = Math.min(tail, head + rx(ring));
+                headOffset = 0;
+            } finally {
+                readLock.unlock();
+            }
+        }
+        rxFrames = 0;
+        closeConsumed = false;
+        wake();
+    }
+
+    boolean readerOpen() {
+        return readerOpen;
     }
 
     WriterState writerState() {
         return writerState;
     }
 
-    /** The link went away: every blocked and later read and write fails. */
+    /** Whether a local read has consumed the peer's CLOSE (and nothing was read since). */
+    boolean closeConsumed() {
+        return closeConsumed;
+    }
+
+    /** The link went away: every blocked and later read and write fails (or hangs, see {@link Guard#hung}). */
     void breakLink(String reason) {
         brokenReason = reason;
         wake();
@@ -134,6 +255,45 @@ final class Pipe {
     /** The reason the link is gone, or null. */
     String brokenReason() {
         return brokenReason;
+    }
+
+    /** Drops everything queued, in both rings, as a suspend does: the byte stream gets a hole. */
+    void dropQueued() {
+        if (lock(readLock)) {
+            try {
+                head = tail;
+                headOffset = 0;
+            } finally {
+                readLock.unlock();
+            }
+        }
+        wake();
+    }
+
+    /** Removes the frames still in the TX ring; those that reached the RX ring stay to be read. */
+    private void cancelQueued() {
+        if (lock(writeLock)) {
+            try {
+                tail = Math.max(head, Math.min(tail, head + rx(ring)));
+            } finally {
+                writeLock.unlock();
+            }
+        }
+        wake();
+    }
+
+    /**
+     * Takes one side's lock, to change its end of the queue from outside (head belongs to readers, tail to writers);
+     * false when a reader or writer keeps it (it wakes at least every 50 ms to look at its guard, and a closing one
+     * lets go), so the change is left out rather than waited for without a bound.
+     */
+    private static boolean lock(ReentrantLock lock) {
+        try {
+            return lock.tryLock(4 * MAX_PARK_NS, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** Wakes parked readers and writers so they look at their guards again. */
@@ -148,7 +308,10 @@ final class Pipe {
 
     // ---- reading -----------------------------------------------------------------------------------------------
 
-    /** Reads what has arrived, blocking until something has; -1 when the writer closed and all before was read. */
+    /**
+     * Reads what has arrived, blocking until something has; -1 when the writer's CLOSE was consumed (and again until
+     * the writer opens anew), or once the reader's stream was removed and nothing is left.
+     */
     int read(ByteBuffer dst, Guard guard) throws IOException {
         if (!dst.hasRemaining()) {
             guard.check();
@@ -159,7 +322,11 @@ final class Pipe {
             while (true) {
                 guard.check();
                 if (brokenReason != null) {
-                    throw guard.linkDown(brokenReason);
+                    if (!guard.hung()) {
+                        throw guard.linkDown(brokenReason);
+                    }
+                    awaitChange(head, tail);
+                    continue;
                 }
                 long h = head;
                 long t = tail;
@@ -173,7 +340,10 @@ final class Pipe {
                     waitUntil(r.arrivalNs[slot(r, h)], guard);
                     continue;
                 }
-                if (lastWasClose && writerState == WriterState.CLOSED) {
+                if (closeConsumed && writerState == WriterState.CLOSED) {
+                    return -1;
+                }
+                if (guard.removed()) {
                     return -1;
                 }
                 awaitChange(h, t);
@@ -197,7 +367,7 @@ final class Pipe {
                 if (n > 0) {
                     break;
                 }
-                lastWasClose = true;
+                closeConsumed = true;
                 head = h + 1;
                 signalIfParked();
                 return -1;
@@ -205,7 +375,7 @@ final class Pipe {
             int k = Math.min(len - headOffset, dst.remaining());
             dst.put(r.frames[i], headOffset, k);
             n += k;
-            lastWasClose = false;
+            closeConsumed = false;
             if (headOffset + k == len) {
                 headOffset = 0;
                 h++;
@@ -253,7 +423,12 @@ final class Pipe {
             while (true) {
                 guard.check();
                 if (brokenReason != null) {
-                    throw guard.linkDown(brokenReason);
+                    if (!guard.hung()) {
+                        throw guard.linkDown(brokenReason);
+                    }
+                    guard.beforeWaiting();
+                    awaitChange(head, tail);
+                    continue;
                 }
                 if (!src.hasRemaining()) {
                     return 0;
@@ -261,14 +436,21 @@ final class Pipe {
                 long h = head;
                 long t = tail;
                 Ring r = ring;
-                if (h == t && r.frames.length != capacity + 1) {
-                    r = new Ring(capacity + 1, schedule != null);
+                if (h == t && r.frames.length != 2 * capacity + 2) {
+                    r = newRing(capacity);
                     ring = r;
                 }
-                long free = capacity - (t - h);
+                long free = free(r, h, t);
                 if (free > 0) {
+                    if (!readerOpen && early == EmulatedWorld.EarlyData.LOST) {
+                        // No RX ring on the other end: the frames leave the TX ring and are dropped on arrival.
+                        int lost = (int) Math.min(src.remaining(), free * Usb4Stream.MAX_PACKET_BYTES);
+                        src.position(src.position() + lost);
+                        return lost;
+                    }
                     return put(r, src, t, free);
                 }
+                guard.beforeWaiting();
                 awaitChange(h, t);
             }
         } finally {

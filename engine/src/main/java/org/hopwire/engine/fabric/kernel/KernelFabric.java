@@ -13,12 +13,16 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
 import org.hopwire.engine.fabric.AbstractFabric;
 import org.hopwire.engine.fabric.Errno;
+import org.hopwire.engine.fabric.FabricEvent;
 import org.hopwire.engine.fabric.FabricException;
+import org.hopwire.engine.fabric.NoSuchStreamException;
 import org.hopwire.engine.fabric.PeerHost;
+import org.hopwire.engine.fabric.PermissionDeniedException;
 import org.hopwire.engine.fabric.Problems;
 import org.hopwire.engine.fabric.StreamAddress;
 import org.hopwire.engine.fabric.StreamChannel;
@@ -30,20 +34,29 @@ import org.hopwire.engine.fabric.Usb4Stream;
  * and opens {@code /dev/tbstreamN} through {@link DeviceOpener}.
  *
  * <p>sysfs gives plain readers no change notification, so peers and streams are looked at every poll interval, and
- * at once after this fabric's own changes. The kernel does not show which process has a device open, so
- * {@link StreamInfo#open()} reports only this fabric's own opens.
+ * at once after this fabric's own changes; the same look notices a resume from suspend. Change uevents are not read,
+ * so this fabric sends no {@link FabricEvent.ServiceChanged}: followers back off instead. The kernel does not show
+ * which process has a device open, so {@link StreamInfo#open()} reports only this fabric's own opens. No call here
+ * blocks without a bound: devices are opened non-blocking, and their reads and writes wait in {@code poll(2)} that a
+ * close wakes.
  */
 public final class KernelFabric extends AbstractFabric {
     /** Half a second: soon enough for a person plugging a cable, and a look costs only a few small file reads. */
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
-    /** How often a waiting open looks whether the peer has arrived. */
+    /** How often a waiting open tries again whether the peer has arrived. */
     private static final long ATTACH_POLL_MS = 20;
+    /** How long an open keeps trying while the device node's mode or the node itself is still coming from udev. */
+    static final Duration UDEV_GRACE = Duration.ofSeconds(1);
+    /** A jump of the boot clock past the monotonic clock this large is a suspend (a resume takes seconds anyway). */
+    static final Duration RESUME_THRESHOLD = Duration.ofSeconds(2);
 
     private final KernelPaths paths;
     private final ConfigFs configFs;
     private final DeviceOpener opener;
     private final Sysfs sysfs;
     private final ScheduledExecutorService poller;
+    private final LongSupplier bootClockNs;
+    private long lastClockGap = Long.MIN_VALUE;
 
     /** The real driver, at the real paths, changing ConfigFS as this process. */
     public KernelFabric() {
@@ -51,19 +64,31 @@ public final class KernelFabric extends AbstractFabric {
     }
 
     public KernelFabric(KernelPaths paths, ConfigFs configFs, DeviceOpener opener, Duration pollInterval) {
+        this(paths, configFs, opener, pollInterval, KernelFabric::procUptimeNs);
+    }
+
+    /**
+     * @param bootClockNs nanoseconds since boot including suspended time (tests pass a clock they can move)
+     */
+    public KernelFabric(KernelPaths paths, ConfigFs configFs, DeviceOpener opener, Duration pollInterval,
+                        LongSupplier bootClockNs) {
         super("hopwire-fabric-kernel");
         this.paths = Objects.requireNonNull(paths, "paths");
         this.configFs = Objects.requireNonNull(configFs, "configFs");
         this.opener = Objects.requireNonNull(opener, "opener");
+        this.bootClockNs = Objects.requireNonNull(bootClockNs, "bootClockNs");
         this.sysfs = new Sysfs(paths.devices());
+        checkResume();
         refresh();
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "hopwire-sysfs-poll");
             t.setDaemon(true);
             return t;
         });
-        poller.scheduleWithFixedDelay(this::refresh, pollInterval.toMillis(), pollInterval.toMillis(),
-                TimeUnit.MILLISECONDS);
+        poller.scheduleWithFixedDelay(() -> {
+            checkResume();
+            refresh();
+        }, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -94,6 +119,13 @@ public final class KernelFabric extends AbstractFabric {
         return sysfs.hostUuid().orElseThrow(() -> new FabricException(Errno.ENOENT, "cannot read this host's UUID"
                 + " from " + paths.devices() + "/<domain>-0/unique_id: is there a USB4/Thunderbolt controller and is"
                 + " the thunderbolt driver loaded?"));
+    }
+
+    @Override
+    public UUID localHostUuid(PeerHost peer) throws FabricException {
+        return sysfs.hostUuid(peer.domain()).orElseThrow(() -> new FabricException(Errno.ENOENT, "cannot read this"
+                + " host's UUID in domain " + peer.domain() + " (" + paths.devices() + "/" + peer.domain()
+                + "-0/unique_id), where " + peer.id() + " is"));
     }
 
     @Override
@@ -222,21 +254,38 @@ public final class KernelFabric extends AbstractFabric {
         boolean hopId = attribute.equals(ATTR_IN_HOPID) || attribute.equals(ATTR_OUT_HOPID);
         change(p -> configFs.write(p, value), dir(address).resolve(attribute), "write " + attribute + " of "
                 + address, errno -> switch (errno) {
-                    case EINVAL -> hopId ? Problems.invalidHopId(address, attribute, value,
-                            Usb4Stream.DEFAULT_MAX_HOPID)
+                    case EINVAL -> hopId ? Problems.invalidHopId(address, attribute, value, maxHopId(address, attribute))
                             : attribute.equals(ATTR_RING_SIZE)
                             ? Problems.outOfRange(address, attribute, value, Usb4Stream.MIN_RING_SIZE,
                                     Usb4Stream.MAX_RING_SIZE)
                             : Problems.outOfRange(address, attribute, value, Usb4Stream.MIN_THROTTLING_NS,
                                     Usb4Stream.MAX_THROTTLING_NS);
+                    case ERANGE -> Problems.overflow(address, attribute, value);
                     // EBUSY means "taken" for a HopID unless the device is open: only our own opens are known.
                     case EBUSY -> hopId && !openHere(address) ? Problems.hopIdBusy(address, attribute, parse(value))
                             : Problems.streamOpen(address, attribute);
-                    case ENOSPC -> Problems.noFreeHopId(address, attribute, Usb4Stream.DEFAULT_MAX_HOPID);
+                    case ENOSPC -> Problems.noFreeHopId(address, attribute, Math.max(Usb4Stream.MIN_HOPID,
+                            parse(value)), maxHopId(address, attribute));
                     case ENOENT -> Problems.noSuchStream(address);
                     case EACCES, EPERM -> attribute.equals(ATTR_INDEX) ? Problems.readOnly(address, attribute) : null;
                     default -> null;
                 });
+    }
+
+    /**
+     * The highest HopID an attribute takes, for messages: out HopIDs are limited by the peer's {@code maxhopid}; in
+     * HopIDs by this host's lane adapter, which sysfs does not show, so the driver's usual maximum is named.
+     */
+    private int maxHopId(StreamAddress address, String attribute) {
+        if (attribute.equals(ATTR_OUT_HOPID)) {
+            String xdomain = Usb4Stream.xdomainOf(address.service());
+            for (PeerHost p : sysfs.xdomains()) {
+                if (p.id().equals(xdomain)) {
+                    return p.outHopIdLimit();
+                }
+            }
+        }
+        return Usb4Stream.DEFAULT_MAX_HOPID;
     }
 
     private static int parse(String value) {
@@ -261,52 +310,103 @@ public final class KernelFabric extends AbstractFabric {
 
     // ---- devices -----------------------------------------------------------------------------------------------
 
+    /**
+     * Opens the device without ever blocking in {@code open(2)} (which Java cannot interrupt): the opener opens
+     * non-blocking, and while the driver answers ENXIO (no connection) this waits here, where it can be given up,
+     * and tries again. It gives up at the timeout, as {@link org.hopwire.engine.fabric.Fabric#open} says.
+     */
     @Override
     public StreamChannel open(StreamAddress address, Duration timeout) throws FabricException, InterruptedException {
         ensureOpen();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        ByteChannel channel;
-        StreamInfo s = stream(address).orElseThrow(() -> Problems.noSuchStream(address));
+        long now = System.nanoTime();
+        long deadline = now + timeout.toNanos();
+        long permissionDeadline = 0;
+        boolean waited = false;
         while (true) {
-            // A blocking open(2) cannot be given up from Java, so wait here, where it can, until the driver attaches.
-            while (!sysfs.servicePresent(address.service())) {
-                long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (leftMs <= 0) {
-                    throw Problems.peerNotConnected(address);
-                }
-                Thread.sleep(Math.min(ATTACH_POLL_MS, leftMs));
-                s = stream(address).orElseThrow(() -> Problems.linkDown(address,
-                        "the stream was removed while waiting to open it"));
+            Optional<StreamInfo> found = stream(address);
+            if (found.isEmpty()) {
+                throw waited ? Problems.linkDown(address, "the stream was removed while waiting to open it")
+                        : Problems.noSuchStream(address);
             }
-            if (!s.hasHopIds()) {
-                throw Problems.hopIdUnset(address);
-            }
-            Path device = paths.dev().resolve(s.deviceName());
+            Path device = paths.dev().resolve(found.get().deviceName());
+            Errno errno;
+            IOException failure;
             try {
-                channel = opener.open(device);
-                break;
+                ByteChannel channel = opener.open(device);
+                KernelStreamChannel opened = track(new KernelStreamChannel(address, channel, this::untrack));
+                refresh();
+                return opened;
             } catch (IOException e) {
-                Errno errno = Syscalls.errno(e);
-                if (errno == Errno.ENXIO && System.nanoTime() < deadline) {
-                    // The peer left between our look at sysfs and the open: wait for it again.
-                    Thread.sleep(ATTACH_POLL_MS);
-                    continue;
-                }
-                throw cause(switch (errno) {
-                    case ENXIO -> Problems.peerNotConnected(address);
-                    case EINVAL -> Problems.hopIdUnset(address);
-                    case EACCES, EPERM -> new org.hopwire.engine.fabric.PermissionDeniedException("no permission to"
-                            + " open " + device + ": run Hopwire as root, or install"
-                            + " packaging/udev/70-hopwire-tbstream.rules and add yourself to its group");
-                    case ENOENT -> new org.hopwire.engine.fabric.NoSuchStreamException(device + " does not exist"
-                            + " although stream " + address + " does: is udev running?");
-                    default -> common(errno, device, "open " + device);
-                }, e);
+                failure = e;
+                errno = Syscalls.errno(e);
             }
+            now = System.nanoTime();
+            switch (errno) {
+                case ENXIO -> {
+                    // No connection yet: the blocking open would wait, so wait here.
+                    if (now - deadline >= 0) {
+                        throw cause(waited && found.get().attached() && !found.get().hasHopIds()
+                                ? Problems.hopIdUnset(address) : Problems.peerNotConnected(address), failure);
+                    }
+                }
+                case EINVAL -> {
+                    // A connection, but a HopID unset: at once, unless the open had to wait, which then keeps waiting.
+                    if (!waited || now - deadline >= 0) {
+                        throw cause(Problems.hopIdUnset(address), failure);
+                    }
+                }
+                case EACCES, EPERM, ENOENT -> {
+                    // The node appears 0600 root at mkdir and udev gives it its mode a moment later: retry briefly.
+                    if (permissionDeadline == 0) {
+                        permissionDeadline = now + UDEV_GRACE.toNanos();
+                    }
+                    if (now - permissionDeadline >= 0) {
+                        throw cause(errno == Errno.ENOENT ? new NoSuchStreamException(device + " does not exist"
+                                + " although stream " + address + " does: is udev running?")
+                                : new PermissionDeniedException("no permission to open " + device + ": install"
+                                + " Hopwire's udev rule (packaging/udev) so the person at the seat may use it, or"
+                                + " run Hopwire as root"), failure);
+                    }
+                }
+                case ENOMEM -> throw cause(Problems.tooManyStreams(address), failure);
+                case EIO -> throw cause(Problems.pathsFailed(address), failure);
+                default -> throw cause(common(errno, device, "open " + device), failure);
+            }
+            waited = true;
+            long leftNs = Math.max(deadline, permissionDeadline) - now;
+            Thread.sleep(Math.max(1, Math.min(ATTACH_POLL_MS, TimeUnit.NANOSECONDS.toMillis(leftNs))));
         }
-        KernelStreamChannel opened = track(new KernelStreamChannel(address, channel, this::untrack));
-        refresh();
-        return opened;
+    }
+
+    // ---- suspend ---------------------------------------------------------------------------------------------------
+
+    /**
+     * Looks whether this machine slept since the last look: {@link System#nanoTime()} stops while suspended and the
+     * boot clock does not, so a growing gap between them is a suspend. After a resume the rings of open streams
+     * are new and their byte streams have a hole; listeners hear {@link FabricEvent.Resumed}.
+     */
+    private void checkResume() {
+        long boot = bootClockNs.getAsLong();
+        long mono = System.nanoTime();
+        if (boot < 0) {
+            return;
+        }
+        long gap = boot - mono;
+        if (lastClockGap != Long.MIN_VALUE && gap - lastClockGap > RESUME_THRESHOLD.toNanos()) {
+            emit(new FabricEvent.Resumed());
+        }
+        lastClockGap = gap;
+    }
+
+    /** Nanoseconds since boot including time suspended, from {@code /proc/uptime} (10 ms resolution); -1 if unread. */
+    static long procUptimeNs() {
+        try {
+            String text = Files.readString(Path.of("/proc/uptime"));
+            String first = text.strip().split("\\s+")[0];
+            return (long) (Double.parseDouble(first) * 1e9);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     @Override

@@ -26,7 +26,7 @@ import org.hopwire.engine.fabric.ServiceInfo;
 final class Sysfs {
     private static final Pattern ROUTER = Pattern.compile("(\\d+)-([0-9a-fA-F]+)");
     private static final Pattern SERVICE = Pattern.compile("(\\d+-[0-9a-fA-F]+)\\.(\\d+)");
-    private static final Pattern LEADING_NUMBER = Pattern.compile("\\s*(0x[0-9a-fA-F]+|\\d+)");
+    private static final Pattern LEADING_NUMBER = Pattern.compile("\\s*(0x[0-9a-fA-F]+|-?\\d+)");
 
     private final Path devices;
 
@@ -39,18 +39,26 @@ final class Sysfs {
         return Files.isDirectory(devices);
     }
 
-    /** This host's UUID: the {@code unique_id} of the first domain's own router ({@code <domain>-0}). */
+    /** This host's UUID in its lowest-numbered domain: the {@code unique_id} of that domain's router. */
     Optional<UUID> hostUuid() {
         for (String name : names()) {
             Matcher m = ROUTER.matcher(name);
             if (m.matches() && Long.parseLong(m.group(2), 16) == 0) {
-                Optional<UUID> uuid = read(devices.resolve(name).resolve("unique_id")).flatMap(Sysfs::uuid);
+                Optional<UUID> uuid = hostUuid(Integer.parseInt(m.group(1)));
                 if (uuid.isPresent()) {
                     return uuid;
                 }
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * This host's UUID in one domain, {@code <domain>-0/unique_id}: how a peer on that domain knows this host. A
+     * machine with two host routers has a different UUID in each.
+     */
+    Optional<UUID> hostUuid(int domain) {
+        return read(devices.resolve(domain + "-0").resolve("unique_id")).flatMap(Sysfs::uuid);
     }
 
     /** The peer hosts on the cable now. */
@@ -86,7 +94,7 @@ final class Sysfs {
                     number(dir.resolve("rx_speed")), number(dir.resolve("tx_speed")),
                     number(dir.resolve("rx_lanes")), number(dir.resolve("tx_lanes")),
                     read(dir.resolve("authorized")).map(v -> !v.equals("0")).orElse(true),
-                    servicesByHost.getOrDefault(name, List.of())));
+                    servicesByHost.getOrDefault(name, List.of()), number(dir.resolve("maxhopid"))));
         }
         return peers;
     }
@@ -126,7 +134,7 @@ final class Sysfs {
         }
     }
 
-    /** The leading number of an attribute ({@code "20.0 Gb/s"} reads 20), or 0. */
+    /** The leading number of an attribute ({@code "20.0 Gb/s"} reads 20, a HopID not yet applied {@code -1}), or 0. */
     static int number(Path attribute) {
         return read(attribute).map(Sysfs::leadingNumber).orElse(0);
     }

@@ -4,17 +4,34 @@ import static org.hopwire.engine.testbed.Transfers.inBackground;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
+import org.hopwire.engine.fabric.Errno;
+import org.hopwire.engine.fabric.FabricEvent;
+import org.hopwire.engine.fabric.FabricException;
 import org.hopwire.engine.fabric.HopIdBusyException;
+import org.hopwire.engine.fabric.InvalidArgumentException;
+import org.hopwire.engine.fabric.LinkDownException;
+import org.hopwire.engine.fabric.NameTooLongException;
+import org.hopwire.engine.fabric.NoFreeHopIdException;
+import org.hopwire.engine.fabric.PeerHost;
 import org.hopwire.engine.fabric.PermissionDeniedException;
+import org.hopwire.engine.fabric.ServiceInfo;
+import org.hopwire.engine.fabric.Subscription;
+import org.hopwire.engine.fabric.TooManyStreamsException;
 import org.hopwire.engine.fabric.StreamChannel;
 import org.hopwire.engine.fabric.StreamInfo;
 import org.hopwire.engine.fabric.StreamSpec;
@@ -86,25 +103,145 @@ class EmulatedFabricTest {
     }
 
     @Test
-    void shouldAllocateInHopIdsThatAreFreeOnThePeersSideToo() throws Exception {
-        bed = new EmulatedTestbed();
-        // B sends on 8 already, so A's automatic in-HopID (B's out on the same path) must not be 8.
-        bed.b().createStream("0-1.0", StreamSpec.manual("b", 10, 8));
-        StreamInfo s = bed.a().createStream("0-1.0", StreamSpec.automatic("a"));
-        assertTrue(s.inHopId() != 8, s.toString());
-    }
-
-    @Test
     void shouldSayWhenNoHopIdIsLeft() throws Exception {
         bed = new EmulatedTestbed();
         int free = Usb4Stream.DEFAULT_MAX_HOPID - Usb4Stream.MIN_HOPID + 1;
         for (int i = 0; i < free; i++) {
             bed.a().createStream("0-1.0", StreamSpec.automatic("s" + i));
         }
-        HopIdBusyException e = assertThrows(HopIdBusyException.class,
+        NoFreeHopIdException e = assertThrows(NoFreeHopIdException.class,
                 () -> bed.a().createStream("0-1.0", StreamSpec.automatic("full")));
+        assertEquals(Errno.ENOSPC, e.errno());
         assertTrue(e.getMessage().contains("no free HopID"), e.getMessage());
         assertEquals(free, bed.a().streams().size(), "the failed stream is not left behind");
+    }
+
+    @Test
+    void shouldMeasureTheNameLimitInBytes() throws Exception {
+        bed = new EmulatedTestbed();
+        // Five characters, ten bytes in UTF-8: the driver counts bytes (strlen).
+        NameTooLongException e = assertThrows(NameTooLongException.class,
+                () -> bed.a().createStream("0-1.0", StreamSpec.automatic("\u00e9\u00e9\u00e9\u00e9\u00e9")));
+        assertTrue(e.getMessage().contains("10 bytes"), e.getMessage());
+        assertEquals("\u00e9\u00e9\u00e9\u00e9", bed.a().createStream("0-1.0",
+                StreamSpec.automatic("\u00e9\u00e9\u00e9\u00e9")).address().name(), "8 bytes fit");
+    }
+
+    @Test
+    void shouldFailAnOpenWithTooManyStreamsOrPathsThatCannotBeEnabled() throws Exception {
+        bed = new EmulatedTestbed(EmulatedWorld.Settings.fromSystemProperties().withDmaRings(2));
+        StreamInfo x = bed.a().createStream("0-1.0", StreamSpec.manual("x", 8, 8));
+        StreamInfo y = bed.a().createStream("0-1.0", StreamSpec.manual("y", 9, 9));
+        StreamInfo z = bed.a().createStream("0-1.0", StreamSpec.manual("z", 10, 10));
+        try (StreamChannel cx = bed.a().open(x.address(), SOON); StreamChannel cy = bed.a().open(y.address(), SOON)) {
+            TooManyStreamsException e = assertThrows(TooManyStreamsException.class,
+                    () -> bed.a().open(z.address(), SOON));
+            assertEquals(Errno.ENOMEM, e.errno());
+            assertTrue(e.getMessage().contains("DMA ring"), e.getMessage());
+            // A second open of an open device shares its rings and needs none.
+            bed.a().open(x.address(), SOON).close();
+        }
+        bed.hostA().failNextPathEnable();
+        FabricException e = assertThrows(FabricException.class, () -> bed.a().open(z.address(), SOON));
+        assertEquals(Errno.EIO, e.errno());
+        bed.a().open(z.address(), SOON).close();
+    }
+
+    @Test
+    void shouldTellAnOverflowingNumberFromGarbage() throws Exception {
+        bed = new EmulatedTestbed();
+        StreamInfo s = bed.a().createStream("0-1.0", StreamSpec.automatic("num"));
+        assertEquals(Errno.ERANGE, assertThrows(InvalidArgumentException.class,
+                () -> bed.a().setThrottling(s.address(), 100_000_000_000L)).errno());
+        assertEquals(Errno.EINVAL, assertThrows(InvalidArgumentException.class,
+                () -> bed.hostA().writeAttribute("0-1.0", "num", "ring_size", "12abc")).errno());
+        bed.hostA().writeAttribute("0-1.0", "num", "ring_size", "64\n");
+        assertEquals(64, bed.a().stream(s.address()).orElseThrow().ringSize(), "one trailing newline is fine");
+    }
+
+    @Test
+    void shouldRaiseAChangeEventOnEveryReadOfThePeersProperties() throws Exception {
+        bed = new EmulatedTestbed();
+        BlockingQueue<FabricEvent> events = new LinkedBlockingQueue<>();
+        try (Subscription ignored = bed.b().addListener(events::add)) {
+            bed.a().createStream("0-1.0", StreamSpec.automatic("ann"));
+            List<FabricEvent.ServiceChanged> seen = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (seen.size() < 2 && System.nanoTime() < deadline) {
+                FabricEvent e = events.poll(100, TimeUnit.MILLISECONDS);
+                if (e instanceof FabricEvent.ServiceChanged c) {
+                    seen.add(c);
+                }
+            }
+            assertEquals(2, seen.size(), "a re-read soon after the change, and the driver's second one later");
+            assertEquals("0-1.0", seen.get(0).service());
+        }
+    }
+
+    @Test
+    void shouldTakeTheDriversTimeForAnAnnouncementOnTheDriverPreset() throws Exception {
+        bed = new EmulatedTestbed(EmulatedWorld.Settings.DRIVER);
+        bed.a().createStream("0-1.0", StreamSpec.automatic("slow"));
+        Thread.sleep(50);
+        StreamInfo early = bed.b().createStream("0-1.0", StreamSpec.inherited("slow"));
+        assertEquals(0, early.inHopId(), "the 50 ms send and 100 ms re-read have not passed");
+        bed.b().removeStream(early.address());
+        Thread.sleep(250);
+        assertTrue(bed.b().createStream("0-1.0", StreamSpec.inherited("slow")).hasHopIds(),
+                "arrived after the first re-read");
+    }
+
+    @Test
+    void shouldHoldOrLoseWhatIsWrittenBeforeTheReaderOpens() throws Exception {
+        for (EmulatedWorld.EarlyData mode : EmulatedWorld.EarlyData.values()) {
+            bed = new EmulatedTestbed(EmulatedWorld.Settings.fromSystemProperties().withEarlyData(mode));
+            StreamInfo sa = bed.a().createStream("0-1.0", StreamSpec.manual("e", 8, 9));
+            StreamInfo sb = bed.b().createStream("0-1.0", StreamSpec.manual("e", 9, 8));
+            StreamChannel writer = bed.a().open(sa.address(), SOON);
+            writer.writeFully(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            StreamChannel reader = bed.b().open(sb.address(), SOON);
+            writer.writeFully(ByteBuffer.wrap(new byte[] {4}));
+            byte[] first = Transfers.readExactly(reader, 1);
+            assertEquals(mode == EmulatedWorld.EarlyData.HELD ? 1 : 4, first[0], mode + ": " + first[0]);
+            reader.close();
+            writer.close();
+            bed.close();
+        }
+        bed = null;
+    }
+
+    @Test
+    void shouldLeaveAHoleInOpenStreamsOnSuspendAndSayItResumed() throws Exception {
+        bed = new EmulatedTestbed();
+        StreamChannel[] c = openPair(256);
+        BlockingQueue<FabricEvent> events = new LinkedBlockingQueue<>();
+        try (Subscription ignored = bed.a().addListener(events::add)) {
+            c[0].writeFully(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            bed.hostA().suspendAndResume();
+            c[0].writeFully(ByteBuffer.wrap(new byte[] {9}));
+            assertArrayEquals(new byte[] {9}, Transfers.readExactly(c[1], 1), "what was queued is gone");
+            FabricEvent e;
+            do {
+                e = events.poll(5, TimeUnit.SECONDS);
+            } while (e != null && !(e instanceof FabricEvent.Resumed));
+            assertInstanceOf(FabricEvent.Resumed.class, e);
+        }
+    }
+
+    @Test
+    void shouldFailAWriterThatMustWaitOnARemovedStream() throws Exception {
+        bed = new EmulatedTestbed();
+        StreamChannel[] c = openPair(32);
+        bed.hostA().rmdirStream("0-1.0", "s");
+        // Writes are taken while there is room, then the first that must wait fails.
+        AtomicLong written = new AtomicLong();
+        LinkDownException e = assertThrows(LinkDownException.class, () -> {
+            while (true) {
+                written.addAndGet(c[0].write(ByteBuffer.allocate(64 << 10)));
+            }
+        });
+        assertTrue(written.get() > 0, "writes with room succeeded first");
+        assertEquals(Errno.ENXIO, e.errno());
     }
 
     @Test
@@ -163,6 +300,38 @@ class EmulatedFabricTest {
         bed.b().removeStream(early.address());
         StreamInfo again = bed.b().createStream("0-1.0", StreamSpec.inherited("late"));
         assertTrue(again.hasHopIds(), again.toString());
+    }
+
+    @Test
+    void shouldOfferTheStreamServiceAfterTheOthersItsHostOffersFirst() throws Exception {
+        bed = new EmulatedTestbed();
+        bed.hostB().offerServicesBeforeStream(1);
+        PeerHost b = bed.a().peers().get(0);
+        assertEquals(List.of("0-1.0", "0-1.1"), b.services().stream().map(ServiceInfo::name).toList());
+        assertEquals("0-1.1", b.streamService().orElseThrow().name());
+        // A group named after the other service is accepted and never attaches.
+        assertFalse(bed.a().createStream("0-1.0", StreamSpec.automatic("wrong")).attached());
+        assertTrue(bed.a().createStream("0-1.1", StreamSpec.automatic("right")).attached());
+    }
+
+    @Test
+    void shouldShowEachDomainItsOwnUuid() throws Exception {
+        try (EmulatedWorld world = new EmulatedWorld()) {
+            EmulatedHost a = world.addHost("alpha", UUID.fromString("ffffffff-0000-4000-8000-000000000000"));
+            UUID second = UUID.fromString("00000000-0000-4000-8000-000000000001");
+            int domain = a.addDomain(second);
+            EmulatedHost b = world.addHost("beta");
+            world.connect(a, domain, b, 0, CableProfile.UNTHROTTLED);
+            EmulatedFabric fa = new EmulatedFabric(a);
+            EmulatedFabric fb = new EmulatedFabric(b);
+            PeerHost bOnA = fa.peers().get(0);
+            assertEquals("1-1", bOnA.id(), "the peer is on domain 1");
+            assertEquals(second, fa.localHostUuid(bOnA), "this host as the peer on domain 1 knows it");
+            assertEquals(second, fb.peers().get(0).uuid());
+            assertTrue(fa.createStream("1-1.0", StreamSpec.automatic("d1")).attached());
+            fa.close();
+            fb.close();
+        }
     }
 
     @Test
