@@ -23,6 +23,13 @@ public interface StreamChannel extends ByteChannel {
     /** The stream this channel is open on. */
     StreamAddress address();
 
+    /**
+     * Waits, at most {@code timeout}, until the TX ring has a free frame: what {@code poll(2)} reports as writable.
+     * The driver's last close sends the peer its CLOSE only when there is one, silently otherwise, so a writer that
+     * wants the peer to see its end of file waits for this before closing. Returns whether there is room.
+     */
+    boolean awaitWritable(java.time.Duration timeout) throws IOException;
+
     /** Writes all of {@code src}, looping over short writes. */
     default void writeFully(ByteBuffer src) throws IOException {
         while (src.hasRemaining()) {

@@ -70,6 +70,12 @@ public final class FakeKernel implements ConfigFs, DeviceOpener {
         udevDelay = delay;
     }
 
+    /** Counts every device node as just made, so the udev delay starts again for all. */
+    public void restartUdevClock() {
+        long now = System.nanoTime();
+        nodeBornNs.replaceAll((k, v) -> now);
+    }
+
     /** Stops mirroring, before the tree is deleted. */
     public synchronized void detach() {
         host.removeChangeListener(onChange);
@@ -170,7 +176,7 @@ public final class FakeKernel implements ConfigFs, DeviceOpener {
     }
 
     /** The device as a file channel shows it: errors are bare errno texts. */
-    private static final class RawChannel implements ByteChannel {
+    private static final class RawChannel implements org.hopwire.engine.fabric.kernel.PollableChannel {
         private final EmulatedChannel channel;
 
         RawChannel(EmulatedChannel channel) {
@@ -192,6 +198,15 @@ public final class FakeKernel implements ConfigFs, DeviceOpener {
                 return channel.write(src);
             } catch (FabricException e) {
                 throw new SyscallException(e.errno(), "write", null);
+            }
+        }
+
+        @Override
+        public boolean awaitWritable(Duration timeout) throws IOException {
+            try {
+                return channel.awaitWritable(timeout);
+            } catch (FabricException e) {
+                throw new SyscallException(e.errno(), "poll", null);
             }
         }
 

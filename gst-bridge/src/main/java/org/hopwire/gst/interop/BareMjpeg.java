@@ -52,6 +52,8 @@ public final class BareMjpeg {
     public static final class Sender implements Capture.Listener, AutoCloseable {
         /** A few images may wait for the link; older ones are dropped when it is slower than the camera. */
         private static final int QUEUE = 4;
+        /** How long closing waits for the image in flight and for room for the CLOSE: a receiver reads far faster. */
+        private static final java.time.Duration FINISH_WAIT = java.time.Duration.ofSeconds(2);
         private final StreamChannel stream;
         private final ArrayDeque<MediaFrame> queue = new ArrayDeque<>();
         private final Thread writer;
@@ -134,6 +136,10 @@ public final class BareMjpeg {
             return failure;
         }
 
+        /**
+         * Stops the camera, lets the image being written finish, and closes the stream so the receiver reads end of
+         * file: the driver's last close sends CLOSE only when the TX ring has room, so it waits for that first.
+         */
         @Override
         public void close() throws IOException {
             closed = true;
@@ -141,7 +147,16 @@ public final class BareMjpeg {
                 queue.notifyAll();
             }
             capture.close();
-            stream.close();
+            try {
+                writer.join(FINISH_WAIT.toMillis());
+                stream.awaitWritable(FINISH_WAIT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException e) {
+                // the link went: there is no end of file to pass on
+            } finally {
+                stream.close();
+            }
         }
     }
 

@@ -128,6 +128,14 @@ public final class EmulatedChannel implements StreamChannel {
     }
 
     @Override
+    public boolean awaitWritable(java.time.Duration timeout) throws IOException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+        return rings.tx.awaitRoom(timeout.toNanos(), writeGuard);
+    }
+
+    @Override
     public boolean isOpen() {
         return !closed;
     }

@@ -18,6 +18,8 @@ import org.hopwire.engine.fabric.StreamChannel;
  */
 public final class FifoPort implements AutoCloseable {
     private static final int CHUNK = 256 * 1024;
+    /** How long the end of the program's data waits for room for the CLOSE: the reader takes a ring in far less. */
+    private static final java.time.Duration CLOSE_ROOM_WAIT = java.time.Duration.ofSeconds(2);
 
     private final Path path;
     private final boolean toStream;
@@ -68,6 +70,8 @@ public final class FifoPort implements AutoCloseable {
                         bytes += n;
                     }
                 }
+                // The program closed its end: pass that on. The last close sends CLOSE only with room in the ring.
+                channel.awaitWritable(CLOSE_ROOM_WAIT);
             } else {
                 try (OutputStream out = Files.newOutputStream(path)) {
                     ByteBuffer buf = ByteBuffer.allocate(CHUNK);
@@ -119,13 +123,11 @@ public final class FifoPort implements AutoCloseable {
     public void close() throws IOException {
         closed = true;
         if (pump.isAlive()) {
-            // A pump still waiting for the program to open its end: open it ourselves so it wakes and ends.
+            // A pump still waiting for the program to open its end: open it ourselves so it wakes and ends. Read and
+            // write at once, which never waits for the other end (a read-only or write-only open of a FIFO would).
             try {
-                if (toStream) {
-                    Files.newOutputStream(path).close();
-                } else {
-                    Files.newInputStream(path).close();
-                }
+                java.nio.channels.FileChannel.open(path, java.nio.file.StandardOpenOption.READ,
+                        java.nio.file.StandardOpenOption.WRITE).close();
             } catch (IOException ignored) {
                 // it woke some other way
             }

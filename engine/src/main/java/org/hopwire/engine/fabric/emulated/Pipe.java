@@ -484,6 +484,23 @@ final class Pipe {
         return total;
     }
 
+    /** Waits up to {@code timeoutNs} until the TX ring has a free frame, or the link broke; returns whether it has. */
+    boolean awaitRoom(long timeoutNs, Guard guard) throws IOException {
+        long deadline = System.nanoTime() + timeoutNs;
+        while (true) {
+            guard.check();
+            long h = head;
+            long t = tail;
+            if (free(ring, h, t) > 0 || (!readerOpen && early == EmulatedWorld.EarlyData.LOST)) {
+                return brokenReason == null;
+            }
+            if (brokenReason != null || System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            awaitChange(h, t);
+        }
+    }
+
     // ---- waiting -----------------------------------------------------------------------------------------------
 
     /** Takes a side's lock, still answering closes and unplugs while another reader or writer holds it. */

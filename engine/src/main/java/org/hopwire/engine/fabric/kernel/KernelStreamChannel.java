@@ -64,6 +64,20 @@ final class KernelStreamChannel implements StreamChannel {
     }
 
     @Override
+    public boolean awaitWritable(java.time.Duration timeout) throws IOException {
+        if (!(device instanceof PollableChannel p)) {
+            return true;
+        }
+        try {
+            return p.awaitWritable(timeout);
+        } catch (ClosedChannelException e) {
+            throw e;
+        } catch (IOException e) {
+            throw translate(e);
+        }
+    }
+
+    @Override
     public boolean isOpen() {
         return device.isOpen();
     }

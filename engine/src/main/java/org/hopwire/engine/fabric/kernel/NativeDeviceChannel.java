@@ -24,7 +24,7 @@ import org.hopwire.engine.fabric.Errno;
  * machinery of {@link AbstractInterruptibleChannel} doing the interrupt part. One read and one write may run at the
  * same time; further readers or writers queue behind them.
  */
-final class NativeDeviceChannel extends AbstractInterruptibleChannel implements ByteChannel {
+final class NativeDeviceChannel extends AbstractInterruptibleChannel implements PollableChannel {
     /** A poll's bound: nothing waits longer unwoken even if a wake-up were lost; short enough not to matter then. */
     static final int POLL_TIMEOUT_MS = 250;
 
@@ -126,6 +126,45 @@ final class NativeDeviceChannel extends AbstractInterruptibleChannel implements 
             int n = transfer(writable, scratch, false);
             src.position(src.position() + Math.max(n, 0));
             return n;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Polls for {@code POLLOUT} up to {@code timeout}: true once the TX ring has room, false at the time or a hang-up. */
+    @Override
+    public boolean awaitWritable(java.time.Duration timeout) throws IOException {
+        ensureOpen();
+        writeLock.lock();
+        try {
+            ensureOpen();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            boolean completed = false;
+            try {
+                begin();
+                while (enter()) {
+                    try {
+                        long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                        int revents = writable.poll((int) Math.max(0, Math.min(leftMs, pollTimeoutMs)));
+                        if (writable.woken()) {
+                            break;
+                        }
+                        if ((revents & (LinuxCalls.POLLHUP | LinuxCalls.POLLERR | LinuxCalls.POLLNVAL)) != 0) {
+                            completed = true;
+                            return false;
+                        }
+                        if ((revents & LinuxCalls.POLLOUT) != 0 || leftMs <= 0) {
+                            completed = true;
+                            return (revents & LinuxCalls.POLLOUT) != 0;
+                        }
+                    } finally {
+                        leave();
+                    }
+                }
+                return false;
+            } finally {
+                end(completed);
+            }
         } finally {
             writeLock.unlock();
         }
