@@ -532,8 +532,16 @@ public final class PeerSession implements AutoCloseable {
                 decoder.feed(buf, this::handle);
             }
         } catch (ProtocolException e) {
-            fail(SessionEnd.Reason.PROTOCOL_ERROR, e.error(), ControlMessage.Goodbye.PROTOCOL_ERROR,
-                    peerName() + " broke the protocol: " + e.getMessage());
+            boolean heard;
+            synchronized (lock) {
+                heard = peerHello != null;
+            }
+            if (!heard) {
+                misrouted("control", e);
+            } else {
+                fail(SessionEnd.Reason.PROTOCOL_ERROR, e.error(), ControlMessage.Goodbye.PROTOCOL_ERROR,
+                        peerName() + " broke the protocol: " + e.getMessage());
+            }
         } catch (IOException e) {
             linkDown(e);
         } catch (RuntimeException e) {
@@ -541,6 +549,18 @@ public final class PeerSession implements AutoCloseable {
         } finally {
             peerFarewell.countDown();
         }
+    }
+
+    /**
+     * Garbage before the peer's HELLO on the control stream, or any undecodable data before the session is ready,
+     * means the streams do not lead to this session's peer: a follower that inherited a stale announcement gets
+     * HopIDs that may now belong to another of the peer's streams. Nothing was trusted yet; the link tears the
+     * streams down and pairs them again.
+     */
+    private void misrouted(String stream, ProtocolException e) {
+        finish(new SessionEnd(SessionEnd.Reason.LINK_DOWN, "the " + stream + " stream to " + peerName()
+                + " carried something else than this session before it was set up (" + e.getMessage()
+                + "): it may follow a stale announcement, so the streams are set up again"), false);
     }
 
     /** A bug here or in a handler must end the session with words, not kill a thread and leave it hanging. */
@@ -1111,8 +1131,12 @@ public final class PeerSession implements AutoCloseable {
                 decoder.feed(buf);
             }
         } catch (ProtocolException e) {
-            fail(SessionEnd.Reason.PROTOCOL_ERROR, e.error(), ControlMessage.Goodbye.PROTOCOL_ERROR,
-                    peerName() + " broke the protocol on the data stream: " + e.getMessage());
+            if (!wasReady) {
+                misrouted("data", e);
+            } else {
+                fail(SessionEnd.Reason.PROTOCOL_ERROR, e.error(), ControlMessage.Goodbye.PROTOCOL_ERROR,
+                        peerName() + " broke the protocol on the data stream: " + e.getMessage());
+            }
         } catch (IOException e) {
             linkDown(e);
         } catch (RuntimeException e) {

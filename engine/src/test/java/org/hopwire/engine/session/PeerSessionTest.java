@@ -355,6 +355,10 @@ class PeerSessionTest {
         var control = raw[0];
         var data = raw[1];
         pair.startA();
+        var w = new org.hopwire.engine.protocol.WireWriter(256);
+        org.hopwire.engine.protocol.ControlCodec.encode(new ControlMessage.Hello(PeerSession.PROTOCOL_MAJOR, 0,
+                pair.bed.hostB().uuid(), "x", "x", 0), w);
+        control.writeFully(w.toBuffer());
         control.writeFully(ByteBuffer.wrap("GET / HTTP/1.1\r\n\r\n".getBytes(
                 java.nio.charset.StandardCharsets.US_ASCII)));
         SessionEnd end = pair.ha.closed.get(10, TimeUnit.SECONDS);
@@ -372,6 +376,68 @@ class PeerSessionTest {
         data.close();
         control.close();
         pair.a = null;
+    }
+
+    @Test
+    void shouldDistrustStreamsThatCarryGarbageBeforeTheHello() throws Exception {
+        pair = new SessionPair(dir);
+        var raw = pair.openRawB();
+        pair.startA();
+        // What a follower on a stale announcement reads: another stream's bytes, before any HELLO.
+        raw[0].writeFully(ByteBuffer.wrap("GET / HTTP/1.1\r\n\r\n".getBytes(
+                java.nio.charset.StandardCharsets.US_ASCII)));
+        SessionEnd end = pair.ha.closed.get(10, TimeUnit.SECONDS);
+        assertEquals(SessionEnd.Reason.LINK_DOWN, end.reason(), "nothing was trusted yet: set up again");
+        assertTrue(end.message().contains("set up again"), end.message());
+        raw[1].close();
+        raw[0].close();
+        pair.a = null;
+    }
+
+    @Test
+    void shouldAnswerAGoodbyeSoThePeerKnowsItArrivedBeforeClosing() throws Exception {
+        pair = new SessionPair(dir);
+        var raw = pair.openRawB();
+        pair.startA();
+        var w = new org.hopwire.engine.protocol.WireWriter(256);
+        org.hopwire.engine.protocol.ControlCodec.encode(new ControlMessage.Hello(PeerSession.PROTOCOL_MAJOR, 0,
+                pair.bed.hostB().uuid(), "x", "x", 0), w);
+        org.hopwire.engine.protocol.ControlCodec.encode(new ControlMessage.Goodbye(
+                ControlMessage.Goodbye.SHUTTING_DOWN), w);
+        raw[0].writeFully(w.toBuffer());
+        assertEquals(SessionEnd.Reason.PEER_CLOSED, pair.ha.closed.get(10, TimeUnit.SECONDS).reason());
+        List<ControlMessage> said = new ArrayList<>();
+        var decoder = new org.hopwire.engine.protocol.ControlCodec.Decoder();
+        ByteBuffer buf = ByteBuffer.allocate(4096);
+        while (raw[0].read(buf.clear()) > 0) {
+            decoder.feed(buf.flip(), said::add);
+        }
+        assertInstanceOf(ControlMessage.Goodbye.class, said.get(said.size() - 1), "answered, then closed: " + said);
+        raw[1].close();
+        raw[0].close();
+        pair.a = null;
+    }
+
+    @Test
+    void shouldRepeatItsHelloUntilThePeersArrives() throws Exception {
+        pair = new SessionPair(dir);
+        var raw = pair.openRawB();
+        pair.startA();
+        List<ControlMessage> said = new ArrayList<>();
+        var decoder = new org.hopwire.engine.protocol.ControlCodec.Decoder();
+        ByteBuffer buf = ByteBuffer.allocate(4096);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (said.stream().filter(m -> m instanceof ControlMessage.Hello).count() < 3
+                && System.nanoTime() < deadline) {
+            raw[0].read(buf.clear());
+            decoder.feed(buf.flip(), said::add);
+        }
+        // Bytes written before the peer opened may have been lost: so it says hello again and again.
+        assertTrue(said.stream().filter(m -> m instanceof ControlMessage.Hello).count() >= 3, said.toString());
+        assertTrue(said.stream().filter(m -> m instanceof ControlMessage.Hello).distinct().count() == 1,
+                "the same HELLO each time");
+        raw[1].close();
+        raw[0].close();
     }
 
     @Test
