@@ -40,6 +40,7 @@ import org.hopwire.gst.playback.Playback;
  * second. {@link #snapshot()} and the {@code whyNot...} checks only read, so the UI thread may call them.
  */
 public final class Hub implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Hub.class.getName());
     /** How often the link counters are sampled and the window told: the link panel's refresh rate. */
     public static final long TICK_MS = 500;
     /** Samples kept for the throughput chart: 60 s at two a second. */
@@ -102,6 +103,24 @@ public final class Hub implements AutoCloseable {
     }
 
     /** Starts watching the cable and the devices. */
+    /**
+     * Tears down the control and data streams a run that crashed left behind: still announced to their peers, they
+     * would hand a peer's next session stale HopIDs. Before any link starts, on the worker.
+     */
+    private void removeLeftovers() {
+        try {
+            var removed = org.hopwire.engine.pairing.StreamPairing.removeLeftovers(fabric,
+                    List.of(org.hopwire.engine.session.PeerLink.CONTROL_STREAM,
+                            org.hopwire.engine.session.PeerLink.DATA_STREAM));
+            if (!removed.isEmpty()) {
+                LOG.log(System.Logger.Level.INFO, "removed streams an earlier run left behind: " + removed);
+            }
+        } catch (org.hopwire.engine.fabric.FabricException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not remove streams an earlier run left behind: "
+                    + e.getMessage());
+        }
+    }
+
     public void start() {
         devicesSubscription = devices.addListener(new DeviceCatalog.Listener() {
             @Override
@@ -115,6 +134,7 @@ public final class Hub implements AutoCloseable {
             }
         });
         fabricSubscription = fabric.addListener(e -> worker.execute(this::syncPeers));
+        worker.execute(this::removeLeftovers);
         worker.execute(this::syncPeers);
         ticker.scheduleAtFixedRate(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
     }

@@ -407,6 +407,40 @@ public abstract class FabricConformanceTest {
         reader.close();
     }
 
+    @Test
+    void shouldTellAWriterWhenTheRingHasRoomSoItsCloseReachesThePeer() throws Exception {
+        needBothHosts();
+        PairedStreams[] p = pair("room");
+        a.setRingSize(address(p[0], "room"), 32);
+        b.setRingSize(address(p[1], "room"), 32);
+        StreamChannel reader = b.open(address(p[1], "room"), SOON);
+        StreamChannel writer = a.open(address(p[0], "room"), SOON);
+        assertTrue(writer.awaitWritable(Duration.ZERO), "an empty ring has room");
+        AtomicLong written = new AtomicLong();
+        Future<Void> writing = inBackground(() -> {
+            ByteBuffer buf = ByteBuffer.allocate(64 << 10);
+            while (written.get() < (1 << 20)) {
+                buf.clear();
+                written.addAndGet(writer.write(buf));
+            }
+            return null;
+        });
+        long stalled = awaitStall(written);
+        assertFalse(writer.awaitWritable(Duration.ofMillis(200)), "full while nobody reads");
+        ReadResult[] got = new ReadResult[1];
+        Future<Void> reading = inBackground(() -> {
+            got[0] = readUntilQuiet(reader, Duration.ofSeconds(3));
+            return null;
+        });
+        writing.get(10, TimeUnit.SECONDS);
+        assertTrue(writer.awaitWritable(Duration.ofSeconds(5)), "room once the reader reads");
+        writer.close();
+        reading.get(20, TimeUnit.SECONDS);
+        assertTrue(got[0].eof(), "the CLOSE was sent: the reader sees end of file after " + got[0].bytes());
+        assertEquals(written.get(), got[0].bytes(), "and everything before it (stalled at " + stalled + ")");
+        reader.close();
+    }
+
     private static int writeAll(StreamChannel c, int bytes) throws Exception {
         ByteBuffer buf = ByteBuffer.allocate(bytes);
         c.writeFully(buf);

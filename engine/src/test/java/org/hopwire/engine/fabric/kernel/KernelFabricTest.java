@@ -2,6 +2,7 @@ package org.hopwire.engine.fabric.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -14,10 +15,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.hopwire.engine.fabric.DriverNotLoadedException;
 import org.hopwire.engine.fabric.Errno;
+import org.hopwire.engine.fabric.FabricEvent;
+import org.hopwire.engine.fabric.FabricException;
+import org.hopwire.engine.fabric.Subscription;
+import org.hopwire.engine.fabric.TooManyStreamsException;
+import org.hopwire.engine.fabric.Usb4Stream;
+import org.hopwire.engine.fabric.emulated.EmulatedWorld;
 import org.hopwire.engine.fabric.PeerHost;
 import org.hopwire.engine.fabric.PermissionDeniedException;
 import org.hopwire.engine.fabric.StreamChannel;
@@ -141,7 +151,7 @@ class KernelFabricTest {
     }
 
     @Test
-    void shouldMoveBytesThroughTheDeviceNodeWithAFileChannel() throws Exception {
+    void shouldMoveBytesThroughTheDeviceNodeOpenedWithoutBlocking() throws Exception {
         // A FIFO opened for reading and writing loops back, which is enough to drive the real open/read/write/close
         // path of a character device without one.
         KernelPaths p = realisticTree();
@@ -170,9 +180,95 @@ class KernelFabricTest {
     }
 
     @Test
+    void shouldKnowThisHostByItsUuidInThePeersDomain() throws Exception {
+        KernelPaths p = realisticTree();
+        // A second host router: domain 1, where this host has another UUID, and a peer on it.
+        UUID second = UUID.fromString("00000000-1111-4000-8000-000000000002");
+        UUID peerOnOne = UUID.fromString("77777777-0000-4000-8000-000000000003");
+        Path d = p.devices();
+        write(d.resolve("domain1/uevent"), "DEVTYPE=thunderbolt_domain");
+        write(d.resolve("1-0/uevent"), "DEVTYPE=thunderbolt_device");
+        write(d.resolve("1-0/unique_id"), second.toString());
+        write(d.resolve("1-1/uevent"), "DEVTYPE=thunderbolt_xdomain");
+        write(d.resolve("1-1/unique_id"), peerOnOne.toString());
+        write(d.resolve("1-1/maxhopid"), "15");
+        write(d.resolve("1-1.0/uevent"), "DEVTYPE=thunderbolt_service");
+        write(d.resolve("1-1.0/key"), "stream");
+        write(d.resolve("1-1.0/prtcstns"), "0x00000001");
+        try (KernelFabric f = fabric(p, ConfigFs.DIRECT)) {
+            PeerHost zero = f.peers().stream().filter(x -> x.id().equals("0-1")).findFirst().orElseThrow();
+            PeerHost one = f.peers().stream().filter(x -> x.id().equals("1-1")).findFirst().orElseThrow();
+            assertEquals(HOST, f.localHostUuid(zero));
+            assertEquals(second, f.localHostUuid(one), "the peer on domain 1 knows this host by 1-0/unique_id");
+            assertEquals(HOST, f.localHostUuid(), "without a peer: the first domain's");
+            assertEquals(15, one.maxHopId());
+            assertEquals(15, one.outHopIdLimit());
+            assertEquals(0, zero.maxHopId(), "announces none");
+            assertEquals(Usb4Stream.PEER_DEFAULT_MAX_HOPID, zero.outHopIdLimit());
+            assertEquals(1, one.streamService().orElseThrow().protocolSettings(), "prtcstns reads as 0x%08x");
+        }
+    }
+
+    @Test
+    void shouldRetryAnOpenBrieflyWhileUdevGivesTheNodeItsMode() throws Exception {
+        try (KernelOverFakeTreeTestbed bed = new KernelOverFakeTreeTestbed()) {
+            var pairs = bed.pairOnBoth(List.of("udev"));
+            bed.kernelA().udevDelay(Duration.ofMillis(300));
+            // The node was just made (as far as udev goes): the first opens are refused, then one passes.
+            bed.kernelA().mirror();
+            bed.kernelA().restartUdevClock();
+            try (StreamChannel c = bed.a().open(pairs[0].stream("udev").address(), Duration.ZERO)) {
+                assertTrue(c.isOpen());
+            }
+            bed.kernelA().udevDelay(Duration.ofSeconds(30));
+            bed.kernelA().restartUdevClock();
+            PermissionDeniedException e = assertThrows(PermissionDeniedException.class,
+                    () -> bed.a().open(pairs[0].stream("udev").address(), Duration.ZERO));
+            assertTrue(e.getMessage().contains("udev rule"), e.getMessage());
+        }
+    }
+
+    @Test
+    void shouldTypeTooManyStreamsAndPathsThatCannotBeEnabled() throws Exception {
+        try (KernelOverFakeTreeTestbed bed = new KernelOverFakeTreeTestbed(
+                EmulatedWorld.Settings.fromSystemProperties().withDmaRings(1))) {
+            var pairs = bed.pairOnBoth(List.of("one", "two"));
+            try (StreamChannel first = bed.a().open(pairs[0].stream("one").address(), Duration.ZERO)) {
+                TooManyStreamsException e = assertThrows(TooManyStreamsException.class,
+                        () -> bed.a().open(pairs[0].stream("two").address(), Duration.ZERO));
+                assertEquals(Errno.ENOMEM, e.errno());
+            }
+            bed.hostA().failNextPathEnable();
+            FabricException e = assertThrows(FabricException.class,
+                    () -> bed.a().open(pairs[0].stream("two").address(), Duration.ZERO));
+            assertEquals(Errno.EIO, e.errno());
+            assertTrue(e.getMessage().contains("paths"), e.getMessage());
+        }
+    }
+
+    @Test
+    void shouldSayItResumedWhenTheBootClockJumpsAheadOfTheMonotonicOne() throws Exception {
+        AtomicLong offset = new AtomicLong(1_000_000_000L);
+        BlockingQueue<FabricEvent> events = new LinkedBlockingQueue<>();
+        try (KernelFabric f = new KernelFabric(realisticTree(), ConfigFs.DIRECT, DeviceOpener.DIRECT,
+                Duration.ofMillis(20), () -> System.nanoTime() + offset.get());
+             Subscription ignored = f.addListener(events::add)) {
+            Thread.sleep(100);
+            assertTrue(events.stream().noneMatch(e -> e instanceof FabricEvent.Resumed), "no suspend yet");
+            offset.addAndGet(TimeUnit.SECONDS.toNanos(30)); // 30 s asleep: the boot clock ran on, the other did not
+            FabricEvent e;
+            do {
+                e = events.poll(5, TimeUnit.SECONDS);
+            } while (e != null && !(e instanceof FabricEvent.Resumed));
+            assertInstanceOf(FabricEvent.Resumed.class, e);
+        }
+    }
+
+    @Test
     void shouldReadTheLeadingNumberOfSysfsValues() {
         assertEquals(20, Sysfs.leadingNumber("20.0 Gb/s"));
         assertEquals(10, Sysfs.leadingNumber("0xa"));
         assertEquals(0, Sysfs.leadingNumber("unknown"));
+        assertEquals(-1, Sysfs.leadingNumber("-1"), "a HopID written before attach reads as written");
     }
 }
