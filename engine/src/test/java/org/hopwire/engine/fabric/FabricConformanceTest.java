@@ -326,13 +326,7 @@ public abstract class FabricConformanceTest {
         StreamChannel writer = a.open(address(p[0], "blk"), SOON);
         b.open(address(p[1], "blk"), SOON).close();
         AtomicLong written = new AtomicLong();
-        Future<Void> writing = inBackground(() -> {
-            ByteBuffer buf = ByteBuffer.allocate(64 << 10);
-            while (true) {
-                buf.clear();
-                written.addAndGet(writer.write(buf));
-            }
-        });
+        Future<Void> writing = writeInBackground(writer, written, Long.MAX_VALUE);
         await(() -> written.get() > 0, SOON, "writes after the peer's close to be taken");
         long stalled = awaitStall(written);
         assertFalse(writing.isDone(), "a writer that does not read learns nothing of the close: it waits");
@@ -360,14 +354,32 @@ public abstract class FabricConformanceTest {
         throw new TimeoutException("still moving after " + SOON + ": " + counter.get());
     }
 
+    /** Pairs {@code name} with 32-frame rings on both hosts and opens it: {reader on B, writer on A}. */
+    private StreamChannel[] smallRings(String name) throws Exception {
+        PairedStreams[] p = pair(name);
+        a.setRingSize(address(p[0], name), 32);
+        b.setRingSize(address(p[1], name), 32);
+        return new StreamChannel[] {b.open(address(p[1], name), SOON), a.open(address(p[0], name), SOON)};
+    }
+
+    /** Writes 64 KiB at a time in the background, counting what is taken, until {@code limit} or a failure. */
+    private static Future<Void> writeInBackground(StreamChannel writer, AtomicLong written, long limit) {
+        return inBackground(() -> {
+            ByteBuffer buf = ByteBuffer.allocate(64 << 10);
+            while (written.get() < limit) {
+                buf.clear();
+                written.addAndGet(writer.write(buf));
+            }
+            return null;
+        });
+    }
+
     @Test
     void shouldLoseTheTailWhenTheReaderIsFarBehindAtTheLastClose() throws Exception {
         needBothHosts();
-        PairedStreams[] p = pair("tail");
-        a.setRingSize(address(p[0], "tail"), 32);
-        b.setRingSize(address(p[1], "tail"), 32);
-        StreamChannel reader = b.open(address(p[1], "tail"), SOON);
-        StreamChannel writer = a.open(address(p[0], "tail"), SOON);
+        StreamChannel[] c = smallRings("tail");
+        StreamChannel reader = c[0];
+        StreamChannel writer = c[1];
         // More than the reader's RX ring holds, less than both rings: all taken, some still in the TX ring.
         int sent = 48 * Usb4Stream.MAX_PACKET_BYTES;
         assertEquals(sent, writeAll(writer, sent));
@@ -384,19 +396,11 @@ public abstract class FabricConformanceTest {
     @Test
     void shouldSendNoCloseWhenTheTxRingIsFullAtTheLastClose() throws Exception {
         needBothHosts();
-        PairedStreams[] p = pair("full");
-        a.setRingSize(address(p[0], "full"), 32);
-        b.setRingSize(address(p[1], "full"), 32);
-        StreamChannel reader = b.open(address(p[1], "full"), SOON);
-        StreamChannel writer = a.open(address(p[0], "full"), SOON);
+        StreamChannel[] c = smallRings("full");
+        StreamChannel reader = c[0];
+        StreamChannel writer = c[1];
         AtomicLong written = new AtomicLong();
-        Future<Void> writing = inBackground(() -> {
-            ByteBuffer buf = ByteBuffer.allocate(64 << 10);
-            while (true) {
-                buf.clear();
-                written.addAndGet(writer.write(buf));
-            }
-        });
+        Future<Void> writing = writeInBackground(writer, written, Long.MAX_VALUE);
         long stalled = awaitStall(written);
         writer.close();
         assertThrows(ExecutionException.class, () -> writing.get(5, TimeUnit.SECONDS));
@@ -410,21 +414,12 @@ public abstract class FabricConformanceTest {
     @Test
     void shouldTellAWriterWhenTheRingHasRoomSoItsCloseReachesThePeer() throws Exception {
         needBothHosts();
-        PairedStreams[] p = pair("room");
-        a.setRingSize(address(p[0], "room"), 32);
-        b.setRingSize(address(p[1], "room"), 32);
-        StreamChannel reader = b.open(address(p[1], "room"), SOON);
-        StreamChannel writer = a.open(address(p[0], "room"), SOON);
+        StreamChannel[] c = smallRings("room");
+        StreamChannel reader = c[0];
+        StreamChannel writer = c[1];
         assertTrue(writer.awaitWritable(Duration.ZERO), "an empty ring has room");
         AtomicLong written = new AtomicLong();
-        Future<Void> writing = inBackground(() -> {
-            ByteBuffer buf = ByteBuffer.allocate(64 << 10);
-            while (written.get() < (1 << 20)) {
-                buf.clear();
-                written.addAndGet(writer.write(buf));
-            }
-            return null;
-        });
+        Future<Void> writing = writeInBackground(writer, written, 1 << 20);
         long stalled = awaitStall(written);
         assertFalse(writer.awaitWritable(Duration.ofMillis(200)), "full while nobody reads");
         ReadResult[] got = new ReadResult[1];
@@ -753,7 +748,8 @@ public abstract class FabricConformanceTest {
         StreamInfo wild = a.createStream(bed.serviceOnA(), StreamSpec.manual("wild", 99, 99));
         assertEquals(99, wild.inHopId(), "no check before attach: " + wild);
         bed.plug();
-        await(() -> streamAttached(a, auto.address()), SOON, "the stream to attach");
+        await(() -> streamAttached(a, auto.address()) && hasHopIds(a, auto.address()), SOON,
+                "the automatic HopIDs to be allocated at attach");
         StreamInfo now = a.stream(auto.address()).orElseThrow();
         assertTrue(now.inHopId() >= Usb4Stream.MIN_HOPID && now.outHopId() >= Usb4Stream.MIN_HOPID, now.toString());
         // Allocation errors at attach are ignored: the attribute shows a HopID the stream did not get.
@@ -861,28 +857,14 @@ public abstract class FabricConformanceTest {
         BlockingQueue<FabricEvent> events = new LinkedBlockingQueue<>();
         try (Subscription ignored = a.addListener(events::add)) {
             StreamInfo s = a.createStream(bed.serviceOnA(), StreamSpec.automatic("ev"));
-            assertEquals(s.address(), next(events, FabricEvent.StreamCreated.class).stream().address());
+            assertEquals(s.address(), Transfers.nextEvent(events, FabricEvent.StreamCreated.class, SOON).stream().address());
             a.removeStream(s.address());
-            assertEquals(s.address(), next(events, FabricEvent.StreamRemoved.class).stream().address());
+            assertEquals(s.address(), Transfers.nextEvent(events, FabricEvent.StreamRemoved.class, SOON).stream().address());
             if (bed.controlsCable()) {
                 bed.unplug();
-                assertEquals(bed.nameOfB(), next(events, FabricEvent.PeerDisconnected.class).peer().deviceName());
+                assertEquals(bed.nameOfB(), Transfers.nextEvent(events, FabricEvent.PeerDisconnected.class, SOON).peer().deviceName());
                 bed.plug();
-                assertEquals(bed.nameOfB(), next(events, FabricEvent.PeerConnected.class).peer().deviceName());
-            }
-        }
-    }
-
-    private static <E extends FabricEvent> E next(BlockingQueue<FabricEvent> events, Class<E> type)
-            throws InterruptedException, TimeoutException {
-        long deadline = System.nanoTime() + SOON.toNanos();
-        while (true) {
-            FabricEvent e = events.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-            if (e == null) {
-                throw new TimeoutException("no " + type.getSimpleName() + " within " + SOON);
-            }
-            if (type.isInstance(e)) {
-                return type.cast(e);
+                assertEquals(bed.nameOfB(), Transfers.nextEvent(events, FabricEvent.PeerConnected.class, SOON).peer().deviceName());
             }
         }
     }
@@ -908,6 +890,14 @@ public abstract class FabricConformanceTest {
             return f.peers();
         } catch (FabricException e) {
             return List.of();
+        }
+    }
+
+    private static boolean hasHopIds(Fabric f, StreamAddress address) {
+        try {
+            return f.stream(address).map(StreamInfo::hasHopIds).orElse(false);
+        } catch (FabricException e) {
+            return false;
         }
     }
 

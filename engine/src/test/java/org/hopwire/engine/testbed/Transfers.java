@@ -103,4 +103,21 @@ public final class Transfers {
             Thread.sleep(5);
         }
     }
+
+    /** The next event of a type from a listener's queue, skipping others; fails after {@code timeout}. */
+    public static <E extends org.hopwire.engine.fabric.FabricEvent> E nextEvent(
+            java.util.concurrent.BlockingQueue<org.hopwire.engine.fabric.FabricEvent> events, Class<E> type,
+            Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            org.hopwire.engine.fabric.FabricEvent e = events.poll(deadline - System.nanoTime(),
+                    java.util.concurrent.TimeUnit.NANOSECONDS);
+            if (e == null) {
+                throw new AssertionError("no " + type.getSimpleName() + " within " + timeout.toMillis() + " ms");
+            }
+            if (type.isInstance(e)) {
+                return type.cast(e);
+            }
+        }
+    }
 }

@@ -220,11 +220,7 @@ class EmulatedFabricTest {
             bed.hostA().suspendAndResume();
             c[0].writeFully(ByteBuffer.wrap(new byte[] {9}));
             assertArrayEquals(new byte[] {9}, Transfers.readExactly(c[1], 1), "what was queued is gone");
-            FabricEvent e;
-            do {
-                e = events.poll(5, TimeUnit.SECONDS);
-            } while (e != null && !(e instanceof FabricEvent.Resumed));
-            assertInstanceOf(FabricEvent.Resumed.class, e);
+            Transfers.nextEvent(events, FabricEvent.Resumed.class, Duration.ofSeconds(5));
         }
     }
 

@@ -34,6 +34,7 @@ import org.hopwire.engine.fabric.StreamChannel;
 import org.hopwire.engine.fabric.StreamInfo;
 import org.hopwire.engine.fabric.StreamSpec;
 import org.hopwire.engine.testbed.KernelOverFakeTreeTestbed;
+import org.hopwire.engine.testbed.Transfers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -256,11 +257,7 @@ class KernelFabricTest {
             Thread.sleep(100);
             assertTrue(events.stream().noneMatch(e -> e instanceof FabricEvent.Resumed), "no suspend yet");
             offset.addAndGet(TimeUnit.SECONDS.toNanos(30)); // 30 s asleep: the boot clock ran on, the other did not
-            FabricEvent e;
-            do {
-                e = events.poll(5, TimeUnit.SECONDS);
-            } while (e != null && !(e instanceof FabricEvent.Resumed));
-            assertInstanceOf(FabricEvent.Resumed.class, e);
+            Transfers.nextEvent(events, FabricEvent.Resumed.class, Duration.ofSeconds(5));
         }
     }
 
