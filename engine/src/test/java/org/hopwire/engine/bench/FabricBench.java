@@ -12,8 +12,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.hopwire.engine.fabric.StreamChannel;
-import org.hopwire.engine.fabric.StreamInfo;
-import org.hopwire.engine.fabric.StreamSpec;
+import org.hopwire.engine.fabric.Usb4Stream;
 import org.hopwire.engine.fabric.emulated.CableProfile;
 import org.hopwire.engine.testbed.EmulatedTestbed;
 import org.hopwire.engine.testbed.Transfers;
@@ -104,10 +103,7 @@ public final class FabricBench {
     }
 
     private static StreamChannel[] open(EmulatedTestbed bed) throws Exception {
-        StreamInfo sa = bed.a().createStream("0-1.0", StreamSpec.manual("bench", 8, 9));
-        StreamInfo sb = bed.b().createStream("0-1.0", StreamSpec.manual("bench", 9, 8));
-        return new StreamChannel[] {bed.a().open(sa.address(), Duration.ofSeconds(5)),
-                bed.b().open(sb.address(), Duration.ofSeconds(5))};
+        return bed.openPair("bench", Usb4Stream.DEFAULT_RING_SIZE);
     }
 
     /** One writer, one reader, default ring; returns GB/s of payload from first write to last byte read. */

@@ -181,10 +181,9 @@ public final class SessionBench {
 
         Raw(CableProfile profile) throws Exception {
             bed = new EmulatedTestbed(profile);
-            StreamInfo sa = bed.a().createStream("0-1.0", StreamSpec.manual("raw", 8, 9));
-            StreamInfo sb = bed.b().createStream("0-1.0", StreamSpec.manual("raw", 9, 8));
-            w = bed.a().open(sa.address(), Duration.ofSeconds(5));
-            r = bed.b().open(sb.address(), Duration.ofSeconds(5));
+            StreamChannel[] c = bed.openPair("raw", org.hopwire.engine.fabric.Usb4Stream.DEFAULT_RING_SIZE);
+            w = c[0];
+            r = c[1];
         }
 
         double throughput(int writeBytes, long total) throws Exception {

@@ -282,6 +282,24 @@ class PeerSessionTest {
     }
 
     @Test
+    void shouldCatchAFrameTheHardwareDamagedAndKeepTheSession() throws Exception {
+        paired();
+        pair.ha.consent = SessionHandler.Consent.ALLOW_ONCE;
+        Borrow borrow = pair.b.borrow("cam0", "").get(5, TimeUnit.SECONDS);
+        int channel = pair.ha.lendsStarted.poll(5, TimeUnit.SECONDS);
+        // The driver delivers a damaged packet anyway: only the frame's CRC can tell.
+        pair.bed.hostA().damageNextPackets(pair.pa.stream("hwdata").address().service(), "hwdata", 1);
+        assertTrue(pair.a.send(frame(channel, 0, 300_000, true)));
+        long[] ended = pair.hb.borrowsEnded.poll(5, TimeUnit.SECONDS);
+        assertNotNull(ended, "the damaged frame was not delivered as good");
+        assertEquals(borrow.channel(), ended[0]);
+        assertEquals(ControlMessage.Stop.FAILED, ended[1]);
+        assertTrue(pair.hb.frames.isEmpty(), "nothing damaged reached the app");
+        assertEquals(PeerSession.State.READY, pair.b.state(), "only that channel ended; the session goes on");
+        pair.b.borrow("cam1", "").get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
     void shouldCarryTenThousandBuffersOnThreeChannelsInOrderAndIntact() throws Exception {
         paired();
         // Queues large enough that nothing is dropped: this test is about order and integrity.

@@ -64,6 +64,21 @@ public class EmulatedTestbed implements FabricTestbed {
         return new PairedStreams[] {x.get(10, TimeUnit.SECONDS), y.get(10, TimeUnit.SECONDS)};
     }
 
+    /**
+     * Pairs one stream as the hosts' apps do, sets both rings to {@code ringSize} and opens it on both hosts: {A's
+     * channel, B's channel}. (Writing the same crossed HopIDs by hand on both hosts races with the announcement: the
+     * second host may inherit them first, and then its own write of the same values is EBUSY, as on the driver.)
+     */
+    public org.hopwire.engine.fabric.StreamChannel[] openPair(String name, int ringSize) throws Exception {
+        PairedStreams[] p = pairOnBoth(List.of(name));
+        var sa = p[0].stream(name).address();
+        var sb = p[1].stream(name).address();
+        a.setRingSize(sa, ringSize);
+        b.setRingSize(sb, ringSize);
+        return new org.hopwire.engine.fabric.StreamChannel[] {a.open(sa, Duration.ofSeconds(5)),
+            b.open(sb, Duration.ofSeconds(5))};
+    }
+
     public EmulatedWorld world() {
         return world;
     }

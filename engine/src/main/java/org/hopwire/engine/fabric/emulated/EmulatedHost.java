@@ -896,6 +896,20 @@ public final class EmulatedHost {
     }
 
     /**
+     * Damages the next {@code packets} DATA packets this host sends on a stream, which must be open: the driver
+     * delivers packets the hardware marked damaged anyway, with only a kernel log warning.
+     */
+    public void damageNextPackets(String service, String streamName, int packets) throws FabricException {
+        synchronized (world) {
+            Dir d = dir(service, streamName);
+            if (d.rings == null) {
+                throw Problems.linkDown(d.address, "the stream is not open");
+            }
+            d.rings.tx.damage(packets);
+        }
+    }
+
+    /**
      * Suspends and resumes this host: the rings of open streams stop (what was queued both ways is dropped, and no
      * CLOSE is sent) and start again, so every open byte stream has a hole; programs hear a {@link
      * FabricEvent.Resumed}.

@@ -98,6 +98,8 @@ final class Pipe {
     private final Condition changed = waitLock.newCondition();
     private volatile int parked;
     private volatile long version;
+    /** Packets still to be damaged on their way, as the hardware may (a CRC error or overrun it only logs). */
+    private final java.util.concurrent.atomic.AtomicInteger toDamage = new java.util.concurrent.atomic.AtomicInteger();
 
     Pipe(LinkSchedule schedule, int ringSize, EmulatedWorld.EarlyData early) {
         this.schedule = schedule;
@@ -296,6 +298,11 @@ final class Pipe {
         }
     }
 
+    /** Damages the next {@code packets} DATA packets: one byte each is changed, and they are delivered anyway. */
+    void damage(int packets) {
+        toDamage.addAndGet(packets);
+    }
+
     /** Wakes parked readers and writers so they look at their guards again. */
     void wake() {
         version++;
@@ -473,6 +480,9 @@ final class Pipe {
             }
             int len = Math.min(max, total - sent);
             src.get(frame, 0, len);
+            if (toDamage.get() > 0 && toDamage.getAndDecrement() > 0) {
+                frame[len / 2] ^= 0x5a;
+            }
             r.lengths[i] = len;
             sent += len;
             if (r.arrivalNs != null) {

@@ -57,9 +57,7 @@ class EmulatedFabricTest {
 
     /** Creates "s" on both hosts with the given crossed HopIDs and opens both ends. */
     private StreamChannel[] openPair(int ringSize) throws Exception {
-        StreamInfo sa = bed.a().createStream("0-1.0", StreamSpec.manual("s", 8, 9).withRingSize(ringSize));
-        StreamInfo sb = bed.b().createStream("0-1.0", StreamSpec.manual("s", 9, 8).withRingSize(ringSize));
-        return new StreamChannel[] {bed.a().open(sa.address(), SOON), bed.b().open(sb.address(), SOON)};
+        return bed.openPair("s", ringSize);
     }
 
     @Test
@@ -195,11 +193,10 @@ class EmulatedFabricTest {
     void shouldHoldOrLoseWhatIsWrittenBeforeTheReaderOpens() throws Exception {
         for (EmulatedWorld.EarlyData mode : EmulatedWorld.EarlyData.values()) {
             bed = new EmulatedTestbed(EmulatedWorld.Settings.fromSystemProperties().withEarlyData(mode));
-            StreamInfo sa = bed.a().createStream("0-1.0", StreamSpec.manual("e", 8, 9));
-            StreamInfo sb = bed.b().createStream("0-1.0", StreamSpec.manual("e", 9, 8));
-            StreamChannel writer = bed.a().open(sa.address(), SOON);
+            var p = bed.pairOnBoth(List.of("e"));
+            StreamChannel writer = bed.a().open(p[0].stream("e").address(), SOON);
             writer.writeFully(ByteBuffer.wrap(new byte[] {1, 2, 3}));
-            StreamChannel reader = bed.b().open(sb.address(), SOON);
+            StreamChannel reader = bed.b().open(p[1].stream("e").address(), SOON);
             writer.writeFully(ByteBuffer.wrap(new byte[] {4}));
             byte[] first = Transfers.readExactly(reader, 1);
             assertEquals(mode == EmulatedWorld.EarlyData.HELD ? 1 : 4, first[0], mode + ": " + first[0]);
