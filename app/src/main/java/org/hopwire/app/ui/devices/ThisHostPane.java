@@ -20,6 +20,7 @@ import javafx.scene.layout.VBox;
 
 import org.hopwire.app.core.PeerState;
 import org.hopwire.app.core.Snapshot;
+import org.hopwire.app.ui.FocusKeeper;
 import org.hopwire.app.ui.Icons;
 import org.hopwire.app.ui.Ids;
 import org.hopwire.app.ui.model.DragItem;
@@ -89,16 +90,16 @@ public final class ThisHostPane extends VBox {
         if (!s.devices().equals(shownDevices) || !paired.equals(shownPaired)) {
             shownDevices = s.devices();
             shownPaired = paired;
-            devices.getChildren().setAll(s.devices().stream().map(d -> deviceRow(d, s)).toList());
+            FocusKeeper.setRows(devices, s.devices().stream().map(d -> deviceRow(d, s)).toList());
         }
         if (!s.lends().equals(shownLends)) {
             shownLends = s.lends();
-            lends.getChildren().setAll(s.lends().isEmpty() ? List.of(noLends)
+            FocusKeeper.setRows(lends, s.lends().isEmpty() ? List.of(noLends)
                     : s.lends().stream().map(this::lendRow).toList());
         }
         if (!s.borrows().equals(shownBorrows) || borrows.getChildren().isEmpty()) {
             shownBorrows = s.borrows();
-            borrows.getChildren().setAll(s.borrows().isEmpty() ? List.of(noBorrows)
+            FocusKeeper.setRows(borrows, s.borrows().isEmpty() ? List.of(noBorrows)
                     : s.borrows().stream().map(this::borrowRow).toList());
         }
     }

@@ -22,6 +22,7 @@ import javafx.stage.FileChooser;
 
 import org.hopwire.app.core.PeerState;
 import org.hopwire.app.core.Snapshot;
+import org.hopwire.app.ui.FocusKeeper;
 import org.hopwire.app.ui.Icons;
 import org.hopwire.app.ui.Ids;
 import org.hopwire.app.ui.model.DragItem;
@@ -125,7 +126,7 @@ public final class PeerCard extends VBox {
         pairAgain.setVisible(p.state() == PeerState.NOT_PAIRED);
         pairAgain.setManaged(p.state() == PeerState.NOT_PAIRED);
         if (before == null || !before.devices().equals(p.devices()) || before.state() != p.state()) {
-            devices.getChildren().setAll(p.devices().isEmpty() ? List.of(hint(p)) : p.devices().stream()
+            FocusKeeper.setRows(devices, p.devices().isEmpty() ? List.of(hint(p)) : p.devices().stream()
                     .map(d -> deviceRow(p, d)).toList());
         }
     }

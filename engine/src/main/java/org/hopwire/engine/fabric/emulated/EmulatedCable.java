@@ -119,9 +119,4 @@ public final class EmulatedCable {
         return pipes.computeIfAbsent(key(from, hopId), k -> new Pipe(from == a ? aToB : bToA, ringSize,
                 world.settings().earlyData()));
     }
-
-    /** Every pipe of the current connection that ends at {@code host}'s readers or starts at its writers. */
-    Iterable<Pipe> pipesLocked() {
-        return pipes.values();
-    }
 }

@@ -521,6 +521,8 @@ public final class EmulatedHost {
                         (int) KernelNumbers.parse(d.address, attribute, text, true));
                 default -> throw new NoSuchStreamException("no attribute " + attribute + " in " + d.address);
             }
+            // An open waiting for the stream to become valid looks again.
+            world.notifyAll();
         }
         changed();
     }

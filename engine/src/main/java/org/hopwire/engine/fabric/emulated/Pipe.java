@@ -235,14 +235,6 @@ final class Pipe {
         wake();
     }
 
-    boolean readerOpen() {
-        return readerOpen;
-    }
-
-    WriterState writerState() {
-        return writerState;
-    }
-
     /** Whether a local read has consumed the peer's CLOSE (and nothing was read since). */
     boolean closeConsumed() {
         return closeConsumed;
@@ -252,11 +244,6 @@ final class Pipe {
     void breakLink(String reason) {
         brokenReason = reason;
         wake();
-    }
-
-    /** The reason the link is gone, or null. */
-    String brokenReason() {
-        return brokenReason;
     }
 
     /** Drops everything queued, in both rings, as a suspend does: the byte stream gets a hole. */
