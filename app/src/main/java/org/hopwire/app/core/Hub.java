@@ -20,7 +20,9 @@ import org.hopwire.engine.fabric.Fabric;
 import org.hopwire.engine.fabric.FabricException;
 import org.hopwire.engine.fabric.PeerHost;
 import org.hopwire.engine.fabric.Subscription;
+import org.hopwire.engine.pairing.StreamPairing;
 import org.hopwire.engine.session.Borrow;
+import org.hopwire.engine.session.PeerLink;
 import org.hopwire.engine.session.PeerSession;
 import org.hopwire.engine.trust.PeerStore;
 import org.hopwire.gst.device.DeviceCatalog;
@@ -109,13 +111,12 @@ public final class Hub implements AutoCloseable {
      */
     private void removeLeftovers() {
         try {
-            var removed = org.hopwire.engine.pairing.StreamPairing.removeLeftovers(fabric,
-                    List.of(org.hopwire.engine.session.PeerLink.CONTROL_STREAM,
-                            org.hopwire.engine.session.PeerLink.DATA_STREAM));
+            var removed = StreamPairing.removeLeftovers(fabric, List.of(PeerLink.CONTROL_STREAM,
+                    PeerLink.DATA_STREAM));
             if (!removed.isEmpty()) {
                 LOG.log(System.Logger.Level.INFO, "removed streams an earlier run left behind: " + removed);
             }
-        } catch (org.hopwire.engine.fabric.FabricException e) {
+        } catch (FabricException e) {
             LOG.log(System.Logger.Level.WARNING, "could not remove streams an earlier run left behind: "
                     + e.getMessage());
         }

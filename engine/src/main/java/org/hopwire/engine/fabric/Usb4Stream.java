@@ -1,7 +1,5 @@
 package org.hopwire.engine.fabric;
 
-import java.util.regex.Pattern;
-
 /**
  * Limits and defaults of the USB4STREAM driver, in one place.
  *
@@ -32,24 +30,12 @@ public final class Usb4Stream {
     /** The key a USB4STREAM service device shows in sysfs. */
     public static final String SERVICE_KEY = "stream";
 
-    /** A service device name exactly as the kernel writes it: domain, route in lowercase hex, service index. */
-    public static final Pattern SERVICE_NAME = Pattern.compile("(\\d+)-([0-9a-f]+)\\.(\\d+)");
-
     private Usb4Stream() {
     }
 
     /** The length the driver measures a stream name by: its bytes in UTF-8. */
     public static int nameBytes(String name) {
         return name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-    }
-
-    /**
-     * Whether a name is a service device name as the kernel writes it, such as {@code 0-1.0} or {@code 0-503.1}: the
-     * only ConfigFS group names that can ever attach (the driver accepts others, such as {@code 0-1F.0}, but never
-     * attaches them).
-     */
-    public static boolean isServiceName(String name) {
-        return name != null && SERVICE_NAME.matcher(name).matches();
     }
 
     /** The XDomain device a service belongs to: {@code 0-1} for {@code 0-1.0}. */

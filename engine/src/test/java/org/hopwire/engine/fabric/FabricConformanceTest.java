@@ -557,7 +557,7 @@ public abstract class FabricConformanceTest {
         assertInstanceOf(LinkDownException.class, e.getCause());
         assertEquals(Errno.ENXIO, ((FabricException) e.getCause()).errno());
         assertThrows(LinkDownException.class, () -> reader.read(ByteBuffer.allocate(16)), "and later reads too");
-        await(() -> peersOf(a).isEmpty(), SOON, "the peer to leave A's view");
+        await(() -> Transfers.peersOf(a).isEmpty(), SOON, "the peer to leave A's view");
         reader.close();
     }
 
@@ -610,7 +610,7 @@ public abstract class FabricConformanceTest {
         PairedStreams[] p = pair("late");
         StreamAddress sa = address(p[0], "late");
         bed.unplug();
-        await(() -> peersOf(a).isEmpty(), SOON, "the peer to leave A's view");
+        await(() -> Transfers.peersOf(a).isEmpty(), SOON, "the peer to leave A's view");
         PeerNotConnectedException e = assertThrows(PeerNotConnectedException.class,
                 () -> a.open(sa, Duration.ZERO), "a non-blocking open fails at once");
         assertEquals(Errno.ENXIO, e.errno());
@@ -626,7 +626,7 @@ public abstract class FabricConformanceTest {
         needCable();
         StreamInfo s = a.createStream(bed.serviceOnA(), StreamSpec.automatic("rm"));
         bed.unplug();
-        await(() -> peersOf(a).isEmpty(), SOON, "the peer to leave A's view");
+        await(() -> Transfers.peersOf(a).isEmpty(), SOON, "the peer to leave A's view");
         Future<StreamChannel> opening = inBackground(() -> a.open(s.address(), Duration.ofSeconds(20)));
         Thread.sleep(100);
         a.removeStream(s.address());
@@ -638,7 +638,7 @@ public abstract class FabricConformanceTest {
     void shouldAttachStreamsMadeBeforeThePeerConnects() throws Exception {
         needCable();
         bed.unplug();
-        await(() -> peersOf(a).isEmpty(), SOON, "the peer to leave A's view");
+        await(() -> Transfers.peersOf(a).isEmpty(), SOON, "the peer to leave A's view");
         StreamInfo sa = a.createStream(bed.serviceOnA(), StreamSpec.manual("early", 12, 13));
         StreamInfo sb = b.createStream(bed.serviceOnB(), StreamSpec.manual("early", 13, 12));
         assertFalse(a.stream(sa.address()).orElseThrow().attached());
@@ -741,7 +741,7 @@ public abstract class FabricConformanceTest {
     void shouldStoreHopIdsUncheckedBeforeAttachAndApplyThemAtAttach() throws Exception {
         needCable();
         bed.unplug();
-        await(() -> peersOf(a).isEmpty(), SOON, "the peer to leave A's view");
+        await(() -> Transfers.peersOf(a).isEmpty(), SOON, "the peer to leave A's view");
         StreamInfo auto = a.createStream(bed.serviceOnA(), StreamSpec.automatic("pre"));
         assertEquals(-1, auto.inHopId(), "-1 reads back as written before the peer is there");
         assertEquals(-1, auto.outHopId());
@@ -808,7 +808,7 @@ public abstract class FabricConformanceTest {
     void shouldKeepWaitingInOpenWhenTheStreamAttachesWithAHopIdUnset() throws Exception {
         needCable();
         bed.unplug();
-        await(() -> peersOf(a).isEmpty(), SOON, "the peer to leave A's view");
+        await(() -> Transfers.peersOf(a).isEmpty(), SOON, "the peer to leave A's view");
         StreamInfo s = a.createStream(bed.serviceOnA(), StreamSpec.inherited("half"));
         Future<StreamChannel> opening = inBackground(() -> a.open(s.address(), Duration.ofSeconds(20)));
         Thread.sleep(100);
@@ -883,14 +883,6 @@ public abstract class FabricConformanceTest {
             assertFalse(open.isOpen(), "channels are closed too");
         }
         assertEquals(groupsBefore, bed.groupsOnA(), "streams and the group it made are gone");
-    }
-
-    private static List<PeerHost> peersOf(Fabric f) {
-        try {
-            return f.peers();
-        } catch (FabricException e) {
-            return List.of();
-        }
     }
 
     private static boolean hasHopIds(Fabric f, StreamAddress address) {

@@ -66,14 +66,6 @@ class TopologyTest {
         return keep(new KernelFabric(k.paths(), k, k, Duration.ofMillis(20)));
     }
 
-    private static List<org.hopwire.engine.fabric.PeerHost> peers(Fabric f) {
-        try {
-            return f.peers();
-        } catch (org.hopwire.engine.fabric.FabricException e) {
-            return List.of();
-        }
-    }
-
     private void linkUp(Fabric a, UUID aSeenByB, Fabric b, UUID bUuid) throws Exception {
         PeerLink la = keep(new PeerLink(a, bUuid, new PeerSession.Identity(FIRST_DOMAIN, "alpha", "t"),
                 new PeerStore(dir.resolve("a")), new Recorder(), PeerSession.Config.DEFAULT, s -> { }));
@@ -95,7 +87,7 @@ class TopologyTest {
         world.connect(alpha, second, beta, 0, CableProfile.UNTHROTTLED);
         Fabric a = fabric(alpha, kernel);
         Fabric b = fabric(beta, kernel);
-        Transfers.await(() -> !peers(a).isEmpty() && !peers(b).isEmpty(), Duration.ofSeconds(5), "peers");
+        Transfers.await(() -> !Transfers.peersOf(a).isEmpty() && !Transfers.peersOf(b).isEmpty(), Duration.ofSeconds(5), "peers");
         assertEquals(SECOND_DOMAIN, a.localHostUuid(a.peers().get(0)));
         assertTrue(StreamPairing.leads(a.localHostUuid(a.peers().get(0)), PEER), "alpha leads in domain 1");
         // The HELLO check, pairing and authentication all use the UUID the peer sees.
@@ -113,7 +105,7 @@ class TopologyTest {
         world.connect(alpha, beta);
         Fabric a = fabric(alpha, kernel);
         Fabric b = fabric(beta, kernel);
-        Transfers.await(() -> !peers(a).isEmpty() && peers(a).get(0).services().size() == 2,
+        Transfers.await(() -> !Transfers.peersOf(a).isEmpty() && Transfers.peersOf(a).get(0).services().size() == 2,
                 Duration.ofSeconds(5), "the peer's two services");
         assertEquals("0-1.1", a.peers().get(0).streamService().orElseThrow().name());
         linkUp(a, SECOND_DOMAIN, b, PEER);

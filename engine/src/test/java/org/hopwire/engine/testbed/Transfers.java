@@ -120,4 +120,13 @@ public final class Transfers {
             }
         }
     }
+
+    /** The peers a fabric sees now; none while it cannot look. */
+    public static java.util.List<org.hopwire.engine.fabric.PeerHost> peersOf(org.hopwire.engine.fabric.Fabric f) {
+        try {
+            return f.peers();
+        } catch (org.hopwire.engine.fabric.FabricException e) {
+            return java.util.List.of();
+        }
+    }
 }

@@ -103,10 +103,6 @@ public final class EmulatedWorld implements AutoCloseable {
             return new Settings(maxHopId, timing, closeDrain, earlyData, rings);
         }
 
-        public Settings withMaxHopId(int max) {
-            return new Settings(max, timing, closeDrain, earlyData, dmaRings);
-        }
-
         /**
          * {@link #DEFAULT}, or {@link #DRIVER} when the system property {@value #TIMING_PROPERTY} says
          * {@code driver} (how the test suite runs the sessions and the app on the real latencies).
