@@ -28,12 +28,29 @@ public final class ControlCodec {
 
     /** Appends one message, header and body, to {@code w}. */
     public static void encode(ControlMessage m, WireWriter w) {
+        encode(m, w, null);
+    }
+
+    /**
+     * Appends one message to {@code w}, sealed with {@code seal} when it is not null: the tag follows the body and
+     * the header's length counts both (docs/protocol.md, 6.3).
+     */
+    public static void encode(ControlMessage m, WireWriter w, ControlSeal seal) {
+        int headerAt = w.position();
         w.u8(MAGIC_0).u8(MAGIC_1).u16(m.type());
         int lengthAt = w.position();
         w.u32(0);
         int start = w.position();
         m.writeBody(w);
-        w.u32At(lengthAt, w.position() - start);
+        int bodyEnd = w.position();
+        if (seal == null) {
+            w.u32At(lengthAt, bodyEnd - start);
+            return;
+        }
+        w.u32At(lengthAt, bodyEnd - start + ControlSeal.TAG_BYTES);
+        byte[] tag = new byte[ControlSeal.TAG_BYTES];
+        seal.tag(w.region(headerAt, start), w.region(start, bodyEnd), tag);
+        w.raw(tag);
     }
 
     /** One message as a buffer of its own. */
@@ -49,7 +66,8 @@ public final class ControlCodec {
         return Optional.ofNullable(switch (type) {
             case ControlMessage.HELLO -> ControlMessage.Hello.read(r);
             case ControlMessage.PAIR_START -> ControlMessage.PairStart.read(r);
-            case ControlMessage.PAIR_CONFIRM -> new ControlMessage.PairConfirm();
+            case ControlMessage.PAIR_CONFIRM -> ControlMessage.PairConfirm.read(r);
+            case ControlMessage.PAIR_COMMIT -> ControlMessage.PairCommit.read(r);
             case ControlMessage.PAIR_REJECT -> ControlMessage.PairReject.read(r);
             case ControlMessage.AUTH_CHALLENGE -> ControlMessage.AuthChallenge.read(r);
             case ControlMessage.AUTH_RESPONSE -> ControlMessage.AuthResponse.read(r);
@@ -84,6 +102,17 @@ public final class ControlCodec {
         private ByteBuffer body = ByteBuffer.allocate(256).order(ByteOrder.LITTLE_ENDIAN);
         private int type = -1;
         private long skipped;
+        private final byte[] headerCopy = new byte[HEADER_LENGTH];
+        private final byte[] tag = new byte[ControlSeal.TAG_BYTES];
+        private ControlSeal opener;
+
+        /**
+         * From the next message on, every message must carry a valid tag under {@code seal}. Called by the handler
+         * of the message after which the peer seals (its {@code AUTH_RESPONSE}), so the switch sits exactly there.
+         */
+        public void expectSealed(ControlSeal seal) {
+            this.opener = seal;
+        }
 
         /** Memory held for bodies: never more than {@link #MAX_BODY}. */
         int bodyCapacity() {
@@ -129,6 +158,11 @@ public final class ControlCodec {
                         + " bytes; at most " + MAX_BODY + " are allowed");
             }
             type = header.getShort(2) & 0xffff;
+            header.get(0, headerCopy);
+            if (opener != null && length < ControlSeal.TAG_BYTES) {
+                throw new ProtocolException(ProtocolError.AUTH_FAILED, "a control message of type " + type
+                        + " carries no authentication tag: something on the cable injected it");
+            }
             if (body.capacity() < length) {
                 body = ByteBuffer.allocate((int) Math.max(length, Math.min(2L * body.capacity(), MAX_BODY)))
                         .order(ByteOrder.LITTLE_ENDIAN);
@@ -141,6 +175,16 @@ public final class ControlCodec {
             int t = type;
             type = -1;
             body.flip();
+            if (opener != null) {
+                int bodyEnd = body.limit() - ControlSeal.TAG_BYTES;
+                body.get(bodyEnd, tag);
+                if (!opener.verify(ByteBuffer.wrap(headerCopy), body.duplicate().limit(bodyEnd), tag)) {
+                    throw new ProtocolException(ProtocolError.AUTH_FAILED, "a control message of type " + t
+                            + " failed its authentication check: something on the cable altered, injected or"
+                            + " replayed it");
+                }
+                body.limit(bodyEnd);
+            }
             Optional<ControlMessage> m = decodeBody(t, body);
             if (m.isPresent()) {
                 handler.onMessage(m.get());

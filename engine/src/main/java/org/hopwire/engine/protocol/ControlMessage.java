@@ -36,11 +36,28 @@ public sealed interface ControlMessage {
     int STATS = 18;
     int ERROR = 19;
     int GOODBYE = 20;
+    int PAIR_COMMIT = 21;
 
     /** Nonces, X25519 public keys and HMAC-SHA256 values are 32 bytes. */
     int SECRET_BYTES = 32;
 
-    /** First message on both sides: who this host is and what it speaks. */
+    /** Texts for people (errors, reasons) are cut to this many bytes of UTF-8, so quoting a peer never overflows. */
+    int MAX_TEXT_BYTES = 1024;
+
+    /** Reads a channel id: 0 to 255, anything else is malformed (docs/protocol.md, section 4). */
+    static int readChannel(WireReader r) throws ProtocolException {
+        int ch = r.u16();
+        if (ch >= DataStreamDecoder.MAX_CHANNELS) {
+            throw new ProtocolException(ProtocolError.MALFORMED, "channel id " + ch + " is over "
+                    + (DataStreamDecoder.MAX_CHANNELS - 1));
+        }
+        return ch;
+    }
+
+    /**
+     * First message on both sides: who this host is and what it speaks. {@code capabilities} bits 0-1 hold the
+     * data-stream protection this host wants (0 none, 1 authenticated, 2 encrypted); the stronger of the two applies.
+     */
     record Hello(int major, int minor, UUID host, String hostName, String appVersion, long capabilities)
             implements ControlMessage {
         public Hello {
@@ -64,7 +81,27 @@ public sealed interface ControlMessage {
         }
     }
 
-    /** First contact: a fresh nonce and X25519 public key. */
+    /**
+     * The committing host's first pairing message: a hash binding its nonce and public key, sent before it has seen
+     * anything of the other host's (docs/protocol.md, 6.1).
+     */
+    record PairCommit(byte[] commitment) implements ControlMessage {
+        @Override
+        public int type() {
+            return PAIR_COMMIT;
+        }
+
+        @Override
+        public void writeBody(WireWriter w) {
+            w.bytes(commitment);
+        }
+
+        static PairCommit read(WireReader r) throws ProtocolException {
+            return new PairCommit(r.bytes(SECRET_BYTES));
+        }
+    }
+
+    /** A host's pairing values, a fresh nonce and X25519 public key: the responder's answer, the committer's reveal. */
     record PairStart(byte[] nonce, byte[] publicKey) implements ControlMessage {
         @Override
         public int type() {
@@ -81,8 +118,8 @@ public sealed interface ControlMessage {
         }
     }
 
-    /** The person confirmed the verification code. */
-    record PairConfirm() implements ControlMessage {
+    /** The person confirmed the verification code; {@code confirmation} proves it was this pairing key's code. */
+    record PairConfirm(byte[] confirmation) implements ControlMessage {
         @Override
         public int type() {
             return PAIR_CONFIRM;
@@ -90,11 +127,20 @@ public sealed interface ControlMessage {
 
         @Override
         public void writeBody(WireWriter w) {
+            w.bytes(confirmation);
+        }
+
+        static PairConfirm read(WireReader r) throws ProtocolException {
+            return new PairConfirm(r.bytes(SECRET_BYTES));
         }
     }
 
     /** The person rejected pairing. */
     record PairReject(String reason) implements ControlMessage {
+        public PairReject {
+            reason = WireWriter.fit(reason, MAX_TEXT_BYTES);
+        }
+
         @Override
         public int type() {
             return PAIR_REJECT;
@@ -268,7 +314,7 @@ public sealed interface ControlMessage {
         }
 
         static Caps read(WireReader r) throws ProtocolException {
-            return new Caps(r.u16(), r.u32(), r.u32(), r.string());
+            return new Caps(readChannel(r), r.u32(), r.u32(), r.string());
         }
     }
 
@@ -285,16 +331,23 @@ public sealed interface ControlMessage {
         }
 
         static Start read(WireReader r) throws ProtocolException {
-            return new Start(r.u16());
+            return new Start(readChannel(r));
         }
     }
 
-    /** A channel ends: returned, revoked, device gone or error. */
-    record Stop(int channel, int reason) implements ControlMessage {
+    /**
+     * A channel ends: returned, revoked, device gone or error. Each owner numbers its own lends, so the same number
+     * can be a lend in one direction and a borrow in the other: {@code side} says which of the sender's channels ends.
+     */
+    record Stop(int channel, int reason, int side) implements ControlMessage {
         public static final int RETURNED = 1;
         public static final int REVOKED = 2;
         public static final int DEVICE_GONE = 3;
         public static final int FAILED = 4;
+        /** The sender lends this channel (the owner stops it). */
+        public static final int SENDER_LENDS = 1;
+        /** The sender borrows this channel (the borrower gives it back or it failed there). */
+        public static final int SENDER_BORROWS = 2;
 
         @Override
         public int type() {
@@ -303,11 +356,16 @@ public sealed interface ControlMessage {
 
         @Override
         public void writeBody(WireWriter w) {
-            w.u16(channel).u16(reason);
+            w.u16(channel).u16(reason).u8(side);
         }
 
         static Stop read(WireReader r) throws ProtocolException {
-            return new Stop(r.u16(), r.u16());
+            Stop s = new Stop(readChannel(r), r.u16(), r.u8());
+            if (s.side != SENDER_LENDS && s.side != SENDER_BORROWS) {
+                throw new ProtocolException(ProtocolError.MALFORMED, "STOP names side " + s.side
+                        + "; 1 (a lend) or 2 (a borrow) is due");
+            }
+            return s;
         }
     }
 
@@ -324,7 +382,7 @@ public sealed interface ControlMessage {
         }
 
         static Pause read(WireReader r) throws ProtocolException {
-            return new Pause(r.u16(), r.u8() != 0);
+            return new Pause(readChannel(r), r.u8() != 0);
         }
     }
 
@@ -341,7 +399,7 @@ public sealed interface ControlMessage {
         }
 
         static KeyframeRequest read(WireReader r) throws ProtocolException {
-            return new KeyframeRequest(r.u16());
+            return new KeyframeRequest(readChannel(r));
         }
     }
 
@@ -393,12 +451,17 @@ public sealed interface ControlMessage {
         }
 
         static Stats read(WireReader r) throws ProtocolException {
-            return new Stats(r.u16(), r.i64(), r.i64(), r.i64(), r.u32(), r.u32());
+            return new Stats(readChannel(r), r.i64(), r.i64(), r.i64(), r.u32(), r.u32());
         }
     }
 
     /** Something went wrong; the text is for people. */
     record ErrorReport(ProtocolError error, String text) implements ControlMessage {
+        public ErrorReport {
+            Objects.requireNonNull(error, "error");
+            text = WireWriter.fit(text, MAX_TEXT_BYTES);
+        }
+
         @Override
         public int type() {
             return ERROR;

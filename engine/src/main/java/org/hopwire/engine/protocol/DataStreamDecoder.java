@@ -107,6 +107,8 @@ public final class DataStreamDecoder {
     private final Partial[] spares = new Partial[MAX_CHANNELS];
     private final boolean[] ended = new boolean[MAX_CHANNELS];
     private int inReassembly;
+    /** When set, every frame must be sealed under it; when null, none may be. */
+    private FrameSeal seal;
     private long bytesInReassembly;
 
     /** Payload bytes of the current fragment still to come. */
@@ -139,6 +141,14 @@ public final class DataStreamDecoder {
     /** Frames held in reassembly now. */
     public int framesInReassembly() {
         return inReassembly;
+    }
+
+    /**
+     * From now on every frame must be sealed under {@code seal} (docs/protocol.md, 6.3): set once the session is
+     * authenticated, before any frame can be due.
+     */
+    public void expectSealed(FrameSeal seal) {
+        this.seal = seal;
     }
 
     /** Lets an ended channel carry frames again, when the control stream sets it up anew. */
@@ -255,7 +265,23 @@ public final class DataStreamDecoder {
         }
         drop(p.channel);
         ByteBuffer data = p.data.limit(p.length).position(0);
-        if (limits.verifyCrc() && (fragmentFlags & FragmentHeader.HAS_CRC) != 0) {
+        int sealFlags = fragmentFlags & (FragmentHeader.SEALED | FragmentHeader.ENCRYPTED);
+        if (seal != null || sealFlags != 0) {
+            if (seal == null || sealFlags != seal.fragmentFlags()) {
+                ended[p.channel] = true;
+                handler.onChannelEnded(new ChannelException(p.channel, ProtocolError.AUTH_FAILED, "frame "
+                        + p.sequence + " is " + (sealFlags == 0 ? "not sealed" : "sealed otherwise") + " where the"
+                        + " session requires " + (seal == null ? "no seal" : seal.protection().name().toLowerCase(
+                                java.util.Locale.ROOT) + " frames")));
+                return;
+            }
+            if (!seal.open(p.channel, p.bufferFlags, p.sequence, p.pts, p.dts, p.duration, p.capsVersion, data)) {
+                ended[p.channel] = true;
+                handler.onChannelEnded(new ChannelException(p.channel, ProtocolError.AUTH_FAILED, "frame "
+                        + p.sequence + " failed its authentication check: damaged on the cable, altered or replayed"));
+                return;
+            }
+        } else if (limits.verifyCrc() && (fragmentFlags & FragmentHeader.HAS_CRC) != 0) {
             crc32c.reset();
             if (data.hasArray()) {
                 crc32c.update(data.array(), data.arrayOffset(), p.length);

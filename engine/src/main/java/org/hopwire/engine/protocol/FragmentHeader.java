@@ -36,6 +36,10 @@ public final class FragmentHeader {
     public static final int FIRST = 1;
     public static final int LAST = 1 << 1;
     public static final int HAS_CRC = 1 << 2;
+    /** The frame's payload is sealed ({@link FrameSeal}): counter, body, tag. */
+    public static final int SEALED = 1 << 3;
+    /** The sealed body is encrypted. */
+    public static final int ENCRYPTED = 1 << 4;
 
     public static final int KEY_FRAME = 1;
     public static final int DELTA = 1 << 1;

@@ -16,6 +16,7 @@ public final class FrameFragmenter {
     private int sent;
     private int crc;
     private boolean withCrc;
+    private int extraFlags;
     private boolean done = true;
 
     public FrameFragmenter() {
@@ -31,6 +32,12 @@ public final class FrameFragmenter {
 
     /** Begins a frame; with {@code withCrc} its CRC32C goes into every fragment header. */
     public void start(MediaFrame frame, boolean withCrc) {
+        start(frame, withCrc, 0);
+    }
+
+    /** Begins a frame whose fragments also carry {@code extraFlags} (a sealed frame's flags). */
+    public void start(MediaFrame frame, boolean withCrc, int extraFlags) {
+        this.extraFlags = extraFlags;
         this.frame = frame;
         this.length = frame.payload().remaining();
         this.sent = 0;
@@ -70,7 +77,7 @@ public final class FrameFragmenter {
             return 0;
         }
         int flags = (sent == 0 ? FragmentHeader.FIRST : 0) | (sent + payload == length ? FragmentHeader.LAST : 0)
-                | (withCrc ? FragmentHeader.HAS_CRC : 0);
+                | (withCrc ? FragmentHeader.HAS_CRC : 0) | extraFlags;
         int at = out.position();
         header.wrap(out, at).set(flags, frame.channel(), frame.bufferFlags(), frame.sequence(), length, sent, payload,
                 frame.pts(), frame.dts(), frame.duration(), crc, frame.capsVersion());

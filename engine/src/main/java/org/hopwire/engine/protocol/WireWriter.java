@@ -68,6 +68,44 @@ public final class WireWriter {
         return this;
     }
 
+    /**
+     * {@code text} cut to at most {@code maxBytes} bytes of UTF-8, at a character boundary, with an ellipsis when
+     * cut: for texts that quote what a peer sent, which may be as long as a field allows.
+     */
+    public static String fit(String text, int maxBytes) {
+        if (text == null) {
+            return "";
+        }
+        if (text.length() * 3 <= maxBytes || text.getBytes(StandardCharsets.UTF_8).length <= maxBytes) {
+            return text;
+        }
+        int budget = maxBytes - 3; // the ellipsis takes 3 bytes
+        int used = 0;
+        int end = 0;
+        while (end < text.length()) {
+            int cp = text.codePointAt(end);
+            int n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (used + n > budget) {
+                break;
+            }
+            used += n;
+            end += Character.charCount(cp);
+        }
+        return text.substring(0, end) + "\u2026";
+    }
+
+    /** The bytes written between two positions, as a read-only view (for a MAC over them). */
+    public ByteBuffer region(int from, int to) {
+        return buffer.asReadOnlyBuffer().limit(to).position(from);
+    }
+
+    /** Appends bytes as they are, without a length. */
+    public WireWriter raw(byte[] v) {
+        ensure(v.length);
+        buffer.put(v);
+        return this;
+    }
+
     /** Bytes written so far. */
     public int position() {
         return buffer.position();
@@ -81,6 +119,11 @@ public final class WireWriter {
     /** The bytes written, ready to read. */
     public ByteBuffer toBuffer() {
         return buffer.duplicate().flip().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Forgets what was written after {@code position} (a message that could not be finished). */
+    public void truncate(int position) {
+        buffer.position(position);
     }
 
     /** Forgets what was written, keeping the memory. */

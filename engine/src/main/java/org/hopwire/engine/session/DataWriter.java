@@ -11,12 +11,18 @@ import java.util.function.Consumer;
 
 import org.hopwire.engine.fabric.StreamChannel;
 import org.hopwire.engine.protocol.FrameFragmenter;
+import org.hopwire.engine.protocol.FrameSeal;
 import org.hopwire.engine.protocol.MediaFrame;
 
 /**
  * The one thread that writes the data stream: takes frames from bounded per-channel queues, cuts them into
  * fragments, interleaves channels (audio first, then round robin) and gathers fragments into writes of up to the
  * batch size. When only one fragment is waiting it is written at once, so an idle link adds no delay.
+ *
+ * <p>Once the session is authenticated each frame is sealed ({@link FrameSeal}) into a buffer of its lane as it
+ * starts, and is given back to its owner at once; the fragments are cut from the sealed copy. Every frame accepted by
+ * {@link #offer} is given back exactly once: sent, dropped by flow control, or discarded when its channel closes or
+ * the writer stops, also when it was half sent.
  */
 final class DataWriter {
     private static final boolean[] AUDIO_FIRST = {true, false};
@@ -29,7 +35,13 @@ final class DataWriter {
         final ArrayDeque<MediaFrame> queue = new ArrayDeque<>();
         final FrameFragmenter fragmenter = new FrameFragmenter();
         final ChannelStats stats;
+        /** The frame being fragmented; the app's own, or {@link #sealed} (the writer's) when sealing. */
         MediaFrame current;
+        /** Payload bytes of the current frame before sealing, for the statistics. */
+        int currentBytes;
+        /** Where a sealed copy of the current frame is made; grows to the largest frame, reused. */
+        ByteBuffer scratch;
+        MediaFrame sealed;
         /** Frames queue but are not sent until the borrower has said it reads the channel. */
         boolean started;
 
@@ -57,6 +69,7 @@ final class DataWriter {
     private final Map<Integer, Lane> lanes = new TreeMap<>();
     private int lastChannel = -1;
     private boolean stopped;
+    private FrameSeal seal;
     private final Thread thread;
 
     private final ChannelStats streamStats;
@@ -75,6 +88,16 @@ final class DataWriter {
 
     void start() {
         thread.start();
+    }
+
+    /** Seals every frame that starts from now on: set when the session is authenticated, before frames flow. */
+    void seal(FrameSeal frameSeal) {
+        lock.lock();
+        try {
+            this.seal = frameSeal;
+        } finally {
+            lock.unlock();
+        }
     }
 
     void open(int ch, boolean audio, int capacity, ChannelStats stats) {
@@ -106,8 +129,7 @@ final class DataWriter {
         try {
             Lane lane = lanes.remove(ch);
             if (lane != null) {
-                lane.queue.forEach(done);
-                lane.queue.clear();
+                discard(lane);
             }
         } finally {
             lock.unlock();
@@ -134,10 +156,25 @@ final class DataWriter {
         }
     }
 
+    /** Gives back a lane's queued frames and its half-sent one (unless already given back when it was sealed). */
+    private void discard(Lane lane) {
+        lane.queue.forEach(done);
+        lane.queue.clear();
+        if (lane.current != null && lane.current != lane.sealed) {
+            done.accept(lane.current);
+        }
+        lane.current = null;
+    }
+
+    /** Ends the writer: nothing more is written, and every frame it still holds is given back. */
     void stop() {
         lock.lock();
         try {
             stopped = true;
+            for (Lane lane : lanes.values()) {
+                discard(lane);
+            }
+            lanes.clear();
             work.signalAll();
         } finally {
             lock.unlock();
@@ -192,8 +229,7 @@ final class DataWriter {
                 return;
             }
             if (!lane.fragmenter.hasMore()) {
-                lane.current = lane.queue.pollFirst();
-                lane.fragmenter.start(lane.current, crc);
+                begin(lane, lane.queue.pollFirst());
             }
             int n = lane.fragmenter.writeNext(batch);
             if (n == 0) {
@@ -202,13 +238,43 @@ final class DataWriter {
             lane.stats.fragments(1);
             streamStats.fragments(1);
             if (!lane.fragmenter.hasMore()) {
-                lane.stats.frame(lane.current.payload().remaining());
-                // The fragmenter has copied the payload into the batch: the frame is no longer needed.
-                done.accept(lane.current);
+                lane.stats.frame(lane.currentBytes);
+                if (lane.current != lane.sealed) {
+                    // The fragmenter has copied the payload into the batch: the frame is no longer needed.
+                    done.accept(lane.current);
+                }
                 lane.current = null;
             }
             lastChannel = lane.channel;
         }
+    }
+
+    /** Starts fragmenting {@code frame}: as it is, or sealed into the lane's scratch buffer. Caller holds the lock. */
+    private void begin(Lane lane, MediaFrame frame) {
+        lane.currentBytes = frame.payload().remaining();
+        if (seal == null) {
+            lane.current = frame;
+            lane.fragmenter.start(frame, crc);
+            return;
+        }
+        int need = lane.currentBytes + FrameSeal.OVERHEAD;
+        if (lane.scratch == null || lane.scratch.capacity() < need) {
+            lane.scratch = ByteBuffer.allocate(need + (need >> 3)); // some room for the next, slightly larger frame
+        }
+        lane.scratch.clear();
+        seal.seal(frame, lane.scratch);
+        MediaFrame copy = lane.sealed == null
+                ? new MediaFrame(frame.channel(), frame.sequence(), frame.pts(), frame.dts(), frame.duration(),
+                        frame.bufferFlags(), lane.scratch)
+                : lane.sealed.reuse(frame.channel(), frame.sequence(), frame.pts(), frame.dts(), frame.duration(),
+                        frame.bufferFlags(), lane.scratch);
+        copy.capsVersion(frame.capsVersion());
+        lane.sealed = copy;
+        lane.current = copy;
+        // The sealed copy holds the bytes now: the app may reuse its buffer at once.
+        done.accept(frame);
+        // The tag protects the frame; a CRC on top would only cost time.
+        lane.fragmenter.start(copy, false, seal.fragmentFlags());
     }
 
     /** The next lane to send a fragment of: audio before video, round robin among equals. */

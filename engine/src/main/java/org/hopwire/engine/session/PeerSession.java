@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -28,13 +27,14 @@ import org.hopwire.engine.fabric.StreamChannel;
 import org.hopwire.engine.protocol.ChannelException;
 import org.hopwire.engine.protocol.ControlCodec;
 import org.hopwire.engine.protocol.ControlMessage;
+import org.hopwire.engine.protocol.ControlSeal;
+import org.hopwire.engine.protocol.FrameSeal;
 import org.hopwire.engine.protocol.DataStreamDecoder;
 import org.hopwire.engine.protocol.MediaFrame;
 import org.hopwire.engine.protocol.ProtocolError;
 import org.hopwire.engine.protocol.ProtocolException;
 import org.hopwire.engine.protocol.WireWriter;
 import org.hopwire.engine.trust.PairedPeer;
-import org.hopwire.engine.trust.PairingCrypto;
 import org.hopwire.engine.trust.PeerStore;
 
 /**
@@ -45,8 +45,11 @@ import org.hopwire.engine.trust.PeerStore;
  * queues. Nothing is lent without the owner's consent, and an unpaired or unproven peer sees nothing.
  */
 public final class PeerSession implements AutoCloseable {
-    /** 2: HELLO is repeated until answered, and GOODBYE is answered (docs/protocol.md, sections 5 and 10). */
-    public static final int PROTOCOL_MAJOR = 2;
+    /**
+     * 3: pairing commits before it reveals, every message after authentication carries a MAC, frames are sealed, and
+     * STOP says whose channel it ends (docs/protocol.md, Versions).
+     */
+    public static final int PROTOCOL_MAJOR = 3;
     public static final int PROTOCOL_MINOR = 0;
     private static final System.Logger LOG = System.getLogger(PeerSession.class.getName());
 
@@ -81,29 +84,39 @@ public final class PeerSession implements AutoCloseable {
      * @param videoQueueFrames   8 frames (a quarter second at 30 fps) before video drops its oldest non-key frame
      * @param audioQueueFrames   64 packets (about 0.6 s of 10 ms packets) before audio drops its oldest
      * @param writeBatchBytes    1 MiB: large writes use the link well (kernel interface page)
-     * @param crc                CRC32C on every frame: cheap next to a copy, and catches a broken path at once
+     * @param crc                CRC32C on every frame that is not sealed: cheap next to a copy, and catches a broken
+     *                           path at once
      * @param limits             reassembly bounds of the data stream
+     * @param protection         what this host wants on the data stream; the stronger of both hosts' wishes applies.
+     *                           Encrypted by default: AES-128-GCM kept the 40 Gb/s preset's full rate in the session
+     *                           benchmark on two cores (engine/README.md, "Benchmarks")
      */
     public record Config(int protocolMajor, Duration heartbeatInterval, Duration silenceLimit,
                          Duration handshakeTimeout, Duration helloRepeat, Duration goodbyeWait, int videoQueueFrames,
-                         int audioQueueFrames, int writeBatchBytes, boolean crc, DataStreamDecoder.Limits limits) {
+                         int audioQueueFrames, int writeBatchBytes, boolean crc, DataStreamDecoder.Limits limits,
+                         FrameSeal.Protection protection) {
         public static final Config DEFAULT = new Config(PROTOCOL_MAJOR, Duration.ofMillis(500), Duration.ofSeconds(3),
                 Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(1), 8, 64, 1 << 20, true,
-                DataStreamDecoder.Limits.DEFAULT);
+                DataStreamDecoder.Limits.DEFAULT, FrameSeal.Protection.ENCRYPTED);
 
         public Config withProtocolMajor(int major) {
             return new Config(major, heartbeatInterval, silenceLimit, handshakeTimeout, helloRepeat, goodbyeWait,
-                    videoQueueFrames, audioQueueFrames, writeBatchBytes, crc, limits);
+                    videoQueueFrames, audioQueueFrames, writeBatchBytes, crc, limits, protection);
         }
 
         public Config withQueues(int video, int audio) {
             return new Config(protocolMajor, heartbeatInterval, silenceLimit, handshakeTimeout, helloRepeat,
-                    goodbyeWait, video, audio, writeBatchBytes, crc, limits);
+                    goodbyeWait, video, audio, writeBatchBytes, crc, limits, protection);
         }
 
         public Config withHandshakeTimeout(Duration timeout) {
             return new Config(protocolMajor, heartbeatInterval, silenceLimit, timeout, helloRepeat, goodbyeWait,
-                    videoQueueFrames, audioQueueFrames, writeBatchBytes, crc, limits);
+                    videoQueueFrames, audioQueueFrames, writeBatchBytes, crc, limits, protection);
+        }
+
+        public Config withProtection(FrameSeal.Protection p) {
+            return new Config(protocolMajor, heartbeatInterval, silenceLimit, handshakeTimeout, helloRepeat,
+                    goodbyeWait, videoQueueFrames, audioQueueFrames, writeBatchBytes, crc, limits, p);
         }
     }
 
@@ -122,23 +135,33 @@ public final class PeerSession implements AutoCloseable {
     private SessionEnd end;
     private ControlMessage.Hello peerHello;
     private String peerErrorText;
-    private PairingCrypto.Ephemeral ephemeral;
-    private byte[] pairingKey;
-    private boolean localConfirmed;
-    private boolean peerConfirmed;
-    private byte[] authNonce;
+    private final Handshake handshake;
     private PairedPeer paired;
+    private FrameSeal.Protection protection;
     private long nextRequestId = 1;
     private ControlMessage.Catalog localCatalog = new ControlMessage.Catalog(List.of());
-    /** What a peer that became ready first said before this host was ready; guarded by {@code lock}. */
-    private final java.util.ArrayDeque<ControlMessage> early = new java.util.ArrayDeque<>();
-    /**
-     * Messages of the ready phase before this host is ready are kept up to this many (a catalog, a request or two
-     * fit easily); beyond it they are refused as from an unpaired peer.
-     */
-    private static final int EARLY_LIMIT = 32;
-    /** Held while ready-phase messages are delivered, so kept ones always go before newer ones. */
+    /** Held while ready-phase messages are handled, so a session that ends starts nothing after its end. */
     private final Object dispatch = new Object();
+    /** Devices of this host with a consent question open now: one question per device at a time. */
+    private final java.util.Set<String> asking = ConcurrentHashMap.newKeySet();
+    /** Devices the peer offered with a question open on this host: one per device at a time. */
+    private final java.util.Set<String> offeredAsking = ConcurrentHashMap.newKeySet();
+    /** Offers of the peer this host's person accepted: their CAPS may start a borrow. */
+    private final Map<Long, String> acceptedOffers = new ConcurrentHashMap<>();
+    /** Peer errors shown at most one per this long; the others are counted and mentioned with the next. */
+    private static final long PEER_NOTICE_GAP_NS = TimeUnit.SECONDS.toNanos(3);
+    private long lastPeerNoticeNs;
+    private int peerNoticesHeld;
+    /** Bytes read from the data stream before the session was ready: never reassembled. */
+    private final java.util.concurrent.atomic.AtomicLong discardedBeforeReady =
+            new java.util.concurrent.atomic.AtomicLong();
+    /** The seal frames from the peer are opened with, once authenticated; read by the data reader. */
+    private volatile FrameSeal receiveSeal;
+    /** The message after which this host seals its control messages, and the seal; the writer switches there. */
+    private volatile ControlMessage sealAfter;
+    private volatile ControlSeal sendSeal;
+    /** When the control writer began the write it is in, or 0: tells a burst from a peer that stopped reading. */
+    private volatile long writerBlockedSinceNs;
     private ControlMessage.Catalog peerCatalog = new ControlMessage.Catalog(List.of());
 
     private final Map<Long, CompletableFuture<Borrow>> pendingBorrows = new ConcurrentHashMap<>();
@@ -178,7 +201,7 @@ public final class PeerSession implements AutoCloseable {
     private volatile boolean finishing;
     private final long startedNs = System.nanoTime();
     private volatile long lastHeardNs = startedNs;
-    private ControlMessage.Hello ownHello;
+    private final ControlMessage.Hello ownHello;
     private java.util.concurrent.ScheduledFuture<?> helloRepeater;
     /** Counted down when the peer's GOODBYE (or its end of the stream) is read: a closing host waits for it. */
     private final java.util.concurrent.CountDownLatch peerFarewell = new java.util.concurrent.CountDownLatch(1);
@@ -199,12 +222,26 @@ public final class PeerSession implements AutoCloseable {
         this.store = Objects.requireNonNull(store, "store");
         this.handler = Objects.requireNonNull(handler, "handler");
         this.label = "hopwire-" + cablePeer.cableId();
+        this.handshake = new Handshake(config.protocolMajor(), PROTOCOL_MINOR, local, cablePeer, config.protection(),
+                store, random, new HandshakePort());
+        this.ownHello = handshake.hello();
         this.dataWriter = new DataWriter(data, config.crc(), config.writeBatchBytes(), label + "-data-write",
                 dataSent, e -> linkDown(e), this::frameSent);
-        this.controlReader = daemon(this::readControl, label + "-ctl-read");
+        this.controlReader = daemon(guarded(this::readControl), label + "-ctl-read");
         this.controlWriter = daemon(this::writeControl, label + "-ctl-write");
-        this.dataReader = daemon(this::readData, label + "-data-read");
+        this.dataReader = daemon(guarded(this::readData), label + "-data-read");
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, label + "-tick"));
+    }
+
+    /** Any throwable that escapes a session thread ends the session with words, never a thread silently. */
+    private Runnable guarded(Runnable r) {
+        return () -> {
+            try {
+                r.run();
+            } catch (Throwable t) {
+                failInternallyLater(t);
+            }
+        };
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -245,15 +282,14 @@ public final class PeerSession implements AutoCloseable {
         // HELLO is queued before any thread runs, so it is always the first message the peer reads. The peer may not
         // have opened its end yet, and what is written before that can be lost: it is repeated until the peer's
         // HELLO arrives (section 5).
-        s.ownHello = new ControlMessage.Hello(config.protocolMajor(), PROTOCOL_MINOR, local.uuid(), local.hostName(),
-                local.appVersion(), 1);
         s.post(s.ownHello);
         long repeat = config.helloRepeat().toMillis();
         synchronized (s.lock) {
-            s.helloRepeater = s.ticker.scheduleWithFixedDelay(s::repeatHello, repeat, repeat, TimeUnit.MILLISECONDS);
+            s.helloRepeater = s.ticker.scheduleWithFixedDelay(s.guarded(s::repeatHello), repeat, repeat,
+                    TimeUnit.MILLISECONDS);
         }
         long tick = config.heartbeatInterval().toMillis();
-        s.ticker.scheduleWithFixedDelay(s::tick, tick, tick, TimeUnit.MILLISECONDS);
+        s.ticker.scheduleWithFixedDelay(s.guarded(s::tick), tick, tick, TimeUnit.MILLISECONDS);
         s.dataReader.start();
         s.controlReader.start();
         s.controlWriter.start();
@@ -279,7 +315,7 @@ public final class PeerSession implements AutoCloseable {
     /** The peer as it introduced itself, once it has; its UUID is the one sysfs shows. */
     public PeerInfo peer() {
         synchronized (lock) {
-            return peerHello == null ? cablePeer : new PeerInfo(cablePeer.uuid(), peerHello.hostName(),
+            return peerHello == null ? cablePeer : new PeerInfo(cablePeer.uuid(), PeerText.name(peerHello.hostName()),
                     cablePeer.cableId());
         }
     }
@@ -360,8 +396,8 @@ public final class PeerSession implements AutoCloseable {
 
     /** Gives a borrowed device back. */
     public void giveBack(int channel) {
-        if (borrows.getAndSet(channel, null) != null) {
-            post(new ControlMessage.Stop(channel, ControlMessage.Stop.RETURNED));
+        if (channel >= 0 && channel < DataStreamDecoder.MAX_CHANNELS && borrows.getAndSet(channel, null) != null) {
+            post(new ControlMessage.Stop(channel, ControlMessage.Stop.RETURNED, ControlMessage.Stop.SENDER_BORROWS));
         }
     }
 
@@ -460,7 +496,7 @@ public final class PeerSession implements AutoCloseable {
                 post(new ControlMessage.ErrorReport(reason == ControlMessage.Stop.DEVICE_GONE
                         ? ProtocolError.DEVICE_GONE : ProtocolError.INTERNAL, why));
             }
-            post(new ControlMessage.Stop(channel, reason));
+            post(new ControlMessage.Stop(channel, reason, ControlMessage.Stop.SENDER_LENDS));
             handler.onLendEnded(channel, reason);
         }
     }
@@ -484,15 +520,32 @@ public final class PeerSession implements AutoCloseable {
     // ---- control stream --------------------------------------------------------------------------------------------
 
     private void post(ControlMessage m) {
-        if (!outbox.offer(m)) {
-            // A thousand messages unsent: the peer has stopped reading its control stream.
-            finish(new SessionEnd(SessionEnd.Reason.LINK_DOWN, peerName() + " stopped reading the control stream"),
-                    false);
+        if (outbox.offer(m)) {
+            return;
         }
+        if (Thread.currentThread() == controlReader) {
+            // A burst of the peer's requests: reading its next message waits for room, which slows the peer down
+            // instead of failing at once.
+            try {
+                if (outbox.offer(m, 2, TimeUnit.SECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        long blockedSince = writerBlockedSinceNs;
+        boolean stuck = blockedSince != 0 && System.nanoTime() - blockedSince > TimeUnit.SECONDS.toNanos(1);
+        String why = stuck ? peerName() + " stopped reading the control stream: a write to it has waited "
+                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - blockedSince) + " ms"
+                : "the control stream's queue is full (" + outbox.size() + " messages): " + peerName()
+                        + " sent requests faster than this host can answer them";
+        finishLater(new SessionEnd(stuck ? SessionEnd.Reason.LINK_DOWN : SessionEnd.Reason.PROTOCOL_ERROR, why));
     }
 
     private void writeControl() {
         WireWriter w = new WireWriter(4096);
+        ControlSeal seal = null;
         try {
             while (true) {
                 ControlMessage m = outbox.poll(50, TimeUnit.MILLISECONDS);
@@ -504,19 +557,36 @@ public final class PeerSession implements AutoCloseable {
                 }
                 w.clear();
                 do {
-                    ControlCodec.encode(m, w);
+                    int before = w.position();
+                    try {
+                        ControlCodec.encode(m, w, seal);
+                    } catch (RuntimeException e) {
+                        // A message that cannot be encoded (a field over its limit) is not sent; what came before
+                        // is, and the session ends with the reason. The writer goes on, to send the farewell.
+                        w.truncate(before);
+                        failInternallyLater(e);
+                        continue;
+                    }
+                    if (m == sealAfter) {
+                        seal = sendSeal;
+                    }
                 } while (w.position() < 65_536 && (m = outbox.poll()) != null);
+                writerBlockedSinceNs = System.nanoTime();
                 control.writeFully(w.toBuffer());
+                writerBlockedSinceNs = 0;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
             linkDown(e);
+        } catch (Throwable t) {
+            failInternallyLater(t);
         }
     }
 
     private void readControl() {
         ControlCodec.Decoder decoder = new ControlCodec.Decoder();
+        this.decoder = decoder;
         ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
         try {
             while (true) {
@@ -525,18 +595,14 @@ public final class PeerSession implements AutoCloseable {
                 if (n < 0) {
                     peerFarewell.countDown();
                     finish(new SessionEnd(SessionEnd.Reason.PEER_CLOSED, peerName() + " closed the session"
-                            + (peerErrorText == null ? "" : ": " + peerErrorText)), false);
+                            + peerErrorSuffix()), false);
                     return;
                 }
                 buf.flip();
                 decoder.feed(buf, this::handle);
             }
         } catch (ProtocolException e) {
-            boolean heard;
-            synchronized (lock) {
-                heard = peerHello != null;
-            }
-            if (!heard) {
+            if (handshake.peerHello().isEmpty()) {
                 misrouted("control", e);
             } else {
                 fail(SessionEnd.Reason.PROTOCOL_ERROR, e.error(), ControlMessage.Goodbye.PROTOCOL_ERROR,
@@ -551,59 +617,166 @@ public final class PeerSession implements AutoCloseable {
         }
     }
 
+    /** The reader's decoder: the handshake switches it to sealed messages at the peer's AUTH_RESPONSE. */
+    private ControlCodec.Decoder decoder;
+
+    private String peerErrorSuffix() {
+        synchronized (lock) {
+            return peerErrorText == null ? "" : ": " + peerErrorText;
+        }
+    }
+
     /**
-     * Garbage before the peer's HELLO on the control stream, or any undecodable data before the session is ready,
-     * means the streams do not lead to this session's peer: a follower that inherited a stale announcement gets
-     * HopIDs that may now belong to another of the peer's streams. Nothing was trusted yet; the link tears the
+     * Garbage before the peer's HELLO on the control stream, or any data on the data stream before the session is
+     * ready, means the streams do not lead to this session's peer: a follower that inherited a stale announcement
+     * gets HopIDs that may now belong to another of the peer's streams. Nothing was trusted yet; the link tears the
      * streams down and pairs them again.
      */
-    private void misrouted(String stream, ProtocolException e) {
+    private void misrouted(String stream, Exception e) {
         finish(new SessionEnd(SessionEnd.Reason.LINK_DOWN, "the " + stream + " stream to " + peerName()
                 + " carried something else than this session before it was set up (" + e.getMessage()
                 + "): it may follow a stale announcement, so the streams are set up again"), false);
     }
 
     /** A bug here or in a handler must end the session with words, not kill a thread and leave it hanging. */
-    private void failInternally(RuntimeException e) {
+    private void failInternally(Throwable e) {
         LOG.log(System.Logger.Level.ERROR, "session with " + peerName() + " failed", e);
         fail(SessionEnd.Reason.PROTOCOL_ERROR, ProtocolError.INTERNAL, ControlMessage.Goodbye.PROTOCOL_ERROR,
                 "internal error in the session with " + peerName() + ": " + e);
     }
 
+    /**
+     * As {@link #failInternally}, from a thread the ending waits for (a writer, the ticker): the ending runs on a
+     * thread of its own, so this one can go on and send the farewell.
+     */
+    private void failInternallyLater(Throwable e) {
+        Thread t = daemon(() -> failInternally(e), label + "-fail");
+        t.start();
+    }
+
+    private void finishLater(SessionEnd why) {
+        Thread t = daemon(() -> finish(why, false), label + "-end");
+        t.start();
+    }
+
     private void handle(ControlMessage m) {
         lastHeardNs = System.nanoTime();
+        if (m instanceof ControlMessage.Heartbeat hb) {
+            post(new ControlMessage.HeartbeatAck(hb.sequence(), hb.sentNs()));
+        } else if (m instanceof ControlMessage.HeartbeatAck a) {
+            roundTripNs = System.nanoTime() - a.echoedSentNs();
+        } else if (m instanceof ControlMessage.Goodbye g) {
+            peerFarewell.countDown();
+            // Answered, so the peer knows its GOODBYE arrived before it closes its end (section 10).
+            finish(new SessionEnd(goodbyeReason(g.reason()), peerName() + " ended the session" + peerErrorSuffix()),
+                    true, new ControlMessage.Goodbye(ControlMessage.Goodbye.SHUTTING_DOWN));
+        } else if (m instanceof ControlMessage.ErrorReport e) {
+            onPeerError(e);
+        } else if (m instanceof ControlMessage.PairReject r) {
+            finish(new SessionEnd(SessionEnd.Reason.PAIRING_REJECTED, peerName() + " rejected pairing: "
+                    + PeerText.text(r.reason())), false);
+        } else if (Handshake.isHandshake(m)) {
+            onHandshake(m);
+        } else {
+            onReadyMessage(m);
+        }
+    }
+
+    private void onHandshake(ControlMessage m) {
+        boolean ready;
         try {
             if (m instanceof ControlMessage.Hello h) {
-                onHello(h);
-            } else if (m instanceof ControlMessage.Heartbeat hb) {
-                post(new ControlMessage.HeartbeatAck(hb.sequence(), hb.sentNs()));
-            } else if (m instanceof ControlMessage.HeartbeatAck a) {
-                roundTripNs = System.nanoTime() - a.echoedSentNs();
-            } else if (m instanceof ControlMessage.Goodbye g) {
-                peerFarewell.countDown();
-                // Answered, so the peer knows its GOODBYE arrived before it closes its end (section 10).
-                finish(new SessionEnd(goodbyeReason(g.reason()), peerName() + " ended the session"
-                        + (peerErrorText == null ? "" : ": " + peerErrorText)), true,
-                        new ControlMessage.Goodbye(ControlMessage.Goodbye.SHUTTING_DOWN));
-            } else if (m instanceof ControlMessage.ErrorReport e) {
-                onPeerError(e);
-            } else if (m instanceof ControlMessage.PairStart p) {
-                onPairStart(p);
-            } else if (m instanceof ControlMessage.PairConfirm) {
-                onPairConfirm();
-            } else if (m instanceof ControlMessage.PairReject r) {
-                finish(new SessionEnd(SessionEnd.Reason.PAIRING_REJECTED, peerName() + " rejected pairing: "
-                        + r.reason()), false);
-            } else if (m instanceof ControlMessage.AuthChallenge c) {
-                onAuthChallenge(c);
-            } else if (m instanceof ControlMessage.AuthResponse r) {
-                onAuthResponse(r);
-            } else {
-                onReadyMessage(m);
+                if (handshake.peerHello().isEmpty()) {
+                    // The peer reads now (it opened before sending), so this copy of ours arrives even if the first
+                    // was lost; it goes before anything else this host says.
+                    post(ownHello);
+                }
+                if (!handshake.onHello(h)) {
+                    return; // the same HELLO again: the peer repeats it until it hears ours
+                }
+                synchronized (lock) {
+                    peerHello = h;
+                    if (helloRepeater != null) {
+                        helloRepeater.cancel(false);
+                    }
+                }
+                return;
             }
-        } catch (IOException e) {
-            fail(SessionEnd.Reason.PROTOCOL_ERROR, ProtocolError.INTERNAL, ControlMessage.Goodbye.PROTOCOL_ERROR,
-                    "could not keep the pairing with " + peerName() + ": " + e.getMessage());
+            ready = handshake.handle(m);
+        } catch (Handshake.Failure f) {
+            failHandshake(f);
+            return;
+        }
+        if (ready) {
+            becomeReady(handshake.result().orElseThrow());
+        }
+    }
+
+    private void failHandshake(Handshake.Failure f) {
+        ControlMessage[] farewell = new ControlMessage[f.farewell.size() + 2];
+        for (int i = 0; i < f.farewell.size(); i++) {
+            farewell[i] = f.farewell.get(i);
+        }
+        farewell[farewell.length - 2] = new ControlMessage.ErrorReport(f.error, f.getMessage());
+        farewell[farewell.length - 1] = new ControlMessage.Goodbye(f.goodbye);
+        finish(new SessionEnd(f.reason, f.getMessage()), true, farewell);
+    }
+
+    /** How the handshake speaks through this session; called holding the handshake's lock, so nothing blocks. */
+    private final class HandshakePort implements Handshake.Port {
+        @Override
+        public void send(ControlMessage m) {
+            if (m instanceof ControlMessage.Hello) {
+                return;
+            }
+            post(m);
+        }
+
+        @Override
+        public void sendThenSeal(ControlMessage m, ControlSeal seal) {
+            sendSeal = seal;
+            sealAfter = m;
+            post(m);
+        }
+
+        @Override
+        public void expectSealed(ControlSeal seal) {
+            // Called on the reader thread while it handles the peer's AUTH_RESPONSE: the next message is sealed.
+            decoder.expectSealed(seal);
+        }
+
+        @Override
+        public void askPerson(String code) {
+            // The person's answer may come on any thread (the GUI's): the handshake goes on from there.
+            PeerInfo who = peer();
+            onTicker(() -> handler.confirmPairing(who, code).whenComplete((ok, error) -> {
+                try {
+                    handshake.personAnswered(Boolean.TRUE.equals(ok) && error == null);
+                } catch (Handshake.Failure f) {
+                    failHandshake(f);
+                }
+            }));
+        }
+
+        @Override
+        public void phase(State s) {
+            synchronized (lock) {
+                if (state == State.CLOSED) {
+                    return;
+                }
+                setState(s);
+            }
+            // Announced outside the handshake's lock, in order.
+            onTicker(PeerSession.this::announceStates);
+        }
+    }
+
+    /** Runs {@code r} on the session's ticker thread, guarded; nothing once the session has ended. */
+    private void onTicker(Runnable r) {
+        try {
+            ticker.execute(guarded(r));
+        } catch (java.util.concurrent.RejectedExecutionException ended) {
+            // The session has ended: nothing more to ask or announce.
         }
     }
 
@@ -617,193 +790,62 @@ public final class PeerSession implements AutoCloseable {
         };
     }
 
+    /**
+     * The peer reported an error that does not end the session. Its text is cleaned, and the app hears of at most one
+     * such report every few seconds: a peer cannot bury the person in notices.
+     */
     private void onPeerError(ControlMessage.ErrorReport e) {
+        String text = PeerText.text(e.text());
         boolean ready;
+        String notice = null;
         synchronized (lock) {
-            peerErrorText = e.text();
+            peerErrorText = text;
             ready = state == State.READY;
-        }
-        if (ready) {
-            handler.onPeerError(e.error(), e.text());
-        }
-    }
-
-    private void onHello(ControlMessage.Hello h) throws IOException {
-        synchronized (lock) {
-            if (peerHello != null) {
-                // The peer repeats its HELLO until it hears ours: the same one again is expected, another is not.
-                if (!peerHello.equals(h)) {
-                    throw new ProtocolException(ProtocolError.MALFORMED, "a second, different HELLO");
+            long now = System.nanoTime();
+            if (ready) {
+                if (lastPeerNoticeNs == 0 || now - lastPeerNoticeNs >= PEER_NOTICE_GAP_NS) {
+                    notice = peerNoticesHeld == 0 ? text : text + " (and " + peerNoticesHeld + " more reports)";
+                    peerNoticesHeld = 0;
+                    lastPeerNoticeNs = now;
+                } else {
+                    peerNoticesHeld++;
                 }
-                return;
-            }
-            peerHello = h;
-            if (helloRepeater != null) {
-                helloRepeater.cancel(false);
             }
         }
-        // The peer reads now (it opened before sending), so this copy of ours arrives even if the first was lost;
-        // it goes before anything else this host says.
-        post(ownHello);
-        if (!h.host().equals(cablePeer.uuid())) {
-            fail(SessionEnd.Reason.AUTH_FAILED, ProtocolError.AUTH_FAILED, ControlMessage.Goodbye.AUTH_FAILED,
-                    "the host on " + cablePeer.cableId() + " says it is " + h.host() + " but the cable reports "
-                            + cablePeer.uuid() + ": not talking to it");
-            return;
-        }
-        if (h.major() != config.protocolMajor()) {
-            fail(SessionEnd.Reason.INCOMPATIBLE_VERSION, ProtocolError.INCOMPATIBLE_VERSION,
-                    ControlMessage.Goodbye.INCOMPATIBLE_VERSION, "incompatible version: this host speaks protocol "
-                            + config.protocolMajor() + "." + PROTOCOL_MINOR + ", " + h.hostName() + " speaks "
-                            + h.major() + "." + h.minor() + " (Hopwire " + h.appVersion() + "): update the older one");
-            return;
-        }
-        Optional<PairedPeer> known = store.find(h.host());
-        synchronized (lock) {
-            if (known.isPresent()) {
-                paired = known.get();
-                authNonce = PairingCrypto.nonce(random);
-                setState(State.AUTHENTICATING);
-            } else {
-                ephemeral = PairingCrypto.newEphemeral(random);
-                setState(State.PAIRING);
-            }
-        }
-        announceStates();
-        post(known.isPresent() ? new ControlMessage.AuthChallenge(authNonce)
-                : new ControlMessage.PairStart(ephemeral.nonce(), ephemeral.publicKey()));
-    }
-
-    private void onPairStart(ControlMessage.PairStart p) throws IOException {
-        String code;
-        synchronized (lock) {
-            if (state == State.AUTHENTICATING) {
-                failLater("%1$s no longer knows %2$s (it forgot the pairing): to pair again, forget %1$s"
-                        + " on %2$s");
-                return;
-            }
-            requireState(State.PAIRING, "PAIR_START");
-            try {
-                pairingKey = PairingCrypto.pairingKey(ephemeral, p.publicKey(), p.nonce(), local.uuid(),
-                        cablePeer.uuid());
-            } catch (GeneralSecurityException e) {
-                throw new ProtocolException(ProtocolError.MALFORMED, "unusable pairing key: " + e.getMessage());
-            }
-            code = PairingCrypto.verificationCode(pairingKey);
-        }
-        handler.confirmPairing(peer(), code).whenComplete((ok, error) -> {
-            if (Boolean.TRUE.equals(ok) && error == null) {
-                synchronized (lock) {
-                    localConfirmed = true;
-                }
-                post(new ControlMessage.PairConfirm());
-                completePairingIfBoth();
-            } else {
-                finish(new SessionEnd(SessionEnd.Reason.PAIRING_REJECTED, "pairing with " + peerName()
-                        + " was rejected on this host"), true,
-                        new ControlMessage.PairReject("the person on " + local.hostName() + " rejected the code"),
-                        new ControlMessage.Goodbye(ControlMessage.Goodbye.PAIRING_REJECTED));
-            }
-        });
-    }
-
-    private void onPairConfirm() throws IOException {
-        synchronized (lock) {
-            requireState(State.PAIRING, "PAIR_CONFIRM");
-            if (pairingKey == null) {
-                throw new ProtocolException(ProtocolError.MALFORMED, "PAIR_CONFIRM before PAIR_START");
-            }
-            peerConfirmed = true;
-        }
-        completePairingIfBoth();
-    }
-
-    private void completePairingIfBoth() {
-        PairedPeer peer;
-        synchronized (lock) {
-            if (!localConfirmed || !peerConfirmed || state != State.PAIRING) {
-                return;
-            }
-            peer = new PairedPeer(cablePeer.uuid(), pairingKey, peerHello.hostName(), Instant.now(),
-                    java.util.Set.of());
-            paired = peer;
-        }
-        try {
-            store.save(peer);
-        } catch (IOException e) {
-            fail(SessionEnd.Reason.PROTOCOL_ERROR, ProtocolError.INTERNAL, ControlMessage.Goodbye.SHUTTING_DOWN,
-                    "could not remember the pairing with " + peerName() + " in " + store.directory() + ": "
-                            + e.getMessage());
-            return;
-        }
-        becomeReady();
-    }
-
-    private void onAuthChallenge(ControlMessage.AuthChallenge c) throws IOException {
-        byte[] answer;
-        synchronized (lock) {
-            if (state == State.PAIRING) {
-                failLater("%1$s remembers a pairing with %2$s that %2$s does not have: to pair again, forget %2$s"
-                        + " on %1$s");
-                return;
-            }
-            requireState(State.AUTHENTICATING, "AUTH_CHALLENGE");
-            answer = PairingCrypto.authResponse(paired.key(), cablePeer.uuid(), local.uuid(), c.nonce());
-        }
-        post(new ControlMessage.AuthResponse(answer));
-    }
-
-    private void onAuthResponse(ControlMessage.AuthResponse r) throws IOException {
-        boolean ok;
-        synchronized (lock) {
-            requireState(State.AUTHENTICATING, "AUTH_RESPONSE");
-            byte[] expected = PairingCrypto.authResponse(paired.key(), local.uuid(), cablePeer.uuid(), authNonce);
-            ok = PairingCrypto.sameSecret(expected, r.mac());
-        }
-        if (ok) {
-            becomeReady();
-        } else {
-            fail(SessionEnd.Reason.AUTH_FAILED, ProtocolError.AUTH_FAILED, ControlMessage.Goodbye.AUTH_FAILED,
-                    "the host on " + cablePeer.cableId() + " could not prove it is the " + peerName()
-                            + " paired with this host: it may be another device using its UUID. Forget it and pair"
-                            + " again only if you trust it");
+        if (notice != null) {
+            handler.onPeerError(e.error(), notice);
         }
     }
 
-    /** Fails with a text naming both hosts, {@code %1$s} the peer and {@code %2$s} this one, for either screen. */
-    private void failLater(String format) {
-        String text = String.format(format, peerName(), "'" + local.hostName() + "'");
-        // Called holding the lock: the failure itself (which notifies) runs after it is released.
-        CompletableFuture.runAsync(() -> fail(SessionEnd.Reason.AUTH_FAILED, ProtocolError.AUTH_FAILED,
-                ControlMessage.Goodbye.AUTH_FAILED, text));
-    }
-
-    private void requireState(State expected, String what) throws ProtocolException {
-        if (state != expected) {
-            throw new ProtocolException(ProtocolError.MALFORMED, what + " while " + state);
-        }
-    }
-
-    private void becomeReady() {
+    private void becomeReady(Handshake.Result r) {
         ControlMessage.Catalog catalog;
+        if (r.protection() != FrameSeal.Protection.NONE) {
+            receiveSeal = new FrameSeal(r.protection(), r.keys().dataReceive());
+            dataWriter.seal(new FrameSeal(r.protection(), r.keys().dataSend()));
+        }
         synchronized (lock) {
             if (state == State.CLOSED) {
                 return;
             }
+            paired = r.peer();
+            protection = r.protection();
             setState(State.READY);
             catalog = localCatalog;
         }
         announceStates();
         post(catalog);
-        // Messages the reader kept while this host was not ready yet go first, before anything it reads next.
-        synchronized (dispatch) {
-            try {
-                replayEarly();
-            } catch (IOException e) {
-                fail(SessionEnd.Reason.PROTOCOL_ERROR, ProtocolError.MALFORMED,
-                        ControlMessage.Goodbye.PROTOCOL_ERROR, e.getMessage());
-            }
+    }
+
+    /** The protection the data stream has in this session, once it is ready. */
+    public Optional<FrameSeal.Protection> dataProtection() {
+        synchronized (lock) {
+            return Optional.ofNullable(protection);
         }
+    }
+
+    /** Bytes the peer wrote to the data stream before this session was ready: read and dropped, never kept. */
+    public long dataDiscardedBeforeReady() {
+        return discardedBeforeReady.get();
     }
 
     /** Records a state, holding {@code lock}; the handler hears of it from {@link #announceStates()}, in order. */
@@ -827,54 +869,32 @@ public final class PeerSession implements AutoCloseable {
         }
     }
 
-    private void onReadyMessage(ControlMessage m) throws IOException {
+    private void onReadyMessage(ControlMessage m) {
         synchronized (lock) {
             if (state != State.READY) {
-                if (state == State.PAIRING && peerConfirmed && early.size() < EARLY_LIMIT) {
-                    // The peer confirmed and may be ready a moment before this host (it read our PAIR_CONFIRM while
-                    // we still save the pairing): keep what it says until this host is ready too, or the session
-                    // fails. (Authentication has no such gap: each AUTH_RESPONSE precedes its sender's catalog.)
-                    early.add(m);
-                    return;
-                }
-                // An unpaired or unproven peer sees nothing and opens nothing.
+                // An unpaired or unproven peer sees nothing and opens nothing. (After authentication every message
+                // is sealed, and each host's AUTH_RESPONSE precedes what it says next, so a ready peer's messages
+                // never arrive before this host is ready.)
                 post(new ControlMessage.ErrorReport(ProtocolError.NOT_ALLOWED, "not paired and authenticated yet"));
                 return;
             }
         }
         synchronized (dispatch) {
-            replayEarly();
             dispatchReady(m);
         }
     }
 
-    /** Delivers what the peer said before this host was ready, in order; holding {@code dispatch}. */
-    private void replayEarly() throws IOException {
-        while (true) {
-            ControlMessage e;
-            synchronized (lock) {
-                e = early.poll();
-            }
-            if (e == null) {
-                return;
-            }
-            dispatchReady(e);
-        }
-    }
-
-    private void dispatchReady(ControlMessage m) throws IOException {
+    private void dispatchReady(ControlMessage m) {
         if (m instanceof ControlMessage.Catalog c) {
+            ControlMessage.Catalog shown = cleaned(c);
             synchronized (lock) {
-                peerCatalog = c;
+                peerCatalog = shown;
             }
-            handler.onCatalog(c);
+            handler.onCatalog(shown);
         } else if (m instanceof ControlMessage.BorrowRequest r) {
             onBorrowRequest(r.requestId(), r.deviceId(), r.preferredCaps());
         } else if (m instanceof ControlMessage.LendOffer o) {
-            requestedDevices.put(o.requestId(), o.deviceId());
-            handler.acceptOffer(peer(), o.deviceId()).whenComplete((yes, e) -> post(new ControlMessage.Consent(
-                    o.requestId(), Boolean.TRUE.equals(yes) && e == null ? ControlMessage.Consent.ALLOW_ONCE
-                            : ControlMessage.Consent.DENY)));
+            onLendOffer(o);
         } else if (m instanceof ControlMessage.Consent c) {
             onConsent(c);
         } else if (m instanceof ControlMessage.Caps c) {
@@ -897,10 +917,18 @@ public final class PeerSession implements AutoCloseable {
             handler.onPauseRequested(pa.channel(), pa.paused());
         } else if (m instanceof ControlMessage.KeyframeRequest k && lends.containsKey(k.channel())) {
             handler.onKeyFrameRequested(k.channel());
-        }
-        if (m instanceof ControlMessage.Stats st) {
+        } else if (m instanceof ControlMessage.Stats st && borrows.get(st.channel()) != null) {
             handler.onPeerStats(st);
         }
+    }
+
+    /** The peer's catalog with its names made safe to show; ids stay as they are (they are asked for). */
+    private static ControlMessage.Catalog cleaned(ControlMessage.Catalog c) {
+        List<ControlMessage.Device> devices = new ArrayList<>(c.devices().size());
+        for (ControlMessage.Device d : c.devices()) {
+            devices.add(new ControlMessage.Device(d.id(), d.kind(), PeerText.name(d.name()), d.formats()));
+        }
+        return new ControlMessage.Catalog(devices);
     }
 
 
@@ -912,12 +940,16 @@ public final class PeerSession implements AutoCloseable {
         }
     }
 
+    private void refuse(long requestId, ProtocolError error, String why) {
+        // The reason first, so the borrower has it when the refusal arrives.
+        post(new ControlMessage.ErrorReport(error, why));
+        post(new ControlMessage.Consent(requestId, ControlMessage.Consent.DENY));
+    }
+
     private void onBorrowRequest(long requestId, String deviceId, String preferredCaps) {
         if (!offers(deviceId)) {
-            // The reason first, so the borrower has it when the refusal arrives.
-            post(new ControlMessage.ErrorReport(ProtocolError.DEVICE_GONE, "no device " + deviceId + " on "
-                    + local.hostName()));
-            post(new ControlMessage.Consent(requestId, ControlMessage.Consent.DENY));
+            refuse(requestId, ProtocolError.DEVICE_GONE, "no device " + PeerText.name(deviceId) + " on "
+                    + local.hostName());
             return;
         }
         PairedPeer p;
@@ -928,7 +960,21 @@ public final class PeerSession implements AutoCloseable {
             grant(requestId, deviceId, preferredCaps, ControlMessage.Consent.ALLOW_ALWAYS);
             return;
         }
-        handler.askConsent(peer(), deviceId).whenComplete((answer, e) -> {
+        if (!asking.add(deviceId)) {
+            // One question per device at a time: a peer that asks again and again gets no second prompt.
+            refuse(requestId, ProtocolError.DEVICE_BUSY, "the person on " + local.hostName() + " is already being"
+                    + " asked about this device");
+            return;
+        }
+        CompletionStage<SessionHandler.Consent> question;
+        try {
+            question = handler.askConsent(peer(), deviceId);
+        } catch (RuntimeException e) {
+            asking.remove(deviceId);
+            throw e;
+        }
+        question.whenComplete((answer, e) -> {
+            asking.remove(deviceId);
             if (e != null || answer == null || answer == SessionHandler.Consent.DENY) {
                 post(new ControlMessage.Consent(requestId, ControlMessage.Consent.DENY));
                 return;
@@ -954,12 +1000,16 @@ public final class PeerSession implements AutoCloseable {
     }
 
     private void grant(long requestId, String deviceId, String preferredCaps, int answer) {
+        synchronized (lock) {
+            if (state != State.READY) {
+                return; // the session ended while the person answered: nothing is lent after the end
+            }
+        }
         String caps;
         try {
             caps = handler.prepareLend(deviceId, preferredCaps);
         } catch (SessionHandler.LendRefused e) {
-            post(new ControlMessage.ErrorReport(e.error(), e.getMessage()));
-            post(new ControlMessage.Consent(requestId, ControlMessage.Consent.DENY));
+            refuse(requestId, e.error(), e.getMessage());
             return;
         }
         int channel;
@@ -968,7 +1018,16 @@ public final class PeerSession implements AutoCloseable {
             while (lends.containsKey(channel)) {
                 channel++;
             }
-            lends.put(channel, deviceId);
+            if (channel >= DataStreamDecoder.MAX_CHANNELS) {
+                channel = -1;
+            } else {
+                lends.put(channel, deviceId);
+            }
+        }
+        if (channel < 0) {
+            refuse(requestId, ProtocolError.DEVICE_BUSY, local.hostName() + " lends "
+                    + DataStreamDecoder.MAX_CHANNELS + " channels already");
+            return;
         }
         lendRequests.put(channel, requestId);
         lendCapsVersions.put(channel, 1L);
@@ -983,6 +1042,35 @@ public final class PeerSession implements AutoCloseable {
 
     // ---- borrower side ----------------------------------------------------------------------------------------------
 
+    private void onLendOffer(ControlMessage.LendOffer o) {
+        if (!offeredAsking.add(o.deviceId())) {
+            // One question per offered device at a time.
+            post(new ControlMessage.ErrorReport(ProtocolError.DEVICE_BUSY, "the person on " + local.hostName()
+                    + " is already being asked about this device"));
+            post(new ControlMessage.Consent(o.requestId(), ControlMessage.Consent.DENY));
+            return;
+        }
+        requestedDevices.put(o.requestId(), o.deviceId());
+        CompletionStage<Boolean> question;
+        try {
+            question = handler.acceptOffer(peer(), o.deviceId());
+        } catch (RuntimeException e) {
+            offeredAsking.remove(o.deviceId());
+            throw e;
+        }
+        question.whenComplete((yes, e) -> {
+            offeredAsking.remove(o.deviceId());
+            boolean accepted = Boolean.TRUE.equals(yes) && e == null;
+            if (accepted) {
+                acceptedOffers.put(o.requestId(), o.deviceId());
+            } else {
+                requestedDevices.remove(o.requestId());
+            }
+            post(new ControlMessage.Consent(o.requestId(), accepted ? ControlMessage.Consent.ALLOW_ONCE
+                    : ControlMessage.Consent.DENY));
+        });
+    }
+
     private void onConsent(ControlMessage.Consent c) {
         String offered = offers.remove(c.requestId());
         if (offered != null) {
@@ -994,6 +1082,7 @@ public final class PeerSession implements AutoCloseable {
             return;
         }
         if (c.answer() == ControlMessage.Consent.DENY) {
+            requestedDevices.remove(c.requestId());
             CompletableFuture<Borrow> f = pendingBorrows.remove(c.requestId());
             if (f != null) {
                 String why;
@@ -1008,9 +1097,21 @@ public final class PeerSession implements AutoCloseable {
 
     private void onCaps(ControlMessage.Caps c) {
         Borrow existing = borrows.get(c.channel());
+        if (existing == null && !pendingBorrows.containsKey(c.requestId())
+                && !acceptedOffers.containsKey(c.requestId())) {
+            // Nothing starts on this host that its person did not ask for or accept: no pipeline for a CAPS out of
+            // the blue. The owner hears that the channel is not taken.
+            post(new ControlMessage.ErrorReport(ProtocolError.NOT_ALLOWED, "channel " + c.channel()
+                    + " was not asked for by " + local.hostName()));
+            post(new ControlMessage.Stop(c.channel(), ControlMessage.Stop.FAILED,
+                    ControlMessage.Stop.SENDER_BORROWS));
+            return;
+        }
         String deviceId = existing != null ? existing.deviceId()
                 : requestedDevices.getOrDefault(c.requestId(), "");
         if (existing == null) {
+            acceptedOffers.remove(c.requestId());
+            requestedDevices.remove(c.requestId());
             // A new channel: the data reader forgets anything an earlier use of this id left.
             channelResets.add(c.channel());
         }
@@ -1056,11 +1157,13 @@ public final class PeerSession implements AutoCloseable {
         handler.onFrame(frame);
     }
 
+    /** Ends only what the STOP names: the peer's lend is this host's borrow, the peer's borrow this host's lend. */
     private void onStop(ControlMessage.Stop s) {
-        if (borrows.getAndSet(s.channel(), null) != null) {
-            handler.onBorrowEnded(s.channel(), s.reason());
-        }
-        if (lends.remove(s.channel()) != null) {
+        if (s.side() == ControlMessage.Stop.SENDER_LENDS) {
+            if (borrows.getAndSet(s.channel(), null) != null) {
+                handler.onBorrowEnded(s.channel(), s.reason());
+            }
+        } else if (lends.remove(s.channel()) != null) {
             started.remove(s.channel());
             dataWriter.close(s.channel());
             handler.onLendEnded(s.channel(), s.reason());
@@ -1103,7 +1206,7 @@ public final class PeerSession implements AutoCloseable {
             public void onChannelEnded(ChannelException reason) {
                 int ch = reason.channel();
                 if (borrows.getAndSet(ch, null) != null) {
-                    post(new ControlMessage.Stop(ch, ControlMessage.Stop.FAILED));
+                    post(new ControlMessage.Stop(ch, ControlMessage.Stop.FAILED, ControlMessage.Stop.SENDER_BORROWS));
                     post(new ControlMessage.ErrorReport(reason.error(), reason.getMessage()));
                     handler.onBorrowEnded(ch, ControlMessage.Stop.FAILED);
                 }
@@ -1116,12 +1219,30 @@ public final class PeerSession implements AutoCloseable {
                             : spare.reuse(ch, seq, pts, dts, duration, flags, payload);
                 });
         ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+        boolean open = false;
         try {
             while (true) {
                 buf.clear();
                 int n = data.read(buf);
                 if (n < 0) {
                     return; // the control stream reports the ending
+                }
+                if (!open) {
+                    if (state() != State.READY) {
+                        // Before the session is ready nothing is reassembled, so an unproven peer pins no memory.
+                        // A peer sends no frame before this host's START, which follows its readiness: these
+                        // bytes are not this session's.
+                        discardedBeforeReady.addAndGet(n);
+                        misrouted("data", new ProtocolException(ProtocolError.MALFORMED, n
+                                + " bytes arrived before the session was set up"));
+                        return;
+                    }
+                    open = true;
+                    // Set before READY was: frames from here on are opened with this session's key.
+                    FrameSeal seal = receiveSeal;
+                    if (seal != null) {
+                        decoder.expectSealed(seal);
+                    }
                 }
                 for (Integer ch; (ch = channelResets.poll()) != null; ) {
                     decoder.resetChannel(ch);
@@ -1131,12 +1252,8 @@ public final class PeerSession implements AutoCloseable {
                 decoder.feed(buf);
             }
         } catch (ProtocolException e) {
-            if (!wasReady) {
-                misrouted("data", e);
-            } else {
-                fail(SessionEnd.Reason.PROTOCOL_ERROR, e.error(), ControlMessage.Goodbye.PROTOCOL_ERROR,
-                        peerName() + " broke the protocol on the data stream: " + e.getMessage());
-            }
+            fail(SessionEnd.Reason.PROTOCOL_ERROR, e.error(), ControlMessage.Goodbye.PROTOCOL_ERROR,
+                    peerName() + " broke the protocol on the data stream: " + e.getMessage());
         } catch (IOException e) {
             linkDown(e);
         } catch (RuntimeException e) {
@@ -1183,7 +1300,8 @@ public final class PeerSession implements AutoCloseable {
 
     private String peerName() {
         synchronized (lock) {
-            return peerHello != null ? "'" + peerHello.hostName() + "'" : "the host on " + cablePeer.cableId();
+            return peerHello != null ? "'" + PeerText.name(peerHello.hostName()) + "'" : "the host on "
+                    + cablePeer.cableId();
         }
     }
 

@@ -6,10 +6,22 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * A host this one has paired with: its UUID, the pairing key, the name it gave, and the devices its person may
- * borrow without being asked again ("always").
+ * A host this one has paired with: its UUID, the pairing key, the name it gave, the devices its person may borrow
+ * without being asked again ("always"), and the pairing generation that made the key ({@link
+ * PairingCrypto#PAIRING_VERSION}; older keys were made by an exchange a device in the path could pass).
  */
-public record PairedPeer(UUID uuid, byte[] key, String name, Instant pairedAt, Set<String> alwaysAllowed) {
+public record PairedPeer(UUID uuid, byte[] key, String name, Instant pairedAt, Set<String> alwaysAllowed,
+                         int version) {
+    /** A pairing made now, by this code's pairing generation. */
+    public PairedPeer(UUID uuid, byte[] key, String name, Instant pairedAt, Set<String> alwaysAllowed) {
+        this(uuid, key, name, pairedAt, alwaysAllowed, PairingCrypto.PAIRING_VERSION);
+    }
+
+    /** Whether the key was made by a pairing this version trusts. */
+    public boolean trusted() {
+        return version >= PairingCrypto.PAIRING_VERSION;
+    }
+
     public PairedPeer {
         Objects.requireNonNull(uuid, "uuid");
         Objects.requireNonNull(key, "key");
@@ -20,6 +32,6 @@ public record PairedPeer(UUID uuid, byte[] key, String name, Instant pairedAt, S
     public PairedPeer withAlwaysAllowed(String deviceId) {
         var more = new java.util.HashSet<>(alwaysAllowed);
         more.add(deviceId);
-        return new PairedPeer(uuid, key, name, pairedAt, more);
+        return new PairedPeer(uuid, key, name, pairedAt, more, version);
     }
 }

@@ -64,8 +64,10 @@ public final class PeerStore {
             }
             Set<String> always = Arrays.stream(p.getProperty("always", "").split("\n")).filter(s -> !s.isEmpty())
                     .collect(Collectors.toSet());
+            // Files written before pairing generation 3 have no "pairing" line.
+            int version = Integer.parseInt(p.getProperty("pairing", "2").trim());
             return Optional.of(new PairedPeer(peer, key, p.getProperty("name", ""),
-                    Instant.parse(p.getProperty("paired", Instant.EPOCH.toString())), always));
+                    Instant.parse(p.getProperty("paired", Instant.EPOCH.toString())), always, version));
         } catch (IllegalArgumentException | java.time.DateTimeException e) {
             throw new IOException(f + " is damaged (" + e.getMessage() + "): forget this peer and pair again", e);
         }
@@ -86,6 +88,7 @@ public final class PeerStore {
         p.setProperty("name", peer.name());
         p.setProperty("paired", peer.pairedAt().toString());
         p.setProperty("always", String.join("\n", peer.alwaysAllowed()));
+        p.setProperty("pairing", Integer.toString(peer.version()));
         Path tmp = Files.createTempFile(dir, ".peer", ".tmp",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
