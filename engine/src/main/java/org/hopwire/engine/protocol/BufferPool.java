@@ -4,17 +4,37 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
 /**
- * Frame buffers to reuse, so a steady stream of frames allocates nothing: power-of-two size classes from 4 KiB,
- * each keeping a few free buffers, and never more than {@code maxPooledBytes} held in all.
+ * Frame buffers to reuse, so a steady stream of frames allocates nothing: size classes from 4 KiB to 1 GiB, four per
+ * power of two (5, 6, 7 and 8 KiB, then 10, 12, 14 and 16 KiB, ...), each keeping a few free buffers, and never more
+ * than {@code maxPooledBytes} held in all. Rounding up to a class wastes at most a quarter of a frame over 4 KiB
+ * (a frame of 1 MiB + 24 bytes takes 1.25 MiB, not 2 MiB); frames over 1 GiB get buffers of their own length.
  *
  * <p>A buffer that is never given back is simply collected; giving back one that did not come from here, or one
  * twice, is the caller's bug and is refused.
+ *
+ * <p>As the decoder's {@link DataStreamDecoder.Allocator}, it tells the decoder what a frame really takes
+ * ({@link #footprint}), so the reassembly bound counts the rounded sizes.
  */
-public final class BufferPool {
+public final class BufferPool implements DataStreamDecoder.Allocator {
     private static final int MIN_SHIFT = 12;
-    private static final int CLASSES = 31 - MIN_SHIFT;
+    private static final int MAX_SHIFT = 30;
+    /** Classes per power of two: quarter steps, so rounding adds at most 25 % where halves would add 50 %. */
+    private static final int STEPS_SHIFT = 2;
+    private static final int STEPS = 1 << STEPS_SHIFT;
+    private static final int CLASSES = 1 + STEPS * (MAX_SHIFT - MIN_SHIFT);
+    /** Each class's buffer capacity: a table, so acquire and release only look up. */
+    private static final int[] SIZES = new int[CLASSES];
     /** Four free buffers per size class cover a frame being read, one being shown and two queued. */
     private static final int PER_CLASS = 4;
+
+    static {
+        SIZES[0] = 1 << MIN_SHIFT;
+        for (int c = 1; c < CLASSES; c++) {
+            int shift = MIN_SHIFT + (c - 1) / STEPS;
+            int step = (c - 1) % STEPS + 1;
+            SIZES[c] = (STEPS + step) << (shift - STEPS_SHIFT);
+        }
+    }
 
     private final long maxPooledBytes;
     private final ArrayDeque<ByteBuffer>[] free;
@@ -29,12 +49,25 @@ public final class BufferPool {
         }
     }
 
+    /** The smallest class holding {@code length} bytes; {@code CLASSES} or more past the largest. */
     private static int sizeClass(int length) {
-        int shift = Math.max(MIN_SHIFT, 32 - Integer.numberOfLeadingZeros(Math.max(1, length) - 1));
-        return shift - MIN_SHIFT;
+        if (length <= 1 << MIN_SHIFT) {
+            return 0;
+        }
+        // 2^shift < length <= 2^(shift+1); then which quarter of that span it reaches into.
+        int shift = 31 - Integer.numberOfLeadingZeros(length - 1);
+        int step = ((length - 1 - (1 << shift)) >>> (shift - STEPS_SHIFT)) + 1;
+        return STEPS * (shift - MIN_SHIFT) + step;
     }
 
-    /** A buffer whose limit is {@code length}, position 0; its capacity may be larger. */
+    /** The capacity of the buffer {@link #acquire} gives for {@code length} bytes, before it is allocated. */
+    @Override
+    public long footprint(int length) {
+        int c = sizeClass(length);
+        return c < CLASSES ? SIZES[c] : length;
+    }
+
+    /** A buffer whose limit is {@code length}, position 0; its capacity is {@link #footprint}. */
     public ByteBuffer acquire(int length) {
         int c = sizeClass(length);
         ByteBuffer b = null;
@@ -47,20 +80,27 @@ public final class BufferPool {
             }
         }
         if (b == null) {
-            b = ByteBuffer.allocate(c < CLASSES ? 1 << (c + MIN_SHIFT) : length);
+            b = ByteBuffer.allocate(c < CLASSES ? SIZES[c] : length);
         }
         return b.clear().limit(length);
+    }
+
+    /** The decoder's allocator: a pool buffer, whatever the channel. */
+    @Override
+    public ByteBuffer allocate(int channel, int length) {
+        return acquire(length);
     }
 
     /** Gives a buffer back; returns whether it was kept (false when the pool is full or it is not a pool size). */
     public boolean release(ByteBuffer buffer) {
         int capacity = buffer.capacity();
-        if (Integer.bitCount(capacity) != 1 || capacity < (1 << MIN_SHIFT) || buffer.isDirect()) {
+        int c = sizeClass(capacity);
+        // Only exactly a class size can be one of ours; anything else would be handed out for the wrong lengths.
+        if (c >= CLASSES || SIZES[c] != capacity || buffer.isDirect()) {
             return false;
         }
-        int c = sizeClass(capacity);
         synchronized (this) {
-            if (c >= CLASSES || free[c].size() >= PER_CLASS || pooledBytes + capacity > maxPooledBytes) {
+            if (free[c].size() >= PER_CLASS || pooledBytes + capacity > maxPooledBytes) {
                 return false;
             }
             for (ByteBuffer b : free[c]) {

@@ -10,7 +10,9 @@ import java.util.zip.CRC32C;
  * section 3).
  *
  * <p>Memory stays within bounds whatever arrives: a frame longer than {@link Limits#maxFrameBytes()} is refused
- * before anything is allocated for it, and at most {@link Limits#maxFramesInReassembly()} frames are held at once.
+ * before anything is allocated for it, at most {@link Limits#maxFramesInReassembly()} frames are held at once, and
+ * the buffers they fill never take more than {@link Limits#maxBytesInReassembly()}, counted as allocated (a pool's
+ * rounded sizes), not as declared.
  * A frame that breaks a bound or its checksum ends its channel ({@link Handler#onChannelEnded}); bytes that cannot
  * be a fragment at all mean the stream is out of step, and {@link #feed} throws.
  */
@@ -23,12 +25,17 @@ public final class DataStreamDecoder {
      *
      * @param maxFrameBytes          the largest frame accepted; 64 MiB holds a raw 8K frame
      * @param maxFramesInReassembly  frames held at once (one per channel at most)
-     * @param maxBytesInReassembly   bytes held in incomplete frames at once, all channels together
+     * @param maxBytesInReassembly   memory held by incomplete frames at once, all channels together: what their
+     *                               buffers really take (their capacity, a pool's rounded size, see
+     *                               {@link Allocator#footprint}), not the lengths the frames declare
      * @param verifyCrc              whether to check frames that carry a CRC32C
      */
     public record Limits(int maxFrameBytes, int maxFramesInReassembly, long maxBytesInReassembly,
                          boolean verifyCrc) {
-        /** Two raw 8K frames, or ten raw 4K ones, may be in reassembly at once; no more than 128 MiB in all. */
+        /**
+         * Two raw 8K frames, or ten raw 4K ones (NV12, in the pool's 48 and 12 MiB buffers), may be in reassembly at
+         * once; no more than 128 MiB in all.
+         */
         public static final Limits DEFAULT = new Limits(64 << 20, 16, 128L << 20, true);
 
         public Limits {
@@ -54,6 +61,14 @@ public final class DataStreamDecoder {
     @FunctionalInterface
     public interface Allocator {
         ByteBuffer allocate(int channel, int length);
+
+        /**
+         * The capacity {@link #allocate} will give for {@code length} bytes, asked before allocating so the bound is
+         * checked on what is really taken; an allocator that rounds up (a pool) says so here.
+         */
+        default long footprint(int length) {
+            return length;
+        }
     }
 
     /** Makes the frame object handed on; a pool of recycled frames can stand here. */
@@ -74,6 +89,8 @@ public final class DataStreamDecoder {
         long duration;
         int capsVersion;
         ByteBuffer data;
+        /** What {@code data} counts against the bound: its capacity, given back on drop. */
+        long held;
         int received;
         long firstNs;
 
@@ -133,7 +150,7 @@ public final class DataStreamDecoder {
         this.frames = Objects.requireNonNull(frames, "frames");
     }
 
-    /** Bytes held in frames not yet complete: never more than the limits allow. */
+    /** Memory held by frames not yet complete, their buffers' capacity: never more than the limits allow. */
     public long bytesInReassembly() {
         return bytesInReassembly;
     }
@@ -229,17 +246,27 @@ public final class DataStreamDecoder {
                 end(channel, "more than " + limits.maxFramesInReassembly() + " frames in reassembly at once");
                 return;
             }
-            if (bytesInReassembly + frameLength > limits.maxBytesInReassembly()) {
-                end(channel, "more than " + limits.maxBytesInReassembly() + " bytes in reassembly at once");
+            // What the buffer will really take, not the declared length: counting lengths let rounded buffers pin
+            // twice the bound.
+            if (bytesInReassembly + allocator.footprint((int) frameLength) > limits.maxBytesInReassembly()) {
+                endOverBytes(channel);
+                return;
+            }
+            ByteBuffer data = allocator.allocate(channel, (int) frameLength);
+            long held = data.capacity();
+            // An allocator that gave more than it said cannot break the bound either: its buffer is not kept.
+            if (bytesInReassembly + held > limits.maxBytesInReassembly()) {
+                endOverBytes(channel);
                 return;
             }
             if (spares[channel] == null) {
                 spares[channel] = new Partial(channel);
             }
-            p = spares[channel].begin(header, allocator.allocate(channel, (int) frameLength));
+            p = spares[channel].begin(header, data);
+            p.held = held;
             partials[channel] = p;
             inReassembly++;
-            bytesInReassembly += frameLength;
+            bytesInReassembly += held;
         } else if (p == null) {
             end(channel, "a fragment arrived without the first fragment of its frame");
             return;
@@ -300,6 +327,10 @@ public final class DataStreamDecoder {
                 .capsVersion(p.capsVersion));
     }
 
+    private void endOverBytes(int channel) {
+        end(channel, "more than " + limits.maxBytesInReassembly() + " bytes in reassembly at once");
+    }
+
     private void end(int channel, String why) {
         drop(channel);
         ended[channel] = true;
@@ -312,7 +343,7 @@ public final class DataStreamDecoder {
         if (p != null) {
             partials[channel] = null;
             inReassembly--;
-            bytesInReassembly -= p.length;
+            bytesInReassembly -= p.held;
         }
     }
 }

@@ -1213,7 +1213,7 @@ public final class PeerSession implements AutoCloseable {
             }
         };
         DataStreamDecoder decoder = new DataStreamDecoder(config.limits(), frames,
-                (channel, length) -> pool.acquire(length), (ch, seq, pts, dts, duration, flags, payload) -> {
+                pool, (ch, seq, pts, dts, duration, flags, payload) -> {
                     MediaFrame spare = spareFrames.poll();
                     return spare == null ? new MediaFrame(ch, seq, pts, dts, duration, flags, payload)
                             : spare.reuse(ch, seq, pts, dts, duration, flags, payload);

@@ -151,6 +151,65 @@ class DataStreamTest {
         assertEquals(2, ended.get(0).channel());
     }
 
+    /** The first fragment of a frame of {@code frameLength} bytes, with 10 of them: a frame that never finishes. */
+    private static ByteBuffer unfinished(int channel, int frameLength) {
+        ByteBuffer one = ByteBuffer.allocate(FragmentHeader.LENGTH + 10);
+        new FragmentHeader().wrap(one, 0).set(FragmentHeader.FIRST, channel, 0, 0, frameLength, 0, 10, 0, 0, 0, 0);
+        return one;
+    }
+
+    @Test
+    void shouldBoundTheMemoryReallyAllocatedNotTheLengthsDeclared() throws Exception {
+        // 15 frames of 8 MiB + 24 declare 120 MiB, under the 128 MiB bound; rounded to power-of-two buffers they took
+        // 240 MiB. The bound counts what the pool really hands out.
+        DataStreamDecoder.Limits limits = DataStreamDecoder.Limits.DEFAULT;
+        BufferPool pool = new BufferPool(256L << 20);
+        List<ByteBuffer> handedOut = new ArrayList<>();
+        DataStreamDecoder d = new DataStreamDecoder(limits, handler, new DataStreamDecoder.Allocator() {
+            @Override
+            public ByteBuffer allocate(int channel, int length) {
+                ByteBuffer b = pool.allocate(channel, length);
+                handedOut.add(b);
+                return b;
+            }
+
+            @Override
+            public long footprint(int length) {
+                return pool.footprint(length);
+            }
+        });
+        int length = (8 << 20) + 24;
+        long held = 0;
+        for (int c = 0; c < 15; c++) {
+            d.feed(unfinished(c, length));
+            held = handedOut.stream().mapToLong(ByteBuffer::capacity).sum();
+            assertTrue(held <= limits.maxBytesInReassembly(), "frame " + c + ": " + held + " bytes allocated");
+        }
+        assertEquals(held, d.bytesInReassembly(), "the decoder counts what was allocated");
+        assertEquals(12, handedOut.size(), "twelve 10 MiB buffers fit in 128 MiB");
+        assertEquals(12, d.framesInReassembly());
+        assertEquals(List.of(12, 13, 14), ended.stream().map(ChannelException::channel).toList(),
+                "the frames over the bound end their channels instead of allocating");
+        assertTrue(ended.get(0).getMessage().contains("bytes in reassembly"), ended.get(0).getMessage());
+        d.resetChannel(0);
+        assertEquals(11L * (10 << 20), d.bytesInReassembly(), "a dropped frame gives back what it counted");
+    }
+
+    @Test
+    void shouldKeepTheBoundWhenTheAllocatorGivesMoreThanItSays() throws Exception {
+        // A plain lambda says nothing of the pool's rounding: the buffer over the bound is made but not kept.
+        BufferPool pool = new BufferPool(0);
+        DataStreamDecoder d = new DataStreamDecoder(new DataStreamDecoder.Limits(1 << 20, 16, 1 << 20, true), handler,
+                (channel, length) -> pool.acquire(length));
+        for (int c = 0; c < 8; c++) {
+            d.feed(unfinished(c, (128 << 10) + 1));
+            assertTrue(d.bytesInReassembly() <= 1 << 20, "frame " + c);
+        }
+        assertEquals(6, d.framesInReassembly(), "six 160 KiB buffers fit in 1 MiB");
+        assertEquals(6 * (160 << 10), d.bytesInReassembly());
+        assertEquals(2, ended.size());
+    }
+
     @Test
     void shouldEndAChannelWhoseFragmentsComeOutOfOrder() throws Exception {
         ByteBuffer bytes = interleave(List.of(List.of(frame(5, 0, 200_000, 1))), false);
