@@ -39,17 +39,18 @@ public final class PipelineHost implements AutoCloseable {
         String element = message.getSource() == null ? name : message.getSource().getName();
         String text = message instanceof ErrorMessage e ? e.getMessage()
                 : message instanceof WarningMessage w ? w.getMessage() : null;
-        String debug;
+        GstNatives.ErrorDetail detail;
         try {
-            debug = GstNatives.debugText(message, warning);
+            detail = GstNatives.errorDetail(message, warning);
         } catch (RuntimeException | UnsatisfiedLinkError e) {
-            debug = "";
+            detail = new GstNatives.ErrorDetail("", 0, "");
         }
+        String debug = detail.debug();
         if (text == null || text.isEmpty()) {
             text = firstLine(debug);
         }
         return new MediaProblem(warning ? MediaProblem.Severity.WARNING : MediaProblem.Severity.ERROR, name, element,
-                text, debug);
+                text, debug, detail.domain(), detail.code());
     }
 
     private static String firstLine(String s) {

@@ -124,7 +124,7 @@ public final class Capture implements AutoCloseable {
 
     private void problem(MediaProblem p) {
         if (p.severity() == MediaProblem.Severity.ERROR) {
-            firstCaps.completeExceptionally(new GstPipelineException(p.element(), p.message(), p.debug()));
+            firstCaps.completeExceptionally(GstPipelineException.of(p));
         }
         if (!closed) {
             listener.onProblem(p);

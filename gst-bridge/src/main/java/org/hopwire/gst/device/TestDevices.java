@@ -9,6 +9,7 @@ import org.freedesktop.gstreamer.Bin;
 import org.freedesktop.gstreamer.Element;
 import org.freedesktop.gstreamer.Gst;
 import org.hopwire.engine.protocol.ControlMessage;
+import org.hopwire.gst.GstPipelineException;
 import org.hopwire.gst.GstRuntime;
 import org.hopwire.gst.natives.GstNatives;
 
@@ -73,7 +74,7 @@ public final class TestDevices {
             Element e = it.next();
             if (e.getName().startsWith(switchPrefix(id))) {
                 // What v4l2src says when its camera is pulled out.
-                GstNatives.postResourceError(e, "Could not read from resource.",
+                GstNatives.postResourceError(e, GstPipelineException.RESOURCE_READ, "Could not read from resource.",
                         "the test device " + id + " was unplugged (No such device)");
                 it.remove();
             }

@@ -89,7 +89,7 @@ public final class BareMjpeg {
         @Override
         public void onProblem(MediaProblem problem) {
             if (problem.severity() == MediaProblem.Severity.ERROR) {
-                failure = new GstPipelineException(problem.element(), problem.message(), problem.debug());
+                failure = GstPipelineException.of(problem);
             }
         }
 

@@ -89,7 +89,8 @@ public final class GstLender implements AutoCloseable {
         return c.caps();
     }
 
-    private Capture startCapture(MediaDevice device, SourceFactory source, FormatChoice choice, long firstSequence)
+    /** Starts a capture for a lend, or refuses the lend with the reason; package-private for the tests. */
+    Capture startCapture(MediaDevice device, SourceFactory source, FormatChoice choice, long firstSequence)
             throws LendRefused {
         Holder holder = new Holder();
         try {
@@ -99,7 +100,8 @@ public final class GstLender implements AutoCloseable {
             holders.put(c, holder);
             return c;
         } catch (GstPipelineException e) {
-            boolean busy = (e.getMessage() + e.debug()).toLowerCase(java.util.Locale.ROOT).contains("busy");
+            // By the error's code, not its text: GStreamer translates its messages to the system's language.
+            boolean busy = e.isResourceBusy();
             throw new LendRefused(busy ? ProtocolError.DEVICE_BUSY : ProtocolError.FORMAT_NOT_POSSIBLE,
                     device.name() + (busy ? " is in use by another program: " : " cannot start: ")
                             + e.getMessage());

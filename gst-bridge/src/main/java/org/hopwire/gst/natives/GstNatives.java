@@ -10,8 +10,8 @@ import org.freedesktop.gstreamer.glib.Natives;
 import org.freedesktop.gstreamer.message.Message;
 
 /**
- * The few GStreamer C calls gst1-java-core does not wrap: the debug text of bus errors and warnings, and the
- * upstream force-key-unit event. The only place in Hopwire that calls native code directly.
+ * The few GStreamer C calls gst1-java-core does not wrap: the domain, code and debug text of bus errors and
+ * warnings, and the upstream force-key-unit event. The only place in Hopwire that calls native code directly.
  */
 public final class GstNatives {
     private GstNatives() {
@@ -27,6 +27,8 @@ public final class GstNatives {
 
         void g_free(Pointer memory);
 
+        String g_quark_to_string(int quark);
+
         int gst_resource_error_quark();
 
         Pointer g_error_new_literal(int domain, int code, String message);
@@ -35,9 +37,6 @@ public final class GstNatives {
 
         boolean gst_element_post_message(Pointer element, Pointer message);
     }
-
-    /** GST_RESOURCE_ERROR_READ: what a source posts when its device stops delivering. */
-    private static final int RESOURCE_ERROR_READ = 9;
 
     /** libgstvideo-1.0: video events. */
     private interface Video extends Library {
@@ -58,8 +57,20 @@ public final class GstNatives {
         }
     }
 
-    /** The debug text of an ERROR or WARNING message (may be empty); GStreamer's own words on what went wrong. */
-    public static String debugText(Message message, boolean warning) {
+    /**
+     * What an ERROR or WARNING message says besides its text: which kind of error (the GError's domain, as its
+     * quark's string, e.g. "gst-resource-error-quark") and its code in that domain, which do not change with the
+     * language GStreamer speaks, and the debug text.
+     *
+     * @param domain the GError domain's quark string, empty when there is none
+     * @param code   the GError code within the domain
+     * @param debug  GStreamer's debug text (may be empty)
+     */
+    public record ErrorDetail(String domain, int code, String debug) {
+    }
+
+    /** The domain, code and debug text of an ERROR or WARNING message; GStreamer's own words on what went wrong. */
+    public static ErrorDetail errorDetail(Message message, boolean warning) {
         PointerByReference error = new PointerByReference();
         PointerByReference debug = new PointerByReference();
         Pointer raw = Natives.getRawPointer(message);
@@ -72,16 +83,27 @@ public final class GstNatives {
         if (debug.getValue() != null) {
             Holder.CORE.g_free(debug.getValue());
         }
-        if (error.getValue() != null) {
-            Holder.CORE.g_error_free(error.getValue());
+        String domain = "";
+        int code = 0;
+        Pointer e = error.getValue();
+        if (e != null) {
+            // struct GError { GQuark domain; gint code; gchar *message; }: two 32-bit fields first.
+            int quark = e.getInt(0);
+            code = e.getInt(4);
+            String name = quark == 0 ? null : Holder.CORE.g_quark_to_string(quark);
+            domain = name == null ? "" : name;
+            Holder.CORE.g_error_free(e);
         }
-        return text;
+        return new ErrorDetail(domain, code, text);
     }
 
-    /** Posts a resource error from {@code element}, as a source whose device vanished does. */
-    public static void postResourceError(org.freedesktop.gstreamer.Element element, String message, String debug) {
-        Pointer error = Holder.CORE.g_error_new_literal(Holder.CORE.gst_resource_error_quark(), RESOURCE_ERROR_READ,
-                message);
+    /**
+     * Posts a GStreamer resource error (domain GST_RESOURCE_ERROR) with {@code code} from {@code element}, as a
+     * source whose device vanished or is taken does.
+     */
+    public static void postResourceError(org.freedesktop.gstreamer.Element element, int code, String message,
+                                         String debug) {
+        Pointer error = Holder.CORE.g_error_new_literal(Holder.CORE.gst_resource_error_quark(), code, message);
         Pointer raw = Natives.getRawPointer(element);
         Pointer msg = Holder.CORE.gst_message_new_error(raw, error, debug);
         Holder.CORE.g_error_free(error);

@@ -85,6 +85,10 @@ class CaptureTest {
         assertTrue(e.getMessage().toLowerCase().contains("not found") || e.getMessage().contains("No such"),
                 e.getMessage());
         assertTrue(e.debug().contains("/nonexistent/hopwire-camera"), "debug text: " + e.debug());
+        // The kind of error, which does not change with the language: filesrc's GST_RESOURCE_ERROR_NOT_FOUND.
+        assertEquals(GstPipelineException.RESOURCE_ERROR, e.domain());
+        assertEquals(GstPipelineException.RESOURCE_NOT_FOUND, e.code());
+        assertFalse(e.isResourceBusy());
     }
 
     @Test
@@ -97,6 +101,8 @@ class CaptureTest {
             MediaProblem p = c.problems.poll(5, TimeUnit.SECONDS);
             assertTrue(p != null && p.severity() == MediaProblem.Severity.ERROR, String.valueOf(p));
             assertTrue(p.element().startsWith("gone-"), p.toString());
+            assertEquals(GstPipelineException.RESOURCE_ERROR, p.domain(), p.toString());
+            assertEquals(GstPipelineException.RESOURCE_READ, p.code(), p.toString());
             assertFalse(devices.present().stream().anyMatch(d -> d.id().equals(TestDevices.CAMERA_ID)));
         }
     }
