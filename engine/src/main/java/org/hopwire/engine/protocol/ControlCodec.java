@@ -53,6 +53,22 @@ public final class ControlCodec {
         w.raw(tag);
     }
 
+    /**
+     * Appends a message of any type and body, sealed when {@code seal} is not null: for tests and tools that play a
+     * peer which breaks the protocol on purpose.
+     */
+    public static void encodeRaw(int type, byte[] body, WireWriter w, ControlSeal seal) {
+        int headerAt = w.position();
+        w.u8(MAGIC_0).u8(MAGIC_1).u16(type).u32(body.length + (seal == null ? 0 : ControlSeal.TAG_BYTES));
+        int start = w.position();
+        w.raw(body);
+        if (seal != null) {
+            byte[] tag = new byte[ControlSeal.TAG_BYTES];
+            seal.tag(w.region(headerAt, start), w.region(start, w.position()), tag);
+            w.raw(tag);
+        }
+    }
+
     /** One message as a buffer of its own. */
     public static ByteBuffer encode(ControlMessage m) {
         WireWriter w = new WireWriter(64);

@@ -194,6 +194,11 @@ public final class PeerSession implements AutoCloseable {
 
     private final BlockingQueue<ControlMessage> outbox = new ArrayBlockingQueue<>(1024);
     private final DataWriter dataWriter;
+    /**
+     * Received frames go from the data reader to one bounded queue and thread per borrowed channel, so a slow video
+     * consumer cannot hold audio back (docs/protocol.md, section 8).
+     */
+    private final FrameHandOff handOff;
     private final Thread controlReader;
     private final Thread controlWriter;
     private final Thread dataReader;
@@ -227,6 +232,7 @@ public final class PeerSession implements AutoCloseable {
         this.ownHello = handshake.hello();
         this.dataWriter = new DataWriter(data, config.crc(), config.writeBatchBytes(), label + "-data-write",
                 dataSent, e -> linkDown(e), this::frameSent);
+        this.handOff = new FrameHandOff(label, this::deliver, this::recycle, this::failInternallyLater);
         this.controlReader = daemon(guarded(this::readControl), label + "-ctl-read");
         this.controlWriter = daemon(this::writeControl, label + "-ctl-write");
         this.dataReader = daemon(guarded(this::readData), label + "-data-read");
@@ -397,6 +403,7 @@ public final class PeerSession implements AutoCloseable {
     /** Gives a borrowed device back. */
     public void giveBack(int channel) {
         if (channel >= 0 && channel < DataStreamDecoder.MAX_CHANNELS && borrows.getAndSet(channel, null) != null) {
+            handOff.close(channel);
             post(new ControlMessage.Stop(channel, ControlMessage.Stop.RETURNED, ControlMessage.Stop.SENDER_BORROWS));
         }
     }
@@ -691,15 +698,16 @@ public final class PeerSession implements AutoCloseable {
                     // was lost; it goes before anything else this host says.
                     post(ownHello);
                 }
-                if (!handshake.onHello(h)) {
-                    return; // the same HELLO again: the peer repeats it until it hears ours
-                }
                 synchronized (lock) {
-                    peerHello = h;
-                    if (helloRepeater != null) {
-                        helloRepeater.cancel(false);
+                    if (peerHello == null) {
+                        // Recorded before the handshake reacts, so whatever it announces names the peer.
+                        peerHello = h;
+                        if (helloRepeater != null) {
+                            helloRepeater.cancel(false);
+                        }
                     }
                 }
+                handshake.onHello(h); // false for the same HELLO again: the peer repeats it until it hears ours
                 return;
             }
             ready = handshake.handle(m);
@@ -1121,7 +1129,7 @@ public final class PeerSession implements AutoCloseable {
             synchronized (capsGate) {
                 capsGate.version[c.channel()] = (int) c.capsVersion();
                 handler.onCapsChanged(now);
-                capsGate.release(c.channel(), this::deliver, this::recycle);
+                capsGate.release(c.channel(), this::handOver, this::recycle);
             }
             return;
         }
@@ -1135,6 +1143,9 @@ public final class PeerSession implements AutoCloseable {
                 return;
             }
         }
+        boolean audio = c.caps().startsWith("audio/");
+        handOff.open(c.channel(), audio, audio ? config.audioQueueFrames() : config.videoQueueFrames(),
+                receivedStats(c.channel()));
         // Set up to receive: tell the owner to start, then the borrower's app.
         post(new ControlMessage.Start(c.channel()));
         CompletableFuture<Borrow> f = pendingBorrows.remove(c.requestId());
@@ -1152,6 +1163,15 @@ public final class PeerSession implements AutoCloseable {
         }
     }
 
+    /** From the data reader to the channel's own queue and thread; a frame with nowhere to go is given back. */
+    private void handOver(MediaFrame frame) {
+        if (!handOff.offer(frame)) {
+            receivedStats(frame.channel()).drop();
+            recycle(frame);
+        }
+    }
+
+    /** On the channel's delivery thread. */
     private void deliver(MediaFrame frame) {
         receivedStats(frame.channel()).frame(frame.payload().remaining());
         handler.onFrame(frame);
@@ -1161,6 +1181,7 @@ public final class PeerSession implements AutoCloseable {
     private void onStop(ControlMessage.Stop s) {
         if (s.side() == ControlMessage.Stop.SENDER_LENDS) {
             if (borrows.getAndSet(s.channel(), null) != null) {
+                handOff.close(s.channel());
                 handler.onBorrowEnded(s.channel(), s.reason());
             }
         } else if (lends.remove(s.channel()) != null) {
@@ -1188,7 +1209,7 @@ public final class PeerSession implements AutoCloseable {
                             receivedStats(frame.channel()).drop();
                             recycle(frame);
                         } else {
-                            deliver(frame);
+                            handOver(frame);
                         }
                     }
                 } else {
@@ -1206,6 +1227,7 @@ public final class PeerSession implements AutoCloseable {
             public void onChannelEnded(ChannelException reason) {
                 int ch = reason.channel();
                 if (borrows.getAndSet(ch, null) != null) {
+                    handOff.close(ch);
                     post(new ControlMessage.Stop(ch, ControlMessage.Stop.FAILED, ControlMessage.Stop.SENDER_BORROWS));
                     post(new ControlMessage.ErrorReport(reason.error(), reason.getMessage()));
                     handler.onBorrowEnded(ch, ControlMessage.Stop.FAILED);
@@ -1375,6 +1397,7 @@ public final class PeerSession implements AutoCloseable {
                     handler.onBorrowEnded(ch, ControlMessage.Stop.FAILED);
                 }
             }
+            handOff.closeAll();
             handler.onClosed(why);
         }
     }
@@ -1422,6 +1445,9 @@ public final class PeerSession implements AutoCloseable {
             }
         }
         dataWriter.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        if (!handOff.awaitThreads(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
+            return false;
+        }
         return ticker.awaitTermination(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 }

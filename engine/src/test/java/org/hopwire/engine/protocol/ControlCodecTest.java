@@ -21,8 +21,9 @@ class ControlCodecTest {
         var format = new ControlMessage.Format("video/x-raw", "NV12", 1920, 1080, 60, 1);
         return List.of(
                 new ControlMessage.Hello(1, 0, UUID.randomUUID(), "studio — ünïcode", "0.1.0", 0xffff_ffffL),
+                new ControlMessage.PairCommit(secret),
                 new ControlMessage.PairStart(secret, secret.clone()),
-                new ControlMessage.PairConfirm(),
+                new ControlMessage.PairConfirm(secret.clone()),
                 new ControlMessage.PairReject("code did not match"),
                 new ControlMessage.AuthChallenge(secret),
                 new ControlMessage.AuthResponse(secret),
@@ -34,7 +35,7 @@ class ControlCodecTest {
                 new ControlMessage.Consent(7, ControlMessage.Consent.ALLOW_ALWAYS),
                 new ControlMessage.Caps(255, 7, 2, "image/jpeg,width=1280,height=720"),
                 new ControlMessage.Start(3),
-                new ControlMessage.Stop(3, ControlMessage.Stop.REVOKED),
+                new ControlMessage.Stop(3, ControlMessage.Stop.REVOKED, ControlMessage.Stop.SENDER_LENDS),
                 new ControlMessage.Pause(3, true),
                 new ControlMessage.KeyframeRequest(3),
                 new ControlMessage.Heartbeat(41, Long.MIN_VALUE),
@@ -53,7 +54,7 @@ class ControlCodecTest {
     @Test
     void shouldRoundTripEveryMessageTypeWhateverTheReadsCut() throws Exception {
         List<ControlMessage> sent = everyType();
-        assertEquals(20, sent.stream().map(ControlMessage::type).distinct().count(), "every type is covered");
+        assertEquals(21, sent.stream().map(ControlMessage::type).distinct().count(), "every type is covered");
         ByteBuffer bytes = concat(sent);
         List<ControlMessage> got = new ArrayList<>();
         ControlCodec.Decoder d = new ControlCodec.Decoder();
@@ -122,5 +123,107 @@ class ControlCodecTest {
         WireWriter w = new WireWriter(16);
         w.u8('H').u8('C').u16(ControlMessage.AUTH_CHALLENGE).u32(2 + 3).u16(3).u8(1).u8(2).u8(3);
         assertThrows(ProtocolException.class, () -> new ControlCodec.Decoder().feed(w.toBuffer(), m -> { }));
+    }
+
+    @Test
+    void shouldRefuseChannelIdsOutsideTheRangeAsMalformed() {
+        for (int type : new int[] {ControlMessage.CAPS, ControlMessage.START, ControlMessage.STOP,
+            ControlMessage.PAUSE, ControlMessage.KEYFRAME_REQUEST, ControlMessage.STATS}) {
+            WireWriter w = new WireWriter(64);
+            w.u8('H').u8('C').u16(type).u32(48).u16(256);
+            for (int i = 0; i < 46; i++) {
+                w.u8(1);
+            }
+            ProtocolException e = assertThrows(ProtocolException.class,
+                    () -> new ControlCodec.Decoder().feed(w.toBuffer(), m -> { }), "type " + type);
+            assertEquals(ProtocolError.MALFORMED, e.error());
+            assertTrue(e.getMessage().contains("channel id 256"), e.getMessage());
+        }
+    }
+
+    @Test
+    void shouldRefuseAStopThatDoesNotSayWhoseChannelItEnds() {
+        WireWriter w = new WireWriter(16);
+        w.u8('H').u8('C').u16(ControlMessage.STOP).u32(5).u16(1).u16(2).u8(0);
+        assertThrows(ProtocolException.class, () -> new ControlCodec.Decoder().feed(w.toBuffer(), m -> { }));
+    }
+
+    @Test
+    void shouldCutTextsThatQuoteAPeerSoTheyAlwaysFitTheirField() {
+        String huge = "\u00e9".repeat(5000);
+        ControlMessage.ErrorReport e = new ControlMessage.ErrorReport(ProtocolError.DEVICE_GONE, "no device " + huge);
+        assertTrue(e.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= ControlMessage.MAX_TEXT_BYTES);
+        assertTrue(e.text().endsWith("\u2026"), "says it was cut");
+        // Encodes without throwing, and whole characters only (it decodes as UTF-8).
+        ControlMessage back = decodeOne(ControlCodec.encode(e));
+        assertEquals(e, back);
+        assertEquals("short", WireWriter.fit("short", 10));
+    }
+
+    private static ControlMessage decodeOne(ByteBuffer b) {
+        List<ControlMessage> got = new ArrayList<>();
+        try {
+            new ControlCodec.Decoder().feed(b, got::add);
+        } catch (ProtocolException x) {
+            throw new AssertionError(x);
+        }
+        return got.get(0);
+    }
+
+    @Test
+    void shouldCarrySealedMessagesAndRefuseAnyThatWasAlteredInjectedReplayedOrDropped() throws Exception {
+        byte[] key = new byte[32];
+        new Random(9).nextBytes(key);
+        List<ControlMessage> sent = List.of(new ControlMessage.BorrowRequest(1, "cam0", ""),
+                new ControlMessage.Consent(1, ControlMessage.Consent.ALLOW_ONCE), new ControlMessage.Start(2));
+        WireWriter w = new WireWriter(64);
+        ControlSeal out = new ControlSeal(key);
+        List<ByteBuffer> each = new ArrayList<>();
+        for (ControlMessage m : sent) {
+            int from = w.position();
+            ControlCodec.encode(m, w, out);
+            each.add(ByteBuffer.wrap(bytes(w.region(from, w.position()))));
+        }
+        List<ControlMessage> got = new ArrayList<>();
+        ControlCodec.Decoder d = new ControlCodec.Decoder();
+        d.expectSealed(new ControlSeal(key));
+        d.feed(w.toBuffer(), got::add);
+        assertEquals(sent, got);
+
+        // Altered: one bit of the device id.
+        byte[] altered = bytes(each.get(0).duplicate());
+        altered[ControlCodec.HEADER_LENGTH + 6] ^= 1;
+        assertAuthFails(key, List.of(ByteBuffer.wrap(altered)));
+        // Injected: an unsealed message where sealed ones are due.
+        assertAuthFails(key, List.of(ControlCodec.encode(new ControlMessage.BorrowRequest(1, "cam0", ""))));
+        // Replayed: the first message twice.
+        assertAuthFails(key, List.of(each.get(0).duplicate(), each.get(0).duplicate()));
+        // Dropped: the second message missing, the third arrives in its place.
+        assertAuthFails(key, List.of(each.get(0).duplicate(), each.get(2).duplicate()));
+        // Sealed under another key (the other direction's, say).
+        byte[] other = key.clone();
+        other[0] ^= 1;
+        WireWriter w2 = new WireWriter(64);
+        ControlCodec.encode(sent.get(0), w2, new ControlSeal(other));
+        assertAuthFails(key, List.of(w2.toBuffer()));
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] a = new byte[b.remaining()];
+        b.duplicate().get(a);
+        return a;
+    }
+
+    private static void assertAuthFails(byte[] key, List<ByteBuffer> stream) {
+        ControlCodec.Decoder d = new ControlCodec.Decoder();
+        d.expectSealed(new ControlSeal(key));
+        List<ControlMessage> got = new ArrayList<>();
+        ProtocolException e = assertThrows(ProtocolException.class, () -> {
+            for (ByteBuffer b : stream) {
+                d.feed(b, got::add);
+            }
+        });
+        assertEquals(ProtocolError.AUTH_FAILED, e.error(), e.getMessage());
+        assertTrue(got.size() < stream.size(), "the bad message was not handed on");
     }
 }

@@ -522,4 +522,67 @@ class PeerSessionTest {
         assertTrue(pair.a.awaitThreads(Duration.ofSeconds(5)), "no thread of A's session is left");
         assertTrue(pair.b.awaitThreads(Duration.ofSeconds(5)), "no thread of B's session is left");
     }
+
+    @Test
+    void shouldGiveBackEveryAcceptedFrameAlsoWhenTheSessionEndsMidSend() throws Exception {
+        paired();
+        Borrow borrow = pair.b.borrow("cam0", "").get(5, TimeUnit.SECONDS);
+        pair.ha.lendsStarted.poll(5, TimeUnit.SECONDS);
+        int accepted = 0;
+        for (int i = 0; i < 40; i++) {
+            if (pair.a.send(frame(borrow.channel(), i, 4 << 20, i == 0))) {
+                accepted++;
+            }
+        }
+        // Ends while frames are queued and one is half written.
+        pair.a.close();
+        int sent = accepted;
+        Transfers.await(() -> pair.ha.framesSent.get() == sent, Duration.ofSeconds(5),
+                "every accepted frame given back (" + pair.ha.framesSent.get() + " of " + sent + ")");
+        assertFalse(pair.a.send(frame(borrow.channel(), 99, 10, false)), "nothing is accepted after the end");
+    }
+
+    @Test
+    void shouldKeepAudioFlowingWhileAVideoConsumerIsSlow() throws Exception {
+        pair = new SessionPair(dir);
+        java.util.concurrent.ConcurrentHashMap<Long, Long> audioDelayNs = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.ConcurrentHashMap<Long, Long> audioSentNs = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicInteger videoShown = new java.util.concurrent.atomic.AtomicInteger();
+        Recorder slowVideo = new Recorder() {
+            @Override
+            public void onFrame(MediaFrame f) {
+                if (f.payload().remaining() > 10_000) {
+                    // A consumer that takes 2 ms per picture.
+                    java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+                    videoShown.incrementAndGet();
+                } else {
+                    Long at = audioSentNs.get(f.sequence());
+                    audioDelayNs.put(f.sequence(), System.nanoTime() - (at == null ? 0 : at));
+                }
+            }
+        };
+        pair.start(PeerSession.Config.DEFAULT, PeerSession.Config.DEFAULT, new Recorder(), slowVideo);
+        pair.awaitReady();
+        Borrow video = pair.b.borrow("cam0", "").get(5, TimeUnit.SECONDS);
+        Borrow audio = pair.b.borrow("mic0", "").get(5, TimeUnit.SECONDS);
+        int audioPackets = 100;
+        for (int i = 0; i < audioPackets; i++) {
+            // Ten pictures per 10 ms: twice what the 2 ms consumer can take.
+            for (int v = 0; v < 10; v++) {
+                pair.a.send(frame(video.channel(), i * 10L + v, 100_000, v == 0 && i % 30 == 0));
+            }
+            audioSentNs.put((long) i, System.nanoTime());
+            pair.a.send(frame(audio.channel(), i, 1920, true));
+            Thread.sleep(10);
+        }
+        Transfers.await(() -> audioDelayNs.size() == audioPackets, Duration.ofSeconds(10),
+                "every audio packet arrives (" + audioDelayNs.size() + ")");
+        assertEquals(0, pair.b.receivedStats(audio.channel()).drops(), "no audio dropped");
+        long[] delays = audioDelayNs.values().stream().mapToLong(Long::longValue).sorted().toArray();
+        long p50Ms = delays[delays.length / 2] / 1_000_000;
+        assertTrue(p50Ms < 50, "audio is not held behind video: median " + p50Ms + " ms");
+        assertTrue(pair.b.receivedStats(video.channel()).drops() + pair.a.sentStats(video.channel()).drops() > 0,
+                "slow video drops its own frames");
+        assertTrue(videoShown.get() > 0);
+    }
 }

@@ -1,0 +1,153 @@
+package org.hopwire.engine.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Sealed frames through the fragmenter and the decoder: what arrives is what was sent, and nothing else gets in. */
+class FrameSealTest {
+    private static final byte[] KEY = new byte[32];
+
+    static {
+        new Random(3).nextBytes(KEY);
+    }
+
+    private final List<MediaFrame> delivered = new ArrayList<>();
+    private final List<ChannelException> ended = new ArrayList<>();
+
+    private DataStreamDecoder decoder(FrameSeal.Protection p) {
+        DataStreamDecoder d = new DataStreamDecoder(DataStreamDecoder.Limits.DEFAULT, new DataStreamDecoder.Handler() {
+            @Override
+            public void onFrame(MediaFrame frame) {
+                delivered.add(frame);
+            }
+
+            @Override
+            public void onChannelEnded(ChannelException reason) {
+                ended.add(reason);
+            }
+        });
+        d.expectSealed(new FrameSeal(p, KEY));
+        return d;
+    }
+
+    private static MediaFrame frame(int channel, long seq, int length) {
+        byte[] b = new byte[length];
+        new Random(seq).nextBytes(b);
+        return new MediaFrame(channel, seq, seq * 10, -1, 10, FragmentHeader.KEY_FRAME, ByteBuffer.wrap(b))
+                .capsVersion(1);
+    }
+
+    /** The bytes a sealing writer puts on the stream for one frame. */
+    private static byte[] wire(FrameSeal seal, MediaFrame f) {
+        ByteBuffer sealed = ByteBuffer.allocate(f.payload().remaining() + FrameSeal.OVERHEAD);
+        seal.seal(f, sealed);
+        MediaFrame copy = new MediaFrame(f.channel(), f.sequence(), f.pts(), f.dts(), f.duration(), f.bufferFlags(),
+                sealed).capsVersion(f.capsVersion());
+        FrameFragmenter frag = new FrameFragmenter();
+        frag.start(copy, false, seal.fragmentFlags());
+        ByteBuffer out = ByteBuffer.allocate(sealed.remaining() + 64 * FragmentHeader.LENGTH);
+        while (frag.hasMore()) {
+            frag.writeNext(out);
+        }
+        out.flip();
+        byte[] b = new byte[out.remaining()];
+        out.get(b);
+        return b;
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = FrameSeal.Protection.class, names = {"AUTHENTICATED", "ENCRYPTED"})
+    void shouldDeliverExactlyWhatWasSentAcrossFragments(FrameSeal.Protection p) throws Exception {
+        FrameSeal out = new FrameSeal(p, KEY);
+        DataStreamDecoder d = decoder(p);
+        for (int i = 0; i < 3; i++) {
+            MediaFrame f = frame(1, i, 200_000 + i);
+            byte[] w = wire(out, f);
+            if (p == FrameSeal.Protection.ENCRYPTED) {
+                assertFalse(contains(w, f.payload().array(), 64), "the payload does not cross in the clear");
+            }
+            d.feed(ByteBuffer.wrap(w));
+            assertEquals(i + 1, delivered.size(), String.valueOf(ended));
+            assertEquals(f.payload(), delivered.get(i).payload());
+            assertEquals(f.pts(), delivered.get(i).pts());
+        }
+        assertTrue(ended.isEmpty());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = FrameSeal.Protection.class, names = {"AUTHENTICATED", "ENCRYPTED"})
+    void shouldEndTheChannelOnAnAlteredByteOrHeaderField(FrameSeal.Protection p) throws Exception {
+        FrameSeal out = new FrameSeal(p, KEY);
+        byte[] w = wire(out, frame(2, 0, 5000));
+        w[FragmentHeader.LENGTH + 100] ^= 0x40;
+        DataStreamDecoder d = decoder(p);
+        d.feed(ByteBuffer.wrap(w));
+        assertTrue(delivered.isEmpty());
+        assertEquals(1, ended.size());
+        assertEquals(ProtocolError.AUTH_FAILED, ended.get(0).error());
+
+        // A header field (pts) changed on the way: the tag covers it too.
+        ended.clear();
+        byte[] w2 = wire(out, frame(3, 1, 5000));
+        w2[FragmentHeader.PTS_OFFSET] ^= 1;
+        decoder(p).feed(ByteBuffer.wrap(w2));
+        assertTrue(delivered.isEmpty());
+        assertEquals(ProtocolError.AUTH_FAILED, ended.get(0).error());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = FrameSeal.Protection.class, names = {"AUTHENTICATED", "ENCRYPTED"})
+    void shouldRefuseAReplayedFrameAndAnUnsealedOne(FrameSeal.Protection p) throws Exception {
+        FrameSeal out = new FrameSeal(p, KEY);
+        byte[] first = wire(out, frame(4, 0, 1000));
+        DataStreamDecoder d = decoder(p);
+        d.feed(ByteBuffer.wrap(first));
+        d.feed(ByteBuffer.wrap(first));
+        assertEquals(1, delivered.size(), "the copy is not delivered");
+        assertEquals(1, ended.size());
+
+        // A frame with only a CRC, where the session seals: not delivered.
+        MediaFrame plain = frame(5, 0, 1000);
+        FrameFragmenter frag = new FrameFragmenter();
+        frag.start(plain, true);
+        ByteBuffer b = ByteBuffer.allocate(2000);
+        frag.writeNext(b);
+        d.feed(b.flip());
+        assertEquals(1, delivered.size());
+        assertEquals(2, ended.size());
+        assertTrue(ended.get(1).getMessage().contains("not sealed"), ended.get(1).getMessage());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = FrameSeal.Protection.class, names = {"AUTHENTICATED", "ENCRYPTED"})
+    void shouldNotOpenAFrameSealedUnderAnotherKey(FrameSeal.Protection p) throws Exception {
+        byte[] other = KEY.clone();
+        other[3] ^= 1;
+        decoder(p).feed(ByteBuffer.wrap(wire(new FrameSeal(p, other), frame(1, 0, 300))));
+        assertTrue(delivered.isEmpty());
+        assertNotEquals(0, ended.size());
+    }
+
+    private static boolean contains(byte[] hay, byte[] needle, int n) {
+        outer:
+        for (int i = 0; i + n <= hay.length; i++) {
+            for (int j = 0; j < n; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+}
