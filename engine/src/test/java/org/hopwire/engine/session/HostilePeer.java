@@ -54,7 +54,20 @@ final class HostilePeer implements AutoCloseable {
         reader = new Thread(this::read, "hostile-peer-read");
         reader.setDaemon(true);
         reader.start();
-        send(handshake.hello());
+        // As the session does (docs/protocol.md, 5): what is written before the peer's end reads may be lost, so
+        // HELLO goes again every 100 ms until the peer's arrives.
+        Thread hello = new Thread(() -> {
+            while (!closed && handshake.peerHello().isEmpty()) {
+                sendQuietly(handshake.hello());
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "hostile-peer-hello");
+        hello.setDaemon(true);
+        hello.start();
     }
 
     private final class Port implements Handshake.Port {
@@ -111,6 +124,9 @@ final class HostilePeer implements AutoCloseable {
                 }
                 d.feed(buf.flip(), m -> {
                     received.add(m);
+                    if (m instanceof ControlMessage.Hello && handshake.peerHello().isEmpty()) {
+                        sendQuietly(handshake.hello()); // once more, now that the peer surely reads
+                    }
                     if (Handshake.isHandshake(m)) {
                         try {
                             handshake.handle(m);

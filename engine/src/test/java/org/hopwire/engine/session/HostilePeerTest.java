@@ -53,7 +53,12 @@ class HostilePeerTest {
         pair.startA();
         pair.a.setCatalog(SessionPair.CATALOG);
         b = new HostilePeer(pair, pair.storeB, FrameSeal.Protection.ENCRYPTED);
-        b.awaitReady();
+        try {
+            b.awaitReady();
+        } catch (AssertionError e) {
+            throw new AssertionError("A is " + pair.a.state() + " " + pair.a.end() + ", states " + pair.ha.states
+                    + ", codes " + pair.ha.codes + "/" + b.codes + ", B received " + b.received, e);
+        }
         SessionPair.awaitState(pair.a, PeerSession.State.READY);
     }
 
