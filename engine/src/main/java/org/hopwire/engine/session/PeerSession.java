@@ -541,8 +541,15 @@ public final class PeerSession implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        // A writer in the middle of a write may be about to finish it, or may never: look for up to a second.
+        long oneSecond = TimeUnit.SECONDS.toNanos(1);
+        long lookUntil = System.nanoTime() + oneSecond;
         long blockedSince = writerBlockedSinceNs;
-        boolean stuck = blockedSince != 0 && System.nanoTime() - blockedSince > TimeUnit.SECONDS.toNanos(1);
+        while (blockedSince != 0 && System.nanoTime() - blockedSince < oneSecond && System.nanoTime() < lookUntil) {
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+            blockedSince = writerBlockedSinceNs;
+        }
+        boolean stuck = blockedSince != 0 && System.nanoTime() - blockedSince >= oneSecond;
         String why = stuck ? peerName() + " stopped reading the control stream: a write to it has waited "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - blockedSince) + " ms"
                 : "the control stream's queue is full (" + outbox.size() + " messages): " + peerName()

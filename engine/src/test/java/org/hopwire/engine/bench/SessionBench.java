@@ -26,7 +26,11 @@ import org.hopwire.engine.fabric.emulated.CableProfile;
 import org.hopwire.engine.pairing.PairedStreams;
 import org.hopwire.engine.pairing.StreamPairing;
 import org.hopwire.engine.protocol.ControlMessage;
+import org.hopwire.engine.protocol.ControlCodec;
+import org.hopwire.engine.protocol.ControlSeal;
 import org.hopwire.engine.protocol.FragmentHeader;
+import org.hopwire.engine.protocol.FrameSeal;
+import org.hopwire.engine.protocol.WireWriter;
 import org.hopwire.engine.protocol.MediaFrame;
 import org.hopwire.engine.session.Borrow;
 import org.hopwire.engine.session.PeerInfo;
@@ -64,6 +68,10 @@ public final class SessionBench {
         final AtomicLong receivedBytes = new AtomicLong();
 
         Rig(CableProfile profile, Path dir) throws Exception {
+            this(profile, dir, PeerSession.Config.DEFAULT.protection());
+        }
+
+        Rig(CableProfile profile, Path dir, FrameSeal.Protection protection) throws Exception {
             bed = new EmulatedTestbed(profile);
             PeerHost onA = bed.a().peers().get(0);
             PeerHost onB = bed.b().peers().get(0);
@@ -113,7 +121,8 @@ public final class SessionBench {
                     revoked.add(System.nanoTime());
                 }
             };
-            PeerSession.Config config = PeerSession.Config.DEFAULT.withQueues(IN_FLIGHT * 2, IN_FLIGHT * 2);
+            PeerSession.Config config = PeerSession.Config.DEFAULT.withQueues(IN_FLIGHT * 2, IN_FLIGHT * 2)
+                    .withProtection(protection);
             a = start(pa, "alpha", config, new PeerStore(dir.resolve("a")), owner, new ControlMessage.Catalog(List.of(
                     new ControlMessage.Device("cam", ControlMessage.Device.VIDEO, "cam", List.of()))));
             b = start(pb, "beta", config, new PeerStore(dir.resolve("b")), borrower,
@@ -270,30 +279,38 @@ public final class SessionBench {
                     add(results, p + " raw 200 KB transfer p50 us", pct(ns, 0.5));
                     add(results, p + " raw 200 KB transfer p99 us", pct(ns, 0.99));
                 }
-                try (Rig rig = new Rig(profile, dir.resolve(p + round))) {
-                    add(results, p + " session, 1 MiB buffers GB/s", rig.throughput(1 << 20, 1024));
-                    add(results, p + " session, 64 KiB buffers GB/s", rig.throughput(64 << 10, 8192));
-                    long[] ns = rig.latencies(200_000, 300);
-                    add(results, p + " session 200 KB buffer p50 us", pct(ns, 0.5));
-                    add(results, p + " session 200 KB buffer p99 us", pct(ns, 0.99));
-                    if (profile == CableProfile.UNTHROTTLED) {
-                        rig.throughput(64 << 10, 2000); // steady state first
-                        long before = allocatedBytes();
-                        rig.throughput(64 << 10, 4000);
-                        long after = allocatedBytes();
-                        add(results, "unthrottled session threads' bytes allocated per 64 KiB buffer",
-                                (after - before) / 4000.0);
-                        // Revoke: from the owner's call to the borrower hearing of it.
-                        long[] revoke = new long[50];
-                        for (int i = 0; i < revoke.length; i++) {
-                            rig.revoked.clear();
-                            long t0 = System.nanoTime();
-                            rig.a.revoke(rig.current);
-                            revoke[i] = rig.revoked.take() - t0;
-                            rig.current = rig.b.borrow("cam", "").get(5, TimeUnit.SECONDS).channel();
+                for (FrameSeal.Protection protection : FrameSeal.Protection.values()) {
+                    if (profile == CableProfile.UNTHROTTLED && protection == FrameSeal.Protection.AUTHENTICATED) {
+                        continue; // measured on the 40G cable only, to keep a round short
+                    }
+                    String q = p + " session " + protection.name().toLowerCase(Locale.ROOT);
+                    try (Rig rig = new Rig(profile, dir.resolve(p + protection + round), protection)) {
+                        add(results, q + ", 1 MiB buffers GB/s", rig.throughput(1 << 20, 1024));
+                        add(results, q + ", 64 KiB buffers GB/s", rig.throughput(64 << 10, 8192));
+                        long[] ns = rig.latencies(200_000, 300);
+                        add(results, q + " 200 KB buffer p50 us", pct(ns, 0.5));
+                        add(results, q + " 200 KB buffer p99 us", pct(ns, 0.99));
+                        if (profile == CableProfile.UNTHROTTLED && protection != FrameSeal.Protection.AUTHENTICATED) {
+                            rig.throughput(64 << 10, 2000); // steady state first
+                            long before = allocatedBytes();
+                            rig.throughput(64 << 10, 4000);
+                            long after = allocatedBytes();
+                            add(results, q + " threads' bytes allocated per 64 KiB buffer",
+                                    (after - before) / 4000.0);
                         }
-                        add(results, "unthrottled revoke to borrower stopped p50 us", pct(revoke, 0.5));
-                        add(results, "unthrottled revoke to borrower stopped p99 us", pct(revoke, 0.99));
+                        if (profile == CableProfile.UNTHROTTLED && protection == FrameSeal.Protection.NONE) {
+                            // Revoke: from the owner's call to the borrower hearing of it.
+                            long[] revoke = new long[50];
+                            for (int i = 0; i < revoke.length; i++) {
+                                rig.revoked.clear();
+                                long t0 = System.nanoTime();
+                                rig.a.revoke(rig.current);
+                                revoke[i] = rig.revoked.take() - t0;
+                                rig.current = rig.b.borrow("cam", "").get(5, TimeUnit.SECONDS).channel();
+                            }
+                            add(results, "unthrottled revoke to borrower stopped p50 us", pct(revoke, 0.5));
+                            add(results, "unthrottled revoke to borrower stopped p99 us", pct(revoke, 0.99));
+                        }
                     }
                 }
             }
@@ -309,6 +326,7 @@ public final class SessionBench {
                 add(results, "40G control borrow round trip p50 us", pct(rtt, 0.5));
                 add(results, "40G control borrow round trip p99 us", pct(rtt, 0.99));
             }
+            add(results, "control message MAC, seal and check, ns per message", macCostNs());
             System.out.printf(Locale.ROOT, "round %d done%n", round + 1);
         }
         System.out.println();
@@ -317,20 +335,57 @@ public final class SessionBench {
                 v.stream().mapToDouble(d -> d).min().orElse(0), v.stream().mapToDouble(d -> d).max().orElse(0)));
         System.out.println();
         for (String p : List.of("40G", "unthrottled")) {
-            for (String size : List.of("1 MiB", "64 KiB")) {
-                double ratio = median(results.get(p + " session, " + size + " buffers GB/s"))
-                        / median(results.get(p + " raw, " + size + " writes GB/s"));
-                System.out.printf(Locale.ROOT, "%s: session / raw with %s: %.3f%n", p, size, ratio);
+            for (FrameSeal.Protection protection : FrameSeal.Protection.values()) {
+                String q = p + " session " + protection.name().toLowerCase(Locale.ROOT);
+                if (!results.containsKey(q + ", 1 MiB buffers GB/s")) {
+                    continue;
+                }
+                for (String size : List.of("1 MiB", "64 KiB")) {
+                    double ratio = median(results.get(q + ", " + size + " buffers GB/s"))
+                            / median(results.get(p + " raw, " + size + " writes GB/s"));
+                    System.out.printf(Locale.ROOT, "%s: session (%s) / raw with %s: %.3f%n", p,
+                            protection.name().toLowerCase(Locale.ROOT), size, ratio);
+                }
+                for (String pq : List.of("p50", "p99")) {
+                    double added = median(results.get(q + " 200 KB buffer " + pq + " us"))
+                            - median(results.get(p + " raw 200 KB transfer " + pq + " us"));
+                    System.out.printf(Locale.ROOT, "%s: latency a session (%s) adds to a 200 KB buffer, %s: %.1f us%n",
+                            p, protection.name().toLowerCase(Locale.ROOT), pq, added);
+                }
             }
         }
-        for (String p : List.of("40G", "unthrottled")) {
-            for (String q : List.of("p50", "p99")) {
-                double added = median(results.get(p + " session 200 KB buffer " + q + " us"))
-                        - median(results.get(p + " raw 200 KB transfer " + q + " us"));
-                System.out.printf(Locale.ROOT, "%s: latency a session adds to a 200 KB buffer, %s: %.1f us%n", p, q,
-                        added);
+    }
+
+    /** What sealing and checking one small control message (a BORROW_REQUEST) costs, against encoding it bare. */
+    private static double macCostNs() throws Exception {
+        byte[] key = new byte[32];
+        ControlSeal out = new ControlSeal(key);
+        ControlCodec.Decoder in = new ControlCodec.Decoder();
+        in.expectSealed(new ControlSeal(key));
+        ControlMessage m = new ControlMessage.BorrowRequest(1, "camera-0", "video/x-raw,format=NV12");
+        WireWriter w = new WireWriter(256);
+        int n = 200_000;
+        long sealedNs = 0;
+        long bareNs = 0;
+        ControlCodec.Decoder plain = new ControlCodec.Decoder();
+        for (int round = 0; round < 2; round++) { // the first round warms up
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                w.clear();
+                ControlCodec.encode(m, w, out);
+                in.feed(w.toBuffer(), x -> { });
             }
+            long t1 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                w.clear();
+                ControlCodec.encode(m, w);
+                plain.feed(w.toBuffer(), x -> { });
+            }
+            long t2 = System.nanoTime();
+            sealedNs = t1 - t0;
+            bareNs = t2 - t1;
         }
+        return (sealedNs - bareNs) / (double) n;
     }
 
     private static void add(Map<String, List<Double>> results, String key, double v) {

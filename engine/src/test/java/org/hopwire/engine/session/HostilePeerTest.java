@@ -214,6 +214,30 @@ class HostilePeerTest {
         assertEquals(1, slowPerson.peerErrors.size(), slowPerson.peerErrors.toString());
     }
 
+    @Test
+    void shouldSayThePeerStoppedReadingOnlyWhenItDid() throws Exception {
+        ready();
+        b.reading = false;
+        Thread flood = new Thread(() -> {
+            try {
+                for (int i = 0; i < 100_000; i += 500) {
+                    ControlMessage[] burst = new ControlMessage[500];
+                    for (int j = 0; j < 500; j++) {
+                        burst[j] = new ControlMessage.BorrowRequest(i + j, "nope", "");
+                    }
+                    b.send(burst);
+                }
+            } catch (java.io.IOException e) {
+                // the session ended under the flood
+            }
+        });
+        flood.setDaemon(true);
+        flood.start();
+        SessionEnd end = pair.ha.closed.get(20, TimeUnit.SECONDS);
+        assertEquals(SessionEnd.Reason.LINK_DOWN, end.reason(), end.message());
+        assertTrue(end.message().contains("stopped reading"), end.message());
+    }
+
     // ---- 4. no input ends a session the wrong way ---------------------------------------------------------------
 
     @Test
