@@ -24,8 +24,12 @@ public final class BufferPool implements DataStreamDecoder.Allocator {
     private static final int CLASSES = 1 + STEPS * (MAX_SHIFT - MIN_SHIFT);
     /** Each class's buffer capacity: a table, so acquire and release only look up. */
     private static final int[] SIZES = new int[CLASSES];
-    /** Four free buffers per size class cover a frame being read, one being shown and two queued. */
-    private static final int PER_CLASS = 4;
+    /**
+     * Free buffers kept per size class: a borrowed channel's hand-off queue (8 video frames by default, up to 64
+     * audio packets) plus the frame being read and the one being shown come back in bursts; 32 keep a steady stream
+     * from allocating. {@code maxPooledBytes} bounds the memory whatever this says.
+     */
+    static final int PER_CLASS = 32;
 
     static {
         SIZES[0] = 1 << MIN_SHIFT;

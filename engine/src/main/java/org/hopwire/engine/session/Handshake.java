@@ -68,7 +68,7 @@ final class Handshake {
     record Result(PairedPeer peer, PairingCrypto.SessionKeys keys, FrameSeal.Protection protection) {
     }
 
-    private enum Phase { HELLO, PAIRING, AUTHENTICATING, DONE }
+    private enum Phase { HELLO, PAIRING, AUTHENTICATING, DONE, FAILED }
 
     private final int major;
     private final int minor;
@@ -149,7 +149,7 @@ final class Handshake {
     // ---- HELLO --------------------------------------------------------------------------------------------------
 
     /** The peer's {@code HELLO}; returns false for an identical repeat, which is ignored. */
-    synchronized boolean onHello(ControlMessage.Hello h) throws Failure {
+    private boolean onHello(ControlMessage.Hello h) throws Failure {
         if (peerHello != null) {
             if (!peerHello.equals(h)) {
                 throw broken("a second, different HELLO");
@@ -211,7 +211,7 @@ final class Handshake {
         }
     }
 
-    synchronized void onPairCommit(ControlMessage.PairCommit c) throws Failure {
+    private void onPairCommit(ControlMessage.PairCommit c) throws Failure {
         requirePairing("PAIR_COMMIT");
         if (committer) {
             throw broken("PAIR_COMMIT from the host that must answer one (the higher UUID)");
@@ -224,7 +224,7 @@ final class Handshake {
         port.send(new ControlMessage.PairStart(ephemeral.nonce(), ephemeral.publicKey()));
     }
 
-    synchronized void onPairStart(ControlMessage.PairStart p) throws Failure {
+    private void onPairStart(ControlMessage.PairStart p) throws Failure {
         requirePairing("PAIR_START");
         if (peerValuesSeen) {
             throw broken("a second PAIR_START");
@@ -263,7 +263,7 @@ final class Handshake {
             return;
         }
         if (!confirmed) {
-            phase = Phase.DONE;
+            phase = Phase.FAILED;
             throw new Failure(SessionEnd.Reason.PAIRING_REJECTED, ProtocolError.PAIRING_REJECTED,
                     ControlMessage.Goodbye.PAIRING_REJECTED, "pairing with " + peerName()
                             + " was rejected on this host", new ControlMessage.PairReject("the person on "
@@ -271,10 +271,15 @@ final class Handshake {
         }
         localConfirmed = true;
         port.send(new ControlMessage.PairConfirm(PairingCrypto.confirmation(attemptKey, local.uuid())));
-        completePairingIfBoth();
+        try {
+            completePairingIfBoth();
+        } catch (Failure f) {
+            phase = Phase.FAILED;
+            throw f;
+        }
     }
 
-    synchronized void onPairConfirm(ControlMessage.PairConfirm c) throws Failure {
+    private void onPairConfirm(ControlMessage.PairConfirm c) throws Failure {
         requirePairing("PAIR_CONFIRM");
         if (attemptKey == null) {
             throw broken("PAIR_CONFIRM before the pairing values were exchanged");
@@ -317,7 +322,7 @@ final class Handshake {
         port.send(new ControlMessage.AuthChallenge(ownChallenge.clone()));
     }
 
-    synchronized void onAuthChallenge(ControlMessage.AuthChallenge c) throws Failure {
+    private void onAuthChallenge(ControlMessage.AuthChallenge c) throws Failure {
         if (phase == Phase.PAIRING) {
             throw interfered(String.format("%1$s remembers a pairing with %2$s that %2$s does not have: to pair"
                     + " again, forget %2$s on %1$s", peerName(), "'" + local.hostName() + "'"));
@@ -342,7 +347,7 @@ final class Handshake {
     }
 
     /** The peer's answer; true when it proves the peer and the session is ready. */
-    synchronized boolean onAuthResponse(ControlMessage.AuthResponse r) throws Failure {
+    private boolean onAuthResponse(ControlMessage.AuthResponse r) throws Failure {
         if (phase != Phase.AUTHENTICATING) {
             throw broken("AUTH_RESPONSE while " + phase.name().toLowerCase(java.util.Locale.ROOT));
         }
@@ -370,21 +375,32 @@ final class Handshake {
                 || m instanceof ControlMessage.AuthChallenge || m instanceof ControlMessage.AuthResponse;
     }
 
-    /** Hands a handshake message to its step; true when the session became ready with it. */
-    boolean handle(ControlMessage m) throws Failure {
-        if (m instanceof ControlMessage.Hello h) {
-            onHello(h);
-        } else if (m instanceof ControlMessage.PairCommit c) {
-            onPairCommit(c);
-        } else if (m instanceof ControlMessage.PairStart p) {
-            onPairStart(p);
-        } else if (m instanceof ControlMessage.PairConfirm c) {
-            onPairConfirm(c);
-        } else if (m instanceof ControlMessage.AuthChallenge c) {
-            onAuthChallenge(c);
-        } else if (m instanceof ControlMessage.AuthResponse r) {
-            return onAuthResponse(r);
+    /**
+     * Hands a handshake message to its step; true when the session became ready with it. After a failure the
+     * handshake says nothing more: the session is ending for the first reason, and later messages cannot change it.
+     */
+    synchronized boolean handle(ControlMessage m) throws Failure {
+        if (phase == Phase.FAILED) {
+            return false;
         }
-        return false;
+        try {
+            if (m instanceof ControlMessage.Hello h) {
+                onHello(h);
+            } else if (m instanceof ControlMessage.PairCommit c) {
+                onPairCommit(c);
+            } else if (m instanceof ControlMessage.PairStart p) {
+                onPairStart(p);
+            } else if (m instanceof ControlMessage.PairConfirm c) {
+                onPairConfirm(c);
+            } else if (m instanceof ControlMessage.AuthChallenge c) {
+                onAuthChallenge(c);
+            } else if (m instanceof ControlMessage.AuthResponse r) {
+                return onAuthResponse(r);
+            }
+            return false;
+        } catch (Failure f) {
+            phase = Phase.FAILED;
+            throw f;
+        }
     }
 }

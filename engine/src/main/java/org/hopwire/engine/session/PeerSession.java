@@ -714,7 +714,7 @@ public final class PeerSession implements AutoCloseable {
                         }
                     }
                 }
-                handshake.onHello(h); // false for the same HELLO again: the peer repeats it until it hears ours
+                handshake.handle(h); // the same HELLO again is ignored: the peer repeats it until it hears ours
                 return;
             }
             ready = handshake.handle(m);
@@ -764,13 +764,15 @@ public final class PeerSession implements AutoCloseable {
         public void askPerson(String code) {
             // The person's answer may come on any thread (the GUI's): the handshake goes on from there.
             PeerInfo who = peer();
-            onTicker(() -> handler.confirmPairing(who, code).whenComplete((ok, error) -> {
+            onTicker(() -> handler.confirmPairing(who, code).whenComplete((ok, error) -> onTicker(() -> {
+                // Back on the session's own thread: the answer may come on the GUI's, which must not wait here.
                 try {
                     handshake.personAnswered(Boolean.TRUE.equals(ok) && error == null);
                 } catch (Handshake.Failure f) {
-                    failHandshake(f);
+                    // Not on the ticker: ending stops the ticker, and the farewell must still be flushed.
+                    daemon(() -> failHandshake(f), label + "-end").start();
                 }
-            }));
+            })));
         }
 
         @Override

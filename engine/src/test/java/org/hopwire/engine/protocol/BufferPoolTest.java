@@ -87,14 +87,15 @@ class BufferPoolTest {
     @Test
     void shouldKeepAFewFreeBuffersPerClass() {
         BufferPool pool = new BufferPool(1 << 20);
-        ByteBuffer[] held = new ByteBuffer[5];
+        int n = BufferPool.PER_CLASS;
+        ByteBuffer[] held = new ByteBuffer[n + 1];
         for (int i = 0; i < held.length; i++) {
             held[i] = pool.acquire(6000);
         }
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < n; i++) {
             assertTrue(pool.release(held[i]));
         }
-        assertFalse(pool.release(held[4]), "four free per class");
-        assertEquals(4 * 6144, pool.pooledBytes());
+        assertFalse(pool.release(held[n]), n + " free per class at most");
+        assertEquals(n * 6144L, pool.pooledBytes());
     }
 }
