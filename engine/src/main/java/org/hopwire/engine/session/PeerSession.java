@@ -13,7 +13,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -157,11 +156,6 @@ public final class PeerSession implements AutoCloseable {
             new java.util.concurrent.atomic.AtomicLong();
     /** The seal frames from the peer are opened with, once authenticated; read by the data reader. */
     private volatile FrameSeal receiveSeal;
-    /** The message after which this host seals its control messages, and the seal; the writer switches there. */
-    private volatile ControlMessage sealAfter;
-    private volatile ControlSeal sendSeal;
-    /** When the control writer began the write it is in, or 0: tells a burst from a peer that stopped reading. */
-    private volatile long writerBlockedSinceNs;
     private ControlMessage.Catalog peerCatalog = new ControlMessage.Catalog(List.of());
 
     private final Map<Long, CompletableFuture<Borrow>> pendingBorrows = new ConcurrentHashMap<>();
@@ -192,7 +186,6 @@ public final class PeerSession implements AutoCloseable {
     private final CapsGate capsGate = new CapsGate();
     private final ConcurrentLinkedQueue<State> stateChanges = new ConcurrentLinkedQueue<>();
 
-    private final BlockingQueue<ControlMessage> outbox = new ArrayBlockingQueue<>(1024);
     private final DataWriter dataWriter;
     /**
      * Received frames go from the data reader to one bounded queue and thread per borrowed channel, so a slow video
@@ -200,10 +193,9 @@ public final class PeerSession implements AutoCloseable {
      */
     private final FrameHandOff handOff;
     private final Thread controlReader;
-    private final Thread controlWriter;
+    private final ControlWriter controlWriter;
     private final Thread dataReader;
     private final ScheduledExecutorService ticker;
-    private volatile boolean finishing;
     private final long startedNs = System.nanoTime();
     private volatile long lastHeardNs = startedNs;
     private final ControlMessage.Hello ownHello;
@@ -234,7 +226,8 @@ public final class PeerSession implements AutoCloseable {
                 dataSent, e -> linkDown(e), this::frameSent);
         this.handOff = new FrameHandOff(label, this::deliver, this::recycle, this::failInternallyLater);
         this.controlReader = daemon(guarded(this::readControl), label + "-ctl-read");
-        this.controlWriter = daemon(this::writeControl, label + "-ctl-write");
+        this.controlWriter = new ControlWriter(control, label + "-ctl-write", this::linkDown,
+                this::failInternallyLater);
         this.dataReader = daemon(guarded(this::readData), label + "-data-read");
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, label + "-tick"));
     }
@@ -527,75 +520,25 @@ public final class PeerSession implements AutoCloseable {
     // ---- control stream --------------------------------------------------------------------------------------------
 
     private void post(ControlMessage m) {
-        if (outbox.offer(m)) {
+        if (controlWriter.offer(m)) {
             return;
         }
         if (Thread.currentThread() == controlReader) {
             // A burst of the peer's requests: reading its next message waits for room, which slows the peer down
             // instead of failing at once.
             try {
-                if (outbox.offer(m, 2, TimeUnit.SECONDS)) {
+                if (controlWriter.offer(m, 2000)) {
                     return;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
-        // A writer in the middle of a write may be about to finish it, or may never: look for up to a second.
-        long oneSecond = TimeUnit.SECONDS.toNanos(1);
-        long lookUntil = System.nanoTime() + oneSecond;
-        long blockedSince = writerBlockedSinceNs;
-        while (blockedSince != 0 && System.nanoTime() - blockedSince < oneSecond && System.nanoTime() < lookUntil) {
-            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
-            blockedSince = writerBlockedSinceNs;
-        }
-        boolean stuck = blockedSince != 0 && System.nanoTime() - blockedSince >= oneSecond;
-        String why = stuck ? peerName() + " stopped reading the control stream: a write to it has waited "
-                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - blockedSince) + " ms"
-                : "the control stream's queue is full (" + outbox.size() + " messages): " + peerName()
+        boolean stuck = controlWriter.stuckFor(1000);
+        String why = stuck ? peerName() + " stopped reading the control stream: a write to it has waited over a second"
+                : "the control stream's queue is full (" + controlWriter.queued() + " messages): " + peerName()
                         + " sent requests faster than this host can answer them";
         finishLater(new SessionEnd(stuck ? SessionEnd.Reason.LINK_DOWN : SessionEnd.Reason.PROTOCOL_ERROR, why));
-    }
-
-    private void writeControl() {
-        WireWriter w = new WireWriter(4096);
-        ControlSeal seal = null;
-        try {
-            while (true) {
-                ControlMessage m = outbox.poll(50, TimeUnit.MILLISECONDS);
-                if (m == null) {
-                    if (finishing) {
-                        return;
-                    }
-                    continue;
-                }
-                w.clear();
-                do {
-                    int before = w.position();
-                    try {
-                        ControlCodec.encode(m, w, seal);
-                    } catch (RuntimeException e) {
-                        // A message that cannot be encoded (a field over its limit) is not sent; what came before
-                        // is, and the session ends with the reason. The writer goes on, to send the farewell.
-                        w.truncate(before);
-                        failInternallyLater(e);
-                        continue;
-                    }
-                    if (m == sealAfter) {
-                        seal = sendSeal;
-                    }
-                } while (w.position() < 65_536 && (m = outbox.poll()) != null);
-                writerBlockedSinceNs = System.nanoTime();
-                control.writeFully(w.toBuffer());
-                writerBlockedSinceNs = 0;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IOException e) {
-            linkDown(e);
-        } catch (Throwable t) {
-            failInternallyLater(t);
-        }
     }
 
     private void readControl() {
@@ -749,8 +692,7 @@ public final class PeerSession implements AutoCloseable {
 
         @Override
         public void sendThenSeal(ControlMessage m, ControlSeal seal) {
-            sendSeal = seal;
-            sealAfter = m;
+            controlWriter.sealAfter(m, seal);
             post(m);
         }
 
@@ -1372,12 +1314,12 @@ public final class PeerSession implements AutoCloseable {
                 goodbyeSent = true;
                 saysGoodbye = true;
             }
-            outbox.offer(m);
+            controlWriter.offer(m);
         }
-        finishing = true;
+        controlWriter.finish();
         ticker.shutdownNow();
         dataWriter.stop();
-        if (flush && Thread.currentThread() != controlWriter) {
+        if (flush && !controlWriter.isWriterThread()) {
             try {
                 controlWriter.join(config.goodbyeWait().toMillis());
                 // A last close sends its CLOSE only if the ring has room and cancels what the peer has not read
@@ -1447,11 +1389,15 @@ public final class PeerSession implements AutoCloseable {
     /** Waits until the session's threads have ended, for tests that look for leaks. */
     public boolean awaitThreads(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (Thread t : List.of(controlReader, controlWriter, dataReader)) {
+        for (Thread t : List.of(controlReader, dataReader)) {
             t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             if (t.isAlive()) {
                 return false;
             }
+        }
+        controlWriter.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        if (controlWriter.isAlive()) {
+            return false;
         }
         dataWriter.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         if (!handOff.awaitThreads(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {

@@ -23,6 +23,7 @@ class DecoderFuzzTest {
     void shouldSurviveTenThousandMutatedInputsEach() {
         fuzzData(10_000, 1);
         fuzzControl(10_000, 2);
+        fuzzSealedControl(10_000, 5);
     }
 
     @Test
@@ -30,6 +31,7 @@ class DecoderFuzzTest {
     void shouldSurviveAMillionMutatedInputsEach() {
         fuzzData(1_000_000, 3);
         fuzzControl(1_000_000, 4);
+        fuzzSealedControl(1_000_000, 6);
     }
 
     private static List<byte[]> dataSeeds() {
@@ -118,6 +120,43 @@ class DecoderFuzzTest {
             messages += count[0];
         }
         assertTrue(protocolErrors > 0 && messages > 0, "both decoded and refused inputs were met");
+    }
+
+    /**
+     * Sealed messages, mutated: whatever the decoder hands on must be exactly the message sent at that place; a
+     * changed byte anywhere never gets a message through.
+     */
+    private static void fuzzSealedControl(int inputs, long seed) {
+        byte[] key = new byte[32];
+        new Random(seed).nextBytes(key);
+        List<ControlMessage> sent = ControlCodecTest.everyType();
+        WireWriter w = new WireWriter(256);
+        ControlSeal out = new ControlSeal(key);
+        sent.forEach(m -> ControlCodec.encode(m, w, out));
+        ByteBuffer all = w.toBuffer();
+        byte[] base = new byte[all.remaining()];
+        all.get(base);
+        Random r = new Random(seed);
+        long refused = 0;
+        for (int i = 0; i < inputs; i++) {
+            byte[] input = mutate(base, r, false);
+            ControlCodec.Decoder d = new ControlCodec.Decoder();
+            d.expectSealed(new ControlSeal(key));
+            List<ControlMessage> got = new ArrayList<>();
+            try {
+                d.feed(ByteBuffer.wrap(input), got::add);
+            } catch (ProtocolException expected) {
+                refused++;
+            } catch (RuntimeException | Error e) {
+                fail("sealed control input " + i + " (seed " + seed + ") escaped with " + e, e);
+            }
+            for (int k = 0; k < got.size(); k++) {
+                if (!ControlCodec.encode(got.get(k)).equals(ControlCodec.encode(sent.get(k)))) {
+                    fail("sealed input " + i + ": message " + k + " was altered and still handed on: " + got.get(k));
+                }
+            }
+        }
+        assertTrue(refused > 0, "the mutations reached the error paths");
     }
 
     /** One of: flipped bits, random bytes, a truncation, inserted bytes, or a length field made huge. */
