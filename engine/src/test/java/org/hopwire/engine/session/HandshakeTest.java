@@ -83,6 +83,17 @@ class HandshakeTest {
         }
     }
 
+    /** Pairs the two stores, both people confirming, so later handshakes authenticate. */
+    private void pairBoth() throws Handshake.Failure {
+        Host a = new Host(LOW, HIGH, "a", FrameSeal.Protection.ENCRYPTED);
+        Host b = new Host(HIGH, LOW, "b", FrameSeal.Protection.ENCRYPTED);
+        exchange(a, b);
+        a.hs.personAnswered(true);
+        b.hs.personAnswered(true);
+        exchange(a, b);
+        assertTrue(a.hs.result().isPresent() && b.hs.result().isPresent(), "paired and authenticated");
+    }
+
     private static void exchange(Host a, Host b) throws Handshake.Failure {
         for (int i = 0; i < 8; i++) {
             a.deliverTo(b);
@@ -209,13 +220,8 @@ class HandshakeTest {
 
     @Test
     void shouldRefuseAReflectedChallengeAndAWrongAnswer() throws Exception {
-        Host a = new Host(LOW, HIGH, "a", FrameSeal.Protection.ENCRYPTED);
-        Host b = new Host(HIGH, LOW, "b", FrameSeal.Protection.ENCRYPTED);
-        exchange(a, b);
-        a.hs.personAnswered(true);
-        b.hs.personAnswered(true);
-        exchange(a, b);
-        // Both are paired now; a fresh pair of handshakes authenticates.
+        pairBoth();
+        // A fresh pair of handshakes authenticates.
         Host a2 = new Host(LOW, HIGH, "a", FrameSeal.Protection.ENCRYPTED);
         Host b2 = new Host(HIGH, LOW, "b", FrameSeal.Protection.ENCRYPTED);
         a2.hs.handle(b2.out.poll());
@@ -233,12 +239,7 @@ class HandshakeTest {
 
     @Test
     void shouldFailAuthenticationWhenAHelloWasAlteredInTransit() throws Exception {
-        Host a = new Host(LOW, HIGH, "a", FrameSeal.Protection.ENCRYPTED);
-        Host b = new Host(HIGH, LOW, "b", FrameSeal.Protection.ENCRYPTED);
-        exchange(a, b);
-        a.hs.personAnswered(true);
-        b.hs.personAnswered(true);
-        exchange(a, b);
+        pairBoth();
         Host a2 = new Host(LOW, HIGH, "a", FrameSeal.Protection.ENCRYPTED);
         Host b2 = new Host(HIGH, LOW, "b", FrameSeal.Protection.ENCRYPTED);
         // A device downgrades A's wish for encryption on its way to B.
