@@ -202,8 +202,20 @@ class PeerLinkTest {
         }
     }
 
-    private static Set<String> liveSessionThreads() {
-        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
-                .filter(n -> n.startsWith("hopwire-0-")).collect(Collectors.toSet());
+    /** Session threads still alive after a moment's grace (an ending closes both streams at once), with stacks. */
+    private static Set<String> liveSessionThreads() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        Set<String> alive;
+        do {
+            alive = Thread.getAllStackTraces().entrySet().stream()
+                    .filter(e -> e.getKey().getName().startsWith("hopwire-0-"))
+                    .map(e -> e.getKey().getName() + " " + java.util.Arrays.toString(e.getValue()))
+                    .collect(Collectors.toSet());
+            if (alive.isEmpty()) {
+                return alive;
+            }
+            Thread.sleep(20);
+        } while (System.nanoTime() < deadline);
+        return alive;
     }
 }
