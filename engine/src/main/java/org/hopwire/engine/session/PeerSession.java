@@ -145,6 +145,8 @@ public final class PeerSession implements AutoCloseable {
     private final java.util.Set<String> asking = ConcurrentHashMap.newKeySet();
     /** Devices the peer offered with a question open on this host: one per device at a time. */
     private final java.util.Set<String> offeredAsking = ConcurrentHashMap.newKeySet();
+    /** Offers of the peer's devices open as questions at once, at most: a person answers one at a time anyway. */
+    private static final int MAX_OPEN_OFFERS = 4;
     /** Offers of the peer this host's person accepted: their CAPS may start a borrow. */
     private final Map<Long, String> acceptedOffers = new ConcurrentHashMap<>();
     /** Peer errors shown at most one per this long; the others are counted and mentioned with the next. */
@@ -1002,7 +1004,18 @@ public final class PeerSession implements AutoCloseable {
     // ---- borrower side ----------------------------------------------------------------------------------------------
 
     private void onLendOffer(ControlMessage.LendOffer o) {
-        if (!offeredAsking.add(o.deviceId())) {
+        boolean listed;
+        synchronized (lock) {
+            listed = peerCatalog.devices().stream().anyMatch(d -> d.id().equals(o.deviceId()));
+        }
+        if (!listed) {
+            // Only what the peer's catalog shows can be offered: a person is never asked about anything else.
+            post(new ControlMessage.ErrorReport(ProtocolError.DEVICE_GONE, "an offer of a device that is not in "
+                    + peerName() + "'s catalog"));
+            post(new ControlMessage.Consent(o.requestId(), ControlMessage.Consent.DENY));
+            return;
+        }
+        if (offeredAsking.size() >= MAX_OPEN_OFFERS || !offeredAsking.add(o.deviceId())) {
             // One question per offered device at a time.
             post(new ControlMessage.ErrorReport(ProtocolError.DEVICE_BUSY, "the person on " + local.hostName()
                     + " is already being asked about this device"));

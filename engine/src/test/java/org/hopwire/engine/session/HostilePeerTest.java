@@ -238,6 +238,33 @@ class HostilePeerTest {
         assertTrue(end.message().contains("stopped reading"), end.message());
     }
 
+    @Test
+    void shouldAskAboutOffersOnlyOfListedDevicesAndOneAtATime() throws Exception {
+        pair = new SessionPair(dir);
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        Recorder slowPerson = new Recorder() {
+            @Override
+            public java.util.concurrent.CompletionStage<Boolean> acceptOffer(PeerInfo peer, String deviceId) {
+                asked.incrementAndGet();
+                return new CompletableFuture<>(); // the person has not answered yet
+            }
+        };
+        pair.ha = slowPerson;
+        pair.a = SessionPair.startOne(pair.bed.a(), pair.pa, "alpha", PeerSession.Config.DEFAULT, pair.storeA,
+                slowPerson);
+        b = new HostilePeer(pair, pair.storeB, FrameSeal.Protection.ENCRYPTED);
+        b.awaitReady();
+        SessionPair.awaitState(pair.a, PeerSession.State.READY);
+        b.send(SessionPair.CATALOG);
+        b.send(new ControlMessage.LendOffer(1, "not-listed"));
+        b.await(ControlMessage.Consent.class, c -> c.requestId() == 1 && c.answer() == ControlMessage.Consent.DENY);
+        for (int i = 2; i < 2000; i++) {
+            b.send(new ControlMessage.LendOffer(i, "cam0"));
+        }
+        b.await(ControlMessage.Consent.class, c -> c.requestId() == 1999, Duration.ofSeconds(20));
+        assertEquals(1, asked.get(), "one question for the listed device, none for the other");
+    }
+
     // ---- 4. no input ends a session the wrong way ---------------------------------------------------------------
 
     @Test
