@@ -82,8 +82,10 @@ public final class Hub implements AutoCloseable {
     private volatile boolean closed;
 
     /**
-     * @param devices  this host's devices, started
-     * @param settings read at each decision (consent default, format policy), so changes apply at once
+     * @param devices       this host's devices, started
+     * @param settings      read at each decision (consent default, format policy), so changes apply at once; the
+     *                      data protection is read as each session starts, so it applies from the next one on
+     * @param sessionConfig the sessions' configuration, but for its data protection: the settings' replaces it
      */
     public Hub(Fabric fabric, DeviceCatalog devices, PeerStore store, PeerSession.Identity identity, Asker asker,
                Supplier<Settings> settings, PeerSession.Config sessionConfig) {
@@ -347,6 +349,14 @@ public final class Hub implements AutoCloseable {
         return new FormatChooser.Options(settings.get().formatPolicy(), true, true);
     }
 
+    /**
+     * The configuration of a session starting now: the one given to the hub with the data protection chosen in the
+     * settings. Read as each session starts (after a cable pull, a resume, Pair again), never for a running one.
+     */
+    PeerSession.Config sessionConfig() {
+        return sessionConfig.withProtection(settings.get().dataProtection());
+    }
+
     // ---- inside --------------------------------------------------------------------------------------------------
 
     private <T> CompletableFuture<T> onWorker(Supplier<T> action) {
@@ -466,7 +476,7 @@ public final class Hub implements AutoCloseable {
             synchronized (peers) {
                 e = peers.get(p.uuid());
                 if (e == null) {
-                    e = new PeerEntry(this, fabric, p, store, identity, sessionConfig);
+                    e = new PeerEntry(this, fabric, p, store, identity, this::sessionConfig);
                     peers.put(p.uuid(), e);
                     added = true;
                 }

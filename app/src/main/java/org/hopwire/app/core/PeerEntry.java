@@ -51,7 +51,8 @@ final class PeerEntry implements SessionHandler {
     private final Fabric fabric;
     private final PeerStore store;
     private final PeerSession.Identity identity;
-    private final PeerSession.Config config;
+    /** Read as each session with this peer starts: the settings' data protection applies from the next one on. */
+    private final java.util.function.Supplier<PeerSession.Config> config;
     private volatile PeerHost host;
     private volatile boolean onCable = true;
     private volatile PeerLink.State linkState = PeerLink.State.WAITING_FOR_PEER;
@@ -70,7 +71,7 @@ final class PeerEntry implements SessionHandler {
     private volatile Snapshot.Link linkView = Snapshot.Link.NONE;
 
     PeerEntry(Hub hub, Fabric fabric, PeerHost host, PeerStore store, PeerSession.Identity identity,
-              PeerSession.Config config) {
+              java.util.function.Supplier<PeerSession.Config> config) {
         this.hub = hub;
         this.fabric = fabric;
         this.host = host;
@@ -309,7 +310,8 @@ final class PeerEntry implements SessionHandler {
             channelReporters.keySet().retainAll(live);
         }
         linkView = new Snapshot.Link(List.copyOf(sentHistory), List.copyOf(receivedHistory), List.copyOf(channels),
-                s == null ? -1 : s.roundTrip().map(d -> d.toNanos() / 1000).orElse(-1L));
+                s == null ? -1 : s.roundTrip().map(d -> d.toNanos() / 1000).orElse(-1L),
+                s == null ? Optional.empty() : s.dataProtection());
     }
 
     private Snapshot.ChannelRate rate(String key, String device, boolean out, ChannelStats stats) {

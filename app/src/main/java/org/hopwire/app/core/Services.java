@@ -74,6 +74,8 @@ public final class Services implements AutoCloseable {
             }
             java.util.UUID localUuid = fabric.localHostUuid();
             PeerSession.Identity me = new PeerSession.Identity(localUuid, hostName, VERSION);
+            // The hub gives each session the data protection in the settings as it starts; the demo peer keeps the
+            // engine's default (encrypted), as another host would.
             Hub hub = new Hub(fabric, devices, new PeerStore(configDir.resolve("peers")), me, asker, settings::get,
                     PeerSession.Config.DEFAULT);
             DemoPeer d = demo;

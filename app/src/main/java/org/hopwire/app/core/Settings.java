@@ -13,20 +13,23 @@ import java.util.Properties;
 import java.util.UUID;
 
 import org.hopwire.engine.Fabrics;
+import org.hopwire.engine.protocol.FrameSeal;
 import org.hopwire.gst.format.FormatPolicy;
 
 /**
  * What the person chose, kept in {@code settings.properties} in Hopwire's configuration folder. Unknown or broken
  * values fall back to the defaults below, so a hand-edited file never stops the app.
  *
- * @param fabric        which fabric to run on at the next launch
- * @param formatPolicy  how lent video is sent
- * @param consent       what to do when a peer asks for a device
- * @param localUuid     this host's UUID on the emulated fabric (kept so the demo pairing survives a restart)
- * @param window        where the main window was, if it has been shown
+ * @param fabric         which fabric to run on at the next launch
+ * @param formatPolicy   how lent video is sent
+ * @param consent        what to do when a peer asks for a device
+ * @param dataProtection what this host asks for on the data stream (the pictures and sound on the cable); the
+ *                       stronger of the two hosts' wishes applies, from each peer's next session on
+ * @param localUuid      this host's UUID on the emulated fabric (kept so the demo pairing survives a restart)
+ * @param window         where the main window was, if it has been shown
  */
-public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, ConsentDefault consent, UUID localUuid,
-                       Optional<Window> window) {
+public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, ConsentDefault consent,
+                       FrameSeal.Protection dataProtection, UUID localUuid, Optional<Window> window) {
     /** What happens when a peer asks to borrow a device the person has not allowed "always". */
     public enum ConsentDefault {
         /** Ask the person each time (the default: nothing is lent without consent). */
@@ -60,24 +63,29 @@ public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, Consent
     static final String FILE = "settings.properties";
 
     public static Settings defaults() {
-        return new Settings(Fabrics.Choice.AUTO, FormatPolicy.AUTOMATIC, ConsentDefault.ASK, UUID.randomUUID(),
-                Optional.empty());
+        return new Settings(Fabrics.Choice.AUTO, FormatPolicy.AUTOMATIC, ConsentDefault.ASK,
+                FrameSeal.Protection.ENCRYPTED, UUID.randomUUID(), Optional.empty());
     }
 
     public Settings withFabric(Fabrics.Choice f) {
-        return new Settings(f, formatPolicy, consent, localUuid, window);
+        return new Settings(f, formatPolicy, consent, dataProtection, localUuid, window);
     }
 
     public Settings withFormatPolicy(FormatPolicy p) {
-        return new Settings(fabric, p, consent, localUuid, window);
+        return new Settings(fabric, p, consent, dataProtection, localUuid, window);
     }
 
     public Settings withConsent(ConsentDefault c) {
-        return new Settings(fabric, formatPolicy, c, localUuid, window);
+        return new Settings(fabric, formatPolicy, c, dataProtection, localUuid, window);
+    }
+
+    public Settings withDataProtection(FrameSeal.Protection p) {
+        return new Settings(fabric, formatPolicy, consent, java.util.Objects.requireNonNull(p, "protection"),
+                localUuid, window);
     }
 
     public Settings withWindow(Window w) {
-        return new Settings(fabric, formatPolicy, consent, localUuid, Optional.of(w));
+        return new Settings(fabric, formatPolicy, consent, dataProtection, localUuid, Optional.of(w));
     }
 
     /** Reads the settings in {@code dir}; missing file or values give the defaults (and a UUID kept from now on). */
@@ -97,6 +105,8 @@ public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, Consent
                 parse(p, "format.policy", FormatPolicy::parse, d.formatPolicy()),
                 parse(p, "consent", s -> ConsentDefault.valueOf(s.trim().toUpperCase(java.util.Locale.ROOT)),
                         d.consent()),
+                parse(p, "data.protection", s -> FrameSeal.Protection.valueOf(
+                        s.trim().toUpperCase(java.util.Locale.ROOT)), d.dataProtection()),
                 parse(p, "emulated.uuid", UUID::fromString, d.localUuid()),
                 readWindow(p));
     }
@@ -131,6 +141,7 @@ public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, Consent
         p.setProperty("fabric", fabric.name().toLowerCase(java.util.Locale.ROOT));
         p.setProperty("format.policy", formatPolicy.name().toLowerCase(java.util.Locale.ROOT));
         p.setProperty("consent", consent.name().toLowerCase(java.util.Locale.ROOT));
+        p.setProperty("data.protection", dataProtection.name().toLowerCase(java.util.Locale.ROOT));
         p.setProperty("emulated.uuid", localUuid.toString());
         window.ifPresent(w -> {
             p.setProperty("window.x", Double.toString(w.x()));

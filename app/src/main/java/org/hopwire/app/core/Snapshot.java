@@ -50,10 +50,13 @@ public record Snapshot(List<Device> devices, List<Peer> peers, List<Lend> lends,
      * @param sentBytesPerSecond     the data stream's rate out, one value per half second, oldest first (60 s)
      * @param receivedBytesPerSecond the same, in
      * @param roundTripUs            the last heartbeat's round trip, -1 before the first
+     * @param protection             what protects the data stream in the session now (the stronger of the two
+     *                               hosts' wishes), empty without a ready session
      */
     public record Link(List<Double> sentBytesPerSecond, List<Double> receivedBytesPerSecond,
-                       List<ChannelRate> channels, long roundTripUs) {
-        public static final Link NONE = new Link(List.of(), List.of(), List.of(), -1);
+                       List<ChannelRate> channels, long roundTripUs,
+                       Optional<org.hopwire.engine.protocol.FrameSeal.Protection> protection) {
+        public static final Link NONE = new Link(List.of(), List.of(), List.of(), -1, Optional.empty());
     }
 
     /**

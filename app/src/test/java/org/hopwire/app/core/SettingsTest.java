@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 import org.hopwire.engine.Fabrics;
+import org.hopwire.engine.protocol.FrameSeal;
 import org.hopwire.gst.format.FormatPolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,20 +20,38 @@ class SettingsTest {
     @Test
     void shouldRememberEveryChoiceAndTheWindowAcrossARestart() throws Exception {
         Settings s = Settings.defaults().withFabric(Fabrics.Choice.EMULATED).withFormatPolicy(FormatPolicy.MJPEG)
-                .withConsent(Settings.ConsentDefault.DENY).withWindow(new Settings.Window(40, 30, 1200, 800, true));
+                .withConsent(Settings.ConsentDefault.DENY).withDataProtection(FrameSeal.Protection.AUTHENTICATED)
+                .withWindow(new Settings.Window(40, 30, 1200, 800, true));
         s.save(dir);
         assertEquals(s, Settings.load(dir));
+        assertTrue(Files.readAllLines(dir.resolve(Settings.FILE)).contains("data.protection=authenticated"),
+                "saved as a word a person can edit");
+        for (FrameSeal.Protection p : FrameSeal.Protection.values()) {
+            s.withDataProtection(p).save(dir);
+            assertEquals(p, Settings.load(dir).dataProtection());
+        }
+    }
+
+    @Test
+    void shouldEncryptThePicturesUnlessThePersonChoseOtherwise() throws Exception {
+        assertEquals(FrameSeal.Protection.ENCRYPTED, Settings.defaults().dataProtection());
+        assertEquals(FrameSeal.Protection.ENCRYPTED, Settings.load(dir).dataProtection(), "no file yet");
+        Files.writeString(dir.resolve(Settings.FILE), "data.protection= None \n");
+        assertEquals(FrameSeal.Protection.NONE, Settings.load(dir).dataProtection(), "any case, spaces trimmed");
     }
 
     @Test
     void shouldFallBackToDefaultsForBrokenValuesAndForgetAWindowTooSmallToUse() throws Exception {
         Files.writeString(dir.resolve(Settings.FILE), String.join("\n", "fabric=usb", "format.policy=mjpeg",
-                "consent=maybe", "emulated.uuid=not-a-uuid", "window.x=0", "window.y=0", "window.width=20",
-                "window.height=10"));
+                "consent=maybe", "data.protection=aes", "emulated.uuid=not-a-uuid", "window.x=0", "window.y=0",
+                "window.width=20", "window.height=10"));
         Settings s = Settings.load(dir);
         assertEquals(Fabrics.Choice.AUTO, s.fabric());
         assertEquals(FormatPolicy.MJPEG, s.formatPolicy(), "a good value next to bad ones is kept");
         assertEquals(Settings.ConsentDefault.ASK, s.consent(), "nothing is lent without asking by default");
+        assertEquals(FrameSeal.Protection.ENCRYPTED, s.dataProtection(), "a broken value protects the most");
+        Files.writeString(dir.resolve(Settings.FILE), "data.protection=\n");
+        assertEquals(FrameSeal.Protection.ENCRYPTED, Settings.load(dir).dataProtection(), "an empty value too");
         assertEquals(Optional.empty(), s.window());
     }
 

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import org.hopwire.engine.fabric.Fabric;
 import org.hopwire.engine.fabric.FabricException;
@@ -61,7 +62,8 @@ public final class PeerLink implements AutoCloseable {
     private final PeerSession.Identity local;
     private final PeerStore store;
     private final SessionHandler app;
-    private final PeerSession.Config config;
+    /** Read as each session starts: a change applies from the next session on. */
+    private final Supplier<PeerSession.Config> config;
     private final Consumer<State> onState;
     private final Consumer<PeerSession> onSession;
     private final Thread supervisor;
@@ -86,6 +88,17 @@ public final class PeerLink implements AutoCloseable {
      */
     public PeerLink(Fabric fabric, UUID peerUuid, PeerSession.Identity local, PeerStore store, SessionHandler app,
                     PeerSession.Config config, Consumer<State> onState, Consumer<PeerSession> onSession) {
+        this(fabric, peerUuid, local, store, app, constant(config), onState, onSession);
+    }
+
+    /**
+     * As above, with the sessions' configuration read from {@code config} as each session starts (after a cable
+     * pull, a resume...): a change, such as the data protection a person chose, applies from the next session on and
+     * never to the one running.
+     */
+    public PeerLink(Fabric fabric, UUID peerUuid, PeerSession.Identity local, PeerStore store, SessionHandler app,
+                    Supplier<PeerSession.Config> config, Consumer<State> onState,
+                    Consumer<PeerSession> onSession) {
         this.onSession = Objects.requireNonNull(onSession, "onSession");
         this.fabric = Objects.requireNonNull(fabric, "fabric");
         this.peerUuid = Objects.requireNonNull(peerUuid, "peerUuid");
@@ -97,6 +110,11 @@ public final class PeerLink implements AutoCloseable {
         this.supervisor = new Thread(this::supervise, "hopwire-link-" + peerUuid.toString().substring(0, 8));
         supervisor.setDaemon(true);
         supervisor.start();
+    }
+
+    private static Supplier<PeerSession.Config> constant(PeerSession.Config config) {
+        Objects.requireNonNull(config, "config");
+        return () -> config;
     }
 
     public State state() {
@@ -254,8 +272,9 @@ public final class PeerLink implements AutoCloseable {
             ControlMessage.Catalog offered = catalog;
             // The peer knows this host by its UUID in the peer's domain.
             PeerSession.Identity me = local.withUuid(fabric.localHostUuid(peer));
-            PeerSession s = PeerSession.start(config, me, new PeerInfo(peer.uuid(), peer.deviceName(), peer.id()),
-                    control, data, store, relay, offered, onSession);
+            PeerSession.Config sessionConfig = Objects.requireNonNull(config.get(), "config");
+            PeerSession s = PeerSession.start(sessionConfig, me, new PeerInfo(peer.uuid(), peer.deviceName(),
+                    peer.id()), control, data, store, relay, offered, onSession);
             ControlMessage.Catalog now;
             synchronized (lock) {
                 session = s;

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import org.hopwire.engine.fabric.Fabric;
@@ -20,6 +21,7 @@ import org.hopwire.engine.fabric.emulated.EmulatedHost;
 import org.hopwire.engine.fabric.emulated.EmulatedWorld;
 import org.hopwire.engine.pairing.StreamPairing;
 import org.hopwire.engine.protocol.FragmentHeader;
+import org.hopwire.engine.protocol.FrameSeal;
 import org.hopwire.engine.protocol.MediaFrame;
 import org.hopwire.engine.testbed.EmulatedTestbed;
 import org.hopwire.engine.testbed.Transfers;
@@ -200,6 +202,32 @@ class PeerLinkTest {
             assertNotNull(borrower.frames.poll(5, TimeUnit.SECONDS), "frames flow after the resume");
             assertTrue(la.lastEnd().orElseThrow().reason() != SessionEnd.Reason.AUTH_FAILED);
         }
+    }
+
+    @Test
+    void shouldReadItsConfigurationAsEachSessionStartsSoAChangeAppliesFromTheNextSession() throws Exception {
+        bed = new EmulatedTestbed();
+        PeerSession.Config none = PeerSession.Config.DEFAULT.withProtection(FrameSeal.Protection.NONE);
+        AtomicReference<PeerSession.Config> configA = new AtomicReference<>(none);
+        la = new PeerLink(bed.a(), bed.hostB().uuid(), new PeerSession.Identity(bed.hostA().uuid(), "alpha", "t"),
+                new PeerStore(dir.resolve("a")), new Recorder(), configA::get, statesA::add, s -> { });
+        lb = new PeerLink(bed.b(), bed.hostA().uuid(), new PeerSession.Identity(bed.hostB().uuid(), "beta", "t"),
+                new PeerStore(dir.resolve("b")), new Recorder(), none, statesB::add);
+        await(la, PeerLink.State.READY);
+        await(lb, PeerLink.State.READY);
+        PeerSession first = la.session().orElseThrow();
+        assertEquals(FrameSeal.Protection.NONE, first.dataProtection().orElseThrow(), "both asked for none");
+
+        configA.set(none.withProtection(FrameSeal.Protection.AUTHENTICATED));
+
+        bed.unplug();
+        await(la, PeerLink.State.WAITING_FOR_PEER);
+        bed.plug();
+        Transfers.await(() -> la.session().map(s -> s != first).orElse(false) && la.state() == PeerLink.State.READY
+                && lb.state() == PeerLink.State.READY, Duration.ofSeconds(20), "the next session");
+        // The stronger of the two wishes applies, on both ends.
+        assertEquals(FrameSeal.Protection.AUTHENTICATED, la.session().orElseThrow().dataProtection().orElseThrow());
+        assertEquals(FrameSeal.Protection.AUTHENTICATED, lb.session().orElseThrow().dataProtection().orElseThrow());
     }
 
     /** Session threads still alive after a moment's grace (an ending closes both streams at once), with stacks. */

@@ -26,10 +26,11 @@ import org.hopwire.app.core.PeerState;
 import org.hopwire.app.core.Snapshot;
 import org.hopwire.app.ui.Ids;
 import org.hopwire.app.ui.model.MainViewModel;
+import org.hopwire.engine.protocol.FrameSeal;
 
 /**
  * The live link panel: per peer, the data stream's bytes per second over the last 60 s (out and in), the round trip,
- * the link speed, and per channel the frame rate, latency p50/p99 and drops. It follows the snapshots, which the hub
+ * the link speed, what protects the pictures on the cable in this session, and per channel the frame rate, latency p50/p99 and drops. It follows the snapshots, which the hub
  * makes twice a second; the chart's series are updated in place.
  */
 public final class LinkPanel extends VBox {
@@ -112,6 +113,15 @@ public final class LinkPanel extends VBox {
         return String.format(Locale.ROOT, "%.1f MB/s", bytesPerSecond / 1e6);
     }
 
+    /** What protects the data stream in a session, for people: the pictures on the cable. */
+    static String protection(FrameSeal.Protection p) {
+        return switch (p) {
+            case ENCRYPTED -> "encrypted";
+            case AUTHENTICATED -> "authenticated, not encrypted";
+            case NONE -> "not protected";
+        };
+    }
+
     static String micros(long us) {
         return us <= 0 ? "–" : us < 1000 ? us + " µs" : String.format(Locale.ROOT, "%.1f ms", us / 1000.0);
     }
@@ -181,8 +191,9 @@ public final class LinkPanel extends VBox {
                     : l.sentBytesPerSecond().get(l.sentBytesPerSecond().size() - 1);
             double lastIn = l.receivedBytesPerSecond().isEmpty() ? 0
                     : l.receivedBytesPerSecond().get(l.receivedBytesPerSecond().size() - 1);
-            figures.setText(String.format(Locale.ROOT, "%s · out %s · in %s · round trip %s", p.speedGbps() == 0
-                    ? "no link" : p.lanes() + " × " + p.speedGbps() + " Gb/s", megabytes(lastOut),
+            figures.setText(String.format(Locale.ROOT, "%s%s · out %s · in %s · round trip %s", p.speedGbps() == 0
+                    ? "no link" : p.lanes() + " × " + p.speedGbps() + " Gb/s",
+                    l.protection().map(x -> " · " + protection(x)).orElse(""), megabytes(lastOut),
                     megabytes(lastIn), micros(l.roundTripUs())));
             plot(out, l.sentBytesPerSecond());
             plot(in, l.receivedBytesPerSecond());

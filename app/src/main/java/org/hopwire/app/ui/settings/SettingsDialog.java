@@ -14,24 +14,51 @@ import javafx.scene.control.Dialog;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
+import javafx.scene.control.Tooltip;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 import javafx.stage.Window;
+import javafx.util.StringConverter;
 
 import org.hopwire.app.core.Settings;
 import org.hopwire.app.ui.model.MainViewModel;
 import org.hopwire.engine.Fabrics;
+import org.hopwire.engine.protocol.FrameSeal;
 import org.hopwire.engine.trust.PairedPeer;
 import org.hopwire.gst.format.FormatPolicy;
 
 /**
  * Settings: the fabric (applies at the next launch), the default format policy, what to do when a peer asks for a
- * device, and the remembered peers (forget one to pair again with a new code). The pairing store is read off the UI
- * thread.
+ * device, how the pictures are protected on the cable (from each peer's next connection), and the remembered peers
+ * (forget one to pair again with a new code). Each label's underlined letter with Alt moves to its control. The
+ * pairing store is read off the UI thread.
  */
 public final class SettingsDialog {
     private SettingsDialog() {
+    }
+
+    /** What each choice of data protection means, as the person reads it; strongest first. */
+    static String describe(FrameSeal.Protection p) {
+        return switch (p) {
+            case ENCRYPTED -> "Encrypted (recommended)";
+            case AUTHENTICATED -> "Authenticated only (pictures readable on the cable)";
+            case NONE -> "None (for measurement)";
+        };
+    }
+
+    /** A label whose underlined letter (after "_") with Alt moves the focus to {@code target}. */
+    private static Label label(String text, javafx.scene.Node target) {
+        Label l = new Label(text);
+        l.setMnemonicParsing(true);
+        l.setLabelFor(target);
+        return l;
+    }
+
+    private static Label hint(String text) {
+        Label l = new Label(text);
+        l.getStyleClass().add("hint");
+        return l;
     }
 
     public static void show(MainViewModel model, Window owner, Executor uiThread) {
@@ -46,6 +73,25 @@ public final class SettingsDialog {
                 Settings.ConsentDefault.values()));
         consent.setId("settings-consent");
         consent.setValue(now.consent());
+        ChoiceBox<FrameSeal.Protection> protection = new ChoiceBox<>(FXCollections.observableArrayList(
+                FrameSeal.Protection.ENCRYPTED, FrameSeal.Protection.AUTHENTICATED, FrameSeal.Protection.NONE));
+        protection.setId("settings-protection");
+        protection.setConverter(new StringConverter<>() {
+            @Override
+            public String toString(FrameSeal.Protection p) {
+                return p == null ? "" : describe(p);
+            }
+
+            @Override
+            public FrameSeal.Protection fromString(String text) {
+                return protection.getItems().stream().filter(p -> describe(p).equals(text)).findFirst()
+                        .orElse(null);
+            }
+        });
+        protection.setValue(now.dataProtection());
+        protection.setTooltip(new Tooltip("Encrypted: nobody on the cable can read or change the pictures and sound."
+                + "\nAuthenticated only: nobody can change them unnoticed, but they cross the cable readable."
+                + "\nNone: only damage is caught; for measuring the link's raw rate."));
 
         ListView<PairedPeer> peers = new ListView<>();
         peers.setId("settings-peers");
@@ -81,10 +127,14 @@ public final class SettingsDialog {
         GridPane grid = new GridPane();
         grid.setHgap(10);
         grid.setVgap(8);
-        grid.addRow(0, new Label("Fabric"), fabric, new Label("applies at the next launch"));
-        grid.addRow(1, new Label("Video format"), policy, new Label("automatic picks by link speed"));
-        grid.addRow(2, new Label("When a peer asks"), consent);
-        VBox content = new VBox(12, grid, new Label("Remembered peers"), new HBox(8, peers, forget));
+        grid.addRow(0, label("_Fabric", fabric), fabric, hint("applies at the next launch"));
+        grid.addRow(1, label("_Video format", policy), policy, hint("automatic picks by link speed"));
+        grid.addRow(2, label("_When a peer asks", consent), consent);
+        grid.addRow(3, label("_Picture protection on the cable", protection), protection);
+        Label protectionHint = hint("the stronger of the two hosts' choices applies, from the next connection");
+        protectionHint.setId("settings-protection-hint");
+        grid.add(protectionHint, 1, 4, 2, 1);
+        VBox content = new VBox(12, grid, label("_Remembered peers", peers), new HBox(8, peers, forget));
         content.setPadding(new Insets(8));
 
         Dialog<ButtonType> d = new Dialog<>();
@@ -99,7 +149,7 @@ public final class SettingsDialog {
         d.setOnHidden(e -> {
             if (d.getResult() == ButtonType.OK) {
                 model.settings().update(s -> s.withFabric(fabric.getValue()).withFormatPolicy(policy.getValue())
-                        .withConsent(consent.getValue()));
+                        .withConsent(consent.getValue()).withDataProtection(protection.getValue()));
             }
         });
         d.show();

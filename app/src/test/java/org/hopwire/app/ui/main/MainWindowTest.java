@@ -15,6 +15,7 @@ import javafx.application.Platform;
 import javafx.css.PseudoClass;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
+import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableView;
 import javafx.scene.input.KeyCode;
@@ -32,6 +33,7 @@ import org.hopwire.app.ui.fabric.HostRow;
 import org.hopwire.app.ui.preview.PreviewView;
 import org.hopwire.engine.DemoFabric;
 import org.hopwire.engine.Fabrics;
+import org.hopwire.engine.protocol.FrameSeal;
 import org.hopwire.engine.session.Borrow;
 import org.hopwire.gst.device.TestDevices;
 import org.junit.jupiter.api.AfterEach;
@@ -149,6 +151,8 @@ class MainWindowTest {
         waitFor("throughput on the link panel", () -> model().snapshot().peer(DemoFabric.DEMO_PEER_UUID).orElseThrow()
                 .link().receivedBytesPerSecond().stream().anyMatch(v -> v > 1e5));
         assertTrue(text("#link-figures").contains("round trip"), text("#link-figures"));
+        assertTrue(text("#link-figures").contains(" · encrypted · "), "the protection in force: "
+                + text("#link-figures"));
 
         // Closing the preview does not end the borrow.
         fx(() -> {
@@ -300,6 +304,50 @@ class MainWindowTest {
         robot.clickOn("Cancel");
         // Forgotten on both hosts: the next session shows a new code to compare.
         waitFor("pairing again", () -> shown("#pairing-code"));
+    }
+
+    @Test
+    void shouldLetThePersonChooseHowPicturesAreProtectedOnTheCable() throws Exception {
+        assertEquals(FrameSeal.Protection.ENCRYPTED, services.settings().get().dataProtection());
+        pair(); // the pairing question comes first and has the focus until answered
+        robot.push(KeyCode.CONTROL, KeyCode.COMMA);
+        waitFor("the settings dialog", () -> robot.lookup("#settings-protection").tryQuery().isPresent());
+        ChoiceBox<?> choice = robot.lookup("#settings-protection").queryAs(ChoiceBox.class);
+        Label label = robot.lookup(".label").queryAllAs(Label.class).stream().filter(l -> l.getLabelFor() == choice)
+                .findFirst().orElseThrow(() -> new AssertionError("no label for the choice"));
+        assertEquals("_Picture protection on the cable", label.getText(), "labelled, P its mnemonic");
+        assertTrue(label.isMnemonicParsing());
+        assertTrue(text("#settings-protection-hint").contains("stronger of the two hosts"),
+                text("#settings-protection-hint"));
+        assertTrue(text("#settings-protection-hint").contains("next connection"), text("#settings-protection-hint"));
+        assertEquals(java.util.List.of("Encrypted (recommended)", "Authenticated only (pictures readable on the cable)",
+                "None (for measurement)"), fx(() -> choice.getItems().stream().map(i -> converted(choice, i))
+                .toList()), "words, strongest first");
+        assertEquals("Encrypted (recommended)", fx(() -> converted(choice, choice.getValue())), "the saved choice");
+        // Alt and the label's underlined letter reach the choice from the keyboard.
+        assertFalse(choice.isFocused(), "not where the focus starts");
+        robot.push(KeyCode.ALT, KeyCode.P);
+        waitFor("focus on the choice", () -> choice.getScene().getFocusOwner() == choice);
+
+        robot.clickOn("#settings-protection").clickOn("None (for measurement)");
+        robot.clickOn("OK");
+        waitFor("saved", () -> services.settings().get().dataProtection() == FrameSeal.Protection.NONE);
+        waitFor("written to the file", () -> org.hopwire.app.core.Settings.load(dir).dataProtection()
+                == FrameSeal.Protection.NONE);
+
+        robot.push(KeyCode.CONTROL, KeyCode.COMMA);
+        waitFor("the settings dialog again", () -> robot.lookup("#settings-protection").tryQuery().isPresent());
+        ChoiceBox<?> again = robot.lookup("#settings-protection").queryAs(ChoiceBox.class);
+        assertEquals("None (for measurement)", fx(() -> converted(again, again.getValue())), "shown as saved");
+        robot.clickOn("#settings-protection").clickOn("Authenticated only (pictures readable on the cable)");
+        robot.clickOn("Cancel");
+        WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS);
+        assertEquals(FrameSeal.Protection.NONE, services.settings().get().dataProtection(), "Cancel keeps it");
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static String converted(ChoiceBox choice, Object item) {
+        return choice.getConverter().toString(item);
     }
 
     @Test
