@@ -196,6 +196,8 @@ public final class PeerSession implements AutoCloseable {
     private final FrameHandOff handOff;
     private final Thread controlReader;
     private final ControlWriter controlWriter;
+    /** Set once, when the session ends: read without the lock by the paths that must stop at once. */
+    private volatile boolean ended;
     private final Thread dataReader;
     private final ScheduledExecutorService ticker;
     private final long startedNs = System.nanoTime();
@@ -522,6 +524,9 @@ public final class PeerSession implements AutoCloseable {
     // ---- control stream --------------------------------------------------------------------------------------------
 
     private void post(ControlMessage m) {
+        if (ended) {
+            return; // nothing is said after the end but the farewell, which the ending queues itself
+        }
         if (controlWriter.offer(m)) {
             return;
         }
@@ -619,6 +624,14 @@ public final class PeerSession implements AutoCloseable {
     }
 
     private void handle(ControlMessage m) {
+        if (ended) {
+            // What was still buffered when the session ended is not acted on; only the peer's answering GOODBYE
+            // matters, since the ending waits for it.
+            if (m instanceof ControlMessage.Goodbye) {
+                peerFarewell.countDown();
+            }
+            return;
+        }
         lastHeardNs = System.nanoTime();
         if (m instanceof ControlMessage.Heartbeat hb) {
             post(new ControlMessage.HeartbeatAck(hb.sequence(), hb.sentNs()));
@@ -831,14 +844,16 @@ public final class PeerSession implements AutoCloseable {
     }
 
     private void onReadyMessage(ControlMessage m) {
+        boolean ready;
         synchronized (lock) {
-            if (state != State.READY) {
-                // An unpaired or unproven peer sees nothing and opens nothing. (After authentication every message
-                // is sealed, and each host's AUTH_RESPONSE precedes what it says next, so a ready peer's messages
-                // never arrive before this host is ready.)
-                post(new ControlMessage.ErrorReport(ProtocolError.NOT_ALLOWED, "not paired and authenticated yet"));
-                return;
-            }
+            ready = state == State.READY;
+        }
+        if (!ready) {
+            // An unpaired or unproven peer sees nothing and opens nothing. (After authentication every message is
+            // sealed, and each host's AUTH_RESPONSE precedes what it says next, so a ready peer's messages never
+            // arrive before this host is ready.) Said outside the lock: a full queue may make the post wait.
+            post(new ControlMessage.ErrorReport(ProtocolError.NOT_ALLOWED, "not paired and authenticated yet"));
+            return;
         }
         synchronized (dispatch) {
             dispatchReady(m);
@@ -1316,6 +1331,7 @@ public final class PeerSession implements AutoCloseable {
             }
             end = why;
             setState(State.CLOSED);
+            ended = true;
         }
         announceStates();
         boolean saysGoodbye = false;

@@ -268,6 +268,31 @@ class HostilePeerTest {
     // ---- 4. no input ends a session the wrong way ---------------------------------------------------------------
 
     @Test
+    void shouldStopActingOnWhatIsStillBufferedOnceTheSessionEnded() throws Exception {
+        ready();
+        // A burst the session is still reading when it ends (here: aborted, as after a resume from suspend). Before,
+        // the reader went on answering each message into a queue nobody drained, two seconds per message.
+        ControlMessage[] burst = new ControlMessage[2000];
+        for (int i = 0; i < burst.length; i++) {
+            burst[i] = new ControlMessage.Heartbeat(i, i);
+        }
+        Thread flood = new Thread(() -> {
+            try {
+                while (true) {
+                    b.send(burst);
+                }
+            } catch (java.io.IOException e) {
+                // the session ended under the flood
+            }
+        });
+        flood.setDaemon(true);
+        flood.start();
+        Thread.sleep(300);
+        pair.a.abort("ended while reading a burst");
+        assertTrue(pair.a.awaitThreads(Duration.ofSeconds(5)), "every thread of the session ends at once");
+    }
+
+    @Test
     void shouldTreatChannelIdsOutOfRangeAsAProtocolErrorNotAnInternalOne() throws Exception {
         ready();
         ByteBuffer body = ByteBuffer.allocate(2 + 2 + 1).order(ByteOrder.LITTLE_ENDIAN);
