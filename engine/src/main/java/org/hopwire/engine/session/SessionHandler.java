@@ -14,7 +14,10 @@ import org.hopwire.engine.protocol.ProtocolError;
  * <p>Calls come from the session's threads; they must return quickly.
  */
 public interface SessionHandler {
-    /** Both hosts show this code; answer true when the person confirms it matches the peer's. */
+    /**
+     * Both hosts show this code; answer true when the person confirms it matches the peer's. The answer may come on
+     * any thread, at any time; a session that ended meanwhile ignores it.
+     */
     default CompletionStage<Boolean> confirmPairing(PeerInfo peer, String code) {
         return CompletableFuture.completedFuture(false);
     }
@@ -68,7 +71,8 @@ public interface SessionHandler {
 
     /**
      * A frame of a borrowed device arrived. The frame's buffer is the app's now; {@link PeerSession#recycle} gives it
-     * back when done, which spares an allocation per frame.
+     * back when done, which spares an allocation per frame. Called on the channel's own delivery thread, in order: a
+     * slow consumer delays only its own channel, whose bounded queue then drops (video its oldest non-key frames).
      */
     default void onFrame(MediaFrame frame) {
     }
