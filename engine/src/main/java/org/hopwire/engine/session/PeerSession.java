@@ -149,6 +149,11 @@ public final class PeerSession implements AutoCloseable {
     private static final int MAX_OPEN_OFFERS = 4;
     /** Offers of the peer this host's person accepted: their CAPS may start a borrow. */
     private final Map<Long, String> acceptedOffers = new ConcurrentHashMap<>();
+    /** When this session began to authenticate, or 0; the ticker gives up on a peer that never answers. */
+    private volatile long authenticatingSinceNs;
+    /** Key-frame requests a lent channel passes on at most one per this long; read by the control reader only. */
+    private static final long KEY_FRAME_GAP_NS = TimeUnit.MILLISECONDS.toNanos(250);
+    private final long[] lastKeyFrameAskNs = new long[DataStreamDecoder.MAX_CHANNELS];
     /** Peer errors shown at most one per this long; the others are counted and mentioned with the next. */
     private static final long PEER_NOTICE_GAP_NS = TimeUnit.SECONDS.toNanos(3);
     private long lastPeerNoticeNs;
@@ -740,6 +745,9 @@ public final class PeerSession implements AutoCloseable {
                 }
                 setState(s);
             }
+            if (s == State.AUTHENTICATING) {
+                authenticatingSinceNs = System.nanoTime();
+            }
             // Announced outside the handshake's lock, in order.
             onTicker(PeerSession.this::announceStates);
         }
@@ -892,7 +900,12 @@ public final class PeerSession implements AutoCloseable {
             }
             handler.onPauseRequested(pa.channel(), pa.paused());
         } else if (m instanceof ControlMessage.KeyframeRequest k && lends.containsKey(k.channel())) {
-            handler.onKeyFrameRequested(k.channel());
+            long now = System.nanoTime();
+            if (now - lastKeyFrameAskNs[k.channel()] >= KEY_FRAME_GAP_NS || lastKeyFrameAskNs[k.channel()] == 0) {
+                // At most one every quarter second: more would only swell the stream, never help the borrower.
+                lastKeyFrameAskNs[k.channel()] = now;
+                handler.onKeyFrameRequested(k.channel());
+            }
         } else if (m instanceof ControlMessage.Stats st && borrows.get(st.channel()) != null) {
             handler.onPeerStats(st);
         }
@@ -1284,6 +1297,16 @@ public final class PeerSession implements AutoCloseable {
             // announcement and lead nowhere. The link sets up fresh ones.
             finish(new SessionEnd(SessionEnd.Reason.LINK_DOWN, "no answer from " + peerName() + " within "
                     + config.handshakeTimeout().toSeconds() + " s: is Hopwire running there?"), false);
+            return;
+        }
+        long authSince = authenticatingSinceNs;
+        if (authSince != 0 && state() == State.AUTHENTICATING
+                && now - authSince > config.handshakeTimeout().toNanos()) {
+            // A challenge is one round trip: a peer that keeps the session waiting far longer is not proving itself.
+            authenticatingSinceNs = 0;
+            daemon(() -> fail(SessionEnd.Reason.AUTH_FAILED, ProtocolError.AUTH_FAILED,
+                    ControlMessage.Goodbye.AUTH_FAILED, peerName() + " did not prove who it is within "
+                            + config.handshakeTimeout().toSeconds() + " s"), label + "-end").start();
             return;
         }
         if (hello && now - lastHeardNs > config.silenceLimit().toNanos()) {

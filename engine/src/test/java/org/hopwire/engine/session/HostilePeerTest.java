@@ -265,6 +265,53 @@ class HostilePeerTest {
         assertEquals(1, asked.get(), "one question for the listed device, none for the other");
     }
 
+    @Test
+    void shouldPassOnKeyFrameRequestsAtMostFourTimesASecond() throws Exception {
+        ready();
+        b.send(new ControlMessage.BorrowRequest(1, "cam0", ""));
+        ControlMessage.Caps caps = b.await(ControlMessage.Caps.class, c -> true);
+        b.send(new ControlMessage.Start(caps.channel()));
+        ControlMessage[] asks = new ControlMessage[200];
+        for (int i = 0; i < asks.length; i++) {
+            asks[i] = new ControlMessage.KeyframeRequest(caps.channel());
+        }
+        long t0 = System.nanoTime();
+        b.send(asks);
+        b.send(new ControlMessage.Heartbeat(7, 7));
+        b.await(ControlMessage.HeartbeatAck.class, a -> a.sequence() == 7);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long passed = pair.ha.requests.stream().filter(r -> r.startsWith("key frame")).count();
+        assertTrue(passed >= 1 && passed <= 1 + (long) (seconds * 4) + 1, passed + " in " + seconds + " s");
+    }
+
+    @Test
+    void shouldGiveUpOnAPeerThatNeverAnswersItsChallenge() throws Exception {
+        ready();
+        b.close();
+        pair.a.close();
+        pair.pa.close();
+        pair.pb.close();
+        Thread.sleep(pair.bed.world().settings().timing().lastArrival().toMillis() + 50);
+        pair.pairStreams();
+        pair.a = SessionPair.startOne(pair.bed.a(), pair.pa, "alpha",
+                PeerSession.Config.DEFAULT.withHandshakeTimeout(Duration.ofSeconds(2)), pair.storeA, pair.ha = new Recorder());
+        var control = pair.openRawB()[0];
+        // B says hello as the paired host, then keeps quiet but for heartbeats: it cannot answer a challenge.
+        org.hopwire.engine.protocol.WireWriter w = new org.hopwire.engine.protocol.WireWriter(256);
+        org.hopwire.engine.protocol.ControlCodec.encode(new ControlMessage.Hello(PeerSession.PROTOCOL_MAJOR, 0,
+                pair.bed.hostB().uuid(), "beta", "test", 2), w);
+        control.writeFully(w.toBuffer());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
+        while (!pair.ha.closed.isDone() && System.nanoTime() < deadline) {
+            control.writeFully(org.hopwire.engine.protocol.ControlCodec.encode(new ControlMessage.Heartbeat(1, 1)));
+            Thread.sleep(200);
+        }
+        SessionEnd end = pair.ha.closed.get(1, TimeUnit.SECONDS);
+        assertEquals(SessionEnd.Reason.AUTH_FAILED, end.reason(), end.message());
+        assertTrue(end.message().contains("did not prove"), end.message());
+        control.close();
+    }
+
     // ---- 4. no input ends a session the wrong way ---------------------------------------------------------------
 
     @Test
