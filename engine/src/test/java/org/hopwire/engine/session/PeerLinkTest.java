@@ -186,6 +186,9 @@ class PeerLinkTest {
         await(lb, PeerLink.State.READY);
         owner.consent = SessionHandler.Consent.ALLOW_ALWAYS;
         lb.borrow("cam0", "").get(5, TimeUnit.SECONDS);
+        // The borrower's future completes as it sends START; wait until the owner has read it, or that START could be
+        // counted below as the resumed session's.
+        assertNotNull(owner.lendsStarted.poll(5, TimeUnit.SECONDS));
         for (EmulatedHost sleeper : List.of(bed.hostA(), bed.hostB())) {
             PeerSession before = la.session().orElseThrow();
             owner.lendsStarted.clear();
@@ -197,9 +200,13 @@ class PeerLinkTest {
                     + ", " + la.lastEnd() + ")");
             Integer lent = owner.lendsStarted.poll(10, TimeUnit.SECONDS);
             assertNotNull(lent, "the 'always' borrow resumed");
-            la.session().orElseThrow().send(new MediaFrame(lent, 0, 0, -1, -1, FragmentHeader.KEY_FRAME,
+            PeerSession now = la.session().orElseThrow();
+            boolean accepted = now.send(new MediaFrame(lent, 0, 0, -1, -1, FragmentHeader.KEY_FRAME,
                     ByteBuffer.wrap(new byte[] {1})));
-            assertNotNull(borrower.frames.poll(5, TimeUnit.SECONDS), "frames flow after the resume");
+            assertTrue(accepted, "the resumed lend takes frames (lending " + now.lending() + ")");
+            assertNotNull(borrower.frames.poll(5, TimeUnit.SECONDS), "frames flow after the resume (accepted "
+                    + accepted + ", lending " + now.lending() + ", A " + la.state() + " " + la.lastEnd() + ", B "
+                    + lb.state() + " " + lb.lastEnd() + ", same session " + (la.session().orElse(null) == now) + ")");
             assertTrue(la.lastEnd().orElseThrow().reason() != SessionEnd.Reason.AUTH_FAILED);
         }
     }
