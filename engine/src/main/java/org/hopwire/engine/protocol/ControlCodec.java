@@ -42,15 +42,17 @@ public final class ControlCodec {
         w.u32(0);
         int start = w.position();
         m.writeBody(w);
-        int bodyEnd = w.position();
-        if (seal == null) {
-            w.u32At(lengthAt, bodyEnd - start);
-            return;
+        w.u32At(lengthAt, w.position() - start + (seal == null ? 0 : ControlSeal.TAG_BYTES));
+        appendTag(w, headerAt, start, seal);
+    }
+
+    /** Appends the tag of the message from {@code headerAt} (its body from {@code bodyAt}), if there is a seal. */
+    private static void appendTag(WireWriter w, int headerAt, int bodyAt, ControlSeal seal) {
+        if (seal != null) {
+            byte[] tag = new byte[ControlSeal.TAG_BYTES];
+            seal.tag(w.region(headerAt, bodyAt), w.region(bodyAt, w.position()), tag);
+            w.raw(tag);
         }
-        w.u32At(lengthAt, bodyEnd - start + ControlSeal.TAG_BYTES);
-        byte[] tag = new byte[ControlSeal.TAG_BYTES];
-        seal.tag(w.region(headerAt, start), w.region(start, bodyEnd), tag);
-        w.raw(tag);
     }
 
     /**
@@ -62,11 +64,7 @@ public final class ControlCodec {
         w.u8(MAGIC_0).u8(MAGIC_1).u16(type).u32(body.length + (seal == null ? 0 : ControlSeal.TAG_BYTES));
         int start = w.position();
         w.raw(body);
-        if (seal != null) {
-            byte[] tag = new byte[ControlSeal.TAG_BYTES];
-            seal.tag(w.region(headerAt, start), w.region(start, w.position()), tag);
-            w.raw(tag);
-        }
+        appendTag(w, headerAt, start, seal);
     }
 
     /** One message as a buffer of its own. */

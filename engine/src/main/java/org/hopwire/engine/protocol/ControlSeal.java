@@ -23,6 +23,7 @@ public final class ControlSeal {
     private final Mac mac;
     private final ByteBuffer sequenceBytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
     private final byte[] full = new byte[32];
+    private final byte[] expected = new byte[TAG_BYTES];
     private long sequence;
 
     public ControlSeal(byte[] key) {
@@ -56,7 +57,6 @@ public final class ControlSeal {
 
     /** Checks the tag of the next message, in constant time. */
     boolean verify(ByteBuffer header, ByteBuffer body, byte[] tag) {
-        byte[] expected = new byte[TAG_BYTES];
         tag(header, body, expected);
         return MessageDigest.isEqual(expected, tag);
     }

@@ -59,6 +59,8 @@ public final class FrameSeal {
     private final SecretKeySpec key;
     private final byte[] iv = new byte[12];
     private final ByteBuffer aad = ByteBuffer.allocate(AAD_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    /** Nothing: the input of an authenticated-only seal, and the output of its check. */
+    private final ByteBuffer none = ByteBuffer.allocate(0);
     private long nextCounter;
     private final long[] lastAccepted = new long[DataStreamDecoder.MAX_CHANNELS];
 
@@ -104,7 +106,7 @@ public final class FrameSeal {
             } else {
                 out.put(payload.duplicate());
                 cipher.updateAAD(payload);
-                cipher.doFinal(ByteBuffer.allocate(0), out);
+                cipher.doFinal(none.clear(), out);
             }
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM refused to seal a frame", e);
@@ -135,7 +137,7 @@ public final class FrameSeal {
                 cipher.doFinal(in, out);
             } else {
                 cipher.updateAAD(in.duplicate().limit(length - TAG_BYTES));
-                cipher.doFinal(in.position(length - TAG_BYTES), ByteBuffer.allocate(0));
+                cipher.doFinal(in.position(length - TAG_BYTES), none.clear());
             }
         } catch (javax.crypto.AEADBadTagException e) {
             return false;

@@ -32,7 +32,6 @@ import org.hopwire.engine.protocol.DataStreamDecoder;
 import org.hopwire.engine.protocol.MediaFrame;
 import org.hopwire.engine.protocol.ProtocolError;
 import org.hopwire.engine.protocol.ProtocolException;
-import org.hopwire.engine.protocol.WireWriter;
 import org.hopwire.engine.trust.PairedPeer;
 import org.hopwire.engine.trust.PeerStore;
 
@@ -619,13 +618,19 @@ public final class PeerSession implements AutoCloseable {
      * thread of its own, so this one can go on and send the farewell.
      */
     private void failInternallyLater(Throwable e) {
-        Thread t = daemon(() -> failInternally(e), label + "-fail");
-        t.start();
+        endLater(() -> failInternally(e));
     }
 
     private void finishLater(SessionEnd why) {
-        Thread t = daemon(() -> finish(why, false), label + "-end");
-        t.start();
+        endLater(() -> finish(why, false));
+    }
+
+    /**
+     * Runs an ending on a thread of its own, for callers the ending stops or waits for (the ticker, the writers): the
+     * farewell still gets flushed, and the caller is not blocked.
+     */
+    private void endLater(Runnable ending) {
+        daemon(ending, label + "-end").start();
     }
 
     private void handle(ControlMessage m) {
@@ -691,22 +696,16 @@ public final class PeerSession implements AutoCloseable {
     }
 
     private void failHandshake(Handshake.Failure f) {
-        ControlMessage[] farewell = new ControlMessage[f.farewell.size() + 2];
-        for (int i = 0; i < f.farewell.size(); i++) {
-            farewell[i] = f.farewell.get(i);
-        }
-        farewell[farewell.length - 2] = new ControlMessage.ErrorReport(f.error, f.getMessage());
-        farewell[farewell.length - 1] = new ControlMessage.Goodbye(f.goodbye);
-        finish(new SessionEnd(f.reason, f.getMessage()), true, farewell);
+        List<ControlMessage> farewell = new ArrayList<>(f.farewell);
+        farewell.add(new ControlMessage.ErrorReport(f.error, f.getMessage()));
+        farewell.add(new ControlMessage.Goodbye(f.goodbye));
+        finish(new SessionEnd(f.reason, f.getMessage()), true, farewell.toArray(ControlMessage[]::new));
     }
 
     /** How the handshake speaks through this session; called holding the handshake's lock, so nothing blocks. */
     private final class HandshakePort implements Handshake.Port {
         @Override
         public void send(ControlMessage m) {
-            if (m instanceof ControlMessage.Hello) {
-                return;
-            }
             post(m);
         }
 
@@ -731,8 +730,7 @@ public final class PeerSession implements AutoCloseable {
                 try {
                     handshake.personAnswered(Boolean.TRUE.equals(ok) && error == null);
                 } catch (Handshake.Failure f) {
-                    // Not on the ticker: ending stops the ticker, and the farewell must still be flushed.
-                    daemon(() -> failHandshake(f), label + "-end").start();
+                    endLater(() -> failHandshake(f));
                 }
             })));
         }
@@ -1304,9 +1302,9 @@ public final class PeerSession implements AutoCloseable {
                 && now - authSince > config.handshakeTimeout().toNanos()) {
             // A challenge is one round trip: a peer that keeps the session waiting far longer is not proving itself.
             authenticatingSinceNs = 0;
-            daemon(() -> fail(SessionEnd.Reason.AUTH_FAILED, ProtocolError.AUTH_FAILED,
+            endLater(() -> fail(SessionEnd.Reason.AUTH_FAILED, ProtocolError.AUTH_FAILED,
                     ControlMessage.Goodbye.AUTH_FAILED, peerName() + " did not prove who it is within "
-                            + config.handshakeTimeout().toSeconds() + " s"), label + "-end").start();
+                            + config.handshakeTimeout().toSeconds() + " s"));
             return;
         }
         if (hello && now - lastHeardNs > config.silenceLimit().toNanos()) {

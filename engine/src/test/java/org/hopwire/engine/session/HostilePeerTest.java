@@ -49,8 +49,15 @@ class HostilePeerTest {
 
     /** A's session, paired and authenticated with the hand-played B. */
     private void ready() throws Exception {
+        ready(new Recorder());
+    }
+
+    /** As {@link #ready()}, with A's person played by {@code person}. */
+    private void ready(Recorder person) throws Exception {
         pair = new SessionPair(dir);
-        pair.startA();
+        pair.ha = person;
+        pair.a = SessionPair.startOne(pair.bed.a(), pair.pa, "alpha", PeerSession.Config.DEFAULT, pair.storeA,
+                person);
         pair.a.setCatalog(SessionPair.CATALOG);
         b = new HostilePeer(pair, pair.storeB, FrameSeal.Protection.ENCRYPTED);
         try {
@@ -175,7 +182,6 @@ class HostilePeerTest {
 
     @Test
     void shouldAskOneQuestionPerDeviceHoweverOftenThePeerAsks() throws Exception {
-        pair = new SessionPair(dir);
         Recorder slowPerson = new Recorder() {
             @Override
             public java.util.concurrent.CompletionStage<Consent> askConsent(PeerInfo peer, String deviceId) {
@@ -183,13 +189,7 @@ class HostilePeerTest {
                 return new CompletableFuture<>(); // the person has not answered yet
             }
         };
-        pair.ha = slowPerson;
-        pair.a = SessionPair.startOne(pair.bed.a(), pair.pa, "alpha", PeerSession.Config.DEFAULT, pair.storeA,
-                slowPerson);
-        pair.a.setCatalog(SessionPair.CATALOG);
-        b = new HostilePeer(pair, pair.storeB, FrameSeal.Protection.ENCRYPTED);
-        b.awaitReady();
-        SessionPair.awaitState(pair.a, PeerSession.State.READY);
+        ready(slowPerson);
         for (int i = 0; i < 10_000; i += 500) {
             ControlMessage[] burst = new ControlMessage[500];
             for (int j = 0; j < 500; j++) {
@@ -240,7 +240,6 @@ class HostilePeerTest {
 
     @Test
     void shouldAskAboutOffersOnlyOfListedDevicesAndOneAtATime() throws Exception {
-        pair = new SessionPair(dir);
         java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
         Recorder slowPerson = new Recorder() {
             @Override
@@ -249,12 +248,7 @@ class HostilePeerTest {
                 return new CompletableFuture<>(); // the person has not answered yet
             }
         };
-        pair.ha = slowPerson;
-        pair.a = SessionPair.startOne(pair.bed.a(), pair.pa, "alpha", PeerSession.Config.DEFAULT, pair.storeA,
-                slowPerson);
-        b = new HostilePeer(pair, pair.storeB, FrameSeal.Protection.ENCRYPTED);
-        b.awaitReady();
-        SessionPair.awaitState(pair.a, PeerSession.State.READY);
+        ready(slowPerson);
         b.send(SessionPair.CATALOG);
         b.send(new ControlMessage.LendOffer(1, "not-listed"));
         b.await(ControlMessage.Consent.class, c -> c.requestId() == 1 && c.answer() == ControlMessage.Consent.DENY);
