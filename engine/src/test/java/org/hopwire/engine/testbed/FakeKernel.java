@@ -21,6 +21,7 @@ import org.hopwire.engine.fabric.ServiceInfo;
 import org.hopwire.engine.fabric.StreamInfo;
 import org.hopwire.engine.fabric.emulated.EmulatedChannel;
 import org.hopwire.engine.fabric.emulated.EmulatedHost;
+import org.hopwire.engine.fabric.emulated.HostFiles;
 import org.hopwire.engine.fabric.kernel.ConfigFs;
 import org.hopwire.engine.fabric.kernel.DeviceOpener;
 import org.hopwire.engine.fabric.kernel.KernelPaths;
@@ -229,108 +230,63 @@ public final class FakeKernel implements ConfigFs, DeviceOpener {
             return;
         }
         try {
-            mirrorSysfs();
-            mirrorConfigFs();
+            mirrorTree();
         } catch (IOException e) {
             throw new IllegalStateException("fake kernel could not write its tree", e);
         }
     }
 
-    private void mirrorSysfs() throws IOException {
-        Path devices = paths.devices();
-        Set<String> present = new HashSet<>();
-        List<java.util.UUID> uuids = host.domainUuids();
-        for (int domain = 0; domain < uuids.size(); domain++) {
-            // Each host router is its own domain, with this host's UUID in that domain.
-            present.add("domain" + domain);
-            writeFile(devices.resolve("domain" + domain + "/uevent"), "DEVTYPE=thunderbolt_domain");
-            writeFile(devices.resolve("domain" + domain + "/security"), "user");
-            String router = domain + "-0";
-            present.add(router);
-            writeFile(devices.resolve(router + "/uevent"), "DEVTYPE=thunderbolt_device");
-            writeFile(devices.resolve(router + "/unique_id"), uuids.get(domain).toString());
-            writeFile(devices.resolve(router + "/device_name"), host.name());
-            writeFile(devices.resolve(router + "/authorized"), "1");
+    private void mirrorTree() throws IOException {
+        HostFiles.Snapshot now = HostFiles.of(host);
+        Path root = paths.dev().getParent();
+        for (String dir : now.dirs()) {
+            Files.createDirectories(root.resolve(dir));
         }
-        for (PeerHost p : host.xdomains()) {
-            present.add(p.id());
-            Path d = devices.resolve(p.id());
-            writeFile(d.resolve("uevent"), "DEVTYPE=thunderbolt_xdomain");
-            writeFile(d.resolve("device_name"), p.deviceName());
-            writeFile(d.resolve("vendor_name"), p.vendorName());
-            writeFile(d.resolve("unique_id"), p.uuid().toString());
-            writeFile(d.resolve("rx_speed"), p.rxSpeedGbps() + ".0 Gb/s");
-            writeFile(d.resolve("tx_speed"), p.txSpeedGbps() + ".0 Gb/s");
-            writeFile(d.resolve("rx_lanes"), Integer.toString(p.rxLanes()));
-            writeFile(d.resolve("tx_lanes"), Integer.toString(p.txLanes()));
-            if (p.maxHopId() > 0) {
-                writeFile(d.resolve("maxhopid"), Integer.toString(p.maxHopId()));
-            } else {
-                Files.deleteIfExists(d.resolve("maxhopid"));
-            }
-            for (ServiceInfo s : p.services()) {
-                present.add(s.name());
-                Path sd = devices.resolve(s.name());
-                writeFile(sd.resolve("uevent"), "DEVTYPE=thunderbolt_service");
-                writeFile(sd.resolve("key"), s.key());
-                writeFile(sd.resolve("prtcid"), Integer.toString(s.protocolId()));
-                writeFile(sd.resolve("prtcvers"), Integer.toString(s.protocolVersion()));
-                writeFile(sd.resolve("prtcrevs"), Integer.toString(s.protocolRevision()));
-                writeFile(sd.resolve("prtcstns"), String.format("0x%08x", s.protocolSettings()));
+        for (var file : now.files().entrySet()) {
+            writeFile(root.resolve(file.getKey()), file.getValue());
+        }
+        for (String dev : now.devices()) {
+            Path node = paths.dev().resolve(dev);
+            if (!Files.exists(node)) {
+                Files.createFile(node);
+                nodeBornNs.put(dev, System.nanoTime());
             }
         }
-        removeAllBut(devices, present);
+        removeStale(root.resolve("sys"), "sys", now);
+        removeStale(paths.dev(), HostFiles.DEV, now);
+        nodeBornNs.keySet().retainAll(now.devices());
     }
 
-    private void mirrorConfigFs() throws IOException, FabricException {
-        Path root = paths.configFsStream();
-        Set<String> groups = new HashSet<>(host.groupNames());
-        Set<String> devices = new HashSet<>();
-        for (String g : groups) {
-            Path gd = root.resolve(g);
-            Files.createDirectories(gd);
-            Set<String> names = new HashSet<>(host.streamNames(g));
-            for (String n : names) {
-                Path sd = gd.resolve(n);
-                Files.createDirectories(sd);
-                for (String attr : List.of("index", "in_hopid", "out_hopid", "ring_size", "throttling")) {
-                    writeFile(sd.resolve(attr), host.readAttribute(g, n, attr));
-                }
-                String dev = "tbstream" + host.readAttribute(g, n, "index");
-                devices.add(dev);
-                if (!Files.exists(paths.dev().resolve(dev))) {
-                    Files.createFile(paths.dev().resolve(dev));
-                    nodeBornNs.put(dev, System.nanoTime());
+    /** Deletes what the host no longer shows; a service (0-1.0) before its host (0-1), as the kernel removes them. */
+    private static void removeStale(Path dir, String rel, HostFiles.Snapshot now) throws IOException {
+        List<Path> children;
+        try (Stream<Path> s = Files.list(dir)) {
+            children = s.sorted(Comparator.reverseOrder()).toList();
+        }
+        for (Path child : children) {
+            String name = child.getFileName().toString();
+            String childRel = rel + "/" + name;
+            boolean device = rel.equals(HostFiles.DEV) && now.devices().contains(name);
+            if (now.dirs().contains(childRel)) {
+                removeStale(child, childRel, now);
+            } else if (!device && !now.files().containsKey(childRel)) {
+                try (Stream<Path> walk = Files.walk(child)) {
+                    for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(q);
+                    }
                 }
             }
-            removeAllBut(gd, names);
         }
-        removeAllBut(root, groups);
-        removeAllBut(paths.dev(), devices);
-        nodeBornNs.keySet().retainAll(devices);
     }
 
     private static void writeFile(Path file, String text) throws IOException {
         Files.createDirectories(file.getParent());
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.write(tmp, (text + "\n").getBytes(StandardCharsets.UTF_8));
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        if (Files.isRegularFile(file) && java.util.Arrays.equals(Files.readAllBytes(file), bytes)) {
+            return;
+        }
+        Files.write(tmp, bytes);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private static void removeAllBut(Path dir, Set<String> keep) throws IOException {
-        List<Path> gone;
-        try (Stream<Path> s = Files.list(dir)) {
-            gone = s.filter(p -> Files.isDirectory(p) || dir.getFileName().toString().equals("dev"))
-                    .filter(p -> !keep.contains(p.getFileName().toString()))
-                    // Services (0-1.0) before their host (0-1), as the kernel removes them.
-                    .sorted(Comparator.reverseOrder()).toList();
-        }
-        for (Path p : gone) {
-            try (Stream<Path> walk = Files.walk(p)) {
-                for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(q);
-                }
-            }
-        }
     }
 }

@@ -1,6 +1,7 @@
 package org.hopwire.engine.fabric.emulated;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedByInterruptException;
@@ -88,6 +89,75 @@ public final class EmulatedChannel implements StreamChannel {
         }
     };
 
+    /** Thrown by a call made as a non-blocking file would be, where the device would wait: EAGAIN. */
+    public static final class WouldBlockException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        WouldBlockException() {
+            super("the device would block");
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this; // one shared instance; where it was made says nothing
+        }
+    }
+
+    private static final WouldBlockException WOULD_BLOCK = new WouldBlockException();
+
+    /** poll(2) bits of {@link #readyOps()}. */
+    public static final int READABLE = 0x1;
+    public static final int WRITABLE = 0x4;
+    public static final int ERROR = 0x8;
+    public static final int HANGUP = 0x10;
+
+    private final Pipe.Guard fileRead = fileGuard(readGuard, false);
+    private final Pipe.Guard fileReadNow = fileGuard(readGuard, true);
+    private final Pipe.Guard fileWrite = fileGuard(writeGuard, false);
+    private final Pipe.Guard fileWriteNow = fileGuard(writeGuard, true);
+
+    /**
+     * A guard for calls made as through a file: an interrupt of the calling thread ends the call with an {@link
+     * InterruptedIOException} before anything was taken, and leaves the channel open (a signal interrupts one system
+     * call, it does not close the file); a non-blocking call throws {@link WouldBlockException} where it would wait.
+     */
+    private Pipe.Guard fileGuard(Pipe.Guard base, boolean nonBlocking) {
+        return new Pipe.Guard() {
+            @Override
+            public void check() throws IOException {
+                if (closed) {
+                    throw new AsynchronousCloseException();
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedIOException("interrupted before anything was transferred");
+                }
+            }
+
+            @Override
+            public IOException linkDown(String reason) {
+                return base.linkDown(reason);
+            }
+
+            @Override
+            public boolean hung() {
+                return base.hung();
+            }
+
+            @Override
+            public boolean removed() {
+                return base.removed();
+            }
+
+            @Override
+            public void beforeWaiting() throws IOException {
+                base.beforeWaiting();
+                if (nonBlocking) {
+                    throw WOULD_BLOCK;
+                }
+            }
+        };
+    }
+
     EmulatedChannel(EmulatedHost host, EmulatedHost.Rings rings, Consumer<EmulatedChannel> onClose) {
         this.host = host;
         this.rings = rings;
@@ -133,6 +203,67 @@ public final class EmulatedChannel implements StreamChannel {
             throw new ClosedChannelException();
         }
         return rings.tx.awaitRoom(timeout.toNanos(), writeGuard);
+    }
+
+    /**
+     * Reads as {@code read(2)} on the device file does, for a file-system front end: -1 at end of file; with {@code
+     * nonBlocking}, {@link WouldBlockException} instead of waiting. An interrupt of the calling thread ends a wait
+     * with {@link InterruptedIOException} having taken nothing, so the bytes stay for the next read.
+     */
+    public int readAsFile(ByteBuffer dst, boolean nonBlocking) throws IOException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+        return rings.rx.read(dst, nonBlocking ? fileReadNow : fileRead);
+    }
+
+    /** Writes as {@code write(2)} on the device file does; see {@link #readAsFile}. */
+    public int writeAsFile(ByteBuffer src, boolean nonBlocking) throws IOException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+        return rings.tx.write(src, nonBlocking ? fileWriteNow : fileWrite);
+    }
+
+    /**
+     * What {@code poll(2)} shows now: {@link #READABLE} when a packet waits, {@link #WRITABLE} when the TX ring has
+     * room, {@link #ERROR} and {@link #HANGUP} only when the connection is gone (a peer's close or an rmdir does not
+     * show).
+     */
+    public int readyOps() {
+        if (closed) {
+            return ERROR | HANGUP;
+        }
+        int ops = 0;
+        if (rings.rx.hasArrived()) {
+            ops |= READABLE;
+        }
+        if (rings.tx.hasRoom()) {
+            ops |= WRITABLE;
+        }
+        if ((rings.rx.broken() || rings.tx.broken()) && !host.hung(rings)) {
+            ops |= ERROR | HANGUP;
+        }
+        return ops;
+    }
+
+    /**
+     * Waits up to {@code timeout} until a packet waits to be read or the connection is gone; true when the caller
+     * should look at {@link #readyOps()} again. An interrupt ends the wait with {@link InterruptedIOException}.
+     */
+    public boolean awaitReadable(java.time.Duration timeout) throws IOException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+        return rings.rx.awaitArrival(timeout.toNanos(), fileRead);
+    }
+
+    /** As {@link #awaitWritable}, but an interrupt ends the wait with {@link InterruptedIOException}. */
+    public boolean awaitRoomAsFile(java.time.Duration timeout) throws IOException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+        return rings.tx.awaitRoom(timeout.toNanos(), fileRead) || rings.tx.broken();
     }
 
     @Override

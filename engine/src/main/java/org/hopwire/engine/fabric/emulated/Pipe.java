@@ -56,7 +56,10 @@ final class Pipe {
         /** Whether the stream's directory was removed while open: reads drain, then end. */
         boolean removed();
 
-        /** Called by a writer that has to wait: throws ENXIO where the driver's writer would. */
+        /**
+         * Called by a reader or writer that has to wait: a writer's throws ENXIO where the driver's writer would; a
+         * non-blocking caller's throws instead of waiting.
+         */
         void beforeWaiting() throws IOException;
     }
 
@@ -319,6 +322,7 @@ final class Pipe {
                     if (!guard.hung()) {
                         throw guard.linkDown(brokenReason);
                     }
+                    guard.beforeWaiting();
                     awaitChange(head, tail);
                     continue;
                 }
@@ -331,6 +335,7 @@ final class Pipe {
                         return n;
                     }
                     // The head packet is still on the wire.
+                    guard.beforeWaiting();
                     waitUntil(r.arrivalNs[slot(r, h)], guard);
                     continue;
                 }
@@ -340,6 +345,7 @@ final class Pipe {
                 if (guard.removed()) {
                     return -1;
                 }
+                guard.beforeWaiting();
                 awaitChange(h, t);
             }
         } finally {
@@ -495,6 +501,54 @@ final class Pipe {
                 return false;
             }
             awaitChange(h, t);
+        }
+    }
+
+    /** Whether a packet (data or CLOSE) has arrived in the RX ring: what makes the device readable in poll(2). */
+    boolean hasArrived() {
+        long h = head;
+        if (h == tail) {
+            return false;
+        }
+        Ring r = ring;
+        return r.arrivalNs == null || r.arrivalNs[slot(r, h)] - System.nanoTime() <= 0;
+    }
+
+    /** Whether a write would take something now: what makes the device writable in poll(2). */
+    boolean hasRoom() {
+        return free(ring, head, tail) > 0 || (!readerOpen && early == EmulatedWorld.EarlyData.LOST);
+    }
+
+    /** Whether the link under this pipe broke. */
+    boolean broken() {
+        return brokenReason != null;
+    }
+
+    /**
+     * Waits up to {@code timeoutNs} until a packet has arrived or the link broke; returns whether something changed
+     * that a poller should look at.
+     */
+    boolean awaitArrival(long timeoutNs, Guard guard) throws IOException {
+        long deadline = System.nanoTime() + timeoutNs;
+        while (true) {
+            guard.check();
+            if (hasArrived() || brokenReason != null) {
+                return true;
+            }
+            long now = System.nanoTime();
+            if (now - deadline >= 0) {
+                return false;
+            }
+            long h = head;
+            long t = tail;
+            if (h != t) {
+                // In flight: sleep until it lands, or the deadline.
+                Ring r = ring;
+                long arrival = r.arrivalNs == null ? now : r.arrivalNs[slot(r, h)];
+                waitUntil(Math.min(arrival, deadline), guard);
+            } else {
+                awaitChange(h, t);
+            }
         }
     }
 

@@ -1,0 +1,580 @@
+package org.hopwire.engine.emulator;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.hopwire.engine.emulator.fuse.FuseError;
+import org.hopwire.engine.emulator.fuse.FuseFile;
+import org.hopwire.engine.emulator.fuse.FuseFs;
+import org.hopwire.engine.fabric.Errno;
+import org.hopwire.engine.fabric.FabricException;
+import org.hopwire.engine.fabric.StreamInfo;
+import org.hopwire.engine.fabric.emulated.EmulatedCable;
+import org.hopwire.engine.fabric.emulated.EmulatedChannel;
+import org.hopwire.engine.fabric.emulated.EmulatedHost;
+import org.hopwire.engine.fabric.emulated.HostFiles;
+
+/**
+ * The emulated hosts as files, the way the kernel shows a real one: {@code /<host>/sys/bus/thunderbolt/devices},
+ * {@code /<host>/sys/kernel/config/thunderbolt/stream} (mkdir, rmdir and attribute writes go to the emulated driver
+ * and fail with its errno), {@code /<host>/dev/tbstreamN} (open, read, write, poll and close as on the driver's
+ * character device) and {@code /cables/<a>-<b>/plugged} (write 0 or 1 to pull or plug the cable).
+ *
+ * <p>Modes are the kernel's: sysfs is readable by all, ConfigFS writable by root only, a device node is 0600 root
+ * when {@code mkdir} makes it; with a device group, the node gets {@code 0660} and that group a moment later, as
+ * Hopwire's udev rule does. Root may {@code chmod}/{@code chown} a node as on a real one.
+ */
+public final class EmulatorFs implements FuseFs {
+    private static final int O_ACCMODE = 3;
+    private static final int O_RDONLY = 0;
+    private static final int O_NONBLOCK = 0x800;
+    private static final String CABLES = "cables";
+    private static final String PLUGGED = "plugged";
+    /** How long after a node appears udev gives it its group and mode. */
+    static final Duration UDEV_DELAY = Duration.ofMillis(100);
+    private static final Duration FOREVER = Duration.ofDays(365 * 100L);
+    private static final Duration WATCH_SLICE = Duration.ofMillis(50);
+
+    /** One emulated host's files. */
+    private static final class HostView {
+        final EmulatedHost host;
+        volatile HostFiles.Snapshot snapshot;
+        final Map<String, Node> nodes = new ConcurrentHashMap<>();
+
+        HostView(EmulatedHost host) {
+            this.host = host;
+        }
+    }
+
+    /** A device node's metadata, as udev and chmod leave it. */
+    private static final class Node {
+        final long bornNs = System.nanoTime();
+        volatile Integer mode;
+        volatile Integer uid;
+        volatile Integer gid;
+    }
+
+    private final Map<String, HostView> hosts = new ConcurrentHashMap<>();
+    private final Map<String, EmulatedCable> cables;
+    private final Optional<Integer> deviceGroup;
+    private final ExecutorService watchers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "hopwire-emulator-poll");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * @param hosts       by name, as they appear at the top of the mount
+     * @param cables      by name ({@code alpha-beta}), under {@code /cables}
+     * @param deviceGroup the gid device nodes get a moment after they appear (mode 0660), as a udev rule gives them;
+     *                    empty to leave them 0600 root as the driver makes them
+     */
+    public EmulatorFs(Map<String, EmulatedHost> hosts, Map<String, EmulatedCable> cables,
+                      Optional<Integer> deviceGroup) {
+        hosts.forEach((name, h) -> {
+            HostView v = new HostView(h);
+            h.addChangeListener(() -> v.snapshot = null);
+            this.hosts.put(name, v);
+        });
+        this.cables = Map.copyOf(cables);
+        this.deviceGroup = deviceGroup;
+    }
+
+    /** Stops the poll watchers. */
+    public void close() {
+        watchers.shutdownNow();
+    }
+
+    // ---- paths --------------------------------------------------------------------------------------------------
+
+    /** A path split into its host (or "cables") and the rest, relative ("" for the host's top). */
+    private record Where(String top, String rel) {
+        static Where of(String path) {
+            String p = path.startsWith("/") ? path.substring(1) : path;
+            int slash = p.indexOf('/');
+            return slash < 0 ? new Where(p, "") : new Where(p.substring(0, slash), p.substring(slash + 1));
+        }
+    }
+
+    private static FuseError noEntry(String path) {
+        return new FuseError(Errno.ENOENT.number(), path + " does not exist");
+    }
+
+    private HostView view(Where w, String path) throws FuseError {
+        HostView v = hosts.get(w.top);
+        if (v == null) {
+            throw noEntry(path);
+        }
+        return v;
+    }
+
+    private static HostFiles.Snapshot snapshot(HostView v) {
+        HostFiles.Snapshot s = v.snapshot;
+        if (s == null) {
+            s = HostFiles.of(v.host);
+            v.snapshot = s;
+            v.nodes.keySet().retainAll(s.devices());
+            for (String d : s.devices()) {
+                v.nodes.computeIfAbsent(d, k -> new Node());
+            }
+        }
+        return s;
+    }
+
+    private static boolean isDevice(HostFiles.Snapshot s, String rel) {
+        return rel.startsWith(HostFiles.DEV + "/") && s.devices().contains(rel.substring(HostFiles.DEV.length() + 1));
+    }
+
+    private static boolean isConfigFs(String rel) {
+        return rel.startsWith(HostFiles.CONFIGFS_STREAM + "/");
+    }
+
+    /** ConfigFS attributes but {@code index} may be written; nothing in sysfs may. */
+    private static boolean writable(String rel) {
+        return isConfigFs(rel) && !rel.endsWith("/index");
+    }
+
+    // ---- FuseFs -------------------------------------------------------------------------------------------------
+
+    @Override
+    public Attr stat(String path) throws FuseError {
+        if (path.equals("/")) {
+            return new Attr(S_IFDIR | 0755, 0, 0, 0);
+        }
+        Where w = Where.of(path);
+        if (w.top.equals(CABLES)) {
+            if (w.rel.isEmpty()) {
+                return new Attr(S_IFDIR | 0755, 0, 0, 0);
+            }
+            String[] parts = w.rel.split("/");
+            if (cables.containsKey(parts[0])) {
+                if (parts.length == 1) {
+                    return new Attr(S_IFDIR | 0755, 0, 0, 0);
+                }
+                if (parts.length == 2 && parts[1].equals(PLUGGED)) {
+                    return new Attr(S_IFREG | 0644, 0, 0, 4096);
+                }
+            }
+            throw noEntry(path);
+        }
+        HostView v = view(w, path);
+        if (w.rel.isEmpty()) {
+            return new Attr(S_IFDIR | 0755, 0, 0, 0);
+        }
+        HostFiles.Snapshot s = snapshot(v);
+        if (s.dirs().contains(w.rel)) {
+            return new Attr(S_IFDIR | 0755, 0, 0, 0);
+        }
+        if (s.files().containsKey(w.rel)) {
+            return new Attr(S_IFREG | (writable(w.rel) ? 0644 : 0444), 0, 0, 4096);
+        }
+        if (isDevice(s, w.rel)) {
+            Node n = v.nodes.get(w.rel.substring(HostFiles.DEV.length() + 1));
+            return deviceAttr(n);
+        }
+        throw noEntry(path);
+    }
+
+    private Attr deviceAttr(Node n) {
+        boolean udevDone = n != null && System.nanoTime() - n.bornNs >= UDEV_DELAY.toNanos();
+        int mode = 0600;
+        int gid = 0;
+        if (udevDone && deviceGroup.isPresent()) {
+            mode = 0660;
+            gid = deviceGroup.get();
+        }
+        if (n != null) {
+            mode = n.mode != null ? n.mode : mode;
+            gid = n.gid != null ? n.gid : gid;
+        }
+        // Size 0, like a character device: readers read until end of file, never up to a size.
+        return new Attr(S_IFREG | (mode & 07777), n != null && n.uid != null ? n.uid : 0, gid, 0);
+    }
+
+    @Override
+    public List<String> list(String path) throws FuseError {
+        if (path.equals("/")) {
+            List<String> top = new ArrayList<>(new TreeSet<>(hosts.keySet()));
+            top.add(CABLES);
+            return top;
+        }
+        Where w = Where.of(path);
+        if (w.top.equals(CABLES)) {
+            if (w.rel.isEmpty()) {
+                return new ArrayList<>(new TreeSet<>(cables.keySet()));
+            }
+            if (cables.containsKey(w.rel)) {
+                return List.of(PLUGGED);
+            }
+            throw noEntry(path);
+        }
+        HostFiles.Snapshot s = snapshot(view(w, path));
+        String prefix = w.rel.isEmpty() ? "" : w.rel + "/";
+        if (!w.rel.isEmpty() && !s.dirs().contains(w.rel)) {
+            throw new FuseError(Errno.ENOTDIR.number(), path + " is not a directory");
+        }
+        TreeSet<String> names = new TreeSet<>();
+        for (String d : s.dirs().tailSet(prefix)) {
+            if (!d.startsWith(prefix)) {
+                break;
+            }
+            String rest = d.substring(prefix.length());
+            if (!rest.isEmpty() && rest.indexOf('/') < 0) {
+                names.add(rest);
+            }
+        }
+        for (String f : s.files().tailMap(prefix).keySet()) {
+            if (!f.startsWith(prefix)) {
+                break;
+            }
+            String rest = f.substring(prefix.length());
+            if (rest.indexOf('/') < 0) {
+                names.add(rest);
+            }
+        }
+        if (w.rel.equals(HostFiles.DEV)) {
+            names.addAll(s.devices());
+        }
+        return new ArrayList<>(names);
+    }
+
+    @Override
+    public boolean opensSlowly(String path) {
+        Where w = Where.of(path);
+        return w.rel.startsWith(HostFiles.DEV + "/") || w.top.equals(CABLES);
+    }
+
+    @Override
+    public FuseFile open(String path, int flags, int uid) throws IOException {
+        boolean writing = (flags & O_ACCMODE) != O_RDONLY;
+        Where w = Where.of(path);
+        if (w.top.equals(CABLES)) {
+            String[] parts = w.rel.split("/");
+            EmulatedCable cable = cables.get(parts[0]);
+            if (cable == null || parts.length != 2 || !parts[1].equals(PLUGGED)) {
+                throw noEntry(path);
+            }
+            return new PluggedFile(cable);
+        }
+        HostView v = view(w, path);
+        HostFiles.Snapshot s = snapshot(v);
+        if (isDevice(s, w.rel)) {
+            return openDevice(v, w.rel.substring(HostFiles.DEV.length() + 1), (flags & O_NONBLOCK) != 0, path);
+        }
+        String content = s.files().get(w.rel);
+        if (content == null) {
+            throw s.dirs().contains(w.rel) ? new FuseError(Errno.EISDIR.number(), path + " is a directory")
+                    : noEntry(path);
+        }
+        if (writing && !writable(w.rel)) {
+            // sysfs and ConfigFS refuse a write open of an attribute that has no store, root or not.
+            throw new FuseError(Errno.EACCES.number(), path + " cannot be written");
+        }
+        return new AttributeFile(v, w.rel, content);
+    }
+
+    private FuseFile openDevice(HostView v, String device, boolean nonBlocking, String path) throws IOException {
+        StreamInfo stream = v.host.streamInfos().stream().filter(i -> i.deviceName().equals(device)).findFirst()
+                .orElseThrow(() -> noEntry(path));
+        try {
+            EmulatedChannel channel = v.host.open(stream.address().service(), stream.address().name(),
+                    nonBlocking ? Duration.ZERO : FOREVER, null);
+            return new DeviceFile(channel);
+        } catch (FabricException e) {
+            throw new FuseError(e.errno().number(), e.getMessage());
+        } catch (InterruptedException e) {
+            throw new InterruptedIOException("open interrupted");
+        }
+    }
+
+    @Override
+    public void mkdir(String path, int mode, int uid) throws FuseError {
+        Where w = Where.of(path);
+        String[] p = configFsParts(w, path, "mkdir");
+        HostView v = view(w, path);
+        try {
+            if (p.length == 1) {
+                v.host.mkdirGroup(p[0]);
+            } else if (p.length == 2) {
+                v.host.mkdirStream(p[0], p[1]);
+            } else {
+                throw new FuseError(Errno.EPERM.number(), "no directories inside a stream");
+            }
+        } catch (FabricException e) {
+            throw new FuseError(e.errno().number(), e.getMessage());
+        }
+        v.snapshot = null;
+    }
+
+    @Override
+    public void rmdir(String path, int uid) throws FuseError {
+        Where w = Where.of(path);
+        String[] p = configFsParts(w, path, "rmdir");
+        HostView v = view(w, path);
+        try {
+            if (p.length == 1) {
+                v.host.rmdirGroup(p[0]);
+            } else if (p.length == 2) {
+                v.host.rmdirStream(p[0], p[1]);
+            } else {
+                throw new FuseError(Errno.ENOTDIR.number(), path + " is not a directory");
+            }
+        } catch (FabricException e) {
+            throw new FuseError(e.errno().number(), e.getMessage());
+        }
+        v.snapshot = null;
+    }
+
+    /** The parts of a path below the ConfigFS stream folder; EPERM elsewhere, as sysfs and /dev refuse. */
+    private String[] configFsParts(Where w, String path, String what) throws FuseError {
+        if (!hosts.containsKey(w.top) || !isConfigFs(w.rel)) {
+            throw new FuseError(Errno.EPERM.number(), what + " is only possible in ConfigFS, not at " + path);
+        }
+        return w.rel.substring(HostFiles.CONFIGFS_STREAM.length() + 1).split("/");
+    }
+
+    @Override
+    public void setattr(String path, Integer mode, Integer uid, Integer gid, Long size) throws FuseError {
+        stat(path); // ENOENT first
+        Where w = Where.of(path);
+        HostView v = hosts.get(w.top);
+        Node n = v == null ? null : v.nodes.get(w.rel.startsWith(HostFiles.DEV + "/")
+                ? w.rel.substring(HostFiles.DEV.length() + 1) : "");
+        if (mode != null || uid != null || gid != null) {
+            if (n == null) {
+                throw new FuseError(Errno.EPERM.number(), "only device nodes change owner or mode here");
+            }
+            if (mode != null) {
+                n.mode = mode & 07777;
+            }
+            if (uid != null) {
+                n.uid = uid;
+            }
+            if (gid != null) {
+                n.gid = gid;
+            }
+        }
+        // A size (O_TRUNC of an attribute or a device) means nothing here, as on sysfs and a character device.
+    }
+
+    // ---- open files ---------------------------------------------------------------------------------------------
+
+    /** A sysfs or ConfigFS attribute: reads what it held when opened; each write is one store, as in ConfigFS. */
+    private static final class AttributeFile implements FuseFile {
+        private final HostView view;
+        private final String rel;
+        private final byte[] content;
+
+        AttributeFile(HostView view, String rel, String content) {
+            this.view = view;
+            this.rel = rel;
+            this.content = content.getBytes(StandardCharsets.US_ASCII);
+        }
+
+        @Override
+        public boolean slow() {
+            return false;
+        }
+
+        @Override
+        public int read(ByteBuffer dst, long offset, boolean nonBlocking) {
+            if (offset >= content.length) {
+                return 0;
+            }
+            int n = (int) Math.min(dst.remaining(), content.length - offset);
+            dst.put(content, (int) offset, n);
+            return n;
+        }
+
+        @Override
+        public int write(ByteBuffer src, long offset, boolean nonBlocking) throws IOException {
+            String[] p = rel.substring(HostFiles.CONFIGFS_STREAM.length() + 1).split("/");
+            int n = src.remaining();
+            byte[] b = new byte[n];
+            src.get(b);
+            try {
+                view.host.writeAttribute(p[0], p[1], p[2], new String(b, StandardCharsets.US_ASCII));
+            } catch (FabricException e) {
+                throw new FuseError(e.errno().number(), e.getMessage());
+            }
+            view.snapshot = null;
+            return n;
+        }
+
+        @Override
+        public int poll(int events, Waker waker) {
+            return events & 0x5;
+        }
+
+        @Override
+        public void release() {
+        }
+    }
+
+    /** {@code /cables/<a>-<b>/plugged}: 1 while the cable is in; write 0 to pull it, 1 to plug it. */
+    private static final class PluggedFile implements FuseFile {
+        private final EmulatedCable cable;
+
+        PluggedFile(EmulatedCable cable) {
+            this.cable = cable;
+        }
+
+        @Override
+        public boolean slow() {
+            return false;
+        }
+
+        @Override
+        public int read(ByteBuffer dst, long offset, boolean nonBlocking) {
+            byte[] b = (cable.isPlugged() ? "1\n" : "0\n").getBytes(StandardCharsets.US_ASCII);
+            if (offset >= b.length) {
+                return 0;
+            }
+            int n = (int) Math.min(dst.remaining(), b.length - offset);
+            dst.put(b, (int) offset, n);
+            return n;
+        }
+
+        @Override
+        public int write(ByteBuffer src, long offset, boolean nonBlocking) throws FuseError {
+            int n = src.remaining();
+            byte[] b = new byte[n];
+            src.get(b);
+            switch (new String(b, StandardCharsets.US_ASCII).strip()) {
+                case "1" -> {
+                    if (!cable.isPlugged()) {
+                        cable.plug();
+                    }
+                }
+                case "0" -> {
+                    if (cable.isPlugged()) {
+                        cable.unplug();
+                    }
+                }
+                default -> throw new FuseError(Errno.EINVAL.number(), "write 0 to pull the cable, 1 to plug it");
+            }
+            return n;
+        }
+
+        @Override
+        public int poll(int events, Waker waker) {
+            return events & 0x5;
+        }
+
+        @Override
+        public void release() {
+        }
+    }
+
+    /** An open {@code /dev/tbstreamN}. */
+    private final class DeviceFile implements FuseFile {
+        private final EmulatedChannel channel;
+        private final AtomicBoolean watchingIn = new AtomicBoolean();
+        private final AtomicBoolean watchingOut = new AtomicBoolean();
+
+        DeviceFile(EmulatedChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public boolean slow() {
+            return true;
+        }
+
+        @Override
+        public int read(ByteBuffer dst, long offset, boolean nonBlocking) throws IOException {
+            try {
+                int n = channel.readAsFile(dst, nonBlocking);
+                return Math.max(n, 0);
+            } catch (IOException e) {
+                throw errno(e);
+            }
+        }
+
+        @Override
+        public int write(ByteBuffer src, long offset, boolean nonBlocking) throws IOException {
+            try {
+                return channel.writeAsFile(src, nonBlocking);
+            } catch (IOException e) {
+                throw errno(e);
+            }
+        }
+
+        @Override
+        public int poll(int events, Waker waker) {
+            int always = EmulatedChannel.ERROR | EmulatedChannel.HANGUP;
+            int ready = channel.readyOps() & (events | always);
+            if (ready == 0 && waker != null) {
+                if ((events & EmulatedChannel.READABLE) != 0) {
+                    watch(watchingIn, EmulatedChannel.READABLE | always, waker);
+                }
+                if ((events & EmulatedChannel.WRITABLE) != 0) {
+                    watch(watchingOut, EmulatedChannel.WRITABLE | always, waker);
+                }
+            }
+            return ready;
+        }
+
+        /** Waits on a worker until one of {@code ops} shows, then wakes the kernel's pollers once. */
+        private void watch(AtomicBoolean running, int ops, Waker waker) {
+            if (!running.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                watchers.execute(() -> {
+                    try {
+                        while (channel.isOpen() && (channel.readyOps() & ops) == 0) {
+                            if ((ops & EmulatedChannel.READABLE) != 0) {
+                                channel.awaitReadable(WATCH_SLICE);
+                            } else {
+                                channel.awaitRoomAsFile(WATCH_SLICE);
+                            }
+                        }
+                    } catch (IOException e) {
+                        // closed or interrupted: the kernel's pollers are woken below all the same
+                    } finally {
+                        running.set(false);
+                        waker.wake();
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                running.set(false);
+            }
+        }
+
+        @Override
+        public void release() {
+            channel.close();
+        }
+    }
+
+    /** The errno a device call's failure answers with. */
+    private static IOException errno(IOException e) {
+        if (e instanceof FuseError || e instanceof InterruptedIOException) {
+            return e;
+        }
+        if (e instanceof EmulatedChannel.WouldBlockException) {
+            return new FuseError(Errno.EAGAIN.number(), "would block");
+        }
+        if (e instanceof FabricException f) {
+            return new FuseError(f.errno().number(), f.getMessage());
+        }
+        if (e instanceof ClosedChannelException) {
+            return new FuseError(Errno.EBADF.number(), "closed");
+        }
+        return new FuseError(Errno.EIO.number(), String.valueOf(e.getMessage()));
+    }
+}

@@ -1,0 +1,30 @@
+package org.hopwire.engine.emulator.fuse;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/** An open file of a {@link FuseFs}. */
+public interface FuseFile {
+    /** Asks to be told when a poll would show something new: the server sends the kernel a wake-up. */
+    interface Waker {
+        void wake();
+    }
+
+    /** Whether reads, writes and the release may wait, so they run on workers. */
+    boolean slow();
+
+    /** Reads into {@code dst}; the bytes read, 0 at end of file. Non-blocking callers get EAGAIN instead of a wait. */
+    int read(ByteBuffer dst, long offset, boolean nonBlocking) throws IOException;
+
+    /** Writes from {@code src}; the bytes taken, maybe fewer than given. */
+    int write(ByteBuffer src, long offset, boolean nonBlocking) throws IOException;
+
+    /**
+     * The poll(2) events ready now among {@code events}; when none is and {@code waker} is not null, calls it once
+     * something changes.
+     */
+    int poll(int events, Waker waker);
+
+    /** The last close. */
+    void release();
+}
