@@ -18,7 +18,9 @@ import org.hopwire.engine.fabric.Errno;
  * A character device opened non-blocking, read and written after {@code poll(2)}, so that {@link #close()} from
  * another thread wakes a blocked read or write at once.
  *
- * <p>Each wait polls the device together with an eventfd that {@link #close()} signals. Closed, asynchronously
+ * <p>Each wait polls the device together with an eventfd that {@link #close()} signals, in slices: after a slice
+ * with no event the read or write is tried once anyway, since the driver's poll does not show an end that only the
+ * call reports (a second read after the peer's CLOSE, a removed stream drained, a writer whose peer closed). Closed, asynchronously
  * closed and interrupted calls behave as {@link java.nio.channels.FileChannel}'s do ({@link ClosedChannelException},
  * {@link java.nio.channels.AsynchronousCloseException}, {@link java.nio.channels.ClosedByInterruptException}), the
  * machinery of {@link AbstractInterruptibleChannel} doing the interrupt part. One read and one write may run at the
@@ -44,6 +46,9 @@ final class NativeDeviceChannel extends AbstractInterruptibleChannel implements 
     private final ReentrantLock writeLock = new ReentrantLock();
     private final LinuxCalls.PollPair readable;
     private final LinuxCalls.PollPair writable;
+    /** {@link #awaitWritable}'s own poll, so asking never waits behind a writer that waits for room. */
+    private final LinuxCalls.PollPair probe;
+    private final ReentrantLock probeLock = new ReentrantLock();
     private ByteBuffer readScratch;
     private ByteBuffer writeScratch;
 
@@ -59,6 +64,7 @@ final class NativeDeviceChannel extends AbstractInterruptibleChannel implements 
         this.pollTimeoutMs = pollTimeoutMs;
         this.readable = new LinuxCalls.PollPair(fd, wakeFd, LinuxCalls.POLLIN);
         this.writable = new LinuxCalls.PollPair(fd, wakeFd, LinuxCalls.POLLOUT);
+        this.probe = new LinuxCalls.PollPair(fd, wakeFd, LinuxCalls.POLLOUT);
     }
 
     /** Opens a device with {@code O_RDWR|O_NONBLOCK|O_CLOEXEC}: never waits, fails at once (ENXIO, EINVAL...). */
@@ -131,22 +137,33 @@ final class NativeDeviceChannel extends AbstractInterruptibleChannel implements 
         }
     }
 
-    /** Polls for {@code POLLOUT} up to {@code timeout}: true once the TX ring has room, false at the time or a hang-up. */
+    /**
+     * Polls for {@code POLLOUT} up to {@code timeout}: true once the TX ring has room, false at the time or a hang-up.
+     * It does not wait for a write in progress (one blocked on a full ring would hold it off for good): it polls on
+     * its own.
+     */
     @Override
     public boolean awaitWritable(java.time.Duration timeout) throws IOException {
         ensureOpen();
-        writeLock.lock();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            if (!probeLock.tryLock(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
         try {
             ensureOpen();
-            long deadline = System.nanoTime() + timeout.toNanos();
             boolean completed = false;
             try {
                 begin();
                 while (enter()) {
                     try {
                         long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                        int revents = writable.poll((int) Math.max(0, Math.min(leftMs, pollTimeoutMs)));
-                        if (writable.woken()) {
+                        int revents = probe.poll((int) Math.max(0, Math.min(leftMs, pollTimeoutMs)));
+                        if (probe.woken()) {
                             break;
                         }
                         if ((revents & (LinuxCalls.POLLHUP | LinuxCalls.POLLERR | LinuxCalls.POLLNVAL)) != 0) {
@@ -166,7 +183,7 @@ final class NativeDeviceChannel extends AbstractInterruptibleChannel implements 
                 end(completed);
             }
         } finally {
-            writeLock.unlock();
+            probeLock.unlock();
         }
     }
 
@@ -198,7 +215,9 @@ final class NativeDeviceChannel extends AbstractInterruptibleChannel implements 
                                 name);
                     }
                     // POLLHUP or POLLERR: the call itself tells what went wrong (ENXIO when the link is gone).
-                    if ((revents & (want | LinuxCalls.POLLHUP | LinuxCalls.POLLERR)) != 0) {
+                    // A quiet slice: poll(2) shows neither a peer's CLOSE already read nor an rmdir, yet a read then
+                    // ends (EOF) and a writer that would wait fails (ENXIO), so one non-blocking call asks.
+                    if (revents == 0 || (revents & (want | LinuxCalls.POLLHUP | LinuxCalls.POLLERR)) != 0) {
                         int n = reading ? LinuxCalls.read(fd, buf) : LinuxCalls.write(fd, buf);
                         if (n != LinuxCalls.AGAIN) {
                             completed = true;
