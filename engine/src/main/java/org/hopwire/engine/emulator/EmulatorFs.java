@@ -204,6 +204,27 @@ public final class EmulatorFs implements FuseFs {
         return new Attr(S_IFREG | (mode & 07777), n != null && n.uid != null ? n.uid : 0, gid, 0);
     }
 
+    /** The folders every host always has, and the cables': they never go away while mounted. */
+    @Override
+    public int stableSeconds(String path) {
+        Where w = Where.of(path);
+        boolean fixed;
+        if (path.equals("/")) {
+            fixed = true;
+        } else if (w.top.equals(CABLES)) {
+            fixed = w.rel.isEmpty() || cables.containsKey(w.rel);
+        } else {
+            fixed = hosts.containsKey(w.top) && (w.rel.isEmpty() || leadsTo(w.rel, HostFiles.SYSFS_DEVICES)
+                    || leadsTo(w.rel, HostFiles.CONFIGFS_STREAM) || w.rel.equals(HostFiles.DEV));
+        }
+        return fixed ? 3600 : 0;
+    }
+
+    /** Whether {@code rel} is {@code folder} or one of its ancestors. */
+    private static boolean leadsTo(String rel, String folder) {
+        return folder.equals(rel) || folder.startsWith(rel + "/");
+    }
+
     @Override
     public List<String> list(String path) throws FuseError {
         if (path.equals("/")) {
@@ -553,6 +574,11 @@ public final class EmulatorFs implements FuseFs {
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 running.set(false);
             }
+        }
+
+        @Override
+        public void flush() {
+            channel.flushAsFile();
         }
 
         @Override

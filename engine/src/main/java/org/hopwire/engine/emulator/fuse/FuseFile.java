@@ -25,6 +25,13 @@ public interface FuseFile {
      */
     int poll(int events, Waker waker);
 
+    /**
+     * A {@code close(2)} of one of the file's descriptors (others may remain: FUSE does not say); the caller waits
+     * for it. Nothing by default.
+     */
+    default void flush() throws IOException {
+    }
+
     /** The last close. */
     void release();
 }

@@ -23,6 +23,15 @@ public interface FuseFs {
     /** The attributes of a path; ENOENT when there is nothing there. */
     Attr stat(String path) throws FuseError;
 
+    /**
+     * How many seconds the kernel may keep a path's entry and attributes without asking again: 0 (the default) for
+     * what can change at any time; more for folders that never go away, which spares a lookup per folder of every
+     * path the caller walks.
+     */
+    default int stableSeconds(String path) {
+        return 0;
+    }
+
     /** A directory's entries, without . and ... */
     List<String> list(String path) throws FuseError;
 

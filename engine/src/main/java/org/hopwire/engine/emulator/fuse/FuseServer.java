@@ -319,7 +319,7 @@ public final class FuseServer implements AutoCloseable {
                 case LOOKUP -> {
                     String path = child(node, name(in, IN_HEADER));
                     FuseFs.Attr a = fs.stat(path);
-                    entry(unique, remember(path), a);
+                    entry(unique, remember(path), a, fs.stableSeconds(path));
                 }
                 case FORGET -> forget(node, in.getLong(IN_HEADER));
                 case BATCH_FORGET -> {
@@ -329,12 +329,15 @@ public final class FuseServer implements AutoCloseable {
                         forget(in.getLong(at), in.getLong(at + 8));
                     }
                 }
-                case GETATTR -> attr(unique, node, fs.stat(path(node)));
+                case GETATTR -> {
+                    String path = path(node);
+                    attr(unique, node, fs.stat(path), fs.stableSeconds(path));
+                }
                 case SETATTR -> setattr(in, unique, node);
                 case MKDIR -> {
                     String path = child(node, name(in, IN_HEADER + 8));
                     fs.mkdir(path, in.getInt(IN_HEADER), uid);
-                    entry(unique, remember(path), fs.stat(path));
+                    entry(unique, remember(path), fs.stat(path), 0);
                 }
                 case RMDIR -> {
                     fs.rmdir(child(node, name(in, IN_HEADER)), uid);
@@ -405,6 +408,16 @@ public final class FuseServer implements AutoCloseable {
                     }
                     empty(unique);
                 }
+                case FLUSH -> {
+                    Object handle = handles.get(in.getLong(IN_HEADER));
+                    if (handle instanceof FuseFile f && f.slow()) {
+                        return slow(unique, null, () -> {
+                            f.flush();
+                            send(workerReply(), unique, 0, 0);
+                        });
+                    }
+                    empty(unique); // never ENOSYS: the kernel would stop flushing every file of the mount
+                }
                 case POLL -> poll(in, unique);
                 case INTERRUPT -> {
                     Request r = inFlight.get(in.getLong(IN_HEADER));
@@ -427,7 +440,7 @@ public final class FuseServer implements AutoCloseable {
                 case CREATE -> error(reply, unique, EACCES);
                 case UNLINK, MKNOD, SYMLINK, LINK, RENAME, RENAME2, READLINK -> error(reply, unique, EPERM);
                 case IOCTL -> error(reply, unique, ENOTTY);
-                default -> error(reply, unique, ENOSYS); // FLUSH, xattrs, locks, lseek...: not offered
+                default -> error(reply, unique, ENOSYS); // xattrs, locks, lseek...: not offered
             }
         } catch (FuseError e) {
             error(reply, unique, e.errno());
@@ -607,21 +620,21 @@ public final class FuseServer implements AutoCloseable {
         b.putInt(at + 84, 0);
     }
 
-    private void entry(long unique, long node, FuseFs.Attr a) {
+    private void entry(long unique, long node, FuseFs.Attr a, int validSeconds) {
         reply.clear();
         reply.putLong(OUT_HEADER, node);
         reply.putLong(OUT_HEADER + 8, 0); // generation
-        reply.putLong(OUT_HEADER + 16, 0); // entry_valid: the state changes under the kernel's feet
-        reply.putLong(OUT_HEADER + 24, 0); // attr_valid
+        reply.putLong(OUT_HEADER + 16, validSeconds); // entry_valid
+        reply.putLong(OUT_HEADER + 24, validSeconds); // attr_valid
         reply.putInt(OUT_HEADER + 32, 0);
         reply.putInt(OUT_HEADER + 36, 0);
         putAttr(reply, OUT_HEADER + 40, node, a);
         send(reply, unique, 0, 128);
     }
 
-    private void attr(long unique, long node, FuseFs.Attr a) {
+    private void attr(long unique, long node, FuseFs.Attr a, int validSeconds) {
         reply.clear();
-        reply.putLong(OUT_HEADER, 0);
+        reply.putLong(OUT_HEADER, validSeconds);
         reply.putInt(OUT_HEADER + 8, 0);
         reply.putInt(OUT_HEADER + 12, 0);
         putAttr(reply, OUT_HEADER + 16, node, a);
@@ -635,7 +648,7 @@ public final class FuseServer implements AutoCloseable {
                 (valid & FATTR_UID) != 0 ? in.getInt(IN_HEADER + 68) : null,
                 (valid & FATTR_GID) != 0 ? in.getInt(IN_HEADER + 72) : null,
                 (valid & FATTR_SIZE) != 0 ? in.getLong(IN_HEADER + 16) : null);
-        attr(unique, node, fs.stat(path));
+        attr(unique, node, fs.stat(path), 0);
     }
 
     private void readdir(ByteBuffer in, long unique) throws FuseError {

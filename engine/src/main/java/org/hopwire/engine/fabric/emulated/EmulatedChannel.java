@@ -18,6 +18,8 @@ public final class EmulatedChannel implements StreamChannel {
     private final EmulatedHost.Rings rings;
     private final Consumer<EmulatedChannel> onClose;
     private volatile boolean closed;
+    /** What {@link #flushAsFile} has waited already, out of the last close's drain time. */
+    private volatile long drainSpentNs;
 
     /** Reads stop when this channel closes or its thread is interrupted; they fail when the connection is gone. */
     private final Pipe.Guard readGuard = new Pipe.Guard() {
@@ -266,6 +268,25 @@ public final class EmulatedChannel implements StreamChannel {
         return rings.tx.awaitRoom(timeout.toNanos(), fileRead) || rings.tx.broken();
     }
 
+    /**
+     * A {@code close(2)} of a file descriptor of this open file, for a file-system front end that cannot tell the
+     * last one (FUSE flushes at every close, and lets go of the file later, without the caller waiting): as the
+     * driver's last close does before it returns, waits up to the drain time for the reader to take what is queued.
+     * It cancels nothing and sends no CLOSE; {@link #close()} does that later, with the drain time that is left.
+     */
+    public void flushAsFile() {
+        if (closed || rings.opens > 1) {
+            return;
+        }
+        long budget = host.closeDrain().toNanos() - drainSpentNs;
+        if (budget <= 0) {
+            return;
+        }
+        long start = System.nanoTime();
+        rings.tx.awaitSent(budget);
+        drainSpentNs += System.nanoTime() - start;
+    }
+
     @Override
     public boolean isOpen() {
         return !closed;
@@ -282,7 +303,7 @@ public final class EmulatedChannel implements StreamChannel {
         }
         rings.rx.wake();
         rings.tx.wake();
-        host.release(rings);
+        host.release(rings, host.closeDrain().toNanos() - drainSpentNs);
         if (onClose != null) {
             onClose.accept(this);
         }

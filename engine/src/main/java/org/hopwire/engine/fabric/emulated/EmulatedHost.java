@@ -866,6 +866,11 @@ public final class EmulatedHost {
      * the rings; a removed stream lets go of its HopIDs and index only now.
      */
     void release(Rings r) {
+        release(r, world.settings().closeDrain().toNanos());
+    }
+
+    /** As {@link #release(Rings)}, waiting at most {@code drainNs} for the reader. */
+    void release(Rings r, long drainNs) {
         long closeSequence = -1;
         synchronized (world) {
             r.opens--;
@@ -885,9 +890,14 @@ public final class EmulatedHost {
             world.notifyAll();
         }
         if (closeSequence >= 0) {
-            r.tx.drainThenCancel(closeSequence, world.settings().closeDrain().toNanos());
+            r.tx.drainThenCancel(closeSequence, Math.max(0, drainNs));
         }
         changed();
+    }
+
+    /** The time a last close waits for the reader before it cancels what is left. */
+    Duration closeDrain() {
+        return world.settings().closeDrain();
     }
 
     /** Whether rings that lost their connection should hang rather than fail: the cable came back since. */

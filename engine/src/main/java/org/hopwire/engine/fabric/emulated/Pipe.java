@@ -210,6 +210,35 @@ final class Pipe {
         return sent(sequence);
     }
 
+    /**
+     * Waits up to {@code timeoutNs} until what is queued now has left the TX ring, cancelling nothing; returns whether
+     * it has.
+     */
+    boolean awaitSent(long timeoutNs) {
+        long sequence = tail;
+        long deadline = System.nanoTime() + timeoutNs;
+        while (!sent(sequence) && brokenReason == null) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            waitLock.lock();
+            try {
+                parked++;
+                if (!sent(sequence) && brokenReason == null) {
+                    changed.awaitNanos(Math.min(left, MAX_PARK_NS));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return sent(sequence);
+            } finally {
+                parked--;
+                waitLock.unlock();
+            }
+        }
+        return sent(sequence);
+    }
+
     private boolean sent(long sequence) {
         return sequence <= head + rx(ring);
     }
