@@ -60,7 +60,8 @@ public final class HopwireApp extends Application {
         }
         try {
             options = LaunchOptions.parse(getParameters().getRaw());
-            settings = new SettingsStore(Settings.configDirectory());
+            settings = new SettingsStore(options.root().map(Settings::configDirectory)
+                    .orElseGet(Settings::configDirectory));
         } catch (IllegalArgumentException e) {
             failure = e.getMessage();
         }
@@ -87,7 +88,8 @@ public final class HopwireApp extends Application {
         reportFirstWindow("first-window");
         Thread opener = new Thread(() -> {
             try {
-                Services s = Services.open(settings, options.fabric(), LaunchOptions.localHostName(), questions);
+                Services s = Services.open(settings, options.fabric(), options.root(), options.hostName(),
+                        questions);
                 Platform.runLater(() -> {
                     services = s;
                     ownsServices = true;

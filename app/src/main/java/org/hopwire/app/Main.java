@@ -1,12 +1,18 @@
 package org.hopwire.app;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 import javafx.application.Application;
 
 import org.hopwire.app.core.Services;
 import org.hopwire.engine.Fabrics;
+import org.hopwire.engine.emulator.Emulator;
+import org.hopwire.engine.fabric.emulated.CableProfile;
+import org.hopwire.engine.fabric.emulated.EmulatedWorld;
 import org.hopwire.engine.fabric.Fabric;
 import org.hopwire.engine.fabric.FabricException;
 import org.hopwire.engine.fabric.PeerHost;
@@ -42,6 +48,9 @@ public final class Main {
             case "list" -> {
                 return list(options, out, err);
             }
+            case "emulate" -> {
+                return emulate(options.emulate().orElseThrow(), out, err);
+            }
             default -> {
                 if (!hasDisplay()) {
                     err.println("hopwire: there is no display to open a window on (neither DISPLAY nor"
@@ -60,10 +69,70 @@ public final class Main {
                 || "Monocle".equals(System.getProperty("glass.platform"));
     }
 
+    /** Serves emulated hosts as files until stopped; see {@link Emulator}. */
+    private static int emulate(LaunchOptions.EmulateOptions o, PrintStream out, PrintStream err) {
+        Optional<Integer> gid = Optional.empty();
+        if (o.deviceGroup().isPresent()) {
+            gid = groupId(o.deviceGroup().get());
+            if (gid.isEmpty()) {
+                err.println("hopwire: there is no group '" + o.deviceGroup().get() + "' (see /etc/group): create it"
+                        + " with 'groupadd --system " + o.deviceGroup().get() + "', or leave --device-group out");
+                return 2;
+            }
+        }
+        Emulator emulator;
+        try {
+            emulator = Emulator.start(new Emulator.Options(o.mount(), o.hosts(),
+                    o.preset().equals("40g") ? CableProfile.USB4_40G : CableProfile.UNTHROTTLED,
+                    EmulatedWorld.Settings.DRIVER, gid));
+        } catch (IOException | IllegalArgumentException e) {
+            err.println("hopwire: " + e.getMessage());
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(emulator::close, "hopwire-emulate-stop"));
+        Path m = emulator.mount();
+        out.println("Emulating " + String.join(", ", o.hosts()) + " on " + (o.hosts().size() - 1)
+                + (o.hosts().size() == 2 ? " cable" : " cables") + " (" + o.preset() + "), served under " + m + ":");
+        for (String h : o.hosts()) {
+            out.println("  " + m.resolve(h) + "   /sys and /dev of " + h + ": ./hopwire --root " + m.resolve(h));
+        }
+        for (String c : emulator.cables().keySet()) {
+            out.println("  " + m.resolve("cables").resolve(c).resolve("plugged")
+                    + "   write 0 to pull the cable, 1 to plug it");
+        }
+        out.println("Stop with Ctrl+C (or SIGTERM): the folder is unmounted.");
+        out.flush();
+        try {
+            emulator.awaitEnd(Long.MAX_VALUE, java.util.concurrent.TimeUnit.DAYS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        emulator.close();
+        err.println("hopwire: " + m + " was unmounted; the emulator stopped");
+        return 0;
+    }
+
+    /** A group's number from /etc/group, as udev would look it up. */
+    private static Optional<Integer> groupId(String name) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/etc/group"))) {
+                String[] f = line.split(":");
+                if (f.length >= 3 && f[0].equals(name)) {
+                    return Optional.of(Integer.parseInt(f[2]));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
     private static int list(LaunchOptions options, PrintStream out, PrintStream err) {
         Fabrics.Choice choice = options.fabric().orElse(Fabrics.Choice.AUTO);
-        try (Fabric fabric = Fabrics.open(choice, LaunchOptions.localHostName())) {
-            out.println(Services.describe(fabric.kind(), choice, options.fabric().isPresent()));
+        try (Fabric fabric = options.root().isPresent() ? Fabrics.openAt(options.root().get())
+                : Fabrics.open(choice, LaunchOptions.localHostName())) {
+            out.println(options.root().map(Services::describeRoot)
+                    .orElseGet(() -> Services.describe(fabric.kind(), choice, options.fabric().isPresent())));
             out.println("This host: " + fabric.localHostUuid());
             List<PeerHost> peers = fabric.peers();
             out.println("Hosts on the cable: " + (peers.isEmpty() ? "none" : peers.size()));

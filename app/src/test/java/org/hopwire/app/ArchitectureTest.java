@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
     private static final String ENGINE_NATIVE_CALLS = "org.hopwire.engine.fabric.kernel.LinuxCalls";
+    private static final String EMULATOR_NATIVE_CALLS = "org.hopwire.engine.emulator.fuse.FuseCalls";
 
     private static JavaClasses classes;
 
@@ -41,11 +42,15 @@ class ArchitectureTest {
                         "org.hopwire.gst..", "org.hopwire.app..")
                 .check(classes);
         // The kernel adapter's system calls (errno as a number, device I/O a close can wake) live in one class.
+        // The emulator's FUSE server has its own five (open /dev/fuse, mount, read, write, umount).
         assertTrue(classes.contain(ENGINE_NATIVE_CALLS), "imported " + ENGINE_NATIVE_CALLS);
+        assertTrue(classes.contain(EMULATOR_NATIVE_CALLS), "imported " + EMULATOR_NATIVE_CALLS);
         noClasses().that().resideInAPackage("org.hopwire.engine..")
                 .and().haveNameNotMatching(Pattern.quote(ENGINE_NATIVE_CALLS) + "(\\$.*)?")
+                .and().haveNameNotMatching(Pattern.quote(EMULATOR_NATIVE_CALLS) + "(\\$.*)?")
                 .should().dependOnClassesThat().resideInAnyPackage("com.sun.jna..")
-                .because("only " + ENGINE_NATIVE_CALLS + " and its nested classes call native code in the engine")
+                .because("only " + ENGINE_NATIVE_CALLS + " and " + EMULATOR_NATIVE_CALLS
+                        + " (and their nested classes) call native code in the engine")
                 .check(classes);
     }
 

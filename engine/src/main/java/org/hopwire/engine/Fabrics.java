@@ -59,6 +59,22 @@ public final class Fabrics {
     }
 
     /**
+     * The kernel fabric with {@code root} standing for {@code /}: its sysfs, ConfigFS and devices are looked for under
+     * it, as {@code hopwire emulate --mount DIR} serves them at {@code DIR/<host>}.
+     */
+    public static Fabric openAt(java.nio.file.Path root) throws FabricException {
+        KernelPaths paths = KernelPaths.under(root);
+        Optional<String> why = KernelFabric.unavailableReason(paths);
+        if (why.isPresent()) {
+            throw new FabricException(Errno.ENODEV, "nothing to run on under " + root + " (" + why.get() + "). To"
+                    + " emulate two hosts as files, run 'hopwire emulate --mount DIR' as root and point --root at"
+                    + " DIR/alpha or DIR/beta.");
+        }
+        return new KernelFabric(paths, org.hopwire.engine.fabric.kernel.ConfigFs.DIRECT,
+                org.hopwire.engine.fabric.kernel.DeviceOpener.DIRECT, KernelFabric.DEFAULT_POLL_INTERVAL);
+    }
+
+    /**
      * This host's side of a fresh {@link DemoFabric}: {@value #DEMO_PEER_NAME} on an emulated cable, no streams yet
      * (its sessions make them). Closing the returned fabric closes the whole demo.
      */

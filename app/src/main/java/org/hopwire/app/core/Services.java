@@ -53,13 +53,25 @@ public final class Services implements AutoCloseable {
     /** As above, with settings already loaded (the window reads its size from them before this returns). */
     public static Services open(SettingsStore settings, Optional<Fabrics.Choice> choice, String hostName,
                                 Asker asker) throws FabricException, GStreamerUnavailableException {
+        return open(settings, choice, Optional.empty(), hostName, asker);
+    }
+
+    /**
+     * As above; with a {@code root}, the kernel fabric runs on the kernel interface found under that folder (a host
+     * of {@code hopwire emulate}), whatever the settings say.
+     */
+    public static Services open(SettingsStore settings, Optional<Fabrics.Choice> choice, Optional<Path> root,
+                                String hostName, Asker asker) throws FabricException, GStreamerUnavailableException {
         Path configDir = settings.directory();
-        Fabrics.Choice wanted = choice.orElse(settings.get().fabric());
+        Fabrics.Choice wanted = root.isPresent() ? Fabrics.Choice.KERNEL : choice.orElse(settings.get().fabric());
         Optional<String> kernelMissing = wanted == Fabrics.Choice.EMULATED ? Optional.of("chosen")
                 : Fabrics.kernelUnavailableReason();
         Fabric fabric;
         DemoFabric demoFabric = null;
-        if (wanted == Fabrics.Choice.EMULATED || (wanted == Fabrics.Choice.AUTO && kernelMissing.isPresent())) {
+        if (root.isPresent()) {
+            fabric = Fabrics.openAt(root.get());
+        } else if (wanted == Fabrics.Choice.EMULATED
+                || (wanted == Fabrics.Choice.AUTO && kernelMissing.isPresent())) {
             demoFabric = DemoFabric.create(hostName, settings.get().localUuid());
             fabric = demoFabric.local();
         } else {
@@ -85,7 +97,8 @@ public final class Services implements AutoCloseable {
             settings.onChange(x -> hub.settingsChanged());
             hub.start();
             return new Services(settings, fabric, Optional.ofNullable(demo), devices, hub,
-                    describe(fabric.kind(), wanted, choice.isPresent()));
+                    root.map(Services::describeRoot).orElseGet(() -> describe(fabric.kind(), wanted,
+                            choice.isPresent())));
         } catch (GStreamerUnavailableException | FabricException | RuntimeException e) {
             if (demo != null) {
                 demo.close();
@@ -110,6 +123,12 @@ public final class Services implements AutoCloseable {
                 : Fabrics.kernelUnavailableReason().orElse("chosen");
         return "Emulated fabric (" + why + "). " + Fabrics.DEMO_PEER_NAME
                 + " is an emulated peer inside this app: nothing leaves this machine.";
+    }
+
+    /** The status line for the kernel fabric under a folder. */
+    public static String describeRoot(Path root) {
+        return "Kernel fabric under " + root + ": the kernel interface found there (a host of 'hopwire emulate'),"
+                + " not this machine's /sys and /dev.";
     }
 
     public Hub hub() {

@@ -162,6 +162,15 @@ public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, Consent
         }
     }
 
+    /**
+     * The configuration folder of a host run with {@code --root}: two windows on one machine, one per emulated host,
+     * keep their settings and pairings apart. Below {@link #configDirectory()}, named after the root's path.
+     */
+    public static Path configDirectory(Path root) {
+        String name = root.toAbsolutePath().normalize().toString().replaceAll("[^A-Za-z0-9._-]", "_");
+        return configDirectory().resolve("roots").resolve(name);
+    }
+
     /** Hopwire's configuration folder: {@code $XDG_CONFIG_HOME/hopwire}, else {@code ~/.config/hopwire}. */
     public static Path configDirectory() {
         String xdg = System.getenv("XDG_CONFIG_HOME");
