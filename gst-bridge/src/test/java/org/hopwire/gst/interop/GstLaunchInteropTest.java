@@ -16,6 +16,7 @@ import org.hopwire.engine.fabric.StreamChannel;
 import org.hopwire.engine.fabric.emulated.FifoPort;
 import org.hopwire.engine.pairing.PairedStreams;
 import org.hopwire.engine.testbed.EmulatedTestbed;
+import org.hopwire.engine.testbed.KernelOverFuseTestbed;
 import org.hopwire.engine.testbed.Transfers;
 import org.hopwire.gst.GstAssume;
 import org.hopwire.gst.GstRuntime;
@@ -26,13 +27,13 @@ import org.hopwire.gst.playback.Playback;
 import org.hopwire.gst.playback.PreviewFrame;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The kernel documentation's two gst-launch-1.0 pipelines, run as real subprocesses on one end of an emulated
- * stream (through a named pipe standing in for /dev/tbstream0), with Hopwire's compatibility mode on the other.
+ * stream, with Hopwire's compatibility mode on the other: through a named pipe standing in for /dev/tbstream0, and
+ * through the other host's own device file of {@code hopwire emulate}'s mount.
  */
 class GstLaunchInteropTest {
     @TempDir
@@ -49,12 +50,25 @@ class GstLaunchInteropTest {
         assumeTrue(new ProcessBuilder("gst-launch-1.0", "--version").start().waitFor() == 0, "needs gst-launch-1.0");
     }
 
-    @BeforeEach
-    void stream() throws Exception {
+    /** Both ends in this process, B's bridged to a named pipe that gst-launch-1.0 uses as its device. */
+    private void inProcess() throws Exception {
         bed = new EmulatedTestbed();
         PairedStreams[] both = bed.pairOnBoth(List.of("tbstream"));
         onA = bed.a().open(both[0].stream("tbstream").address(), Duration.ofSeconds(5));
         onB = bed.b().open(both[1].stream("tbstream").address(), Duration.ofSeconds(5));
+    }
+
+    /**
+     * Through {@code hopwire emulate}'s files: A is Hopwire's kernel adapter on its root, B's end is B's own
+     * {@code /dev/tbstreamN}, which gst-launch-1.0 opens itself; returns that file.
+     */
+    private Path overFiles() throws Exception {
+        KernelOverFuseTestbed.assumeFuse();
+        KernelOverFuseTestbed files = new KernelOverFuseTestbed();
+        bed = files;
+        PairedStreams[] both = bed.pairOnBoth(List.of("tbstream"));
+        onA = bed.a().open(both[0].stream("tbstream").address(), Duration.ofSeconds(5));
+        return files.root(bed.hostB()).resolve("dev").resolve(both[1].stream("tbstream").deviceName());
     }
 
     @AfterEach
@@ -62,7 +76,9 @@ class GstLaunchInteropTest {
         if (process != null) {
             process.destroyForcibly();
         }
-        bed.close();
+        if (bed != null) {
+            bed.close();
+        }
     }
 
     private Process launch(String pipeline) throws Exception {
@@ -75,6 +91,7 @@ class GstLaunchInteropTest {
 
     @Test
     void shouldPlayWhatTheDocumentationsSenderPipelineWrites() throws Exception {
+        inProcess();
         Path fifo = dir.resolve("tbstream0-send");
         try (FifoPort port = FifoPort.writingInto(fifo, onA);
              BareMjpeg.Receiver receiver = BareMjpeg.receive("interop-in", onB, Outputs.PREVIEW,
@@ -106,6 +123,7 @@ class GstLaunchInteropTest {
 
     @Test
     void shouldSendWhatTheDocumentationsReceiverPipelineDecodes() throws Exception {
+        inProcess();
         Path fifo = dir.resolve("tbstream0-receive");
         Path frames = Files.createDirectory(dir.resolve("frames"));
         TestDevices devices = new TestDevices();
@@ -128,6 +146,47 @@ class GstLaunchInteropTest {
                 assertEquals(0x30, rgb[1] & 0xff, 12);
                 assertEquals(0x40, rgb[2] & 0xff, 12);
             }
+        }
+    }
+
+    @Test
+    void shouldPlayWhatAPlainGstLaunchWritesIntoThePeersDeviceFile() throws Exception {
+        Path device = overFiles();
+        try (BareMjpeg.Receiver receiver = BareMjpeg.receive("files-in", onA, Outputs.PREVIEW,
+                new Playback.Listener() { })) {
+            Process p = launch("videotestsrc is-live=true num-buffers=90 pattern=ball background-color=0xff203040 ! "
+                    + "video/x-raw,width=320,height=240,framerate=30/1 ! jpegenc quality=90 ! filesink location="
+                    + device);
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "gst-launch-1.0 ended");
+            assertEquals(0, p.exitValue(), Files.readString(dir.resolve("gst.log")));
+            Transfers.await(() -> receiver.ended(), Duration.ofSeconds(10), "the end of file gst-launch's close sent");
+            assertTrue(receiver.failure() == null, "ended cleanly: " + receiver.failure());
+            Transfers.await(() -> receiver.playback().framesShown() >= 60, Duration.ofSeconds(10),
+                    "pictures decoded (" + receiver.playback().framesShown() + ")");
+        }
+    }
+
+    @Test
+    void shouldSendToAPlainGstLaunchReadingThePeersDeviceFile() throws Exception {
+        Path device = overFiles();
+        Path frames = Files.createDirectory(dir.resolve("frames"));
+        TestDevices devices = new TestDevices();
+        FormatChoice mjpeg = new FormatChoice(FormatChoice.Encoding.MJPEG, "I420", 320, 240, 30, 1, false, 0, 0,
+                "compatibility mode");
+        Process p = launch("filesrc location=" + device + " ! jpegdec ! videoconvert ! video/x-raw,format=RGB ! "
+                + "multifilesink location=" + frames.resolve("f%05d.rgb"));
+        Thread.sleep(300); // gst-launch opens its end first, so its RX ring is there for the first image
+        BareMjpeg.Sender sender = BareMjpeg.send("files-out", devices.source(TestDevices.CAMERA_ID), mjpeg, onA);
+        Transfers.await(() -> sender.imagesSent() >= 45, Duration.ofSeconds(10), "45 images sent");
+        sender.close(); // closes the stream: gst-launch reads EOF from its device file and ends
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "gst-launch-1.0 ended at EOF");
+        assertEquals(0, p.exitValue(), Files.readString(dir.resolve("gst.log")));
+        try (Stream<Path> files = Files.list(frames)) {
+            List<Path> all = files.sorted().toList();
+            assertTrue(all.size() >= 40, "decoded " + all.size() + " pictures");
+            byte[] rgb = Files.readAllBytes(all.get(all.size() / 2));
+            assertEquals(320 * 240 * 3, rgb.length, "one 320x240 RGB picture");
+            assertEquals(0x20, rgb[0] & 0xff, 12);
         }
     }
 }
