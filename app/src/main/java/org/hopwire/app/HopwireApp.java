@@ -69,7 +69,9 @@ public final class HopwireApp extends Application {
 
     @Override
     public void start(Stage stage) {
-        stage.setTitle("Hopwire");
+        // Two windows on one machine, one per emulated host, must say which host each is.
+        stage.setTitle(options != null && options.root().isPresent() ? options.hostName() + " \u2014 Hopwire"
+                : "Hopwire");
         if (services != null) {
             showMain(stage);
             return;

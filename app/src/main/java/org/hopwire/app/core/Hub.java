@@ -162,6 +162,11 @@ public final class Hub implements AutoCloseable {
         return fabric.kind();
     }
 
+    /** This host as peers know it: its UUID and the name it gives them. */
+    public PeerSession.Identity identity() {
+        return identity;
+    }
+
     public PeerStore peerStore() {
         return store;
     }

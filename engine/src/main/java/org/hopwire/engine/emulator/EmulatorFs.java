@@ -12,8 +12,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.hopwire.engine.emulator.fuse.FuseError;
@@ -46,7 +47,6 @@ public final class EmulatorFs implements FuseFs {
     /** How long after a node appears udev gives it its group and mode. */
     static final Duration UDEV_DELAY = Duration.ofMillis(100);
     private static final Duration FOREVER = Duration.ofDays(365 * 100L);
-    private static final Duration WATCH_SLICE = Duration.ofMillis(50);
 
     /** One emulated host's files. */
     private static final class HostView {
@@ -70,7 +70,8 @@ public final class EmulatorFs implements FuseFs {
     private final Map<String, HostView> hosts = new ConcurrentHashMap<>();
     private final Map<String, EmulatedCable> cables;
     private final Optional<Integer> deviceGroup;
-    private final ExecutorService watchers = Executors.newCachedThreadPool(r -> {
+    /** Wakes pollers when a packet on a throttled cable lands. */
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "hopwire-emulator-poll");
         t.setDaemon(true);
         return t;
@@ -93,9 +94,9 @@ public final class EmulatorFs implements FuseFs {
         this.deviceGroup = deviceGroup;
     }
 
-    /** Stops the poll watchers. */
+    /** Stops the poll timer. */
     public void close() {
-        watchers.shutdownNow();
+        timer.shutdownNow();
     }
 
     // ---- paths --------------------------------------------------------------------------------------------------
@@ -393,6 +394,23 @@ public final class EmulatorFs implements FuseFs {
 
     // ---- open files ---------------------------------------------------------------------------------------------
 
+    /** A read of an attribute's text at {@code offset}: the bytes given, 0 past its end. */
+    private static int readText(byte[] text, ByteBuffer dst, long offset) {
+        if (offset >= text.length) {
+            return 0;
+        }
+        int n = (int) Math.min(dst.remaining(), text.length - offset);
+        dst.put(text, (int) offset, n);
+        return n;
+    }
+
+    /** Takes what one write(2) brought, as text: a store sees exactly that. */
+    private static String written(ByteBuffer src) {
+        byte[] b = new byte[src.remaining()];
+        src.get(b);
+        return new String(b, StandardCharsets.US_ASCII);
+    }
+
     /** A sysfs or ConfigFS attribute: reads what it held when opened; each write is one store, as in ConfigFS. */
     private static final class AttributeFile implements FuseFile {
         private final HostView view;
@@ -412,22 +430,15 @@ public final class EmulatorFs implements FuseFs {
 
         @Override
         public int read(ByteBuffer dst, long offset, boolean nonBlocking) {
-            if (offset >= content.length) {
-                return 0;
-            }
-            int n = (int) Math.min(dst.remaining(), content.length - offset);
-            dst.put(content, (int) offset, n);
-            return n;
+            return readText(content, dst, offset);
         }
 
         @Override
         public int write(ByteBuffer src, long offset, boolean nonBlocking) throws IOException {
             String[] p = rel.substring(HostFiles.CONFIGFS_STREAM.length() + 1).split("/");
             int n = src.remaining();
-            byte[] b = new byte[n];
-            src.get(b);
             try {
-                view.host.writeAttribute(p[0], p[1], p[2], new String(b, StandardCharsets.US_ASCII));
+                view.host.writeAttribute(p[0], p[1], p[2], written(src));
             } catch (FabricException e) {
                 throw new FuseError(e.errno().number(), e.getMessage());
             }
@@ -460,21 +471,13 @@ public final class EmulatorFs implements FuseFs {
 
         @Override
         public int read(ByteBuffer dst, long offset, boolean nonBlocking) {
-            byte[] b = (cable.isPlugged() ? "1\n" : "0\n").getBytes(StandardCharsets.US_ASCII);
-            if (offset >= b.length) {
-                return 0;
-            }
-            int n = (int) Math.min(dst.remaining(), b.length - offset);
-            dst.put(b, (int) offset, n);
-            return n;
+            return readText((cable.isPlugged() ? "1\n" : "0\n").getBytes(StandardCharsets.US_ASCII), dst, offset);
         }
 
         @Override
         public int write(ByteBuffer src, long offset, boolean nonBlocking) throws FuseError {
             int n = src.remaining();
-            byte[] b = new byte[n];
-            src.get(b);
-            switch (new String(b, StandardCharsets.US_ASCII).strip()) {
+            switch (written(src).strip()) {
                 case "1" -> {
                     if (!cable.isPlugged()) {
                         cable.plug();
@@ -503,8 +506,8 @@ public final class EmulatorFs implements FuseFs {
     /** An open {@code /dev/tbstreamN}. */
     private final class DeviceFile implements FuseFile {
         private final EmulatedChannel channel;
-        private final AtomicBoolean watchingIn = new AtomicBoolean();
-        private final AtomicBoolean watchingOut = new AtomicBoolean();
+        private final AtomicBoolean armedIn = new AtomicBoolean();
+        private final AtomicBoolean armedOut = new AtomicBoolean();
 
         DeviceFile(EmulatedChannel channel) {
             this.channel = channel;
@@ -535,44 +538,38 @@ public final class EmulatorFs implements FuseFs {
         }
 
         @Override
+        public boolean mayWait(boolean nonBlocking) {
+            return !nonBlocking;
+        }
+
+        /**
+         * Arms a one-shot wake-up for each direction asked (at most one armed at a time), then says what is ready:
+         * armed first, so a change between the look and the arming cannot be missed.
+         */
+        @Override
         public int poll(int events, Waker waker) {
             int always = EmulatedChannel.ERROR | EmulatedChannel.HANGUP;
+            if (waker != null) {
+                arm(armedIn, EmulatedChannel.READABLE, events, waker);
+                arm(armedOut, EmulatedChannel.WRITABLE, events, waker);
+            }
             int ready = channel.readyOps() & (events | always);
-            if (ready == 0 && waker != null) {
-                if ((events & EmulatedChannel.READABLE) != 0) {
-                    watch(watchingIn, EmulatedChannel.READABLE | always, waker);
-                }
-                if ((events & EmulatedChannel.WRITABLE) != 0) {
-                    watch(watchingOut, EmulatedChannel.WRITABLE | always, waker);
+            if (ready == 0 && waker != null && (events & EmulatedChannel.READABLE) != 0) {
+                long landing = channel.nanosUntilReadable();
+                if (landing > 0) {
+                    // On its way on a throttled cable: readable at its arrival, which no change announces.
+                    timer.schedule(waker::wake, landing, TimeUnit.NANOSECONDS);
                 }
             }
             return ready;
         }
 
-        /** Waits on a worker until one of {@code ops} shows, then wakes the kernel's pollers once. */
-        private void watch(AtomicBoolean running, int ops, Waker waker) {
-            if (!running.compareAndSet(false, true)) {
-                return;
-            }
-            try {
-                watchers.execute(() -> {
-                    try {
-                        while (channel.isOpen() && (channel.readyOps() & ops) == 0) {
-                            if ((ops & EmulatedChannel.READABLE) != 0) {
-                                channel.awaitReadable(WATCH_SLICE);
-                            } else {
-                                channel.awaitRoomAsFile(WATCH_SLICE);
-                            }
-                        }
-                    } catch (IOException e) {
-                        // closed or interrupted: the kernel's pollers are woken below all the same
-                    } finally {
-                        running.set(false);
-                        waker.wake();
-                    }
+        private void arm(AtomicBoolean armed, int op, int events, Waker waker) {
+            if ((events & op) != 0 && armed.compareAndSet(false, true)) {
+                channel.onNextChange(op, () -> {
+                    armed.set(false);
+                    waker.wake();
                 });
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                running.set(false);
             }
         }
 

@@ -1,29 +1,22 @@
 package org.hopwire.engine.bench;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.hopwire.engine.emulator.Emulator;
 import org.hopwire.engine.emulator.fuse.FuseServer;
-import org.hopwire.engine.fabric.StreamChannel;
-import org.hopwire.engine.fabric.Usb4Stream;
 import org.hopwire.engine.fabric.emulated.CableProfile;
 import org.hopwire.engine.fabric.emulated.EmulatedWorld;
 import org.hopwire.engine.testbed.EmulatedTestbed;
 import org.hopwire.engine.testbed.KernelOverFuseTestbed;
-import org.hopwire.engine.testbed.Transfers;
 
 /**
  * {@code hopwire emulate}'s device files next to a plain pipe and the in-process emulated channel, in one run:
@@ -135,61 +128,15 @@ public final class EmulatorFilesBench {
         }
     }
 
-    /** The same bytes through two in-process emulated channels, written and read in {@code bs} blocks. */
+    /** The same bytes through two in-process emulated channels, written in {@code bs} blocks. */
     private static double inProcess(long bytes, int bs) throws Exception {
-        try (EmulatedTestbed bed = new EmulatedTestbed(CableProfile.UNTHROTTLED)) {
-            StreamChannel[] c = bed.openPair("bench", Usb4Stream.DEFAULT_RING_SIZE);
-            Future<Long> reader = Transfers.inBackground(() -> {
-                ByteBuffer buf = ByteBuffer.allocate(bs);
-                long got = 0;
-                while (got < bytes) {
-                    buf.clear();
-                    got += c[1].read(buf);
-                }
-                return System.nanoTime();
-            });
-            ByteBuffer src = ByteBuffer.allocate(bs);
-            long start = System.nanoTime();
-            for (long sent = 0; sent < bytes; sent += bs) {
-                src.clear();
-                c[0].writeFully(src);
-            }
-            return bytes / (double) (reader.get(120, TimeUnit.SECONDS) - start);
-        }
+        return FabricBench.throughput(CableProfile.UNTHROTTLED, bytes, bs);
     }
 
     /** 4 KiB from A to B and back, one at a time, through the files or in-process; {p50, p99} in microseconds. */
     private static double[] roundTrips(boolean files, int count) throws Exception {
         try (EmulatedTestbed bed = files ? new KernelOverFuseTestbed() : new EmulatedTestbed()) {
-            StreamChannel[] c = bed.openPair("rtt", Usb4Stream.DEFAULT_RING_SIZE);
-            Callable<Void> echoing = () -> {
-                ByteBuffer buf = ByteBuffer.allocateDirect(4096);
-                for (int i = 0; i < count; i++) {
-                    buf.clear();
-                    while (buf.hasRemaining()) {
-                        c[1].read(buf);
-                    }
-                    buf.flip();
-                    c[1].writeFully(buf);
-                }
-                return null;
-            };
-            Future<Void> echo = Transfers.inBackground(echoing);
-            ByteBuffer buf = ByteBuffer.allocateDirect(4096);
-            long[] ns = new long[count];
-            for (int i = 0; i < count; i++) {
-                long t0 = System.nanoTime();
-                buf.clear();
-                c[0].writeFully(buf);
-                buf.clear();
-                while (buf.hasRemaining()) {
-                    c[0].read(buf);
-                }
-                ns[i] = System.nanoTime() - t0;
-            }
-            echo.get(30, TimeUnit.SECONDS);
-            Arrays.sort(ns);
-            return new double[] {ns[count / 2] / 1e3, ns[(int) (count * 0.99)] / 1e3};
+            return FabricBench.roundTrips(bed, count);
         }
     }
 

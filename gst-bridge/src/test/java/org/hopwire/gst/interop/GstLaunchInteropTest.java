@@ -125,27 +125,36 @@ class GstLaunchInteropTest {
     void shouldSendWhatTheDocumentationsReceiverPipelineDecodes() throws Exception {
         inProcess();
         Path fifo = dir.resolve("tbstream0-receive");
+        try (FifoPort port = FifoPort.readingFrom(fifo, onB)) {
+            sendToTheDocumentationsReceiver(fifo, 0);
+        }
+    }
+
+    /**
+     * Starts the documentation's receiver pipeline on {@code file}, sends it 45 images in compatibility mode from
+     * A, closes, and checks that gst-launch-1.0 ended at the EOF with the pictures decoded.
+     */
+    private void sendToTheDocumentationsReceiver(Path file, long receiverHeadStartMs) throws Exception {
         Path frames = Files.createDirectory(dir.resolve("frames"));
         TestDevices devices = new TestDevices();
         FormatChoice mjpeg = new FormatChoice(FormatChoice.Encoding.MJPEG, "I420", 320, 240, 30, 1, false, 0, 0,
                 "compatibility mode");
-        try (FifoPort port = FifoPort.readingFrom(fifo, onB)) {
-            Process p = launch("filesrc location=" + fifo + " ! jpegdec ! videoconvert ! video/x-raw,format=RGB ! "
-                    + "multifilesink location=" + frames.resolve("f%05d.rgb"));
-            BareMjpeg.Sender sender = BareMjpeg.send("interop-out", devices.source(TestDevices.CAMERA_ID), mjpeg, onA);
-            Transfers.await(() -> sender.imagesSent() >= 45, Duration.ofSeconds(10), "45 images sent");
-            sender.close(); // closes the stream: gst-launch reads EOF and ends
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "gst-launch-1.0 ended at EOF");
-            assertEquals(0, p.exitValue(), Files.readString(dir.resolve("gst.log")));
-            try (Stream<Path> files = Files.list(frames)) {
-                List<Path> all = files.sorted().toList();
-                assertTrue(all.size() >= 40, "decoded " + all.size() + " pictures");
-                byte[] rgb = Files.readAllBytes(all.get(all.size() / 2));
-                assertEquals(320 * 240 * 3, rgb.length, "one 320x240 RGB picture");
-                assertEquals(0x20, rgb[0] & 0xff, 12);
-                assertEquals(0x30, rgb[1] & 0xff, 12);
-                assertEquals(0x40, rgb[2] & 0xff, 12);
-            }
+        Process p = launch("filesrc location=" + file + " ! jpegdec ! videoconvert ! video/x-raw,format=RGB ! "
+                + "multifilesink location=" + frames.resolve("f%05d.rgb"));
+        Thread.sleep(receiverHeadStartMs);
+        BareMjpeg.Sender sender = BareMjpeg.send("interop-out", devices.source(TestDevices.CAMERA_ID), mjpeg, onA);
+        Transfers.await(() -> sender.imagesSent() >= 45, Duration.ofSeconds(10), "45 images sent");
+        sender.close(); // closes the stream: gst-launch reads EOF and ends
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "gst-launch-1.0 ended at EOF");
+        assertEquals(0, p.exitValue(), Files.readString(dir.resolve("gst.log")));
+        try (Stream<Path> files = Files.list(frames)) {
+            List<Path> all = files.sorted().toList();
+            assertTrue(all.size() >= 40, "decoded " + all.size() + " pictures");
+            byte[] rgb = Files.readAllBytes(all.get(all.size() / 2));
+            assertEquals(320 * 240 * 3, rgb.length, "one 320x240 RGB picture");
+            assertEquals(0x20, rgb[0] & 0xff, 12);
+            assertEquals(0x30, rgb[1] & 0xff, 12);
+            assertEquals(0x40, rgb[2] & 0xff, 12);
         }
     }
 
@@ -168,25 +177,7 @@ class GstLaunchInteropTest {
 
     @Test
     void shouldSendToAPlainGstLaunchReadingThePeersDeviceFile() throws Exception {
-        Path device = overFiles();
-        Path frames = Files.createDirectory(dir.resolve("frames"));
-        TestDevices devices = new TestDevices();
-        FormatChoice mjpeg = new FormatChoice(FormatChoice.Encoding.MJPEG, "I420", 320, 240, 30, 1, false, 0, 0,
-                "compatibility mode");
-        Process p = launch("filesrc location=" + device + " ! jpegdec ! videoconvert ! video/x-raw,format=RGB ! "
-                + "multifilesink location=" + frames.resolve("f%05d.rgb"));
-        Thread.sleep(300); // gst-launch opens its end first, so its RX ring is there for the first image
-        BareMjpeg.Sender sender = BareMjpeg.send("files-out", devices.source(TestDevices.CAMERA_ID), mjpeg, onA);
-        Transfers.await(() -> sender.imagesSent() >= 45, Duration.ofSeconds(10), "45 images sent");
-        sender.close(); // closes the stream: gst-launch reads EOF from its device file and ends
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "gst-launch-1.0 ended at EOF");
-        assertEquals(0, p.exitValue(), Files.readString(dir.resolve("gst.log")));
-        try (Stream<Path> files = Files.list(frames)) {
-            List<Path> all = files.sorted().toList();
-            assertTrue(all.size() >= 40, "decoded " + all.size() + " pictures");
-            byte[] rgb = Files.readAllBytes(all.get(all.size() / 2));
-            assertEquals(320 * 240 * 3, rgb.length, "one 320x240 RGB picture");
-            assertEquals(0x20, rgb[0] & 0xff, 12);
-        }
+        // gst-launch opens its end first, so its RX ring is there for the first image.
+        sendToTheDocumentationsReceiver(overFiles(), 300);
     }
 }

@@ -64,7 +64,13 @@ public final class ThisHostPane extends VBox {
         setPadding(new Insets(12));
         Label title = new Label("This host", Icons.icon(Icons.THIS_HOST));
         title.getStyleClass().add("pane-title");
-        getChildren().addAll(title, section("Devices"), devices, section("Lent to peers"), lends,
+        // Its name as peers see it: with two windows on one machine (one per emulated host) it tells them apart.
+        Label name = new Label(model.localHostName());
+        name.setId("this-host-name");
+        name.getStyleClass().add("host-name");
+        javafx.scene.layout.HBox heading = new javafx.scene.layout.HBox(8, title, name);
+        heading.setAlignment(javafx.geometry.Pos.BASELINE_LEFT);
+        getChildren().addAll(heading, section("Devices"), devices, section("Lent to peers"), lends,
                 section("Borrowed from peers"), borrows);
         drag.target(this, () -> DropTarget.THIS_HOST);
         model.snapshotProperty().addListener((o, was, now) -> update(now));

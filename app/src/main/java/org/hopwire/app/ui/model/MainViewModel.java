@@ -47,6 +47,11 @@ public final class MainViewModel implements AutoCloseable {
     private volatile String borrowCaps = "";
     private volatile long longestApplyNs;
 
+    /** The name this host gives its peers, which the "This host" pane shows beside its title. */
+    public String localHostName() {
+        return services.hub().identity().hostName();
+    }
+
     public MainViewModel(Services services, Questions questions, Executor uiThread) {
         this.services = Objects.requireNonNull(services, "services");
         this.hub = services.hub();

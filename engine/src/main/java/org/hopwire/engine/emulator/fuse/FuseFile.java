@@ -10,8 +10,13 @@ public interface FuseFile {
         void wake();
     }
 
-    /** Whether reads, writes and the release may wait, so they run on workers. */
+    /** Whether opening's end (flush, release) may wait, so it runs on a worker; also marks a stream-like file. */
     boolean slow();
+
+    /** Whether a read or write may wait, so it runs on a worker; a non-blocking one of a device need not. */
+    default boolean mayWait(boolean nonBlocking) {
+        return slow();
+    }
 
     /** Reads into {@code dst}; the bytes read, 0 at end of file. Non-blocking callers get EAGAIN instead of a wait. */
     int read(ByteBuffer dst, long offset, boolean nonBlocking) throws IOException;

@@ -119,6 +119,8 @@ public final class FuseServer implements AutoCloseable {
     private final ArrayBlockingQueue<ByteBuffer> spare = new ArrayBlockingQueue<>(SPARE_BUFFERS);
     private final ByteBuffer reply = direct(64 * 1024);
     private final ByteBuffer notice = direct(OUT_HEADER + 8);
+    /** The dispatcher's reply buffer for device reads; made at first use. */
+    private ByteBuffer bigReply;
     private static final ThreadLocal<ByteBuffer> WORKER_REPLY = new ThreadLocal<>();
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile boolean closing;
@@ -372,8 +374,10 @@ public final class FuseServer implements AutoCloseable {
                     Object handle = handles.get(h);
                     if (!(handle instanceof FuseFile f)) {
                         error(reply, unique, 9 /* EBADF */);
-                    } else if (f.slow()) {
+                    } else if (f.mayWait(nonBlocking)) {
                         return slow(unique, null, () -> read(f, replyFor(size), unique, offset, size, nonBlocking));
+                    } else if (f.slow()) {
+                        read(f, inlineReply(size), unique, offset, size, nonBlocking);
                     } else {
                         // A short read of an attribute is fine: the caller reads again for the rest.
                         read(f, reply, unique, offset, Math.min(size, reply.capacity() - OUT_HEADER), nonBlocking);
@@ -388,7 +392,7 @@ public final class FuseServer implements AutoCloseable {
                     in.position(IN_HEADER + 40).limit(IN_HEADER + 40 + size);
                     if (!(handle instanceof FuseFile f)) {
                         error(reply, unique, 9 /* EBADF */);
-                    } else if (f.slow()) {
+                    } else if (f.mayWait(nonBlocking)) {
                         return slow(unique, in, () -> write(f, in, workerReply(), unique, offset,
                                 nonBlocking));
                     } else {
@@ -713,6 +717,14 @@ public final class FuseServer implements AutoCloseable {
         out.position(OUT_HEADER).limit(OUT_HEADER + size);
         int n = f.read(out, offset, nonBlocking);
         send(out, unique, 0, Math.max(0, n));
+    }
+
+    /** The dispatcher's buffer for a device read it answers itself (a non-blocking one), grown as needed. */
+    private ByteBuffer inlineReply(int size) {
+        if (bigReply == null || bigReply.capacity() < OUT_HEADER + size) {
+            bigReply = direct(OUT_HEADER + Math.max(size, 256 * 1024));
+        }
+        return bigReply;
     }
 
     /** A worker's reply buffer with room for {@code size} bytes of data. */

@@ -157,6 +157,11 @@ public final class EmulatedChannel implements StreamChannel {
                     throw WOULD_BLOCK;
                 }
             }
+
+            @Override
+            public boolean nonBlocking() {
+                return nonBlocking;
+            }
         };
     }
 
@@ -250,22 +255,25 @@ public final class EmulatedChannel implements StreamChannel {
     }
 
     /**
-     * Waits up to {@code timeout} until a packet waits to be read or the connection is gone; true when the caller
-     * should look at {@link #readyOps()} again. An interrupt ends the wait with {@link InterruptedIOException}.
+     * Runs {@code action} once at the next change that may alter {@link #readyOps()} for {@code ops} ({@link
+     * #READABLE}: the RX side; {@link #WRITABLE}: the TX side), on the thread that makes the change; quick actions
+     * only. With it a file system tells the kernel's pollers to look again without a thread waiting per poller.
      */
-    public boolean awaitReadable(java.time.Duration timeout) throws IOException {
-        if (closed) {
-            throw new ClosedChannelException();
+    public void onNextChange(int ops, Runnable action) {
+        if ((ops & READABLE) != 0) {
+            rings.rx.onNextChange(action);
         }
-        return rings.rx.awaitArrival(timeout.toNanos(), fileRead);
+        if ((ops & WRITABLE) != 0) {
+            rings.tx.onNextChange(action);
+        }
     }
 
-    /** As {@link #awaitWritable}, but an interrupt ends the wait with {@link InterruptedIOException}. */
-    public boolean awaitRoomAsFile(java.time.Duration timeout) throws IOException {
-        if (closed) {
-            throw new ClosedChannelException();
-        }
-        return rings.tx.awaitRoom(timeout.toNanos(), fileRead) || rings.tx.broken();
+    /**
+     * How long until a packet already sent lands here and makes the device readable: -1 when none is on its way, 0
+     * when one has landed. On a throttled cable landing is a matter of time, not of a change.
+     */
+    public long nanosUntilReadable() {
+        return rings.rx.nanosUntilArrival();
     }
 
     /**

@@ -56,6 +56,11 @@ final class Pipe {
         /** Whether the stream's directory was removed while open: reads drain, then end. */
         boolean removed();
 
+        /** Whether the caller never waits (a non-blocking file): {@link #beforeWaiting} then always throws. */
+        default boolean nonBlocking() {
+            return false;
+        }
+
         /**
          * Called by a reader or writer that has to wait: a writer's throws ENXIO where the driver's writer would; a
          * non-blocking caller's throws instead of waiting.
@@ -101,6 +106,9 @@ final class Pipe {
     private final Condition changed = waitLock.newCondition();
     private volatile int parked;
     private volatile long version;
+    /** What {@link #onNextChange} asked to run at the next change. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> changeActions =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** Packets still to be damaged on their way, as the hardware may (a CRC error or overrun it only logs). */
     private final java.util.concurrent.atomic.AtomicInteger toDamage = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -185,29 +193,11 @@ final class Pipe {
      * reader that far behind loses the tail). Returns whether everything was sent.
      */
     boolean drainThenCancel(long sequence, long timeoutNs) {
-        long deadline = System.nanoTime() + timeoutNs;
-        while (!sent(sequence) && brokenReason == null) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                cancelQueued();
-                return false;
-            }
-            waitLock.lock();
-            try {
-                parked++;
-                if (!sent(sequence) && brokenReason == null) {
-                    changed.awaitNanos(Math.min(left, MAX_PARK_NS));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                cancelQueued();
-                return false;
-            } finally {
-                parked--;
-                waitLock.unlock();
-            }
+        if (awaitSent(sequence, timeoutNs) || brokenReason != null) {
+            return sent(sequence);
         }
-        return sent(sequence);
+        cancelQueued();
+        return false;
     }
 
     /**
@@ -215,7 +205,11 @@ final class Pipe {
      * it has.
      */
     boolean awaitSent(long timeoutNs) {
-        long sequence = tail;
+        return awaitSent(tail, timeoutNs);
+    }
+
+    /** Waits up to {@code timeoutNs} until everything up to {@code sequence} has left the TX ring, or the link broke. */
+    private boolean awaitSent(long sequence, long timeoutNs) {
         long deadline = System.nanoTime() + timeoutNs;
         while (!sent(sequence) && brokenReason == null) {
             long left = deadline - System.nanoTime();
@@ -554,38 +548,38 @@ final class Pipe {
     }
 
     /**
-     * Waits up to {@code timeoutNs} until a packet has arrived or the link broke; returns whether something changed
-     * that a poller should look at.
+     * How long until the oldest queued packet lands in the RX ring: -1 with nothing queued, 0 when it has landed; on
+     * a throttled cable a packet is readable only from its arrival time, which no state change announces.
      */
-    boolean awaitArrival(long timeoutNs, Guard guard) throws IOException {
-        long deadline = System.nanoTime() + timeoutNs;
-        while (true) {
-            guard.check();
-            if (hasArrived() || brokenReason != null) {
-                return true;
-            }
-            long now = System.nanoTime();
-            if (now - deadline >= 0) {
-                return false;
-            }
-            long h = head;
-            long t = tail;
-            if (h != t) {
-                // In flight: sleep until it lands, or the deadline.
-                Ring r = ring;
-                long arrival = r.arrivalNs == null ? now : r.arrivalNs[slot(r, h)];
-                waitUntil(Math.min(arrival, deadline), guard);
-            } else {
-                awaitChange(h, t);
-            }
+    long nanosUntilArrival() {
+        long h = head;
+        if (h == tail) {
+            return -1;
         }
+        Ring r = ring;
+        return r.arrivalNs == null ? 0 : Math.max(0, r.arrivalNs[slot(r, h)] - System.nanoTime());
+    }
+
+    /**
+     * Runs {@code action} once, at the next change of this pipe (a packet queued or taken, a side opened or closed,
+     * the link broken), on the thread that makes it: how a poller learns it should look again without a thread
+     * waiting for it. It must be quick and must not call back into this pipe.
+     */
+    void onNextChange(Runnable action) {
+        changeActions.add(action);
     }
 
     // ---- waiting -----------------------------------------------------------------------------------------------
 
     /** Takes a side's lock, still answering closes and unplugs while another reader or writer holds it. */
     private static void acquire(ReentrantLock lock, Guard guard) throws IOException {
+        if (guard.nonBlocking() && !lock.tryLock()) {
+            guard.beforeWaiting(); // another reader or writer is inside: a non-blocking call does not wait for it
+        }
         while (true) {
+            if (lock.isHeldByCurrentThread()) {
+                return;
+            }
             guard.check();
             try {
                 if (lock.tryLock(MAX_PARK_NS, TimeUnit.NANOSECONDS)) {
@@ -598,6 +592,12 @@ final class Pipe {
     }
 
     private void signalIfParked() {
+        if (!changeActions.isEmpty()) {
+            Runnable action;
+            while ((action = changeActions.poll()) != null) {
+                action.run();
+            }
+        }
         if (parked > 0) {
             waitLock.lock();
             try {
