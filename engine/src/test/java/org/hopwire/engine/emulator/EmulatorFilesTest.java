@@ -205,6 +205,47 @@ class EmulatorFilesTest {
         assertFalse(Files.exists(mount.resolve("alpha/sys/bus/thunderbolt/devices/0-1")), "the peer is gone");
     }
 
+    @Test
+    void shouldKeepConfigFsAndDevicesForRootAsTheKernelDoes() throws Exception {
+        assumeTrue(onPath("runuser"), "needs runuser (util-linux) to act as another user");
+        Path cfg = mount.resolve("alpha/sys/kernel/config/thunderbolt/stream");
+        Files.createDirectories(cfg.resolve("0-1.0/s"));
+        Path log = tmp.resolve("nobody.log");
+        // tmp is 0700 root: the user runs from / and reaches the mount by its absolute path (its parents are
+        // searchable: @TempDir makes them 0700, so the mount's own modes are what is tested below them).
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        Process p = new ProcessBuilder("runuser", "-u", "nobody", "--", "bash", "-c", String.join("\n",
+                "cat " + mount.resolve("alpha/sys/bus/thunderbolt/devices/0-1/device_name"),
+                "mkdir " + cfg.resolve("0-1.0/t") + " 2>/dev/null && echo mkdir-allowed",
+                "(echo 64 > " + cfg.resolve("0-1.0/s/ring_size") + ") 2>/dev/null && echo write-allowed",
+                "(exec 3<" + mount.resolve("alpha/dev/tbstream0") + ") 2>/dev/null && echo open-allowed",
+                "echo done")).directory(Path.of("/").toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        succeeds(p, log);
+        assertEquals(List.of("beta", "done"), Files.readAllLines(log), "sysfs readable, the rest root's");
+    }
+
+    @Test
+    void shouldGiveDeviceNodesTheirGroupAMomentAfterMkdirAsTheUdevRuleDoes() throws Exception {
+        emulator.close();
+        Path second = tmp.resolve("grouped");
+        emulator = Emulator.start(new Emulator.Options(second, List.of("alpha", "beta"), CableProfile.UNTHROTTLED,
+                EmulatedWorld.Settings.DEFAULT, Optional.of(4321)));
+        Files.createDirectories(second.resolve("alpha/sys/kernel/config/thunderbolt/stream/0-1.0/s"));
+        Path node = second.resolve("alpha/dev/tbstream0");
+        assertEquals("600 0", statModeAndGroup(node), "0600 root as the driver makes it");
+        Thread.sleep(EmulatorFs.UDEV_DELAY.toMillis() + 100);
+        assertEquals("660 4321", statModeAndGroup(node), "then the rule's mode and group");
+        Files.setPosixFilePermissions(node, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        assertEquals("644 4321", statModeAndGroup(node), "root may chmod a node");
+    }
+
+    private static String statModeAndGroup(Path file) throws Exception {
+        Process p = new ProcessBuilder("stat", "-c", "%a %g", file.toString()).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
+    }
+
     private static String text(Path file) {
         try {
             return Files.readString(file).strip();

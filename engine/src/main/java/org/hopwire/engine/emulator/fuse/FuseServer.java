@@ -197,12 +197,9 @@ public final class FuseServer implements AutoCloseable {
      */
     public static void prepareMountPoint(Path dir) throws IOException {
         try {
-            java.nio.file.Files.createDirectories(dir);
-            try (var s = java.nio.file.Files.list(dir)) {
-                if (s.findAny().isPresent()) {
-                    throw new IOException(dir + " is not empty: mount the emulator on an empty folder");
-                }
-            }
+            java.nio.file.Files.readAttributes(dir, java.nio.file.attribute.BasicFileAttributes.class);
+        } catch (java.nio.file.NoSuchFileException e) {
+            // made below
         } catch (java.nio.file.FileSystemException e) {
             if (e.getReason() == null || !e.getReason().contains("not connected")) {
                 throw e;
@@ -212,6 +209,12 @@ public final class FuseServer implements AutoCloseable {
             } catch (FuseCalls.CallFailed f) {
                 throw new IOException(dir + " is a dead FUSE mount and could not be detached (errno " + f.errno
                         + "): run 'umount -l " + dir + "' as root", f);
+            }
+        }
+        java.nio.file.Files.createDirectories(dir);
+        try (var s = java.nio.file.Files.list(dir)) {
+            if (s.findAny().isPresent()) {
+                throw new IOException(dir + " is not empty: mount the emulator on an empty folder");
             }
         }
     }
@@ -648,9 +651,11 @@ public final class FuseServer implements AutoCloseable {
     private void setattr(ByteBuffer in, long unique, long node) throws FuseError {
         int valid = in.getInt(IN_HEADER);
         String path = path(node);
-        fs.setattr(path, (valid & FATTR_MODE) != 0 ? in.getInt(IN_HEADER + 60) : null,
-                (valid & FATTR_UID) != 0 ? in.getInt(IN_HEADER + 68) : null,
-                (valid & FATTR_GID) != 0 ? in.getInt(IN_HEADER + 72) : null,
+        // fuse_setattr_in: valid, padding, fh, size, lock_owner, atime, mtime, ctime, three nsecs, mode, unused, uid,
+        // gid, unused.
+        fs.setattr(path, (valid & FATTR_MODE) != 0 ? in.getInt(IN_HEADER + 68) : null,
+                (valid & FATTR_UID) != 0 ? in.getInt(IN_HEADER + 76) : null,
+                (valid & FATTR_GID) != 0 ? in.getInt(IN_HEADER + 80) : null,
                 (valid & FATTR_SIZE) != 0 ? in.getLong(IN_HEADER + 16) : null);
         attr(unique, node, fs.stat(path), 0);
     }
