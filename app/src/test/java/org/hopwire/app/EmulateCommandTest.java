@@ -28,9 +28,15 @@ class EmulateCommandTest {
     private Process process;
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         if (process != null) {
             process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        // A failure after a SIGKILL must not leave a dead mount behind.
+        Path mount = tmp.resolve("usb4");
+        if (mounted(mount)) {
+            new ProcessBuilder("umount", "-l", mount.toString()).start().waitFor(10, TimeUnit.SECONDS);
         }
     }
 

@@ -181,7 +181,8 @@ public final class FuseServer implements AutoCloseable {
         try {
             FuseCalls.close(FuseCalls.openFuseDevice());
         } catch (FuseCalls.CallFailed e) {
-            return java.util.Optional.of("cannot open /dev/fuse (errno " + e.errno + ")");
+            return java.util.Optional.of("cannot open /dev/fuse (errno " + e.errno + ")"
+                    + (e.errno == 13 || e.errno == EPERM ? ": run it as root" : ""));
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
             return java.util.Optional.of("JNA cannot load the C library: " + e);
         }
