@@ -51,11 +51,19 @@ public final class EmulatorFs implements FuseFs {
     /** One emulated host's files. */
     private static final class HostView {
         final EmulatedHost host;
-        volatile HostFiles.Snapshot snapshot;
+        /** Counts the host's changes; a snapshot is good only for the count it was made at. */
+        final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
+        volatile Cached cached;
         final Map<String, Node> nodes = new ConcurrentHashMap<>();
+        /** Device files open now, by stream ("service/name"); notified when one is let go. */
+        final Map<String, java.util.Set<DeviceFile>> open = new ConcurrentHashMap<>();
 
         HostView(EmulatedHost host) {
             this.host = host;
+        }
+
+        void changed() {
+            changes.incrementAndGet();
         }
     }
 
@@ -87,7 +95,7 @@ public final class EmulatorFs implements FuseFs {
                       Optional<Integer> deviceGroup) {
         hosts.forEach((name, h) -> {
             HostView v = new HostView(h);
-            h.addChangeListener(() -> v.snapshot = null);
+            h.addChangeListener(v::changed);
             this.hosts.put(name, v);
         });
         this.cables = Map.copyOf(cables);
@@ -122,15 +130,27 @@ public final class EmulatorFs implements FuseFs {
         return v;
     }
 
+    /** A snapshot and the change count it shows. */
+    private record Cached(long changes, HostFiles.Snapshot snapshot) {
+    }
+
+    /**
+     * The host's files now: the cached snapshot if nothing changed since it was made, else a new one. One made while
+     * a change happened is returned to its caller but not kept, so a stale view never outlives the change.
+     */
     private static HostFiles.Snapshot snapshot(HostView v) {
-        HostFiles.Snapshot s = v.snapshot;
-        if (s == null) {
-            s = HostFiles.of(v.host);
-            v.snapshot = s;
-            v.nodes.keySet().retainAll(s.devices());
-            for (String d : s.devices()) {
-                v.nodes.computeIfAbsent(d, k -> new Node());
-            }
+        long now = v.changes.get();
+        Cached c = v.cached;
+        if (c != null && c.changes() == now) {
+            return c.snapshot();
+        }
+        HostFiles.Snapshot s = HostFiles.of(v.host);
+        for (String d : s.devices()) {
+            v.nodes.computeIfAbsent(d, k -> new Node());
+        }
+        if (v.changes.get() == now) {
+            v.cached = new Cached(now, s);
+            v.nodes.keySet().retainAll(s.devices()); // only on a snapshot that is current
         }
         return s;
     }
@@ -314,7 +334,9 @@ public final class EmulatorFs implements FuseFs {
         try {
             EmulatedChannel channel = v.host.open(stream.address().service(), stream.address().name(),
                     nonBlocking ? Duration.ZERO : FOREVER, null);
-            return new DeviceFile(channel);
+            DeviceFile f = new DeviceFile(v, stream.address().service() + "/" + stream.address().name(), channel);
+            v.open.computeIfAbsent(f.stream, k -> ConcurrentHashMap.newKeySet()).add(f);
+            return f;
         } catch (FabricException e) {
             throw new FuseError(e.errno().number(), e.getMessage());
         } catch (InterruptedException e) {
@@ -338,7 +360,7 @@ public final class EmulatorFs implements FuseFs {
         } catch (FabricException e) {
             throw new FuseError(e.errno().number(), e.getMessage());
         }
-        v.snapshot = null;
+        v.changed();
     }
 
     @Override
@@ -357,7 +379,7 @@ public final class EmulatorFs implements FuseFs {
         } catch (FabricException e) {
             throw new FuseError(e.errno().number(), e.getMessage());
         }
-        v.snapshot = null;
+        v.changed();
     }
 
     /** The parts of a path below the ConfigFS stream folder; EPERM elsewhere, as sysfs and /dev refuse. */
@@ -393,6 +415,37 @@ public final class EmulatorFs implements FuseFs {
     }
 
     // ---- open files ---------------------------------------------------------------------------------------------
+
+    /** How long an attribute write waits for device files whose descriptors were closed to be let go. */
+    static final Duration RELEASE_WAIT = Duration.ofSeconds(2);
+
+    /**
+     * The driver's last close is over when {@code close(2)} returns; FUSE lets go of the file a moment later. So an
+     * attribute write that meets EBUSY (the device is open) while every open file of the stream was closed already
+     * waits for those releases, then says whether the device is free now. A write while the device is really open
+     * (a descriptor not closed) is EBUSY at once, as on the driver.
+     */
+    private static boolean awaitReleases(HostView view, String stream) {
+        long deadline = System.nanoTime() + RELEASE_WAIT.toNanos();
+        synchronized (view.open) {
+            while (true) {
+                java.util.Set<DeviceFile> files = view.open.getOrDefault(stream, java.util.Set.of());
+                if (files.isEmpty()) {
+                    return true;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || files.stream().anyMatch(f -> !f.closing)) {
+                    return false;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(view.open, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+    }
 
     /** A read of an attribute's text at {@code offset}: the bytes given, 0 past its end. */
     private static int readText(byte[] text, ByteBuffer dst, long offset) {
@@ -433,16 +486,30 @@ public final class EmulatorFs implements FuseFs {
             return readText(content, dst, offset);
         }
 
+        /** A store may wait for device files being let go (see {@code awaitReleases}): on a worker. */
+        @Override
+        public boolean writeMayWait(boolean nonBlocking) {
+            return true;
+        }
+
         @Override
         public int write(ByteBuffer src, long offset, boolean nonBlocking) throws IOException {
             String[] p = rel.substring(HostFiles.CONFIGFS_STREAM.length() + 1).split("/");
             int n = src.remaining();
+            String text = written(src);
             try {
-                view.host.writeAttribute(p[0], p[1], p[2], written(src));
+                view.host.writeAttribute(p[0], p[1], p[2], text);
             } catch (FabricException e) {
-                throw new FuseError(e.errno().number(), e.getMessage());
+                if (e.errno() != Errno.EBUSY || !awaitReleases(view, p[0] + "/" + p[1])) {
+                    throw new FuseError(e.errno().number(), e.getMessage());
+                }
+                try {
+                    view.host.writeAttribute(p[0], p[1], p[2], text);
+                } catch (FabricException again) {
+                    throw new FuseError(again.errno().number(), again.getMessage());
+                }
             }
-            view.snapshot = null;
+            view.changed();
             return n;
         }
 
@@ -505,11 +572,17 @@ public final class EmulatorFs implements FuseFs {
 
     /** An open {@code /dev/tbstreamN}. */
     private final class DeviceFile implements FuseFile {
+        private final HostView view;
+        private final String stream;
         private final EmulatedChannel channel;
+        /** Set by a close(2) of one of its descriptors; the release follows, without the caller waiting for it. */
+        private volatile boolean closing;
         private final AtomicBoolean armedIn = new AtomicBoolean();
         private final AtomicBoolean armedOut = new AtomicBoolean();
 
-        DeviceFile(EmulatedChannel channel) {
+        DeviceFile(HostView view, String stream, EmulatedChannel channel) {
+            this.view = view;
+            this.stream = stream;
             this.channel = channel;
         }
 
@@ -576,11 +649,19 @@ public final class EmulatorFs implements FuseFs {
         @Override
         public void flush() {
             channel.flushAsFile();
+            closing = true;
         }
 
         @Override
         public void release() {
             channel.close();
+            synchronized (view.open) {
+                java.util.Set<DeviceFile> files = view.open.get(stream);
+                if (files != null) {
+                    files.remove(this);
+                }
+                view.open.notifyAll();
+            }
         }
     }
 

@@ -206,6 +206,33 @@ class EmulatorFilesTest {
     }
 
     @Test
+    void shouldLetTheHopIdsGoRightAfterTheLastCloseAndNotWhileADescriptorIsOpen() throws Exception {
+        Path log = tmp.resolve("setup.log");
+        succeeds(recipe("beta", String.join("\n",
+                "mkdir -p /sys/kernel/config/thunderbolt/stream/0-1.0/s",
+                "echo -1 > /sys/kernel/config/thunderbolt/stream/0-1.0/s/in_hopid",
+                "echo -1 > /sys/kernel/config/thunderbolt/stream/0-1.0/s/out_hopid"), log), log);
+        Path dir = mount.resolve("beta/sys/kernel/config/thunderbolt/stream/0-1.0/s");
+        Path device = mount.resolve("beta/dev/tbstream0");
+        try (java.nio.channels.FileChannel open = java.nio.channels.FileChannel.open(device,
+                java.nio.file.StandardOpenOption.READ)) {
+            IOException busy = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                    () -> Files.writeString(dir.resolve("in_hopid"), "0"));
+            assertTrue(String.valueOf(busy.getMessage()).contains("busy"), busy.toString());
+        }
+        // The driver's last close is over when close(2) returns: the tear-down's next write must not meet EBUSY
+        // (FUSE lets go of the file a moment later; the emulator waits for that).
+        for (int i = 0; i < 20; i++) {
+            java.nio.channels.FileChannel.open(device, java.nio.file.StandardOpenOption.READ).close();
+            Files.writeString(dir.resolve("ring_size"), Integer.toString(64 + i));
+        }
+        Files.writeString(dir.resolve("in_hopid"), "0");
+        Files.writeString(dir.resolve("out_hopid"), "0");
+        assertEquals("0", text(dir.resolve("in_hopid")));
+        Files.delete(dir);
+    }
+
+    @Test
     void shouldKeepConfigFsAndDevicesForRootAsTheKernelDoes() throws Exception {
         assumeTrue(onPath("runuser"), "needs runuser (util-linux) to act as another user");
         Path cfg = mount.resolve("alpha/sys/kernel/config/thunderbolt/stream");

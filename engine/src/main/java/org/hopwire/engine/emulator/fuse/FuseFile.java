@@ -18,6 +18,11 @@ public interface FuseFile {
         return slow();
     }
 
+    /** Whether a write may wait; as {@link #mayWait} unless a file says otherwise. */
+    default boolean writeMayWait(boolean nonBlocking) {
+        return mayWait(nonBlocking);
+    }
+
     /** Reads into {@code dst}; the bytes read, 0 at end of file. Non-blocking callers get EAGAIN instead of a wait. */
     int read(ByteBuffer dst, long offset, boolean nonBlocking) throws IOException;
 

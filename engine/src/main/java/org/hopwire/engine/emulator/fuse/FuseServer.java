@@ -396,7 +396,7 @@ public final class FuseServer implements AutoCloseable {
                     in.position(IN_HEADER + 40).limit(IN_HEADER + 40 + size);
                     if (!(handle instanceof FuseFile f)) {
                         error(reply, unique, 9 /* EBADF */);
-                    } else if (f.mayWait(nonBlocking)) {
+                    } else if (f.writeMayWait(nonBlocking)) {
                         return slow(unique, in, () -> write(f, in, workerReply(), unique, offset,
                                 nonBlocking));
                     } else {
