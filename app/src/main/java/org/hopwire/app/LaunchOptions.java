@@ -19,7 +19,8 @@ public record LaunchOptions(Optional<Fabrics.Choice> fabric, Optional<Path> root
                             Optional<EmulateOptions> emulate) {
     static final String USAGE = String.join("\n",
             "Usage: hopwire [--fabric=auto|kernel|emulated] [--root DIR] [list]",
-            "       hopwire emulate --mount DIR [--hosts alpha,beta] [--preset 40g|unthrottled] [--device-group G]",
+            "       hopwire emulate --mount DIR [--hosts alpha,beta] [--preset 40g|unthrottled] [--user NAME]",
+            "                       [--device-group G]",
             "",
             "  (no command)   open the Hopwire window",
             "  list           print the hosts on the cable and the streams, then exit (no display needed)",
@@ -31,14 +32,17 @@ public record LaunchOptions(Optional<Fabrics.Choice> fabric, Optional<Path> root
             "  emulate        serve emulated hosts on one emulated cable as files under DIR (needs root and",
             "                 FUSE): DIR/<host>/sys, DIR/<host>/dev/tbstreamN, DIR/cables/<a>-<b>/plugged",
             "                 (write 0 to pull the cable, 1 to plug it). Runs until stopped (Ctrl+C, SIGTERM).",
+            "                 --user NAME lets that user run Hopwire on the hosts without root.",
             "  --help         this text");
 
     /**
      * {@code hopwire emulate}'s options.
      *
      * @param deviceGroup a group whose members may open the device nodes, as Hopwire's udev rule makes it
+     * @param user        a user who may change ConfigFS, open the devices and pull the cables without root
      */
-    public record EmulateOptions(Path mount, List<String> hosts, String preset, Optional<String> deviceGroup) {
+    public record EmulateOptions(Path mount, List<String> hosts, String preset, Optional<String> deviceGroup,
+                                 Optional<String> user) {
     }
 
     /** Parses the arguments, or explains what is wrong with them. */
@@ -87,6 +91,7 @@ public record LaunchOptions(Optional<Fabrics.Choice> fabric, Optional<Path> root
         List<String> hosts = List.of("alpha", "beta");
         String preset = "40g";
         Optional<String> group = Optional.empty();
+        Optional<String> user = Optional.empty();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
@@ -102,13 +107,14 @@ public record LaunchOptions(Optional<Fabrics.Choice> fabric, Optional<Path> root
                     }
                 }
                 case "--device-group" -> group = Optional.of(inline != null ? inline : value(args, ++i, name));
+                case "--user" -> user = Optional.of(inline != null ? inline : value(args, ++i, name));
                 default -> throw new IllegalArgumentException("unknown argument to emulate: '" + a + "'");
             }
         }
         if (mount == null) {
             throw new IllegalArgumentException("emulate needs --mount DIR: the folder to serve the hosts in");
         }
-        return new EmulateOptions(mount, hosts, preset, group);
+        return new EmulateOptions(mount, hosts, preset, group, user);
     }
 
     /** The host name: the root's folder name for an emulated host, else this machine's. */

@@ -80,11 +80,19 @@ public final class Main {
                 return 2;
             }
         }
+        Optional<Integer> uid = Optional.empty();
+        if (o.user().isPresent()) {
+            uid = userId(o.user().get());
+            if (uid.isEmpty()) {
+                err.println("hopwire: there is no user '" + o.user().get() + "' (see /etc/passwd)");
+                return 2;
+            }
+        }
         Emulator emulator;
         try {
             emulator = Emulator.start(new Emulator.Options(o.mount(), o.hosts(),
                     o.preset().equals("40g") ? CableProfile.USB4_40G : CableProfile.UNTHROTTLED,
-                    EmulatedWorld.Settings.DRIVER, gid));
+                    EmulatedWorld.Settings.DRIVER, gid, uid));
         } catch (IOException | IllegalArgumentException e) {
             err.println("hopwire: " + e.getMessage());
             return 1;
@@ -100,6 +108,13 @@ public final class Main {
             out.println("  " + m.resolve("cables").resolve(c).resolve("plugged")
                     + "   write 0 to pull the cable, 1 to plug it");
         }
+        String sudoUser = System.getenv("SUDO_USER");
+        if (o.user().isPresent()) {
+            out.println(o.user().get() + " may run Hopwire on these hosts without root (ConfigFS, devices, cables).");
+        } else if (sudoUser != null && !sudoUser.isBlank() && !sudoUser.equals("root")) {
+            out.println("Only root may change ConfigFS here, as on a real machine. To run the windows as " + sudoUser
+                    + " instead, start this with --user " + sudoUser + ".");
+        }
         out.println("Stop with Ctrl+C (or SIGTERM): the folder is unmounted.");
         out.flush();
         try {
@@ -112,10 +127,23 @@ public final class Main {
         return 0;
     }
 
+    /** A user's number from /etc/passwd, or the number itself. */
+    private static Optional<Integer> userId(String name) {
+        if (name.matches("[0-9]{1,9}")) {
+            return Optional.of(Integer.parseInt(name));
+        }
+        return idFrom(Path.of("/etc/passwd"), name);
+    }
+
     /** A group's number from /etc/group, as udev would look it up. */
     private static Optional<Integer> groupId(String name) {
+        return idFrom(Path.of("/etc/group"), name);
+    }
+
+    /** The number in the third field of the line of {@code name} in a passwd-style file. */
+    private static Optional<Integer> idFrom(Path file, String name) {
         try {
-            for (String line : java.nio.file.Files.readAllLines(Path.of("/etc/group"))) {
+            for (String line : java.nio.file.Files.readAllLines(file)) {
                 String[] f = line.split(":");
                 if (f.length >= 3 && f[0].equals(name)) {
                     return Optional.of(Integer.parseInt(f[2]));

@@ -102,6 +102,8 @@ class MainTest {
         assertEquals(1, run("emulate", "--mount", "/tmp/x", "--hosts", "alpha,Alpha"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("cannot name a host"),
                 err.toString(StandardCharsets.UTF_8));
+        assertEquals(2, run("emulate", "--mount", "/tmp/x", "--user", "no-such-user-here"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("there is no user 'no-such-user-here'"));
         assertEquals(2, run("emulate", "--mount", "/tmp/x", "--device-group", "no-such-group-here"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("there is no group 'no-such-group-here'"));
     }

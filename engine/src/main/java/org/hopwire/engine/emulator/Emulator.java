@@ -26,9 +26,17 @@ public final class Emulator implements AutoCloseable {
      * @param profile     the cables' speed
      * @param settings    the driver's timings and limits
      * @param deviceGroup the gid device nodes get a moment after they appear, as a udev rule gives it
+     * @param user        the uid that may do what root may in ConfigFS, open the device nodes and pull the cables,
+     *                    so the person's own Hopwire runs without root (on hardware, the helper and the udev rule's
+     *                    uaccess tag give it that); empty: root only, as the kernel has it
      */
     public record Options(Path mount, List<String> hosts, CableProfile profile, EmulatedWorld.Settings settings,
-                          Optional<Integer> deviceGroup) {
+                          Optional<Integer> deviceGroup, Optional<Integer> user) {
+        public Options(Path mount, List<String> hosts, CableProfile profile, EmulatedWorld.Settings settings,
+                       Optional<Integer> deviceGroup) {
+            this(mount, hosts, profile, settings, deviceGroup, Optional.empty());
+        }
+
         public Options {
             if (hosts.size() < 2) {
                 throw new IllegalArgumentException("the emulator needs at least two hosts, got " + hosts);
@@ -79,7 +87,7 @@ public final class Emulator implements AutoCloseable {
             }
             previous = h;
         }
-        EmulatorFs fs = new EmulatorFs(hosts, cables, o.deviceGroup());
+        EmulatorFs fs = new EmulatorFs(hosts, cables, o.deviceGroup(), o.user());
         try {
             return new Emulator(world, hosts, cables, fs, FuseServer.mount(o.mount(), fs, "hopwire"));
         } catch (IOException | RuntimeException e) {

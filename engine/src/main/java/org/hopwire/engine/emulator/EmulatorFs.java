@@ -78,6 +78,8 @@ public final class EmulatorFs implements FuseFs {
     private final Map<String, HostView> hosts = new ConcurrentHashMap<>();
     private final Map<String, EmulatedCable> cables;
     private final Optional<Integer> deviceGroup;
+    /** Who owns ConfigFS, the device nodes (after udev) and the cables' files instead of root, if anyone. */
+    private final int owner;
     /** Wakes pollers when a packet on a throttled cable lands. */
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "hopwire-emulator-poll");
@@ -93,6 +95,17 @@ public final class EmulatorFs implements FuseFs {
      */
     public EmulatorFs(Map<String, EmulatedHost> hosts, Map<String, EmulatedCable> cables,
                       Optional<Integer> deviceGroup) {
+        this(hosts, cables, deviceGroup, Optional.empty());
+    }
+
+    /**
+     * As above; {@code user}, when given, owns ConfigFS, the cables' files and (a moment after they appear) the
+     * device nodes, so that user's Hopwire runs without root, as the helper and udev's uaccess tag allow on a real
+     * machine.
+     */
+    public EmulatorFs(Map<String, EmulatedHost> hosts, Map<String, EmulatedCable> cables,
+                      Optional<Integer> deviceGroup, Optional<Integer> user) {
+        this.owner = user.orElse(0);
         hosts.forEach((name, h) -> {
             HostView v = new HostView(h);
             h.addChangeListener(v::changed);
@@ -186,7 +199,7 @@ public final class EmulatorFs implements FuseFs {
                     return new Attr(S_IFDIR | 0755, 0, 0, 0);
                 }
                 if (parts.length == 2 && parts[1].equals(PLUGGED)) {
-                    return new Attr(S_IFREG | 0644, 0, 0, 4096);
+                    return new Attr(S_IFREG | 0644, owner, 0, 4096);
                 }
             }
             throw noEntry(path);
@@ -196,11 +209,12 @@ public final class EmulatorFs implements FuseFs {
             return new Attr(S_IFDIR | 0755, 0, 0, 0);
         }
         HostFiles.Snapshot s = snapshot(v);
+        int uid = w.rel.equals(HostFiles.CONFIGFS_STREAM) || isConfigFs(w.rel) ? owner : 0;
         if (s.dirs().contains(w.rel)) {
-            return new Attr(S_IFDIR | 0755, 0, 0, 0);
+            return new Attr(S_IFDIR | 0755, uid, 0, 0);
         }
         if (s.files().containsKey(w.rel)) {
-            return new Attr(S_IFREG | (writable(w.rel) ? 0644 : 0444), 0, 0, 4096);
+            return new Attr(S_IFREG | (writable(w.rel) ? 0644 : 0444), uid, 0, 4096);
         }
         if (isDevice(s, w.rel)) {
             Node n = v.nodes.get(w.rel.substring(HostFiles.DEV.length() + 1));
@@ -222,7 +236,8 @@ public final class EmulatorFs implements FuseFs {
             gid = n.gid != null ? n.gid : gid;
         }
         // Size 0, like a character device: readers read until end of file, never up to a size.
-        return new Attr(S_IFREG | (mode & 07777), n != null && n.uid != null ? n.uid : 0, gid, 0);
+        int uid = n != null && n.uid != null ? n.uid : udevDone ? owner : 0;
+        return new Attr(S_IFREG | (mode & 07777), uid, gid, 0);
     }
 
     /** The folders every host always has, and the cables': they never go away while mounted. */

@@ -253,6 +253,34 @@ class EmulatorFilesTest {
     }
 
     @Test
+    void shouldLetTheUserItWasStartedForDoWhatRootMayWithoutRoot() throws Exception {
+        assumeTrue(onPath("runuser"), "needs runuser (util-linux) to act as another user");
+        emulator.close();
+        Path second = tmp.resolve("owned");
+        emulator = Emulator.start(new Emulator.Options(second, List.of("alpha", "beta"), CableProfile.UNTHROTTLED,
+                EmulatedWorld.Settings.DEFAULT, Optional.empty(), Optional.of(65534)));
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        Path cfg = second.resolve("alpha/sys/kernel/config/thunderbolt/stream");
+        Path log = tmp.resolve("owner.log");
+        Process p = new ProcessBuilder("runuser", "-u", "nobody", "--", "bash", "-euc", String.join("\n",
+                "mkdir -p " + cfg.resolve("0-1.0/s"),
+                "echo 64 > " + cfg.resolve("0-1.0/s/ring_size"),
+                "echo -1 > " + cfg.resolve("0-1.0/s/in_hopid"),
+                "echo -1 > " + cfg.resolve("0-1.0/s/out_hopid"),
+                "sleep 0.3", // the node is root's until udev (here: the emulator) hands it over
+                "exec 3<>" + second.resolve("alpha/dev/tbstream0"),
+                "echo opened",
+                "(echo 1 > " + second.resolve("alpha/sys/bus/thunderbolt/devices/0-1/device_name") + ") 2>/dev/null"
+                        + " && echo sysfs-written",
+                "echo 0 > " + second.resolve("cables/alpha-beta/plugged"),
+                "cat " + second.resolve("cables/alpha-beta/plugged"))).directory(Path.of("/").toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        succeeds(p, log);
+        assertEquals(List.of("opened", "0"), Files.readAllLines(log), "ConfigFS, the device and the cable are the"
+                + " user's; sysfs stays read-only");
+    }
+
+    @Test
     void shouldGiveDeviceNodesTheirGroupAMomentAfterMkdirAsTheUdevRuleDoes() throws Exception {
         emulator.close();
         Path second = tmp.resolve("grouped");
