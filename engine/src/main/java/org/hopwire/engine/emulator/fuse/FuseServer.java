@@ -189,7 +189,40 @@ public final class FuseServer implements AutoCloseable {
         if (FuseCalls.uid() != 0) {
             return java.util.Optional.of("mounting a FUSE file system here needs root");
         }
-        return java.util.Optional.empty();
+        return MountProbe.RESULT;
+    }
+
+    /** Whether mount(2) of FUSE works here, tried once: root in a container may still lack CAP_SYS_ADMIN. */
+    private static final class MountProbe {
+        static final java.util.Optional<String> RESULT = probe();
+
+        private static java.util.Optional<String> probe() {
+            Path dir;
+            try {
+                dir = java.nio.file.Files.createTempDirectory("hopwire-fuse-probe-");
+            } catch (IOException e) {
+                return java.util.Optional.of("cannot make a folder to try a mount in: " + e.getMessage());
+            }
+            int fd = -1;
+            try {
+                fd = FuseCalls.openFuseDevice();
+                FuseCalls.mount(fd, dir, "hopwire-probe");
+                FuseCalls.unmount(dir);
+                return java.util.Optional.empty();
+            } catch (FuseCalls.CallFailed e) {
+                return java.util.Optional.of("mount(2) of a FUSE file system fails here (errno " + e.errno + ")"
+                        + (e.errno == EPERM ? ": this process lacks CAP_SYS_ADMIN (a container?)" : ""));
+            } finally {
+                if (fd >= 0) {
+                    FuseCalls.close(fd);
+                }
+                try {
+                    java.nio.file.Files.deleteIfExists(dir);
+                } catch (IOException e) {
+                    // a temporary folder left behind is harmless
+                }
+            }
+        }
     }
 
     /**
