@@ -379,7 +379,12 @@ public final class FuseServer implements AutoCloseable {
                     entry(unique, remember(path), fs.stat(path), 0);
                 }
                 case RMDIR -> {
-                    fs.rmdir(child(node, name(in, IN_HEADER)), uid);
+                    String path = child(node, name(in, IN_HEADER));
+                    fs.rmdir(path, uid);
+                    // The kernel marks the removed folder's inode dead: a folder made again under the same name (and
+                    // what is in it) must get new node ids, or the kernel would find that dead inode and refuse to
+                    // create in it (ENOENT). The old ids stay known until the kernel forgets them.
+                    ids.keySet().removeIf(k -> k.equals(path) || k.startsWith(path + "/"));
                     empty(unique);
                 }
                 case OPENDIR -> {
@@ -637,7 +642,7 @@ public final class FuseServer implements AutoCloseable {
         if (left == null) {
             String p = paths.remove(node);
             if (p != null) {
-                ids.remove(p);
+                ids.remove(p, node); // the path may have a newer node by now
             }
         }
     }
