@@ -64,8 +64,9 @@ public final class Services implements AutoCloseable {
                                 String hostName, Asker asker) throws FabricException, GStreamerUnavailableException {
         Path configDir = settings.directory();
         Fabrics.Choice wanted = root.isPresent() ? Fabrics.Choice.KERNEL : choice.orElse(settings.get().fabric());
-        Optional<String> kernelMissing = wanted == Fabrics.Choice.EMULATED ? Optional.of("chosen")
-                : Fabrics.kernelUnavailableReason();
+        // Only AUTO needs to know whether this machine has the driver (a root has its own check in openAt).
+        Optional<String> kernelMissing = wanted == Fabrics.Choice.AUTO && root.isEmpty()
+                ? Fabrics.kernelUnavailableReason() : Optional.empty();
         Fabric fabric;
         DemoFabric demoFabric = null;
         if (root.isPresent()) {

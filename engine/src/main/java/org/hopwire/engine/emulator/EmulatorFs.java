@@ -311,7 +311,7 @@ public final class EmulatorFs implements FuseFs {
     @Override
     public boolean opensSlowly(String path) {
         Where w = Where.of(path);
-        return w.rel.startsWith(HostFiles.DEV + "/") || w.top.equals(CABLES);
+        return w.rel.startsWith(HostFiles.DEV + "/");
     }
 
     @Override
@@ -353,7 +353,7 @@ public final class EmulatorFs implements FuseFs {
             v.open.computeIfAbsent(f.stream, k -> ConcurrentHashMap.newKeySet()).add(f);
             return f;
         } catch (FabricException e) {
-            throw new FuseError(e.errno().number(), e.getMessage());
+            throw fuseError(e);
         } catch (InterruptedException e) {
             throw new InterruptedIOException("open interrupted");
         }
@@ -373,9 +373,9 @@ public final class EmulatorFs implements FuseFs {
                 throw new FuseError(Errno.EPERM.number(), "no directories inside a stream");
             }
         } catch (FabricException e) {
-            throw new FuseError(e.errno().number(), e.getMessage());
+            throw fuseError(e);
         }
-        v.changed();
+        v.changed(); // the host tells its listeners later: this caller's next lookup must see the change
     }
 
     @Override
@@ -392,9 +392,9 @@ public final class EmulatorFs implements FuseFs {
                 throw new FuseError(Errno.ENOTDIR.number(), path + " is not a directory");
             }
         } catch (FabricException e) {
-            throw new FuseError(e.errno().number(), e.getMessage());
+            throw fuseError(e);
         }
-        v.changed();
+        v.changed(); // the host tells its listeners later: this caller's next lookup must see the change
     }
 
     /** The parts of a path below the ConfigFS stream folder; EPERM elsewhere, as sysfs and /dev refuse. */
@@ -516,26 +516,18 @@ public final class EmulatorFs implements FuseFs {
                 view.host.writeAttribute(p[0], p[1], p[2], text);
             } catch (FabricException e) {
                 if (e.errno() != Errno.EBUSY || !awaitReleases(view, p[0] + "/" + p[1])) {
-                    throw new FuseError(e.errno().number(), e.getMessage());
+                    throw fuseError(e);
                 }
                 try {
                     view.host.writeAttribute(p[0], p[1], p[2], text);
                 } catch (FabricException again) {
-                    throw new FuseError(again.errno().number(), again.getMessage());
+                    throw fuseError(again);
                 }
             }
-            view.changed();
+            view.changed(); // as after mkdir: the next read must show the value written
             return n;
         }
 
-        @Override
-        public int poll(int events, Waker waker) {
-            return events & 0x5;
-        }
-
-        @Override
-        public void release() {
-        }
     }
 
     /** {@code /cables/<a>-<b>/plugged}: 1 while the cable is in; write 0 to pull it, 1 to plug it. */
@@ -575,14 +567,6 @@ public final class EmulatorFs implements FuseFs {
             return n;
         }
 
-        @Override
-        public int poll(int events, Waker waker) {
-            return events & 0x5;
-        }
-
-        @Override
-        public void release() {
-        }
     }
 
     /** An open {@code /dev/tbstreamN}. */
@@ -680,6 +664,11 @@ public final class EmulatorFs implements FuseFs {
         }
     }
 
+    /** The driver's error as the caller of the file system call gets it. */
+    private static FuseError fuseError(FabricException e) {
+        return new FuseError(e.errno().number(), e.getMessage());
+    }
+
     /** The errno a device call's failure answers with. */
     private static IOException errno(IOException e) {
         if (e instanceof FuseError || e instanceof InterruptedIOException) {
@@ -689,7 +678,7 @@ public final class EmulatorFs implements FuseFs {
             return new FuseError(Errno.EAGAIN.number(), "would block");
         }
         if (e instanceof FabricException f) {
-            return new FuseError(f.errno().number(), f.getMessage());
+            return fuseError(f);
         }
         if (e instanceof ClosedChannelException) {
             return new FuseError(Errno.EBADF.number(), "closed");

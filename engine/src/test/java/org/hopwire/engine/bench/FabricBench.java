@@ -137,11 +137,11 @@ public final class FabricBench {
         }
     }
 
-    /** As above, on a stream of {@code bed}, direct buffers (the kernel adapter's kind); {p50, p99} in us. */
+    /** As above, on a stream of {@code bed}; {p50, p99} in us. */
     static double[] roundTrips(EmulatedTestbed bed, int count) throws Exception {
         StreamChannel[] c = open(bed);
         Future<Void> echo = Transfers.inBackground(() -> {
-            ByteBuffer buf = ByteBuffer.allocateDirect(4096);
+            ByteBuffer buf = ByteBuffer.allocate(4096);
             for (int i = 0; i < count; i++) {
                 buf.clear();
                 while (buf.hasRemaining()) {
@@ -152,7 +152,7 @@ public final class FabricBench {
             }
             return null;
         });
-        ByteBuffer buf = ByteBuffer.allocateDirect(4096);
+        ByteBuffer buf = ByteBuffer.allocate(4096);
         long[] ns = new long[count];
         for (int i = 0; i < count; i++) {
             long t0 = System.nanoTime();

@@ -66,6 +66,23 @@ class EmulatorFilesTest {
         assertEquals(0, p.exitValue(), Files.readString(log));
     }
 
+    /** The recipe's receiver side on beta: the stream made and both HopIDs allocated, hence announced. */
+    private void announceOnBeta(String name) throws Exception {
+        Path log = tmp.resolve("setup.log");
+        succeeds(recipe("beta", String.join("\n",
+                "mkdir -p /sys/kernel/config/thunderbolt/stream/0-1.0/" + name,
+                "echo -1 > /sys/kernel/config/thunderbolt/stream/0-1.0/" + name + "/in_hopid",
+                "echo -1 > /sys/kernel/config/thunderbolt/stream/0-1.0/" + name + "/out_hopid"), log), log);
+    }
+
+    /** Then, once the announcement has arrived, the sender side on alpha, inheriting the HopIDs by name. */
+    private void pairByRecipe(String name) throws Exception {
+        announceOnBeta(name);
+        Thread.sleep(emulator.world().settings().timing().lastArrival().toMillis() + 100);
+        Path log = tmp.resolve("setup.log");
+        succeeds(recipe("alpha", "mkdir -p /sys/kernel/config/thunderbolt/stream/0-1.0/" + name, log), log);
+    }
+
     private static String sha256(Path file) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
     }
@@ -122,13 +139,7 @@ class EmulatorFilesTest {
     void shouldRunTheCameraExamplesPipelinesOnTheDeviceFiles() throws Exception {
         assumeTrue(onPath("gst-launch-1.0"), "needs gst-launch-1.0 (gstreamer1.0-tools)");
         assumeTrue(new ProcessBuilder("gst-inspect-1.0", "jpegenc").start().waitFor() == 0, "needs jpegenc");
-        Path log = tmp.resolve("setup.log");
-        succeeds(recipe("beta", String.join("\n",
-                "mkdir -p /sys/kernel/config/thunderbolt/stream/0-1.0/camera",
-                "echo -1 > /sys/kernel/config/thunderbolt/stream/0-1.0/camera/in_hopid",
-                "echo -1 > /sys/kernel/config/thunderbolt/stream/0-1.0/camera/out_hopid"), log), log);
-        Thread.sleep(emulator.world().settings().timing().lastArrival().toMillis() + 100);
-        succeeds(recipe("alpha", "mkdir -p /sys/kernel/config/thunderbolt/stream/0-1.0/camera", log), log);
+        pairByRecipe("camera");
         // The desktop's receiver, its window replaced by a file of raw pictures (no display here).
         Path rlog = tmp.resolve("desktop.log");
         Process desktop = recipe("beta", "gst-launch-1.0 -q filesrc location=/dev/tbstream0 ! jpegdec ! videoconvert"
@@ -146,13 +157,7 @@ class EmulatorFilesTest {
 
     @Test
     void shouldNotLetAKilledReaderSwallowWhatTheNextReaderIsSent() throws Exception {
-        Path log = tmp.resolve("setup.log");
-        succeeds(recipe("beta", String.join("\n",
-                "mkdir -p /sys/kernel/config/thunderbolt/stream/0-1.0/s",
-                "echo -1 > /sys/kernel/config/thunderbolt/stream/0-1.0/s/in_hopid",
-                "echo -1 > /sys/kernel/config/thunderbolt/stream/0-1.0/s/out_hopid"), log), log);
-        Thread.sleep(emulator.world().settings().timing().lastArrival().toMillis() + 100);
-        succeeds(recipe("alpha", "mkdir -p /sys/kernel/config/thunderbolt/stream/0-1.0/s", log), log);
+        pairByRecipe("s");
         // A reader waits in read(2) on a second open (so the device stays open and nothing is lost with the RX
         // ring), and is killed there: its request must end without taking what comes next.
         Path keep = tmp.resolve("keep.log");
@@ -169,7 +174,8 @@ class EmulatorFilesTest {
         Process next = recipe("beta", "dd if=/dev/tbstream0 of=next.out bs=4k count=1", rlog);
         Thread.sleep(300);
         Path msg = Files.writeString(tmp.resolve("msg"), "for the next reader");
-        succeeds(recipe("alpha", "dd if=msg of=/dev/tbstream0", log), log);
+        Path slog = tmp.resolve("send.log");
+        succeeds(recipe("alpha", "dd if=msg of=/dev/tbstream0", slog), slog);
         succeeds(next, rlog);
         assertEquals("for the next reader", Files.readString(tmp.resolve("next.out")));
         holder.destroyForcibly();
@@ -207,11 +213,7 @@ class EmulatorFilesTest {
 
     @Test
     void shouldLetTheHopIdsGoRightAfterTheLastCloseAndNotWhileADescriptorIsOpen() throws Exception {
-        Path log = tmp.resolve("setup.log");
-        succeeds(recipe("beta", String.join("\n",
-                "mkdir -p /sys/kernel/config/thunderbolt/stream/0-1.0/s",
-                "echo -1 > /sys/kernel/config/thunderbolt/stream/0-1.0/s/in_hopid",
-                "echo -1 > /sys/kernel/config/thunderbolt/stream/0-1.0/s/out_hopid"), log), log);
+        announceOnBeta("s");
         Path dir = mount.resolve("beta/sys/kernel/config/thunderbolt/stream/0-1.0/s");
         Path device = mount.resolve("beta/dev/tbstream0");
         try (java.nio.channels.FileChannel open = java.nio.channels.FileChannel.open(device,

@@ -5,6 +5,9 @@ import java.nio.ByteBuffer;
 
 /** An open file of a {@link FuseFs}. */
 public interface FuseFile {
+    int POLLIN = 0x1;
+    int POLLOUT = 0x4;
+
     /** Asks to be told when a poll would show something new: the server sends the kernel a wake-up. */
     interface Waker {
         void wake();
@@ -31,9 +34,11 @@ public interface FuseFile {
 
     /**
      * The poll(2) events ready now among {@code events}; when none is and {@code waker} is not null, calls it once
-     * something changes.
+     * something changes. By default a file is always readable and writable, as a regular file is.
      */
-    int poll(int events, Waker waker);
+    default int poll(int events, Waker waker) {
+        return events & (POLLIN | POLLOUT);
+    }
 
     /**
      * A {@code close(2)} of one of the file's descriptors (others may remain: FUSE does not say); the caller waits
@@ -42,6 +47,7 @@ public interface FuseFile {
     default void flush() throws IOException {
     }
 
-    /** The last close. */
-    void release();
+    /** The last close; nothing by default. */
+    default void release() {
+    }
 }
