@@ -346,6 +346,9 @@ public final class EmulatorFs implements FuseFs {
     private FuseFile openDevice(HostView v, String device, boolean nonBlocking, String path) throws IOException {
         StreamInfo stream = v.host.streamInfos().stream().filter(i -> i.deviceName().equals(device)).findFirst()
                 .orElseThrow(() -> noEntry(path));
+        // A file closed just before is let go a moment later: an open now would share its rings (dead ones after
+        // an unplug), which the driver's synchronous last close never allows.
+        awaitReleases(v, stream.address().service() + "/" + stream.address().name());
         try {
             EmulatedChannel channel = v.host.open(stream.address().service(), stream.address().name(),
                     nonBlocking ? Duration.ZERO : FOREVER, null);
@@ -435,10 +438,10 @@ public final class EmulatorFs implements FuseFs {
     static final Duration RELEASE_WAIT = Duration.ofSeconds(2);
 
     /**
-     * The driver's last close is over when {@code close(2)} returns; FUSE lets go of the file a moment later. So an
-     * attribute write that meets EBUSY (the device is open) while every open file of the stream was closed already
-     * waits for those releases, then says whether the device is free now. A write while the device is really open
-     * (a descriptor not closed) is EBUSY at once, as on the driver.
+     * The driver's last close is over when {@code close(2)} returns; FUSE lets go of the file a moment later. So what
+     * must come after a last close (an open that must get fresh rings, an attribute write that met EBUSY) waits
+     * for the releases of the stream's files whose descriptors were all closed already, then says whether none is
+     * left. Where a descriptor is still open it returns at once: the device really is open, as on the driver.
      */
     private static boolean awaitReleases(HostView view, String stream) {
         long deadline = System.nanoTime() + RELEASE_WAIT.toNanos();
