@@ -1,5 +1,6 @@
 package org.hopwire.engine;
 
+import java.nio.file.Files;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
@@ -7,6 +8,10 @@ import java.util.UUID;
 import org.hopwire.engine.fabric.Errno;
 import org.hopwire.engine.fabric.Fabric;
 import org.hopwire.engine.fabric.FabricException;
+import org.hopwire.engine.fabric.kernel.ConfigFs;
+import org.hopwire.engine.fabric.kernel.DeviceOpener;
+import org.hopwire.engine.fabric.kernel.HelperConfigFs;
+import org.hopwire.engine.fabric.kernel.HelperLauncher;
 import org.hopwire.engine.fabric.kernel.KernelFabric;
 import org.hopwire.engine.fabric.kernel.KernelPaths;
 
@@ -47,15 +52,38 @@ public final class Fabrics {
         Optional<String> why = choice == Choice.EMULATED ? Optional.empty() : kernelUnavailableReason();
         return switch (choice) {
             case EMULATED -> emulatedDemo(localHostName);
-            case AUTO -> why.isEmpty() ? new KernelFabric() : emulatedDemo(localHostName);
+            case AUTO -> why.isEmpty() ? systemKernel() : emulatedDemo(localHostName);
             case KERNEL -> {
                 if (why.isPresent()) {
                     throw new FabricException(Errno.ENODEV, why.get()
                             + ". To try Hopwire without USB4 hardware, choose the emulated fabric.");
                 }
-                yield new KernelFabric();
+                yield systemKernel();
             }
         };
+    }
+
+    private static Fabric systemKernel() {
+        KernelPaths paths = KernelPaths.SYSTEM;
+        return new KernelFabric(paths, configFsFor(paths, true), DeviceOpener.DIRECT,
+                KernelFabric.DEFAULT_POLL_INTERVAL);
+    }
+
+    /**
+     * How this process changes ConfigFS at {@code paths}: directly when it may write there (root, or a mount of
+     * {@code hopwire emulate --user} that gave it to this user), else through the privileged helper, which is started
+     * only when the first change is asked for. The installed helper works on the system's ConfigFS only, so for any
+     * other root the helper is used only when a launcher was configured for it ({@link HelperLauncher#overridden()}:
+     * tests, which point the helper at the same root).
+     */
+    public static ConfigFs configFsFor(KernelPaths paths, boolean systemPaths) {
+        if (Files.isWritable(paths.configFsStream())) {
+            return ConfigFs.DIRECT;
+        }
+        if (systemPaths || HelperLauncher.overridden()) {
+            return new HelperConfigFs(paths.configFsStream(), HelperLauncher.configured());
+        }
+        return ConfigFs.DIRECT;
     }
 
     /**
@@ -70,8 +98,8 @@ public final class Fabrics {
                     + " emulate two hosts as files, run 'hopwire emulate --mount DIR' as root and point --root at"
                     + " DIR/alpha or DIR/beta.");
         }
-        return new KernelFabric(paths, org.hopwire.engine.fabric.kernel.ConfigFs.DIRECT,
-                org.hopwire.engine.fabric.kernel.DeviceOpener.DIRECT, KernelFabric.DEFAULT_POLL_INTERVAL);
+        return new KernelFabric(paths, configFsFor(paths, false), DeviceOpener.DIRECT,
+                KernelFabric.DEFAULT_POLL_INTERVAL);
     }
 
     /**

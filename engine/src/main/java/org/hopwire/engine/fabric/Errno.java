@@ -16,6 +16,7 @@ public enum Errno {
     EINTR(4, "Interrupted system call"),
     EIO(5, "Input/output error"),
     ENXIO(6, "No such device or address"),
+    ENOEXEC(8, "Exec format error"),
     EBADF(9, "Bad file descriptor"),
     EAGAIN(11, "Resource temporarily unavailable"),
     ENOMEM(12, "Cannot allocate memory"),
@@ -30,7 +31,11 @@ public enum Errno {
     EROFS(30, "Read-only file system"),
     ERANGE(34, "Numerical result out of range"),
     ENAMETOOLONG(36, "File name too long"),
+    ENOSYS(38, "Function not implemented"),
     ENOTEMPTY(39, "Directory not empty"),
+    ELOOP(40, "Too many levels of symbolic links"),
+    EBADMSG(74, "Bad message"),
+    EMSGSIZE(90, "Message too long"),
     ETIMEDOUT(110, "Connection timed out");
 
     private final int number;

@@ -40,7 +40,8 @@ public final class Problems {
 
     public static HopIdBusyException hopIdBusy(StreamAddress address, String attribute, int hopId) {
         return new HopIdBusyException("HopID " + hopId + " (" + attribute + " of " + address + ") is taken by another"
-                + " stream or by thunderbolt_net: write -1 to let the driver choose a free one");
+                + " stream or by thunderbolt_net, or another program has the stream's device open: write -1 to let"
+                + " the driver choose a free one, or close that program");
     }
 
     public static StreamInUseException streamOpen(StreamAddress address, String attribute) {
@@ -105,9 +106,21 @@ public final class Problems {
         return new LinkDownException("stream " + address + " is down: " + why);
     }
 
+    /** ConfigFS refused a change made directly (not through the privileged helper). */
     public static PermissionDeniedException permissionDenied(String path) {
-        return new PermissionDeniedException("no permission for " + path + ": run Hopwire as root, or install the"
-                + " Hopwire helper and udev rule (see packaging/README.md)");
+        return new PermissionDeniedException("no permission for " + path + ": ConfigFS belongs to root. Hopwire"
+                + " changes it through its privileged helper, which the Hopwire package installs (polkit action"
+                + " org.hopwire.Hopwire.configure-streams); from a source checkout, point " + "HOPWIRE_HELPER_LAUNCHER"
+                + " at a way to run the helper as root (see docs/privileged-helper.md), or run Hopwire as root");
+    }
+
+    /** A {@code /dev/tbstreamN} node refused this user. */
+    public static PermissionDeniedException deviceDenied(String device) {
+        return new PermissionDeniedException("no permission to open " + device + ": Hopwire's udev rule (installed by"
+                + " the Hopwire package) gives these devices to the person logged in at the machine's own seat and"
+                + " to the 'hopwire' group. Log in at the machine itself rather than over SSH, or add yourself to the"
+                + " group (sudo usermod -aG hopwire $USER, then log in again); from a source checkout, copy"
+                + " packaging/udev/70-hopwire-tbstream.rules to /etc/udev/rules.d/ and run 'sudo udevadm trigger'");
     }
 
     public static DriverNotLoadedException driverNotLoaded(String configFsRoot) {

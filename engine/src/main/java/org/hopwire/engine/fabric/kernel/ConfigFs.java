@@ -9,7 +9,7 @@ import java.nio.file.Path;
  * <p>Implementations report a failed call as a {@link SyscallException} carrying the errno's number, never as text:
  * {@link KernelFabric} types the failure by that number.
  */
-public interface ConfigFs {
+public interface ConfigFs extends AutoCloseable {
     /** {@code mkdir(2)}. */
     void mkdir(Path dir) throws IOException;
 
@@ -18,6 +18,11 @@ public interface ConfigFs {
 
     /** Writes an attribute's value in one {@code write(2)}. */
     void write(Path attribute, String value) throws IOException;
+
+    /** Lets go of what the implementation holds (the privileged helper's process); the fabric calls it at close. */
+    @Override
+    default void close() {
+    }
 
     /** Changes ConfigFS directly, as this process, with the system calls themselves (see {@link LinuxCalls}). */
     ConfigFs DIRECT = new ConfigFs() {

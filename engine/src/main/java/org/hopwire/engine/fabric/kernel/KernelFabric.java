@@ -203,6 +203,11 @@ public final class KernelFabric extends AbstractFabric {
     private void change(Syscall call, Path path, String what, Meaning meaning) throws FabricException {
         try {
             call.run(path);
+        } catch (HelperFailedException e) {
+            // The helper's own failure (not installed, not authorised, dismissed, hung): its message says what to do.
+            throw cause(e.errno() == Errno.EACCES || e.errno() == Errno.EPERM
+                    ? new PermissionDeniedException("could not " + what + ": " + e.getMessage())
+                    : new FabricException(e.errno(), "could not " + what + ": " + e.getMessage()), e);
         } catch (IOException e) {
             Errno errno = Syscalls.errno(e);
             FabricException specific = meaning.of(errno);
@@ -261,8 +266,11 @@ public final class KernelFabric extends AbstractFabric {
                             : Problems.outOfRange(address, attribute, value, Usb4Stream.MIN_THROTTLING_NS,
                                     Usb4Stream.MAX_THROTTLING_NS);
                     case ERANGE -> Problems.overflow(address, attribute, value);
-                    // EBUSY means "taken" for a HopID unless the device is open: only our own opens are known.
-                    case EBUSY -> hopId && !openHere(address) ? Problems.hopIdBusy(address, attribute, parse(value))
+                    // EBUSY means "taken" only for a specific HopID (-1 and 0 are never taken) and only if no
+                    // program has the device open; only our own opens are known, so a specific value not open here
+                    // may be either, and the message says both.
+                    case EBUSY -> hopId && parse(value) >= Usb4Stream.MIN_HOPID && !openHere(address)
+                            ? Problems.hopIdBusy(address, attribute, parse(value))
                             : Problems.streamOpen(address, attribute);
                     case ENOSPC -> Problems.noFreeHopId(address, attribute, Math.max(Usb4Stream.MIN_HOPID,
                             parse(value)), maxHopId(address, attribute));
@@ -363,9 +371,7 @@ public final class KernelFabric extends AbstractFabric {
                     if (now - permissionDeadline >= 0) {
                         throw cause(errno == Errno.ENOENT ? new NoSuchStreamException(device + " does not exist"
                                 + " although stream " + address + " does: is udev running?")
-                                : new PermissionDeniedException("no permission to open " + device + ": install"
-                                + " Hopwire's udev rule (packaging/udev) so the person at the seat may use it, or"
-                                + " run Hopwire as root"), failure);
+                                : Problems.deviceDenied(device.toString()), failure);
                     }
                 }
                 case ENOMEM -> throw cause(Problems.tooManyStreams(address), failure);
@@ -412,5 +418,6 @@ public final class KernelFabric extends AbstractFabric {
     @Override
     protected void onClose() {
         poller.shutdownNow();
+        configFs.close();
     }
 }

@@ -20,13 +20,19 @@ import com.sun.jna.Pointer;
  * <p>Failures are {@link SyscallException}s with the errno. The native library is bound on the first call, not
  * when this class loads, so a host without it still runs the emulated fabric; a call then throws
  * {@link IllegalStateException} saying why. The flag values are Linux's generic ones, the same on x86-64 and
- * AArch64.
+ * AArch64, except {@link #O_DIRECTORY} and {@link #O_NOFOLLOW}, which AArch64 numbers differently.
  */
 final class LinuxCalls {
     static final int O_WRONLY = 1;
     static final int O_RDWR = 2;
     static final int O_NONBLOCK = 0x800;
     static final int O_CLOEXEC = 0x80000;
+    static final int O_RDONLY = 0;
+    /** The two flags where AArch64 differs from x86-64 ({@code arch/arm64/include/uapi/asm/fcntl.h}). */
+    static final int O_DIRECTORY = isAarch64() ? 0x4000 : 0x10000;
+    static final int O_NOFOLLOW = isAarch64() ? 0x8000 : 0x20000;
+    /** {@code unlinkat(2)}: remove a directory, as {@code rmdir(2)} does. */
+    private static final int AT_REMOVEDIR = 0x200;
 
     static final short POLLIN = 0x1;
     static final short POLLOUT = 0x4;
@@ -61,6 +67,11 @@ final class LinuxCalls {
     private LinuxCalls() {
     }
 
+    private static boolean isAarch64() {
+        String arch = System.getProperty("os.arch", "");
+        return arch.equals("aarch64") || arch.equals("arm64");
+    }
+
     /** libc, bound when this class initialises, which is on the first native call. */
     private static final class Libc {
         static {
@@ -86,6 +97,14 @@ final class LinuxCalls {
         static native int mkdir(byte[] path, int mode);
 
         static native int rmdir(byte[] path);
+
+        static native int openat(int dirFd, byte[] path, int flags);
+
+        static native int mkdirat(int dirFd, byte[] path, int mode);
+
+        static native int unlinkat(int dirFd, byte[] path, int flags);
+
+        static native int geteuid();
     }
 
     /** Loads {@link Libc} once and remembers why it could not, so every later call says the same. */
@@ -166,13 +185,96 @@ final class LinuxCalls {
         }
     }
 
+    /** The effective user id of this process ({@code geteuid(2)}, which cannot fail). */
+    static int effectiveUid() {
+        requireLoaded();
+        return Libc.geteuid();
+    }
+
+    /**
+     * {@code openat(2)} of a directory entry that must itself be a directory, never following a symbolic link: a
+     * link there fails (ELOOP or ENOTDIR) instead of leading elsewhere. {@code dirFd} -1 is not allowed: the
+     * name is relative to a descriptor the caller holds.
+     */
+    static int openDirectoryAt(int dirFd, String name) throws SyscallException {
+        return openAt(dirFd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    }
+
+    /**
+     * Opens an absolute directory path one component at a time from {@code /}, each with {@code O_NOFOLLOW}: no
+     * symbolic link anywhere on the way is followed (a link fails with ELOOP or ENOTDIR).
+     */
+    static int openDirectoryNoFollow(Path absolute) throws SyscallException {
+        if (!absolute.isAbsolute()) {
+            throw new SyscallException(22, "open (not an absolute path)", absolute.toString());
+        }
+        for (Path component : absolute) {
+            if (component.toString().equals("..") || component.toString().equals(".")) {
+                throw new SyscallException(22, "open (a '.' or '..' in the path)", absolute.toString());
+            }
+        }
+        int fd = open(absolute.getRoot(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        for (Path component : absolute) {
+            int next;
+            try {
+                next = openDirectoryAt(fd, component.toString());
+            } catch (SyscallException e) {
+                closeQuietly(fd, e);
+                throw e;
+            }
+            close(fd);
+            fd = next;
+        }
+        return fd;
+    }
+
+    private static int openAt(int dirFd, String name, int flags) throws SyscallException {
+        requireLoaded();
+        byte[] c = cString(name);
+        while (true) {
+            int fd = Libc.openat(dirFd, c, flags);
+            if (fd >= 0) {
+                return fd;
+            }
+            SyscallException e = new SyscallException(Native.getLastError(), "openat", name);
+            if (e.number() != EINTR) {
+                throw e;
+            }
+        }
+    }
+
+    /** {@code mkdirat(2)}: a directory named {@code name} in the directory {@code dirFd}. */
+    static void mkdirAt(int dirFd, String name) throws SyscallException {
+        requireLoaded();
+        if (Libc.mkdirat(dirFd, cString(name), MKDIR_MODE) < 0) {
+            throw new SyscallException(Native.getLastError(), "mkdirat", name);
+        }
+    }
+
+    /** {@code unlinkat(2)} with {@code AT_REMOVEDIR}: removes an empty directory; a symbolic link fails (ENOTDIR). */
+    static void rmdirAt(int dirFd, String name) throws SyscallException {
+        requireLoaded();
+        if (Libc.unlinkat(dirFd, cString(name), AT_REMOVEDIR) < 0) {
+            throw new SyscallException(Native.getLastError(), "unlinkat", name);
+        }
+    }
+
+    /** {@link #writeAttribute(Path, String)} for an attribute in the directory {@code dirFd}, never following a link. */
+    static void writeAttributeAt(int dirFd, String name, String value) throws SyscallException {
+        writeAll(openAt(dirFd, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC), value, name);
+    }
+
     /**
      * Writes {@code value} and a newline to an existing attribute in one {@code write(2)}, as ConfigFS and sysfs
      * want it: a store sees only what one write brought, so a short write is reported as EIO, not continued.
      */
     static void writeAttribute(Path attribute, String value) throws SyscallException {
+        writeAll(open(attribute, O_WRONLY | O_CLOEXEC), value, attribute.toString());
+    }
+
+    /** Writes the value and a newline to {@code fd} in one call, then closes it. */
+    private static void writeAll(int fd, String value, String attribute) throws SyscallException {
         byte[] bytes = (value + "\n").getBytes(StandardCharsets.US_ASCII);
-        int fd = open(attribute, O_WRONLY | O_CLOEXEC);
         try (Memory text = new Memory(bytes.length)) {
             text.write(0, bytes, 0, bytes.length);
             long n;
@@ -180,11 +282,10 @@ final class LinuxCalls {
                 n = Libc.write(fd, text, bytes.length);
             } while (n < 0 && Native.getLastError() == EINTR);
             if (n < 0) {
-                throw failure("write", attribute);
+                throw new SyscallException(Native.getLastError(), "write", attribute);
             }
             if (n != bytes.length) {
-                throw new SyscallException(EIO, "write (" + n + " of " + bytes.length + " bytes)",
-                        attribute.toString());
+                throw new SyscallException(EIO, "write (" + n + " of " + bytes.length + " bytes)", attribute);
             }
         } catch (SyscallException e) {
             closeQuietly(fd, e);
@@ -319,7 +420,11 @@ final class LinuxCalls {
 
     /** A path as the NUL-terminated bytes the kernel takes. */
     private static byte[] cString(Path path) {
-        byte[] name = path.toString().getBytes(PATH_CHARSET);
+        return cString(path.toString());
+    }
+
+    private static byte[] cString(String path) {
+        byte[] name = path.getBytes(PATH_CHARSET);
         byte[] c = new byte[name.length + 1];
         System.arraycopy(name, 0, c, 0, name.length);
         return c;

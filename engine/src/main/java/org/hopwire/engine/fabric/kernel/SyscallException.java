@@ -29,6 +29,13 @@ public class SyscallException extends IOException {
         this.errno = Errno.of(number).orElse(Errno.EIO);
     }
 
+    /** With a message of its own, for failures that are not one system call's (the privileged helper's). */
+    protected SyscallException(String message, int number) {
+        super(message);
+        this.number = number;
+        this.errno = Errno.of(number).orElse(Errno.EIO);
+    }
+
     public SyscallException(Errno errno, String call, String path) {
         this(Objects.requireNonNull(errno, "errno").number(), call, path);
     }
