@@ -29,11 +29,15 @@ public final class HelperLauncher {
     public static final int PKEXEC_NOT_AUTHORISED = 127;
 
     private final List<String> prefix;
+    /** Whether the exit statuses are pkexec's (126 dismissed, 127 not authorised). */
     private final boolean pkexec;
+    /** Whether this is the installed helper through pkexec, whose presence is checked before starting. */
+    private final boolean installed;
 
-    private HelperLauncher(List<String> prefix, boolean pkexec) {
+    private HelperLauncher(List<String> prefix, boolean pkexec, boolean installed) {
         this.prefix = List.copyOf(prefix);
         this.pkexec = pkexec;
+        this.installed = installed;
     }
 
     /** The launcher this process is configured with: the property, else the environment variable, else pkexec. */
@@ -47,7 +51,12 @@ public final class HelperLauncher {
 
     /** {@code pkexec /opt/hopwire/bin/hopwire-helper}. */
     public static HelperLauncher pkexec() {
-        return new HelperLauncher(List.of("pkexec", INSTALLED_HELPER.toString()), true);
+        return pkexec(INSTALLED_HELPER);
+    }
+
+    /** {@code pkexec HELPER}, for tests of the installed case with a helper elsewhere. */
+    static HelperLauncher pkexec(Path helper) {
+        return new HelperLauncher(List.of("pkexec", helper.toString()), true, true);
     }
 
     /** A command line (words split at blanks) to which the mode is appended. */
@@ -56,12 +65,17 @@ public final class HelperLauncher {
         if (words.isEmpty() || words.get(0).isEmpty()) {
             throw new IllegalArgumentException("an empty helper launcher");
         }
-        return new HelperLauncher(words, false);
+        return new HelperLauncher(words, false, false);
+    }
+
+    /** A command line whose exit statuses mean what pkexec's do, for tests of those messages. */
+    static HelperLauncher pkexecLike(String commandLine) {
+        return new HelperLauncher(of(commandLine).prefix, true, false);
     }
 
     /** Whether a launcher other than the installed pkexec one was configured (tests, a checkout). */
     public static boolean overridden() {
-        return !configured().pkexec;
+        return !configured().installed;
     }
 
     /** The whole command for a mode ({@code configfs} or {@code v4l2loopback}). */
@@ -73,9 +87,10 @@ public final class HelperLauncher {
 
     /** Why the helper cannot be started here, with what to do, or empty when it can be tried. */
     public Optional<String> unavailableReason() {
-        if (pkexec) {
-            if (!Files.isExecutable(INSTALLED_HELPER)) {
-                return Optional.of("Hopwire's privileged helper is not installed (" + INSTALLED_HELPER + " is"
+        if (installed) {
+            Path helper = Path.of(prefix.get(1));
+            if (!Files.isExecutable(helper)) {
+                return Optional.of("Hopwire's privileged helper is not installed (" + helper + " is"
                         + " missing): install the Hopwire package, which brings the helper and its polkit policy,"
                         + " or run Hopwire as root");
             }
