@@ -21,6 +21,7 @@ import org.hopwire.app.core.Questions;
 import org.hopwire.app.core.Services;
 import org.hopwire.app.core.SettingsStore;
 import org.hopwire.app.core.Snapshot;
+import org.hopwire.engine.helper.V4l2LoopbackLoader;
 import org.hopwire.engine.session.ConsentDeniedException;
 import org.hopwire.gst.playback.Outputs;
 import org.hopwire.gst.playback.VirtualWebcam;
@@ -208,14 +209,29 @@ public final class MainViewModel implements AutoCloseable {
 
     /**
      * Borrows a camera into the virtual webcam (v4l2loopback) and a preview. Finding the loopback device reads sysfs,
-     * so it happens off the UI thread; without one the notice says how to load it.
+     * so it happens off the UI thread. When v4l2loopback is not loaded, Hopwire's privileged helper loads it (polkit
+     * action org.hopwire.Hopwire.load-v4l2loopback asks the person); if that fails the notice says why and how to
+     * load it by hand.
      */
     public CompletableFuture<?> borrowAsVirtualWebcam(UUID peer, String deviceId) {
         return reported(CompletableFuture.supplyAsync(() -> {
+            VirtualWebcam webcam = new VirtualWebcam();
             try {
-                return new VirtualWebcam().find();
+                return webcam.find();
             } catch (IllegalStateException e) {
-                throw new ActionRefused(e.getMessage());
+                if (webcam.moduleLoaded()) {
+                    throw new ActionRefused(e.getMessage());
+                }
+            }
+            // Not loaded: Hopwire's helper loads it (polkit asks the person), then the device is looked for again.
+            try {
+                new V4l2LoopbackLoader().load();
+                return webcam.find();
+            } catch (V4l2LoopbackLoader.LoadFailedException | IllegalStateException e) {
+                throw new ActionRefused(e.getMessage() + ". To do it by hand: " + VirtualWebcam.HOW_TO_LOAD);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ActionRefused("interrupted while loading v4l2loopback");
             }
         }).thenCompose(out -> hub.borrow(peer, deviceId, Outputs.PREVIEW.withVirtualWebcam(out.path()), borrowCaps)),
                 "Could not publish the camera");

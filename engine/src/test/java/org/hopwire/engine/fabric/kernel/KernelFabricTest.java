@@ -133,13 +133,43 @@ class KernelFabricTest {
     }
 
     @Test
-    void shouldSayToRunAsRootWhenConfigFsRefuses() throws Exception {
+    void shouldNameTheHelperAndRootWhenConfigFsRefuses() throws Exception {
         try (KernelOverFakeTreeTestbed bed = new KernelOverFakeTreeTestbed()) {
             bed.kernelA().denyWrites();
             PermissionDeniedException e = assertThrows(PermissionDeniedException.class,
                     () -> bed.a().createStream(bed.serviceOnA(), StreamSpec.automatic("ctl")));
             assertEquals(Errno.EACCES, e.errno());
+            assertTrue(e.getMessage().contains("privileged helper"), e.getMessage());
             assertTrue(e.getMessage().contains("run Hopwire as root"), e.getMessage());
+        }
+    }
+
+    @Test
+    void shouldSayTheStreamIsOpenNotTakenWhenAHopIdWriteOfMinusOneOrZeroMeetsEbusy() throws Exception {
+        KernelPaths p = realisticTree();
+        Files.createDirectories(p.configFsStream());
+        // Another program holds the device open: the driver answers every attribute write with EBUSY.
+        ConfigFs busy = new ConfigFs() {
+            @Override
+            public void mkdir(Path dir) {
+            }
+
+            @Override
+            public void rmdir(Path dir) {
+            }
+
+            @Override
+            public void write(Path attribute, String value) throws IOException {
+                throw new SyscallException(Errno.EBUSY, "write", attribute.toString());
+            }
+        };
+        try (KernelFabric f = fabric(p, busy)) {
+            org.hopwire.engine.fabric.StreamAddress a = new org.hopwire.engine.fabric.StreamAddress("0-1.1", "ctl");
+            assertThrows(org.hopwire.engine.fabric.StreamInUseException.class, () -> f.setHopIds(a, 0, 0),
+                    "0 is never taken: EBUSY means the device is open");
+            assertThrows(org.hopwire.engine.fabric.StreamInUseException.class, () -> f.setHopIds(a, -1, -1));
+            var taken = assertThrows(org.hopwire.engine.fabric.HopIdBusyException.class, () -> f.setHopIds(a, 9, 9));
+            assertTrue(taken.getMessage().contains("device open"), taken.getMessage());
         }
     }
 
