@@ -139,6 +139,16 @@ public final class DesktopNotifications implements AutoCloseable {
         }
     }
 
+    /** A local bus answers at once; a bus that does not is as good as none (dbus-java waits 10 s by default). */
+    static final int CONNECT_TIMEOUT_MS = 2000;
+
+    static {
+        // dbus-java logs through SLF4J; without a provider SLF4J says so on stderr, which is the service's journal.
+        if (System.getProperty("slf4j.internal.verbosity") == null) {
+            System.setProperty("slf4j.internal.verbosity", "ERROR");
+        }
+    }
+
     private final Optional<String> address;
     private final ThreadPoolExecutor calls;
     private final ScheduledExecutorService timers;
@@ -187,6 +197,20 @@ public final class DesktopNotifications implements AutoCloseable {
             Path bus = Path.of(runtime, "bus");
             if (Files.exists(bus)) {
                 return Optional.of("unix:path=" + bus);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The socket file of a {@code unix:path=} address (not of an abstract one, which has no file). */
+    static Optional<Path> socketPath(String address) {
+        for (String part : address.split(";")) {
+            if (part.startsWith("unix:")) {
+                for (String kv : part.substring(5).split(",")) {
+                    if (kv.startsWith("path=")) {
+                        return Optional.of(Path.of(kv.substring(5)));
+                    }
+                }
             }
         }
         return Optional.empty();
@@ -277,7 +301,13 @@ public final class DesktopNotifications implements AutoCloseable {
         }
         try {
             if (connection == null) {
-                DBusConnection c = DBusConnectionBuilder.forAddress(address.get()).withShared(false).build();
+                Optional<Path> socket = socketPath(address.get());
+                if (socket.isPresent() && !Files.exists(socket.get())) {
+                    status = "no session bus at " + socket.get();
+                    return null;
+                }
+                DBusConnection c = DBusConnectionBuilder.forAddress(address.get()).withShared(false)
+                        .transportConfig().withTimeout(CONNECT_TIMEOUT_MS).back().build();
                 try {
                     bus = c.getRemoteObject("org.freedesktop.DBus", "/org/freedesktop/DBus", DBus.class);
                     signalHandlers.add(c.addSigHandler(Notifications.ActionInvoked.class, sig -> {
