@@ -43,6 +43,8 @@ public final class DesktopNotifications implements AutoCloseable {
     public static final String DEFAULT_ACTION = "default";
     /** Notifications waiting for the D-Bus thread; more than this and the desktop is not answering anyway. */
     static final int QUEUE = 32;
+    /** Signals kept for notifications whose id is not known yet: other applications' ids land here too. */
+    static final int EARLY_SIGNALS = 16;
 
     /** A button: the key comes back when it is pressed. */
     public record Action(String key, String label) {
@@ -153,6 +155,13 @@ public final class DesktopNotifications implements AutoCloseable {
     private final ThreadPoolExecutor calls;
     private final ScheduledExecutorService timers;
     private final Map<Long, Shown> shown = new ConcurrentHashMap<>();
+    /** Signals for ids not registered yet (see {@link #deliver}); bounded, the oldest go first. */
+    private final Map<Long, List<java.util.function.Consumer<Shown>>> early = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, List<java.util.function.Consumer<Shown>>> eldest) {
+            return size() > EARLY_SIGNALS;
+        }
+    };
     // Touched on the calls thread only (but read by signal handlers and withdraw: volatile).
     private volatile DBusConnection connection;
     private volatile Notifications server;
@@ -259,8 +268,15 @@ public final class DesktopNotifications implements AutoCloseable {
                         body, flat, hints, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis())).longValue();
                 String owner = bus.GetNameOwner(Notifications.BUS_NAME);
                 Shown n = new Shown(id, owner, handler);
-                shown.put(id, n);
+                List<java.util.function.Consumer<Shown>> waiting;
+                synchronized (early) {
+                    shown.put(id, n);
+                    waiting = early.remove(id);
+                }
                 n.timer = timers.schedule(n::expire, timeout.toMillis(), TimeUnit.MILLISECONDS);
+                if (waiting != null) {
+                    waiting.forEach(w -> w.accept(n));
+                }
                 return Optional.of(n);
             } catch (RuntimeException e) {
                 lost(e);
@@ -310,22 +326,16 @@ public final class DesktopNotifications implements AutoCloseable {
                         .transportConfig().withTimeout(CONNECT_TIMEOUT_MS).back().build();
                 try {
                     bus = c.getRemoteObject("org.freedesktop.DBus", "/org/freedesktop/DBus", DBus.class);
-                    signalHandlers.add(c.addSigHandler(Notifications.ActionInvoked.class, sig -> {
-                        Shown n = shown.get(sig.id.longValue());
-                        if (n != null && n.owner.equals(sig.getSource())) {
-                            n.actionInvoked(sig.actionKey);
-                        }
-                    }));
+                    signalHandlers.add(c.addSigHandler(Notifications.ActionInvoked.class, sig ->
+                            deliver(sig.id.longValue(), sig.getSource(), n -> n.actionInvoked(sig.actionKey))));
                     signalHandlers.add(c.addSigHandler(Notifications.NotificationClosed.class, sig -> {
-                        Shown n = shown.get(sig.id.longValue());
-                        if (n != null && n.owner.equals(sig.getSource())) {
-                            n.closedWithout(switch (sig.reason.intValue()) {
-                                case 1 -> Closed.EXPIRED;
-                                case 2 -> Closed.DISMISSED;
-                                case 3 -> Closed.WITHDRAWN;
-                                default -> Closed.OTHER;
-                            });
-                        }
+                        Closed why = switch (sig.reason.intValue()) {
+                            case 1 -> Closed.EXPIRED;
+                            case 2 -> Closed.DISMISSED;
+                            case 3 -> Closed.WITHDRAWN;
+                            default -> Closed.OTHER;
+                        };
+                        deliver(sig.id.longValue(), sig.getSource(), n -> n.closedWithout(why));
                     }));
                     server = c.getRemoteObject(Notifications.BUS_NAME, Notifications.OBJECT_PATH,
                             Notifications.class);
@@ -346,6 +356,29 @@ public final class DesktopNotifications implements AutoCloseable {
         } catch (org.freedesktop.dbus.exceptions.DBusException | java.io.IOException | RuntimeException e) {
             lost(e);
             return null;
+        }
+    }
+
+    /**
+     * Hands a signal to its notification. A click can arrive before Notify's reply has been read (a quick person,
+     * a busy machine): such signals wait, a few at most, until the notification they belong to is registered, and
+     * are checked against its sender then.
+     */
+    private void deliver(long id, String source, java.util.function.Consumer<Shown> what) {
+        Shown n;
+        synchronized (early) {
+            n = shown.get(id);
+            if (n == null) {
+                early.computeIfAbsent(id, k -> new ArrayList<>()).add(x -> {
+                    if (x.owner.equals(source)) {
+                        what.accept(x);
+                    }
+                });
+                return;
+            }
+        }
+        if (n.owner.equals(source)) {
+            what.accept(n);
         }
     }
 

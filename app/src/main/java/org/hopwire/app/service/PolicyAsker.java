@@ -50,16 +50,17 @@ public final class PolicyAsker implements Asker {
     @Override
     public CompletionStage<Boolean> confirmPairing(String peerName, UUID peer, String code) {
         String who = who(peerName, peer);
+        String nobody = "nobody is here to compare the code (pair from a terminal with 'hopwire pair " + peer
+                + "', or from the window)";
         if (notifier.isEmpty()) {
-            log.notice("pairing with " + who + " refused: nobody is here to compare the code (pair from a"
-                    + " terminal with 'hopwire pair " + peer + "', or from the window)");
+            log.notice("pairing with " + who + " refused: " + nobody);
             return CompletableFuture.completedFuture(false);
         }
         CompletableFuture<Boolean> answer = questions.confirmPairing(peerName, peer, code).toCompletableFuture();
         Questions.Question q = questions.open().stream().filter(x -> x.kind() == Questions.Kind.PAIRING
                 && x.peer().equals(peer) && x.subject().equals(code)).reduce((a, b) -> b).orElseThrow();
         String[] by = {"by the person at the desktop"};
-        askDesktop(q, by, Consent.DENY, "pairing needs a person");
+        askDesktop(q, by, Consent.DENY, nobody);
         return answer.whenComplete((ok, e) -> log.notice("pairing with " + who + " (code " + code + ") "
                 + (Boolean.TRUE.equals(ok) ? "confirmed " : "refused ") + by[0]));
     }
