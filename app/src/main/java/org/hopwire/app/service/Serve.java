@@ -112,7 +112,15 @@ public final class Serve {
         if (config.askDesktop()) {
             DesktopNotifications n = new DesktopNotifications(DesktopNotifications.sessionBusAddress(env));
             notifications = Optional.of(n);
-            boolean present = n.available().join();
+            boolean present;
+            try {
+                present = n.available().get(5, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                present = false; // a bus that does not answer: the questions try again, each on its own
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                present = false;
+            }
             log.info(present ? "questions go to the desktop first: " + n.status()
                     : "questions are decided by the config for now: " + n.status()
                     + " (checked again at each question)");
@@ -188,6 +196,19 @@ public final class Serve {
      * else the window's folder, so a user service and the window share their pairings.
      */
     static Path stateDirectory(Map<String, String> env, Path configHome, Optional<Path> root) {
+        return stateDirectoryUnder(env, configHome, root);
+    }
+
+    /**
+     * The settings and pairings folder a {@code hopwire} command run in {@code env} shares with the service: the
+     * command line's {@code pair} uses it, so {@code systemd-run -p StateDirectory=hopwire ... hopwire pair PEER}
+     * pairs for the system service.
+     */
+    public static Path stateDirectory(Map<String, String> env, Optional<Path> root) {
+        return stateDirectoryUnder(env, configHome(env), root);
+    }
+
+    private static Path stateDirectoryUnder(Map<String, String> env, Path configHome, Optional<Path> root) {
         Path base = firstOf(env.get("STATE_DIRECTORY")).orElseGet(() -> configHome.resolve("hopwire"));
         return root.map(r -> Settings.rootDirectory(base, r)).orElse(base);
     }

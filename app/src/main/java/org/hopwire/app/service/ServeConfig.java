@@ -109,7 +109,7 @@ public record ServeConfig(boolean askDesktop, Duration questionTimeout, Map<UUID
                         + " serve.conf.example in Hopwire's documentation) or leave out --config to use " + file
                         .getFileName() + " in the default place"));
             }
-            return defaults("no " + file + ": nothing is allowed unattended");
+            return defaults("no " + file + " (the safe defaults)");
         } catch (IOException | java.io.UncheckedIOException e) {
             throw new Invalid(file.toString(), List.of("cannot read it: " + e.getMessage()));
         }
