@@ -107,3 +107,8 @@ HW_BUILD="maven"
 HW_JAVAFX_COMMON="fontconfig libfreetype6"
 # JavaFX on a desktop: GTK 3 (renamed libgtk-3-0t64 on newer releases) and X libraries.
 HW_JAVAFX_DESKTOP="libgtk-3-0/libgtk-3-0t64 libxtst6 libgl1"
+
+# ---- serve agent (issue 13) ----
+# DesktopNotificationsTest and PolicyAskerTest start a private session bus (dbus-daemon --session) and play the
+# desktop's notification server on it; without dbus-daemon they skip.
+HW_DBUS_TESTS="dbus"

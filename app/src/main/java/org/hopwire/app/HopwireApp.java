@@ -10,11 +10,15 @@ import javafx.scene.Scene;
 import javafx.scene.control.Label;
 import javafx.stage.Screen;
 import javafx.stage.Stage;
+import javafx.stage.WindowEvent;
 
 import org.hopwire.app.core.Questions;
 import org.hopwire.app.core.Services;
 import org.hopwire.app.core.Settings;
 import org.hopwire.app.core.SettingsStore;
+import org.hopwire.app.desktop.DesktopNotifications;
+import org.hopwire.app.desktop.QuestionNotifier;
+import org.hopwire.app.ui.background.BackgroundDialog;
 import org.hopwire.app.ui.fabric.FabricViewModel;
 import org.hopwire.app.ui.model.MainViewModel;
 import org.hopwire.app.ui.main.MainWindow;
@@ -41,6 +45,17 @@ public final class HopwireApp extends Application {
     private MainViewModel model;
     private FabricViewModel fabricModel;
     private MainWindow window;
+    // Closing while something is lent or borrowed (see onCloseRequest): the window can go to the background.
+    private Stage stage;
+    private volatile boolean windowActive = true;
+    private volatile boolean inBackground;
+    private boolean implicitExitTurnedOff;
+    private DesktopNotifications notifications;
+    private QuestionNotifier questionNotifier;
+    private DesktopNotifications.Shown backgroundNotice;
+    private Runnable onQuit = Platform::exit;
+    /** How long a question's notification waits; the window's dialog stays open after it. */
+    private static final java.time.Duration NOTIFICATION_TIMEOUT = java.time.Duration.ofMinutes(2);
 
     /** Opens what the command line and the settings name, in {@link #init()}, off the UI thread. */
     public HopwireApp() {
@@ -135,7 +150,143 @@ public final class HopwireApp extends Application {
             placeWindow(stage, services.settings().get());
         }
         stage.setOnHidden(e -> rememberWindow(stage));
+        watchClosing(stage);
         stage.show();
+    }
+
+    // ---- closing into the background and coming back ----------------------------------------------------------
+
+    /**
+     * Closing asks whether to keep running when something is lent or borrowed; questions raise desktop
+     * notifications while the window is not focused or hidden (answering either place answers both).
+     */
+    private void watchClosing(Stage stage) {
+        this.stage = stage;
+        stage.setOnCloseRequest(this::onCloseRequest);
+        Runnable active = () -> windowActive = stage.isShowing() && stage.isFocused();
+        stage.focusedProperty().addListener((o, was, is) -> active.run());
+        stage.showingProperty().addListener((o, was, is) -> active.run());
+        active.run();
+        if (questionNotifier == null) {
+            // Cheap: the bus is first contacted on the notifications' own thread, at the first question. An
+            // embedder (a test) that opened the services itself gets none unless it gave some: a test run on a
+            // developer's desktop must not raise notifications there.
+            if (notifications == null) {
+                notifications = ownsServices ? DesktopNotifications.forSession()
+                        : new DesktopNotifications(java.util.Optional.empty());
+            }
+            questionNotifier = new QuestionNotifier(notifications, NOTIFICATION_TIMEOUT,
+                    java.util.Optional.of(this::showAgain));
+            questions.onQuestion(q -> {
+                if (!windowActive) {
+                    questionNotifier.notify(q, (x, why) -> { });
+                }
+            });
+        }
+    }
+
+    private void onCloseRequest(WindowEvent e) {
+        if (services == null) {
+            return;
+        }
+        if (!BackgroundDialog.needed(services.hub().snapshot())) {
+            if (implicitExitTurnedOff) {
+                // The window was in the background once: closing it now means quitting.
+                e.consume();
+                quit();
+            }
+            return;
+        }
+        e.consume();
+        BackgroundDialog.ask(stage, services.hub().snapshot(), choice -> {
+            switch (choice) {
+                case KEEP_RUNNING -> toBackground();
+                case QUIT -> quit();
+                case CANCEL -> {
+                }
+            }
+        });
+    }
+
+    /** Hides the window; the process, its sessions and its lends go on, and questions come as notifications. */
+    private void toBackground() {
+        Platform.setImplicitExit(false);
+        implicitExitTurnedOff = true;
+        inBackground = true;
+        windowActive = false;
+        stage.hide();
+        questions.open().forEach(q -> questionNotifier.notify(q, (x, why) -> { }));
+        notifications.show("Hopwire is running in the background",
+                BackgroundDialog.question(services.hub().snapshot()).replace("Keep ", "Still ")
+                        .replace(" after the window closes?", "."),
+                java.util.List.of(new DesktopNotifications.Action(DesktopNotifications.DEFAULT_ACTION,
+                        "Open Hopwire"), new DesktopNotifications.Action("quit", "Quit")),
+                java.time.Duration.ofHours(1), false, new DesktopNotifications.Handler() {
+                    @Override
+                    public void action(String key) {
+                        if (key.equals("quit")) {
+                            Platform.runLater(HopwireApp.this::quit);
+                        } else {
+                            showAgain();
+                        }
+                    }
+
+                    @Override
+                    public void closed(DesktopNotifications.Closed why) {
+                    }
+                }).thenAccept(n -> Platform.runLater(() -> {
+                    if (inBackground) {
+                        backgroundNotice = n.orElse(null);
+                    } else {
+                        n.ifPresent(DesktopNotifications.Shown::withdraw);
+                    }
+                }));
+    }
+
+    /** Ends everything: the window goes and the app quits (sessions end, streams are removed in stop()). */
+    private void quit() {
+        inBackground = false;
+        if (stage != null) {
+            stage.hide();
+        }
+        onQuit.run();
+    }
+
+    /**
+     * Brings the window back (from the background, or to the front); any thread. A second {@code hopwire} launch
+     * reaches the running instance and calls this.
+     */
+    public void showAgain() {
+        Platform.runLater(() -> {
+            if (stage == null) {
+                return;
+            }
+            inBackground = false;
+            if (backgroundNotice != null) {
+                backgroundNotice.withdraw();
+                backgroundNotice = null;
+            }
+            stage.setIconified(false);
+            stage.show();
+            stage.toFront();
+            stage.requestFocus();
+        });
+    }
+
+    /** Whether the window is hidden while the app goes on (tests). */
+    public boolean inBackground() {
+        return inBackground;
+    }
+
+    /** Notifications to use instead of the session's (tests); before the window is shown. */
+    public void useNotifications(DesktopNotifications n) {
+        this.notifications = n;
+        this.questionNotifier = null;
+    }
+
+    /** What Quit does; {@link Platform#exit()} unless the embedder (a test) owns the toolkit. */
+    public void onQuit(Runnable quit) {
+        this.onQuit = quit;
     }
 
     /** Puts the window where it was, if that place is still on a screen. */
@@ -201,11 +352,15 @@ public final class HopwireApp extends Application {
     private void closeInBackground() {
         MainViewModel m = model;
         FabricViewModel f = fabricModel;
+        DesktopNotifications n = notifications;
         Services s = ownsServices ? services : null;
         SettingsStore st = s == null ? settings : null;
         // Ending sessions says goodbye and removes the streams from ConfigFS: not on the UI thread. The thread is
         // not a daemon, so the JVM waits for it after the window has gone.
         Thread closer = new Thread(() -> {
+            if (n != null) {
+                n.close();
+            }
             if (m != null) {
                 m.close();
             }

@@ -85,6 +85,15 @@ class ArchitectureTest {
     }
 
     @Test
+    void theServiceAndTheNotificationsRunWithoutAToolkit() {
+        // hopwire serve runs on machines without a display: nothing it loads may need JavaFX.
+        noClasses().that().resideInAnyPackage("org.hopwire.app.service..", "org.hopwire.app.desktop..")
+                .should().dependOnClassesThat().resideInAnyPackage("javafx..", "org.controlsfx..", "org.kordamp..",
+                        "org.hopwire.app.ui..")
+                .check(classes);
+    }
+
+    @Test
     void viewModelsAreTestableWithoutAScene() {
         // Properties and observable lists (javafx.beans, javafx.collections) are fine; controls and scenes are not.
         noClasses().that().resideInAPackage("org.hopwire.app.ui.model..")

@@ -16,6 +16,16 @@ public interface Asker {
     /** "{@code peerName} wants to use {@code deviceName}": allow once, always, or deny. */
     CompletionStage<SessionHandler.Consent> askConsent(String peerName, UUID peer, String deviceName);
 
+    /**
+     * As above, also given the device's id ({@code test:camera}, {@code video:/dev/video0}): the service's policy
+     * names devices by id, since two cameras can share a name. The hub calls this one; by default it asks the
+     * question above.
+     */
+    default CompletionStage<SessionHandler.Consent> askConsent(String peerName, UUID peer, String deviceId,
+                                                              String deviceName) {
+        return askConsent(peerName, peer, deviceName);
+    }
+
     /** "{@code peerName} offers you {@code deviceName}": true to borrow it. */
     CompletionStage<Boolean> acceptOffer(String peerName, UUID peer, String deviceName);
 

@@ -365,7 +365,7 @@ final class PeerEntry implements SessionHandler {
             hub.notice(Notice.warning(name() + " asked for " + device + ": refused without asking (Settings)."));
             return CompletableFuture.completedFuture(Consent.DENY);
         }
-        return hub.answerOnWorker(hub.asker().askConsent(name(), uuid, device)).whenComplete((answer, e) -> {
+        return hub.answerOnWorker(hub.asker().askConsent(name(), uuid, deviceId, device)).whenComplete((answer, e) -> {
             if (answer == null || answer == Consent.DENY) {
                 hub.notice(Notice.info("Refused " + device + " to " + name() + "."));
             }

@@ -167,8 +167,13 @@ public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, Consent
      * keep their settings and pairings apart. Below {@link #configDirectory()}, named after the root's path.
      */
     public static Path configDirectory(Path root) {
+        return rootDirectory(configDirectory(), root);
+    }
+
+    /** The folder for a host run with {@code --root} below a configuration folder (the service has its own). */
+    public static Path rootDirectory(Path configDir, Path root) {
         String name = root.toAbsolutePath().normalize().toString().replaceAll("[^A-Za-z0-9._-]", "_");
-        return configDirectory().resolve("roots").resolve(name);
+        return configDir.resolve("roots").resolve(name);
     }
 
     /** Hopwire's configuration folder: {@code $XDG_CONFIG_HOME/hopwire}, else {@code ~/.config/hopwire}. */

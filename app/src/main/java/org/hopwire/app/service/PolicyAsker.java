@@ -1,0 +1,146 @@
+package org.hopwire.app.service;
+
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import org.hopwire.app.core.Asker;
+import org.hopwire.app.core.Questions;
+import org.hopwire.app.desktop.DesktopNotifications;
+import org.hopwire.app.desktop.QuestionNotifier;
+import org.hopwire.engine.session.SessionHandler.Consent;
+
+/**
+ * The service's person: asks through a desktop notification when one can be shown (and the config says to), and
+ * otherwise, or when nobody answers in time, lets the config's allow list decide at once. Every decision is logged
+ * with who asked (name and host UUID), for which device, and why it went that way.
+ *
+ * <ul>
+ *   <li>Consent: allowed once when the peer's UUID and the device's id are listed; denied otherwise. An unattended
+ *       allow is never "always": the file stays the only place that grants, so removing a line takes effect.</li>
+ *   <li>Pairing: only a person comparing the codes can pair; without one it is refused (pair from a terminal with
+ *       {@code hopwire pair}, or answer the notification).</li>
+ *   <li>Offers: declined unattended (a service has no screen to show a borrowed device on).</li>
+ * </ul>
+ */
+public final class PolicyAsker implements Asker {
+    private final ServeConfig config;
+    private final ServeLog log;
+    private final Questions questions = new Questions();
+    private final Optional<QuestionNotifier> notifier;
+    private final Optional<DesktopNotifications> notifications;
+
+    /**
+     * @param notifications empty when the desktop is not to be asked (ask-desktop = no, or no session bus)
+     */
+    public PolicyAsker(ServeConfig config, ServeLog log, Optional<DesktopNotifications> notifications) {
+        this.config = config;
+        this.log = log;
+        this.notifications = config.askDesktop() ? notifications : Optional.empty();
+        this.notifier = config.askDesktop() ? notifications.map(n -> new QuestionNotifier(n,
+                config.questionTimeout(), Optional.empty())) : Optional.empty();
+    }
+
+    /** The questions waiting for a notification's answer now (tests). */
+    public Questions questions() {
+        return questions;
+    }
+
+    @Override
+    public CompletionStage<Boolean> confirmPairing(String peerName, UUID peer, String code) {
+        String who = who(peerName, peer);
+        String nobody = "nobody is here to compare the code (pair from a terminal with 'hopwire pair " + peer
+                + "', or from the window)";
+        if (notifier.isEmpty()) {
+            log.notice("pairing with " + who + " refused: " + nobody);
+            return CompletableFuture.completedFuture(false);
+        }
+        CompletableFuture<Boolean> answer = questions.confirmPairing(peerName, peer, code).toCompletableFuture();
+        Questions.Question q = questions.open().stream().filter(x -> x.kind() == Questions.Kind.PAIRING
+                && x.peer().equals(peer) && x.subject().equals(code)).reduce((a, b) -> b).orElseThrow();
+        String[] by = {"by the person at the desktop"};
+        askDesktop(q, by, Consent.DENY, nobody);
+        return answer.whenComplete((ok, e) -> log.notice("pairing with " + who + " (code " + code + ") "
+                + (Boolean.TRUE.equals(ok) ? "confirmed " : "refused ") + by[0]));
+    }
+
+    @Override
+    public CompletionStage<Consent> askConsent(String peerName, UUID peer, String deviceName) {
+        // The hub always gives the id; without one nothing can match the allow list.
+        return askConsent(peerName, peer, "", deviceName);
+    }
+
+    @Override
+    public CompletionStage<Consent> askConsent(String peerName, UUID peer, String deviceId, String deviceName) {
+        String what = who(peerName, peer) + " asks for " + deviceName + " (" + deviceId + ")";
+        Optional<Integer> line = deviceId.isEmpty() ? Optional.empty() : config.allows(peer, deviceId);
+        Consent policy = line.isPresent() ? Consent.ALLOW_ONCE : Consent.DENY;
+        String policyWhy = line.map(n -> "listed in " + config.source() + " line " + n)
+                .orElse("not listed in " + config.source() + " (to allow it unattended, add 'allow = " + deviceId
+                        + "' under [peer " + peer + "])");
+        if (notifier.isEmpty()) {
+            log.notice("consent: " + what + ": " + describe(policy) + ", " + policyWhy);
+            return CompletableFuture.completedFuture(policy);
+        }
+        CompletableFuture<Consent> answer = questions.askConsent(peerName, peer, deviceName).toCompletableFuture();
+        Questions.Question q = questions.open().stream().filter(x -> x.kind() == Questions.Kind.CONSENT
+                && x.peer().equals(peer) && x.subject().equals(deviceName)).reduce((a, b) -> b).orElseThrow();
+        String[] by = {"by the person at the desktop"};
+        askDesktop(q, by, policy, policyWhy);
+        return answer.whenComplete((c, e) -> log.notice("consent: " + what + ": " + describe(c) + " " + by[0]));
+    }
+
+    @Override
+    public CompletionStage<Boolean> acceptOffer(String peerName, UUID peer, String deviceName) {
+        log.notice("offer: " + who(peerName, peer) + " offers " + deviceName + ": declined (the service has no"
+                + " screen to show it on; borrow with 'hopwire borrow' instead)");
+        return CompletableFuture.completedFuture(false);
+    }
+
+    @Override
+    public void withdraw(UUID peer) {
+        questions.withdraw(peer);
+    }
+
+    /**
+     * Shows the question as a notification. When it cannot be shown, or its time runs out, the policy's answer
+     * ({@code fallback}) is given; a dismissed notification is the person declining, so it denies.
+     *
+     * @param by set to how the answer was reached, for the log line
+     */
+    private void askDesktop(Questions.Question q, String[] by, Consent fallback, String fallbackWhy) {
+        notifier.orElseThrow().notify(q, (question, why) -> {
+            if (why == DesktopNotifications.Closed.DISMISSED) {
+                by[0] = "by the person at the desktop (dismissed the notification)";
+                question.answer(Consent.DENY);
+            } else {
+                by[0] = (why == DesktopNotifications.Closed.EXPIRED ? "after no answer in "
+                        + config.questionTimeout().toSeconds() + " s" : "after the notification went away")
+                        + ": " + fallbackWhy;
+                question.answer(fallback);
+            }
+        }).whenComplete((shown, e) -> {
+            if (!Boolean.TRUE.equals(shown) && !q.isAnswered()) {
+                by[0] = "without asking (" + notifications.map(DesktopNotifications::status).orElse("")
+                        + "): " + fallbackWhy;
+                q.answer(fallback);
+            }
+        });
+    }
+
+    private static String who(String peerName, UUID peer) {
+        return "'" + peerName + "' (" + peer + ")";
+    }
+
+    private static String describe(Consent c) {
+        if (c == null) {
+            return "denied";
+        }
+        return switch (c) {
+            case ALLOW_ONCE -> "allowed once";
+            case ALLOW_ALWAYS -> "allowed always";
+            case DENY -> "denied";
+        };
+    }
+}

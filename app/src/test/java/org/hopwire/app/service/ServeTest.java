@@ -1,0 +1,164 @@
+package org.hopwire.app.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.hopwire.app.core.DemoPeer;
+import org.hopwire.app.core.Services;
+import org.hopwire.engine.DemoFabric;
+import org.hopwire.engine.Fabrics;
+import org.hopwire.engine.session.ConsentDeniedException;
+import org.hopwire.engine.testbed.Transfers;
+import org.hopwire.engine.trust.PairedPeer;
+import org.hopwire.engine.trust.PeerStore;
+import org.hopwire.gst.device.TestDevices;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code hopwire serve} end to end on the emulated fabric: the demo's "Demo laptop" asks to borrow a device, and
+ * the config file decides; a stop (what SIGTERM does) ends the sessions and the run returns 0.
+ */
+class ServeTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final UUID THIS_HOST = UUID.fromString("11111111-2222-4333-8444-555555555555");
+
+    @TempDir
+    Path dir;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    private String logged() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A pairing made earlier (in the window, or with 'hopwire pair'), on both ends: the service pairs with nobody
+     * by itself.
+     */
+    private Path pairedBefore() throws Exception {
+        Path state = dir.resolve("config").resolve("hopwire");
+        Files.createDirectories(state);
+        Files.writeString(state.resolve("settings.properties"), "emulated.uuid=" + THIS_HOST + "\n");
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        new PeerStore(state.resolve("peers")).save(new PairedPeer(DemoFabric.DEMO_PEER_UUID, key,
+                Fabrics.DEMO_PEER_NAME, Instant.now(), Set.of()));
+        new PeerStore(state.resolve("demo-peer").resolve("peers")).save(new PairedPeer(THIS_HOST, key, "serve-test",
+                Instant.now(), Set.of()));
+        return state;
+    }
+
+    private record Run(Serve.Control control, CompletableFuture<Integer> status, Services services) {
+    }
+
+    private Run start(Path config) throws Exception {
+        Serve.Control control = new Serve.Control();
+        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+        Map<String, String> env = Map.of("XDG_CONFIG_HOME", dir.resolve("config").toString(), "HOME",
+                dir.toString(), "HOSTNAME", "serve-test");
+        CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> Serve.run(new Serve.Options(
+                Optional.of(config), Optional.empty(), Optional.of(Fabrics.Choice.EMULATED)), print, print, env,
+                control));
+        Services services = control.ready().get(30, TimeUnit.SECONDS);
+        return new Run(control, status, services);
+    }
+
+    @Test
+    void shouldLendWhatTheConfigListsForTheDemosUuidRefuseTheRestAndStopCleanly() throws Exception {
+        pairedBefore();
+        Path config = dir.resolve("serve.conf");
+        Files.writeString(config, String.join("\n", "ask-desktop = no",
+                "[peer " + DemoFabric.DEMO_PEER_UUID + "]   # Demo laptop", "allow = test:camera", ""));
+        Run run = start(config);
+        DemoPeer demo = run.services().demo().orElseThrow();
+        Transfers.await(() -> logged().contains("(" + DemoFabric.DEMO_PEER_UUID + "): paired"), WAIT,
+                "paired from the earlier pairing: " + logged());
+
+        demo.askFor(TestDevices.CAMERA_ID).get(30, TimeUnit.SECONDS);
+        Transfers.await(() -> logged().contains("lend started: Test camera (test pattern) (test:camera) to 'Demo"
+                + " laptop' (" + DemoFabric.DEMO_PEER_UUID + ")"), WAIT, "lend logged: " + logged());
+        assertTrue(logged().contains("consent: 'Demo laptop' (" + DemoFabric.DEMO_PEER_UUID + ") asks for Test"
+                + " camera (test pattern) (test:camera): allowed once, listed in " + config + " line 3"), logged());
+
+        ExecutionException denied = assertThrows(ExecutionException.class,
+                () -> demo.askFor(TestDevices.MICROPHONE_ID).get(30, TimeUnit.SECONDS));
+        assertInstanceOf(ConsentDeniedException.class, denied.getCause());
+        assertTrue(logged().contains("(test:microphone): denied, not listed in " + config), logged());
+
+        run.control().stop();
+        assertEquals(Serve.OK, run.status().get(30, TimeUnit.SECONDS));
+        assertTrue(logged().contains("stopping: ending 1 session(s), 1 lend(s) and 0 borrow(s)"), logged());
+        assertTrue(logged().endsWith("stopped\n"), logged());
+        assertTrue(demo.borrowing().isEmpty(), "the demo no longer borrows anything");
+        assertTrue(run.services().fabric().streams().isEmpty(), "streams removed: " + run.services().fabric()
+                .streams());
+    }
+
+    @Test
+    void shouldDenyTheDemoWhenTheConfigDoesNotListItsUuid() throws Exception {
+        pairedBefore();
+        Path config = dir.resolve("serve.conf");
+        Files.writeString(config, String.join("\n", "ask-desktop = no",
+                "[peer " + UUID.randomUUID() + "]   # Demo laptop (but another host's UUID)", "allow = test:camera",
+                ""));
+        Run run = start(config);
+        DemoPeer demo = run.services().demo().orElseThrow();
+        Transfers.await(() -> logged().contains("(" + DemoFabric.DEMO_PEER_UUID + "): paired"), WAIT,
+                "paired: " + logged());
+        ExecutionException denied = assertThrows(ExecutionException.class,
+                () -> demo.askFor(TestDevices.CAMERA_ID).get(30, TimeUnit.SECONDS));
+        assertInstanceOf(ConsentDeniedException.class, denied.getCause());
+        assertTrue(logged().contains("(test:camera): denied, not listed"), logged());
+        assertTrue(run.services().hub().snapshot().lends().isEmpty());
+        run.control().stop();
+        assertEquals(Serve.OK, run.status().get(30, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void shouldRefuseToPairWithoutAPersonAndStopWithABadConfigBeforeOpeningAnything() throws Exception {
+        Path missing = dir.resolve("no-such.conf");
+        Files.writeString(dir.resolve("empty.conf"), "");
+        Run run = start(dir.resolve("empty.conf"));
+        // (an empty file: valid, nothing allowed)
+        Transfers.await(() -> logged().contains("pairing with 'Demo laptop' (" + DemoFabric.DEMO_PEER_UUID + ")")
+                && logged().contains("refused without asking"), WAIT, "pairing refused");
+        assertTrue(logged().contains("nobody is here to compare the code (pair from a terminal with 'hopwire pair "
+                + DemoFabric.DEMO_PEER_UUID + "'"), logged());
+        Transfers.await(() -> logged().contains("(" + DemoFabric.DEMO_PEER_UUID + "): not paired"), WAIT,
+                "not paired");
+        run.control().stop();
+        assertEquals(Serve.OK, run.status().get(30, TimeUnit.SECONDS));
+
+        Files.writeString(dir.resolve("bad.conf"), "[peer Demo laptop]\nallow = test:camera\n");
+        out.reset();
+        int status = Serve.run(new Serve.Options(Optional.of(dir.resolve("bad.conf")), Optional.empty(),
+                Optional.of(Fabrics.Choice.EMULATED)), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(out, true, StandardCharsets.UTF_8), Map.of("XDG_CONFIG_HOME", dir.toString()),
+                new Serve.Control());
+        assertEquals(Serve.CONFIG_ERROR, status);
+        assertTrue(logged().contains("bad.conf: line 1: 'Demo laptop' is not a host UUID"), logged());
+        out.reset();
+        assertEquals(Serve.CONFIG_ERROR, Serve.run(new Serve.Options(Optional.of(missing), Optional.empty(),
+                Optional.of(Fabrics.Choice.EMULATED)), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(out, true, StandardCharsets.UTF_8), Map.of(), new Serve.Control()));
+        assertTrue(logged().contains("no such file"), logged());
+    }
+}
