@@ -27,10 +27,12 @@ import java.util.concurrent.TimeUnit;
 import org.hopwire.engine.emulator.Emulator;
 import org.hopwire.engine.fabric.emulated.CableProfile;
 import org.hopwire.engine.fabric.emulated.EmulatedWorld;
+import org.hopwire.engine.fabric.kernel.HelperLauncher;
 import org.hopwire.engine.fabric.kernel.KernelPaths;
 import org.hopwire.engine.testbed.KernelOverFuseTestbed;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -114,8 +116,14 @@ class UnprivilegedAppThroughHelperTest {
         accept.start();
     }
 
-    @Test
-    void shouldCreateAndRemoveStreamsAsAnUnprivilegedUserThroughTheHelper() throws Exception {
+    /**
+     * @param throughSocket false: pkexec replaced by a test launcher (the desktop's way); true: the app connects to
+     *                      the socket itself, as the system service does with hopwire-helper.socket (whose systemd
+     *                      Accept=yes gives each connection its own helper, as this test's server does)
+     */
+    @ParameterizedTest(name = "through the socket: {0}")
+    @ValueSource(booleans = {false, true})
+    void shouldCreateAndRemoveStreamsAsAnUnprivilegedUserThroughTheHelper(boolean throughSocket) throws Exception {
         assumeTrue(HelperRun.runningAsRoot(), "needs root: to mount FUSE, add a user and run the helper");
         KernelOverFuseTestbed.assumeFuse();
         for (String tool : List.of("runuser", "useradd", "userdel", "groupadd", "groupdel", "getent")) {
@@ -143,11 +151,17 @@ class UnprivilegedAppThroughHelperTest {
                 SocketLauncher.class.getName(), socket.toString());
         List<String> app = new ArrayList<>(List.of("runuser", "-u", user, "--", HelperRun.java()));
         app.addAll(HelperRun.QUICK_JVM);
-        app.addAll(List.of("-Dhopwire.helper.launcher=" + launcher, "-cp", classPath,
-                UnprivilegedApp.class.getName(), hostRoot.toString()));
+        if (!throughSocket) {
+            app.add("-Dhopwire.helper.launcher=" + launcher);
+        }
+        app.addAll(List.of("-cp", classPath, UnprivilegedApp.class.getName(), hostRoot.toString()));
         ProcessBuilder pb = new ProcessBuilder(app).directory(Path.of("/").toFile())
                 .redirectError(ProcessBuilder.Redirect.INHERIT);
-        pb.environment().remove("HOPWIRE_HELPER_LAUNCHER");
+        pb.environment().remove(HelperLauncher.LAUNCHER_ENV);
+        pb.environment().remove(HelperLauncher.SOCKET_ENV);
+        if (throughSocket) {
+            pb.environment().put(HelperLauncher.SOCKET_ENV, socket.toString());
+        }
         Process p = pb.start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

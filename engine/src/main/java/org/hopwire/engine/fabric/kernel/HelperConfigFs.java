@@ -113,7 +113,7 @@ public final class HelperConfigFs implements ConfigFs {
 
     /** The helper's process while one runs, for tests. */
     synchronized java.util.Optional<ProcessHandle> helperProcess() {
-        return helper == null ? java.util.Optional.empty() : java.util.Optional.of(helper.handle());
+        return helper == null ? java.util.Optional.empty() : helper.process();
     }
 
     @Override

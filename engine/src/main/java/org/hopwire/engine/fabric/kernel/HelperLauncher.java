@@ -19,6 +19,11 @@ import java.util.Optional;
 public final class HelperLauncher {
     public static final String LAUNCHER_PROPERTY = "hopwire.helper.launcher";
     public static final String LAUNCHER_ENV = "HOPWIRE_HELPER_LAUNCHER";
+    /**
+     * The system service's way in: the path of a Unix socket where each connection is served by a root helper in
+     * {@code configfs} mode ({@code hopwire-helper.socket}, for members of the {@code hopwire} group).
+     */
+    public static final String SOCKET_ENV = "HOPWIRE_HELPER_SOCKET";
     /** Where the package installs the helper's launcher. */
     public static final Path INSTALLED_HELPER = Path.of("/opt/hopwire/bin/hopwire-helper");
     public static final String CONFIGURE_STREAMS_ACTION = "org.hopwire.Hopwire.configure-streams";
@@ -29,24 +34,48 @@ public final class HelperLauncher {
     public static final int PKEXEC_NOT_AUTHORISED = 127;
 
     private final List<String> prefix;
+    /** The socket to connect to instead of starting a process, for {@link #SOCKET_ENV}. */
+    private final Optional<Path> socket;
     /** Whether the exit statuses are pkexec's (126 dismissed, 127 not authorised). */
     private final boolean pkexec;
     /** Whether this is the installed helper through pkexec, whose presence is checked before starting. */
     private final boolean installed;
 
     private HelperLauncher(List<String> prefix, boolean pkexec, boolean installed) {
+        this(prefix, Optional.empty(), pkexec, installed);
+    }
+
+    private HelperLauncher(List<String> prefix, Optional<Path> socket, boolean pkexec, boolean installed) {
         this.prefix = List.copyOf(prefix);
+        this.socket = socket;
         this.pkexec = pkexec;
         this.installed = installed;
     }
 
-    /** The launcher this process is configured with: the property, else the environment variable, else pkexec. */
+    /**
+     * The launcher this process is configured with: the property, else the launcher variable, else the socket
+     * variable, else pkexec.
+     */
     public static HelperLauncher configured() {
         String text = System.getProperty(LAUNCHER_PROPERTY);
         if (text == null || text.isBlank()) {
             text = System.getenv(LAUNCHER_ENV);
         }
-        return text == null || text.isBlank() ? pkexec() : of(text);
+        if (text != null && !text.isBlank()) {
+            return of(text);
+        }
+        String socket = System.getenv(SOCKET_ENV);
+        return socket == null || socket.isBlank() ? pkexec() : socket(Path.of(socket));
+    }
+
+    /** Connects to a helper listening on {@code socket} (the system service's {@code hopwire-helper.socket}). */
+    public static HelperLauncher socket(Path socket) {
+        return new HelperLauncher(List.of(), Optional.of(socket), false, false);
+    }
+
+    /** The socket this launcher connects to, if it is a socket rather than a command. */
+    public Optional<Path> socketPath() {
+        return socket;
     }
 
     /** {@code pkexec /opt/hopwire/bin/hopwire-helper}. */
@@ -87,6 +116,11 @@ public final class HelperLauncher {
 
     /** Why the helper cannot be started here, with what to do, or empty when it can be tried. */
     public Optional<String> unavailableReason() {
+        if (socket.isPresent()) {
+            return Files.exists(socket.get()) ? Optional.empty() : Optional.of("Hopwire's helper socket "
+                    + socket.get() + " (from " + SOCKET_ENV + ") does not exist: enable it with 'systemctl enable"
+                    + " --now hopwire-helper.socket' (the Hopwire package brings it)");
+        }
         if (installed) {
             Path helper = Path.of(prefix.get(1));
             if (!Files.isExecutable(helper)) {
@@ -145,6 +179,6 @@ public final class HelperLauncher {
 
     @Override
     public String toString() {
-        return String.join(" ", prefix);
+        return socket.map(p -> "the helper socket " + p).orElseGet(() -> String.join(" ", prefix));
     }
 }

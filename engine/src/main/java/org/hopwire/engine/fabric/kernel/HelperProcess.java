@@ -5,7 +5,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -29,7 +34,10 @@ public final class HelperProcess implements AutoCloseable {
 
     private final HelperLauncher launcher;
     private final String action;
+    /** The helper's process; null when connected to a helper through a socket. */
     private final Process process;
+    /** The connection to a socket-activated helper; null for a process. */
+    private final SocketChannel channel;
     private final OutputStream stdin;
     /** Answers as they arrive; at most one is outstanding, so a few slots are plenty. */
     private final BlockingQueue<String> answers = new ArrayBlockingQueue<>(4);
@@ -39,9 +47,51 @@ public final class HelperProcess implements AutoCloseable {
         this.launcher = launcher;
         this.action = action;
         this.process = process;
+        this.channel = null;
         this.stdin = process.getOutputStream();
         daemon("hopwire-helper-answers", () -> readAnswers(process.getInputStream()));
         daemon("hopwire-helper-stderr", () -> passOnStderr(process.getErrorStream()));
+    }
+
+    private HelperProcess(HelperLauncher launcher, String action, SocketChannel channel) {
+        this.launcher = launcher;
+        this.action = action;
+        this.process = null;
+        this.channel = channel;
+        // Not Channels.newInputStream/newOutputStream: both hold the channel's blocking lock, so a write would wait
+        // for the reader thread's read to return.
+        this.stdin = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+                while (buf.hasRemaining()) {
+                    channel.write(buf);
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                channel.shutdownOutput();
+            }
+        };
+        InputStream in = new InputStream() {
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                return channel.read(ByteBuffer.wrap(b, off, len));
+            }
+        };
+        daemon("hopwire-helper-answers", () -> readAnswers(in));
     }
 
     /**
@@ -56,6 +106,9 @@ public final class HelperProcess implements AutoCloseable {
         if (why.isPresent()) {
             throw new HelperFailedException(Errno.EACCES.number(), why.get());
         }
+        if (launcher.socketPath().isPresent()) {
+            return connect(launcher, mode, action, launcher.socketPath().get());
+        }
         try {
             Process p = new ProcessBuilder(launcher.command(mode)).start();
             return new HelperProcess(launcher, action, p);
@@ -66,12 +119,37 @@ public final class HelperProcess implements AutoCloseable {
         }
     }
 
-    public boolean isAlive() {
-        return process.isAlive();
+    /** The socket's helpers serve {@code configfs} only (hopwire-helper@.service runs that mode). */
+    private static HelperProcess connect(HelperLauncher launcher, String mode, String action, Path socket)
+            throws HelperFailedException {
+        if (!mode.equals("configfs")) {
+            throw new HelperFailedException(Errno.EACCES.number(), "the helper socket " + socket + " only changes"
+                    + " USB4STREAM streams; " + mode + " needs the helper through pkexec in a desktop session, or"
+                    + " root");
+        }
+        try {
+            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                ch.connect(UnixDomainSocketAddress.of(socket));
+            } catch (IOException e) {
+                ch.close();
+                throw e;
+            }
+            return new HelperProcess(launcher, action, ch);
+        } catch (IOException e) {
+            throw new HelperFailedException(Errno.EACCES.number(), "cannot reach Hopwire's helper at " + socket
+                    + ": " + e.getMessage() + ". The service's user must be in the 'hopwire' group, and"
+                    + " hopwire-helper.socket enabled ('systemctl enable --now hopwire-helper.socket')");
+        }
     }
 
-    public ProcessHandle handle() {
-        return process.toHandle();
+    public boolean isAlive() {
+        return process != null ? process.isAlive() : channel.isOpen();
+    }
+
+    /** The helper's process; empty for a helper reached through a socket (it runs under systemd). */
+    public Optional<ProcessHandle> process() {
+        return process == null ? Optional.empty() : Optional.of(process.toHandle());
     }
 
     /**
@@ -118,6 +196,10 @@ public final class HelperProcess implements AutoCloseable {
     }
 
     private HelperFailedException ended() throws InterruptedException {
+        if (process == null) {
+            return new HelperFailedException(Errno.EIO.number(), "Hopwire's helper at " + launcher.socketPath()
+                    .orElseThrow() + " closed the connection; see 'journalctl -u \"hopwire-helper@*\"'");
+        }
         // Its stdout ended: it exits at once (or has), so a short wait gives the status that says why.
         Integer status = process.waitFor(2, TimeUnit.SECONDS) ? process.exitValue() : null;
         String tail;
@@ -136,6 +218,14 @@ public final class HelperProcess implements AutoCloseable {
             stdin.close();
         } catch (IOException e) {
             // already gone
+        }
+        if (process == null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // already gone
+            }
+            return;
         }
         try {
             process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS);
