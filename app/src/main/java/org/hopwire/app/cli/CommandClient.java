@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,14 +37,14 @@ final class CommandClient {
             return Optional.empty();
         }
         try (c) {
-            OutputStream out = Channels.newOutputStream(c);
+            OutputStream out = CommandServer.output(c);
             ObjectNode request = CommandServer.JSON.createObjectNode();
             request.putArray("args").addAll(args.stream().map(a -> (JsonNode) CommandServer.JSON.getNodeFactory()
                     .textNode(a)).toList());
             request.put("cwd", Path.of("").toAbsolutePath().toString());
             request.put("interactive", terminal.interactive());
             send(out, request);
-            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(c),
+            BufferedReader in = new BufferedReader(new InputStreamReader(CommandServer.input(c),
                     StandardCharsets.UTF_8));
             String line;
             while ((line = in.readLine()) != null) {

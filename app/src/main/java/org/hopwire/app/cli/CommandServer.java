@@ -202,11 +202,11 @@ public final class CommandServer implements AutoCloseable {
 
     private void serve(SocketChannel c) {
         Thread self = Thread.currentThread();
-        OutputStream raw = Channels.newOutputStream(c);
+        OutputStream raw = output(c);
         Sender send = new Sender(raw);
         BlockingQueue<Optional<String>> answers = new ArrayBlockingQueue<>(4);
         try {
-            BufferedReader in = new BufferedReader(new java.io.InputStreamReader(Channels.newInputStream(c),
+            BufferedReader in = new BufferedReader(new java.io.InputStreamReader(input(c),
                     StandardCharsets.UTF_8));
             JsonNode request = JSON.readTree(readLine(in));
             if (request == null || !request.path("args").isArray()) {
@@ -241,6 +241,42 @@ public final class CommandServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "command connection ended: " + e);
         }
+    }
+
+    /**
+     * The socket as streams. Not {@link Channels}' streams: they take the channel's blocking lock for each read and
+     * write, so a write (an answer, output) would wait for a read blocked in another thread.
+     */
+    static InputStream input(SocketChannel c) {
+        return new InputStream() {
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                return len == 0 ? 0 : c.read(java.nio.ByteBuffer.wrap(b, off, len));
+            }
+        };
+    }
+
+    static OutputStream output(SocketChannel c) {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b, off, len);
+                while (buf.hasRemaining()) {
+                    c.write(buf);
+                }
+            }
+        };
     }
 
     private static String readLine(BufferedReader in) throws IOException {

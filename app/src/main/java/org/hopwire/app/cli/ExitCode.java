@@ -29,10 +29,10 @@ public final class ExitCode {
         "  1  failed (the message says why)",
         "  2  bad arguments (unknown command or option, bad value, bad --output)",
         "  3  no such peer or device, or the name fits more than one",
-        "  4  the peer is not paired (run 'hopwire pair PEER'), or its session was not ready in time",
-        "  5  refused: consent denied, offer declined, pairing code rejected, or ended by the other host",
+        "  4  the peer is not paired (run 'hopwire pair PEER') or was not ready in time",
+        "  5  refused: consent denied, offer declined, code rejected, ended by the peer",
         "  6  no permission (ConfigFS, /dev/tbstream*, the privileged helper)",
-        "  7  this host lacks something the command needs (display, v4l2loopback, GStreamer, the driver)",
+        "  7  this host lacks what it needs (display, v4l2loopback, GStreamer, driver)",
     };
 
     private ExitCode() {

@@ -103,7 +103,8 @@ final class ProcessCommands {
                 out.flush();
                 return ExitCode.OK;
             } catch (FabricException e) {
-                throw LocalContext.failure(e);
+                // 'list' kept its status from before the command line had more (scripts may test for 1).
+                throw new CliException(ExitCode.FAILED, e.getMessage());
             }
         }
     }
