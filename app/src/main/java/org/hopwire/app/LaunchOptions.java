@@ -118,14 +118,8 @@ public record LaunchOptions(Optional<Fabrics.Choice> fabric, Optional<Path> root
     /** {@code emulate}'s options checked, from either parser; {@code mount} null when not given. */
     public static EmulateOptions emulateOptions(Path mount, String hosts, String preset, Optional<String> group,
                                                 Optional<String> user) {
-        if (mount == null) {
-            throw new IllegalArgumentException("emulate needs --mount DIR: the folder to serve the hosts in");
-        }
-        String p = preset.toLowerCase(java.util.Locale.ROOT);
-        if (!p.equals("40g") && !p.equals("unthrottled")) {
-            throw new IllegalArgumentException("unknown preset '" + p + "': use 40g or unthrottled");
-        }
-        return new EmulateOptions(mount.toAbsolutePath().normalize(), List.of(hosts.split(",")), p, group, user);
+        org.hopwire.app.cli.EmulateSpec e = org.hopwire.app.cli.EmulateSpec.of(mount, hosts, preset, group, user);
+        return new EmulateOptions(e.mount(), e.hosts(), e.preset(), e.deviceGroup(), e.user());
     }
 
     /** Settings and pairings: {@code --config-dir}, else the root's own folder, else Hopwire's. */
@@ -142,16 +136,6 @@ public record LaunchOptions(Optional<Fabrics.Choice> fabric, Optional<Path> root
 
     /** This host's name, for the emulated fabric's local host. */
     public static String localHostName() {
-        return Optional.ofNullable(System.getenv("HOSTNAME")).filter(h -> !h.isBlank())
-                .or(() -> readHostnameFile()).orElse("this host");
-    }
-
-    private static Optional<String> readHostnameFile() {
-        try {
-            return Optional.of(java.nio.file.Files.readString(java.nio.file.Path.of("/etc/hostname")).strip())
-                    .filter(h -> !h.isEmpty());
-        } catch (java.io.IOException e) {
-            return Optional.empty();
-        }
+        return org.hopwire.app.cli.EmulateSpec.localHostName();
     }
 }

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
-import org.hopwire.app.LaunchOptions;
 import org.hopwire.app.core.Settings;
 import org.hopwire.engine.Fabrics;
 
@@ -98,40 +97,40 @@ public final class Cli {
 
     private static int strategy(CommandLine cl, CommandLine.ParseResult pr, List<String> args, Terminal terminal,
                                 Window window, Context served) {
-            Integer help = CommandLine.executeHelpRequest(pr);
-            if (help != null) {
-                return help;
+        Integer help = CommandLine.executeHelpRequest(pr);
+        if (help != null) {
+            return help;
+        }
+        HopwireCommand root = (HopwireCommand) pr.commandSpec().userObject();
+        if (root.root.isPresent() && root.fabric.orElse(null) == Fabrics.Choice.EMULATED) {
+            throw new CommandLine.ParameterException(cl, "--root points the kernel fabric at a folder; it does"
+                    + " not go with --fabric=emulated (the built-in demo)");
+        }
+        Globals globals = root.globals();
+        CommandLine.ParseResult sub = pr.subcommand();
+        if (sub == null) {
+            if (window == null) {
+                throw new CliException(ExitCode.USAGE, "no command given: 'hopwire --help' lists them");
             }
-            HopwireCommand root = (HopwireCommand) pr.commandSpec().userObject();
-            if (root.root.isPresent() && root.fabric.orElse(null) == Fabrics.Choice.EMULATED) {
-                throw new CommandLine.ParameterException(cl, "--root points the kernel fabric at a folder; it does"
-                        + " not go with --fabric=emulated (the built-in demo)");
-            }
-            Globals globals = root.globals();
-            CommandLine.ParseResult sub = pr.subcommand();
-            if (sub == null) {
-                if (window == null) {
-                    throw new CliException(ExitCode.USAGE, "no command given: 'hopwire --help' lists them");
-                }
-                return window.open(args, terminal);
-            }
-            Object command = sub.commandSpec().userObject();
-            if (!(command instanceof Base)) {
-                return new CommandLine.RunLast().execute(pr);
-            }
-            if (served != null) {
-                root.context = served;
-                return new CommandLine.RunLast().execute(pr);
-            }
-            Optional<Integer> remote = CommandClient.tryRun(CommandServer.socketFor(globals.configDir()), args,
-                    terminal);
-            if (remote.isPresent()) {
-                return remote.get();
-            }
-            try (LocalContext context = new LocalContext(terminal, globals)) {
-                root.context = context;
-                return new CommandLine.RunLast().execute(pr);
-            }
+            return window.open(args, terminal);
+        }
+        Object command = sub.commandSpec().userObject();
+        if (!(command instanceof Base)) {
+            return new CommandLine.RunLast().execute(pr);
+        }
+        if (served != null) {
+            root.context = served;
+            return new CommandLine.RunLast().execute(pr);
+        }
+        Optional<Integer> remote = CommandClient.tryRun(CommandServer.socketFor(globals.configDir()), args,
+                terminal);
+        if (remote.isPresent()) {
+            return remote.get();
+        }
+        try (LocalContext context = new LocalContext(terminal, globals)) {
+            root.context = context;
+            return new CommandLine.RunLast().execute(pr);
+        }
     }
 
     /** picocli's messages in the words the rest of Hopwire uses. */
@@ -152,13 +151,13 @@ public final class Cli {
         return e.getMessage();
     }
 
-    /** The global options' meaning, shared with the window's {@link LaunchOptions}. */
+    /** The global options' meaning, shared with the window's LaunchOptions. */
     static Globals globals(Optional<Fabrics.Choice> fabric, Optional<Path> root, Optional<Path> configDir) {
         Optional<Path> r = root.map(p -> p.toAbsolutePath().normalize());
         Path dir = configDir.map(p -> p.toAbsolutePath().normalize()).orElseGet(() -> r.map(Settings::configDirectory)
                 .orElseGet(Settings::configDirectory));
-        String host = r.map(p -> p.getFileName() == null ? LaunchOptions.localHostName()
-                : p.getFileName().toString()).orElseGet(LaunchOptions::localHostName);
+        String host = r.map(p -> p.getFileName() == null ? EmulateSpec.localHostName()
+                : p.getFileName().toString()).orElseGet(EmulateSpec::localHostName);
         return new Globals(fabric, r, dir, host);
     }
 }

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-import org.hopwire.app.LaunchOptions;
 import org.hopwire.app.core.Services;
 import org.hopwire.app.service.Serve;
 import org.hopwire.engine.Fabrics;
@@ -82,7 +81,7 @@ final class ProcessCommands {
             Fabrics.Choice choice = parent.fabric.orElse(Fabrics.Choice.AUTO);
             Optional<Path> root = parent.globals().root();
             try (Fabric fabric = root.isPresent() ? Fabrics.openAt(root.get())
-                    : Fabrics.open(choice, LaunchOptions.localHostName())) {
+                    : Fabrics.open(choice, EmulateSpec.localHostName())) {
                 out.println(root.map(Services::describeRoot)
                         .orElseGet(() -> Services.describe(fabric.kind(), choice, parent.fabric.isPresent())));
                 out.println("This host: " + fabric.localHostUuid());
@@ -135,9 +134,9 @@ final class ProcessCommands {
 
         @Override
         public Integer call() {
-            LaunchOptions.EmulateOptions o;
+            EmulateSpec o;
             try {
-                o = LaunchOptions.emulateOptions(mount, hosts, preset, deviceGroup, user);
+                o = EmulateSpec.of(mount, hosts, preset, deviceGroup, user);
             } catch (IllegalArgumentException e) {
                 throw new CliException(ExitCode.USAGE, e.getMessage());
             }
@@ -147,7 +146,7 @@ final class ProcessCommands {
     }
 
     /** Serves emulated hosts as files until stopped; see {@link Emulator}. */
-    static int emulate(LaunchOptions.EmulateOptions o, java.io.PrintStream out, java.io.PrintStream err) {
+    static int emulate(EmulateSpec o, java.io.PrintStream out, java.io.PrintStream err) {
         Optional<Integer> gid = Optional.empty();
         if (o.deviceGroup().isPresent()) {
             gid = idFrom(Path.of("/etc/group"), o.deviceGroup().get());
