@@ -18,7 +18,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.hopwire.app.core.ActionRefused;
 import org.hopwire.app.core.Hub;
-import org.hopwire.app.core.Notice;
 import org.hopwire.app.core.PeerState;
 import org.hopwire.app.core.Questions;
 import org.hopwire.app.core.Snapshot;
@@ -241,11 +240,10 @@ final class Commands {
             Names.PeerRef ref = peerOnCable(to);
             Snapshot.Peer p = ready(ref, to, timeout);
             AtomicBoolean declined = new AtomicBoolean();
-            String declinedText = p.name() + " declined " + d.name() + ".";
             Runnable unsubscribe = hub.addListener(new Hub.Listener() {
                 @Override
-                public void notice(Notice n) {
-                    if (n.text().equals(declinedText)) {
+                public void offerDeclined(UUID peer, String deviceId) {
+                    if (peer.equals(ref.uuid()) && deviceId.equals(d.id())) {
                         declined.set(true);
                     }
                 }

@@ -99,6 +99,14 @@ class CommandServerTest {
             JsonNode peers = CliTest.JSON.readTree(run("", "peers", "--json").out());
             assertEquals("paired", peers.get("peers").get(0).get("state").asText(), "the running session's state");
 
+            // The other host's person says no: the core tells the command (not a notice's text), exit 5.
+            services.demo().orElseThrow().acceptOffers(false);
+            CliTest.Run declined = run("", "lend", TestDevices.CAMERA_ID, "--to", "Demo laptop", "--timeout", "20s");
+            assertEquals(ExitCode.REFUSED, declined.code(), declined.toString());
+            assertTrue(declined.err().contains("Demo laptop declined Test camera (test pattern)."), declined.err());
+            assertTrue(services.hub().snapshot().lends().isEmpty(), "nothing lent");
+            services.demo().orElseThrow().acceptOffers(true);
+
             CliTest.Run lend = run("", "lend", TestDevices.CAMERA_ID, "--to", "Demo laptop");
             assertEquals(0, lend.code(), lend.toString());
             assertTrue(lend.out().contains("the running Hopwire holds it"), lend.out());
