@@ -41,6 +41,12 @@ final class LocalContext extends Context {
     });
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch closed = new CountDownLatch(1);
+    /**
+     * How long the fallback shutdown hook waits for the command to give back and close: the give-back and the
+     * goodbye to each peer take well under a second on a live link; a stuck close must not keep the JVM.
+     */
+    static final long HOOK_WAIT_S = 5;
+    private final List<Runnable> restoreSignals = new java.util.ArrayList<>();
     private Thread stopHook;
     private Services services;
     private Fabric fabric;
@@ -190,21 +196,7 @@ final class LocalContext extends Context {
 
     @Override
     public HoldEnd hold(Optional<Duration> duration, BooleanSupplier ended) throws InterruptedException {
-        synchronized (this) {
-            if (stopHook == null) {
-                // Ctrl+C and SIGTERM end the command cleanly: the hook lets it give back, end its sessions and remove
-                // its streams before the JVM goes (bounded, so a stuck close cannot keep it alive).
-                stopHook = new Thread(() -> {
-                    stop.countDown();
-                    try {
-                        closed.await(20, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }, "hopwire-cli-stop");
-                Runtime.getRuntime().addShutdownHook(stopHook);
-            }
-        }
+        catchStops();
         long end = duration.map(d -> System.nanoTime() + d.toNanos()).orElse(Long.MAX_VALUE);
         while (true) {
             if (ended.getAsBoolean()) {
@@ -218,6 +210,51 @@ final class LocalContext extends Context {
                 return HoldEnd.STOPPED;
             }
         }
+    }
+
+    /**
+     * From the first hold on, Ctrl+C (SIGINT) and SIGTERM end the hold instead of the JVM: the command gives the
+     * device back, ends its sessions and removes its streams, then exits with its own status (0). A second one quits
+     * at once without that (status 128 + the signal's number; streams left in ConfigFS are removed by the next run).
+     * Where the signals cannot be caught (the JVM run with -Xrs), a shutdown hook does the same, waiting at most
+     * {@link #HOOK_WAIT_S} seconds for the close.
+     */
+    private synchronized void catchStops() {
+        if (stopHook != null) {
+            return;
+        }
+        stopHook = new Thread(() -> {
+            stop.countDown();
+            try {
+                closed.await(HOOK_WAIT_S, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "hopwire-cli-stop");
+        Runtime.getRuntime().addShutdownHook(stopHook);
+        for (String name : List.of("INT", "TERM")) {
+            try {
+                sun.misc.Signal signal = new sun.misc.Signal(name);
+                sun.misc.SignalHandler old = sun.misc.Signal.handle(signal, this::onSignal);
+                restoreSignals.add(() -> sun.misc.Signal.handle(signal, old));
+            } catch (IllegalArgumentException | LinkageError e) {
+                // The JVM keeps this signal (-Xrs) or has no jdk.unsupported: the shutdown hook cleans up instead.
+            }
+        }
+    }
+
+    private void onSignal(sun.misc.Signal s) {
+        if (stop.getCount() > 0) {
+            stop.countDown();
+            terminal.err().println();
+            terminal.err().println("hopwire: stopping (" + (s.getName().equals("INT") ? "Ctrl+C" : "SIG" + s.getName())
+                    + "): giving back and closing; Ctrl+C again quits at once");
+            terminal.err().flush();
+            return;
+        }
+        terminal.err().println("hopwire: quitting without cleaning up");
+        terminal.err().flush();
+        Runtime.getRuntime().halt(128 + s.getNumber());
     }
 
     @Override
@@ -235,6 +272,8 @@ final class LocalContext extends Context {
             }
         } finally {
             closed.countDown();
+            restoreSignals.forEach(Runnable::run);
+            restoreSignals.clear();
             if (stopHook != null) {
                 try {
                     Runtime.getRuntime().removeShutdownHook(stopHook);
