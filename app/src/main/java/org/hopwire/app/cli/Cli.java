@@ -119,6 +119,12 @@ public final class Cli {
             return new CommandLine.RunLast().execute(pr);
         }
         if (served != null) {
+            // The running Hopwire's fabric is the one there is: a command that asked for another must not act on it.
+            Optional<String> why = served.whyNotOn(root.fabric, root.root.map(p -> served.workingDirectory()
+                    .resolve(p).normalize()));
+            if (why.isPresent()) {
+                throw new CliException(ExitCode.USAGE, why.get());
+            }
             root.context = served;
             return new CommandLine.RunLast().execute(pr);
         }

@@ -35,7 +35,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.hopwire.app.core.Questions;
 import org.hopwire.app.core.Services;
 import org.hopwire.app.core.Snapshot;
+import org.hopwire.engine.Fabrics;
 import org.hopwire.engine.fabric.Fabric;
+import org.hopwire.engine.fabric.kernel.KernelFabric;
+import org.hopwire.engine.fabric.kernel.KernelPaths;
 import org.hopwire.engine.trust.PeerStore;
 
 /**
@@ -433,6 +436,38 @@ public final class CommandServer implements AutoCloseable {
         @Override
         public HoldEnd hold(Optional<Duration> duration, BooleanSupplier ended) {
             return HoldEnd.STOPPED;
+        }
+
+        @Override
+        public Optional<String> whyNotOn(Optional<Fabrics.Choice> fabric, Optional<Path> root) {
+            Fabric running = services.fabric();
+            Optional<KernelPaths> paths = running instanceof KernelFabric k ? Optional.of(k.paths())
+                    : Optional.empty();
+            String asked;
+            boolean same;
+            if (root.isPresent()) {
+                asked = "--root " + root.get();
+                same = paths.map(p -> p.equals(KernelPaths.under(root.get()))).orElse(false);
+            } else if (fabric.isPresent()) {
+                Fabrics.Choice c = fabric.get();
+                asked = "--fabric=" + c.name().toLowerCase(java.util.Locale.ROOT);
+                boolean kernel = c == Fabrics.Choice.KERNEL
+                        || (c == Fabrics.Choice.AUTO && Fabrics.kernelUnavailableReason().isEmpty());
+                same = kernel ? paths.map(p -> p.equals(KernelPaths.SYSTEM)).orElse(false)
+                        : running.kind().equals("emulated");
+            } else {
+                return Optional.empty();
+            }
+            if (same) {
+                return Optional.empty();
+            }
+            String runs = paths.isEmpty() ? "the emulated demo (--fabric=emulated)"
+                    : paths.get().equals(KernelPaths.SYSTEM) ? "this machine's driver (--fabric=kernel)"
+                    : "the kernel interface under " + paths.get().dev().getParent() + " (--root)";
+            return Optional.of("this command asked for " + asked + ", but the Hopwire running for "
+                    + services.settings().directory() + " runs on " + runs + ", and commands typed while it runs"
+                    + " act on its fabric. Leave " + asked.replaceAll("[ =].*", "") + " out to use it, close it"
+                    + " first, or give this command its own --config-dir");
         }
 
         @Override

@@ -9,6 +9,7 @@ import java.util.function.BooleanSupplier;
 import org.hopwire.app.core.Questions;
 import org.hopwire.app.core.Services;
 import org.hopwire.app.core.Snapshot;
+import org.hopwire.engine.Fabrics;
 import org.hopwire.engine.fabric.Fabric;
 import org.hopwire.engine.trust.PeerStore;
 
@@ -55,6 +56,14 @@ public abstract class Context implements AutoCloseable {
      * (Ctrl+C, SIGTERM); a context that does not hold in the foreground returns {@link HoldEnd#STOPPED} at once.
      */
     public abstract HoldEnd hold(Optional<Duration> duration, BooleanSupplier ended) throws InterruptedException;
+
+    /**
+     * Why a command that asked for this fabric or root cannot run here (it came to a running Hopwire that runs on
+     * another); empty when it can, or when it asked for none. A one-shot context opens what was asked.
+     */
+    public Optional<String> whyNotOn(Optional<Fabrics.Choice> fabric, Optional<Path> root) {
+        return Optional.empty();
+    }
 
     @Override
     public abstract void close();

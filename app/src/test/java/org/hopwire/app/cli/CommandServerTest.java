@@ -65,10 +65,19 @@ class CommandServerTest {
     }
 
     CliTest.Run run(String input, String... args) {
+        return run(input, List.of("--fabric=emulated"), args);
+    }
+
+    /** A command with these global options instead of --fabric=emulated (the settings folder is always the one). */
+    CliTest.Run runWith(List<String> globals, String... args) {
+        return run("", globals, args);
+    }
+
+    CliTest.Run run(String input, List<String> globals, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        List<String> all = new ArrayList<>(List.of("--fabric=emulated", "--config-dir", dir.resolve("cfg")
-                .toString()));
+        List<String> all = new ArrayList<>(globals);
+        all.addAll(List.of("--config-dir", dir.resolve("cfg").toString()));
         all.addAll(List.of(args));
         int code = Cli.run(all, new Terminal(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true,
@@ -116,6 +125,22 @@ class CommandServerTest {
             CliTest.Run streams = run("", "streams", "--json");
             JsonNode s = CliTest.JSON.readTree(streams.out()).get("streams");
             assertTrue(s.size() >= 2, "the server's session streams: " + streams.out());
+
+            // The running Hopwire is on the emulated demo: a command asking for another fabric or a root is refused
+            // rather than run on the demo; asking for the demo (all of the above) or for nothing runs.
+            CliTest.Run kernel = runWith(List.of("--fabric=kernel"), "peers", "--json");
+            assertEquals(ExitCode.USAGE, kernel.code(), kernel.toString());
+            assertTrue(kernel.err().contains("this command asked for --fabric=kernel, but the Hopwire running for "
+                    + dir.resolve("cfg") + " runs on the emulated demo (--fabric=emulated)"), kernel.err());
+            assertTrue(kernel.err().contains("Leave --fabric out"), kernel.err());
+            assertEquals("", kernel.out(), "nothing ran");
+            CliTest.Run rooted = runWith(List.of("--root", dir.resolve("alpha").toString()), "peers");
+            assertEquals(ExitCode.USAGE, rooted.code(), rooted.toString());
+            assertTrue(rooted.err().contains("asked for --root " + dir.resolve("alpha")), rooted.err());
+            CliTest.Run plain = runWith(List.of(), "peers", "--json");
+            assertEquals(0, plain.code(), plain.toString());
+            assertEquals("paired", CliTest.JSON.readTree(plain.out()).get("peers").get(0).get("state").asText(),
+                    "ran in the running Hopwire");
 
             CliTest.Run missing = run("", "devices", "--peer", "nobody");
             assertEquals(ExitCode.NOT_FOUND, missing.code(), "exit status carried back");
