@@ -221,6 +221,7 @@ public final class CommandServer implements AutoCloseable {
             request.path("args").forEach(a -> args.add(a.asText()));
             Path cwd = Path.of(request.path("cwd").asText("/"));
             boolean interactive = request.path("interactive").asBoolean(false);
+            java.util.concurrent.atomic.AtomicBoolean gone = new java.util.concurrent.atomic.AtomicBoolean();
             Thread reader = new Thread(() -> {
                 try {
                     String line;
@@ -231,12 +232,13 @@ public final class CommandServer implements AutoCloseable {
                 } catch (IOException e) {
                     // the client went away
                 }
+                gone.set(true); // before the empty answer, so a question it ends knows why
                 answers.offer(Optional.empty());
                 self.interrupt(); // cancels a command whose client is gone
             }, "hopwire-command-input");
             reader.setDaemon(true);
             reader.start();
-            Remote terminal = new Remote(send, answers, interactive);
+            Remote terminal = new Remote(send, answers, interactive, gone);
             int code = Cli.runIn(args, new Served(terminal, cwd));
             terminal.out().flush();
             terminal.err().flush();
@@ -353,13 +355,21 @@ public final class CommandServer implements AutoCloseable {
     private static final class Remote extends Terminal {
         private final Sender send;
         private final BlockingQueue<Optional<String>> answers;
+        private final java.util.concurrent.atomic.AtomicBoolean gone;
 
-        Remote(Sender send, BlockingQueue<Optional<String>> answers, boolean interactive) {
+        Remote(Sender send, BlockingQueue<Optional<String>> answers, boolean interactive,
+               java.util.concurrent.atomic.AtomicBoolean gone) {
             super(InputStream.nullInputStream(), new PrintStream(new FrameStream(send, "out"), true,
                     StandardCharsets.UTF_8), new PrintStream(new FrameStream(send, "err"), true,
                     StandardCharsets.UTF_8), interactive);
             this.send = send;
             this.answers = answers;
+            this.gone = gone;
+        }
+
+        @Override
+        public boolean gone() {
+            return gone.get();
         }
 
         @Override

@@ -631,6 +631,12 @@ final class Commands {
             }
             out().println("Pairing with " + name + ". The code is: " + q.get().subject());
             boolean yes = ctx().terminal().confirm("Does " + ref.name() + " show the same code?");
+            if (ctx().terminal().gone()) {
+                // Ctrl+C or a closed terminal is no answer: the question stays for the window's dialog or the
+                // notification of the running Hopwire, instead of rejecting the pairing.
+                throw new CliException(ExitCode.FAILED, "stopped before answering: the pairing with " + name
+                        + " is still waiting for an answer in the running Hopwire");
+            }
             if (q.get().isAnswered()) {
                 out().println("(answered elsewhere in the meantime)");
             }

@@ -46,6 +46,15 @@ public class Terminal {
         return interactive;
     }
 
+    /**
+     * True once the person went away without answering (the terminal of a command sent to a running Hopwire was
+     * closed, or Ctrl+C stopped it): a question then asked has no answer here, and is left for the window or a
+     * notification rather than taken as a no.
+     */
+    public boolean gone() {
+        return false;
+    }
+
     /** Shows {@code prompt} and reads one line; empty at the end of the input. One question at a time. */
     public synchronized Optional<String> ask(String prompt) {
         out.print(prompt);

@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -158,5 +159,37 @@ class CommandServerTest {
         assertEquals(0, local.code(), local.toString());
         assertTrue(CliTest.JSON.readTree(local.out()).get("peers").get(0).get("state").isNull(), "run here");
         assertFalse(Files.exists(socket), "the stale socket was removed");
+    }
+
+    @Test
+    void shouldLeaveThePairingQuestionOpenWhenTheClientIsStoppedAtThePrompt() throws Exception {
+        Questions questions = new Questions();
+        try (Services services = Services.open(dir.resolve("cfg"), Optional.of(Fabrics.Choice.EMULATED), "desk",
+                questions); CommandServer server = CommandServer.start(services, questions)) {
+            // A terminal's 'hopwire pair' reaches the code prompt, then the person presses Ctrl+C: the client goes.
+            try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(server.socket()))) {
+                String request = "{\"args\":[\"--config-dir\",\"" + dir.resolve("cfg") + "\",\"pair\","
+                        + "\"Demo laptop\"],\"cwd\":\"/\",\"interactive\":true}\n";
+                CommandServer.output(c).write(request.getBytes(StandardCharsets.UTF_8));
+                java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                        CommandServer.input(c), StandardCharsets.UTF_8));
+                String line;
+                StringBuilder said = new StringBuilder();
+                while ((line = in.readLine()) != null && !line.startsWith("{\"ask\"")) {
+                    said.append(line).append('\n');
+                }
+                assertTrue(line != null && line.contains("show the same code?"), said + " / " + line);
+            }
+            Questions.Question q = questions.first(Questions.Kind.PAIRING).orElseThrow();
+            Thread.sleep(1000); // the command notices its client went
+            assertFalse(q.isAnswered(), "Ctrl+C is no answer: the question stays for the window");
+            assertEquals(org.hopwire.app.core.PeerState.PAIRING, services.hub().snapshot()
+                    .peer(DemoFabric.DEMO_PEER_UUID).orElseThrow().state(), "not rejected");
+            // The window's dialog (or a notification) answers it.
+            q.answer(org.hopwire.engine.session.SessionHandler.Consent.ALLOW_ONCE);
+            Transfers.await(() -> services.hub().snapshot().peer(DemoFabric.DEMO_PEER_UUID)
+                    .map(p -> p.state() == org.hopwire.app.core.PeerState.PAIRED).orElse(false),
+                    Duration.ofSeconds(10), "paired through the window's answer");
+        }
     }
 }
