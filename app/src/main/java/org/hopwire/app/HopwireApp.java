@@ -75,8 +75,7 @@ public final class HopwireApp extends Application {
         }
         try {
             options = LaunchOptions.parse(getParameters().getRaw());
-            settings = new SettingsStore(options.root().map(Settings::configDirectory)
-                    .orElseGet(Settings::configDirectory));
+            settings = new SettingsStore(options.configDirectory());
         } catch (IllegalArgumentException e) {
             failure = e.getMessage();
         }

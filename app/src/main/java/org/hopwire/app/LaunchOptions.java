@@ -14,11 +14,13 @@ import org.hopwire.engine.Fabrics;
  *                 empty for the machine's own
  * @param command  {@code gui}, {@code list}, {@code emulate} or {@code help}
  * @param emulate  the emulator's options, for {@code emulate}
+ * @param configDir settings and pairings folder ({@code --config-dir}); empty for the default (see
+ *                 {@link #configDirectory()})
  */
 public record LaunchOptions(Optional<Fabrics.Choice> fabric, Optional<Path> root, String command,
-                            Optional<EmulateOptions> emulate) {
+                            Optional<EmulateOptions> emulate, Optional<Path> configDir) {
     static final String USAGE = String.join("\n",
-            "Usage: hopwire [--fabric=auto|kernel|emulated] [--root DIR] [list]",
+            "Usage: hopwire [--fabric=auto|kernel|emulated] [--root DIR] [--config-dir DIR] [list]",
             "       hopwire emulate --mount DIR [--hosts alpha,beta] [--preset 40g|unthrottled] [--user NAME]",
             "                       [--device-group G]",
             "",
@@ -49,10 +51,11 @@ public record LaunchOptions(Optional<Fabrics.Choice> fabric, Optional<Path> root
     public static LaunchOptions parse(List<String> args) {
         if (!args.isEmpty() && args.get(0).equals("emulate")) {
             return new LaunchOptions(Optional.empty(), Optional.empty(), "emulate",
-                    Optional.of(parseEmulate(args.subList(1, args.size()))));
+                    Optional.of(parseEmulate(args.subList(1, args.size()))), Optional.empty());
         }
         Optional<Fabrics.Choice> fabric = Optional.empty();
         Optional<Path> root = Optional.empty();
+        Optional<Path> configDir = Optional.empty();
         String command = "gui";
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
@@ -66,6 +69,10 @@ public record LaunchOptions(Optional<Fabrics.Choice> fabric, Optional<Path> root
                     throw new IllegalArgumentException("--root needs a folder");
                 }
                 root = Optional.of(Path.of(dir).toAbsolutePath().normalize());
+            } else if (a.equals("--config-dir") || a.startsWith("--config-dir=")) {
+                String dir = a.equals("--config-dir") ? value(args, ++i, "--config-dir")
+                        : a.substring("--config-dir=".length());
+                configDir = Optional.of(Path.of(dir).toAbsolutePath().normalize());
             } else if (a.equals("list") && command.equals("gui")) {
                 command = "list";
             } else {
@@ -76,7 +83,7 @@ public record LaunchOptions(Optional<Fabrics.Choice> fabric, Optional<Path> root
             throw new IllegalArgumentException("--root points the kernel fabric at a folder; it does not go with"
                     + " --fabric=emulated (the built-in demo)");
         }
-        return new LaunchOptions(fabric, root, command, Optional.empty());
+        return new LaunchOptions(fabric, root, command, Optional.empty(), configDir);
     }
 
     private static String value(List<String> args, int i, String option) {
@@ -88,7 +95,7 @@ public record LaunchOptions(Optional<Fabrics.Choice> fabric, Optional<Path> root
 
     private static EmulateOptions parseEmulate(List<String> args) {
         Path mount = null;
-        List<String> hosts = List.of("alpha", "beta");
+        String hosts = "alpha,beta";
         String preset = "40g";
         Optional<String> group = Optional.empty();
         Optional<String> user = Optional.empty();
@@ -97,24 +104,28 @@ public record LaunchOptions(Optional<Fabrics.Choice> fabric, Optional<Path> root
             String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
             String inline = a.contains("=") ? a.substring(a.indexOf('=') + 1) : null;
             switch (name) {
-                case "--mount" -> mount = Path.of(inline != null ? inline : value(args, ++i, name)).toAbsolutePath()
-                        .normalize();
-                case "--hosts" -> hosts = List.of((inline != null ? inline : value(args, ++i, name)).split(","));
-                case "--preset" -> {
-                    preset = (inline != null ? inline : value(args, ++i, name)).toLowerCase(java.util.Locale.ROOT);
-                    if (!preset.equals("40g") && !preset.equals("unthrottled")) {
-                        throw new IllegalArgumentException("unknown preset '" + preset + "': use 40g or unthrottled");
-                    }
-                }
+                case "--mount" -> mount = Path.of(inline != null ? inline : value(args, ++i, name));
+                case "--hosts" -> hosts = inline != null ? inline : value(args, ++i, name);
+                case "--preset" -> preset = inline != null ? inline : value(args, ++i, name);
                 case "--device-group" -> group = Optional.of(inline != null ? inline : value(args, ++i, name));
                 case "--user" -> user = Optional.of(inline != null ? inline : value(args, ++i, name));
                 default -> throw new IllegalArgumentException("unknown argument to emulate: '" + a + "'");
             }
         }
-        if (mount == null) {
-            throw new IllegalArgumentException("emulate needs --mount DIR: the folder to serve the hosts in");
-        }
-        return new EmulateOptions(mount, hosts, preset, group, user);
+        return emulateOptions(mount, hosts, preset, group, user);
+    }
+
+    /** {@code emulate}'s options checked, from either parser; {@code mount} null when not given. */
+    public static EmulateOptions emulateOptions(Path mount, String hosts, String preset, Optional<String> group,
+                                                Optional<String> user) {
+        org.hopwire.app.cli.EmulateSpec e = org.hopwire.app.cli.EmulateSpec.of(mount, hosts, preset, group, user);
+        return new EmulateOptions(e.mount(), e.hosts(), e.preset(), e.deviceGroup(), e.user());
+    }
+
+    /** Settings and pairings: {@code --config-dir}, else the root's own folder, else Hopwire's. */
+    public Path configDirectory() {
+        return configDir.orElseGet(() -> root.map(org.hopwire.app.core.Settings::configDirectory)
+                .orElseGet(org.hopwire.app.core.Settings::configDirectory));
     }
 
     /** The host name: the root's folder name for an emulated host, else this machine's. */
@@ -124,17 +135,7 @@ public record LaunchOptions(Optional<Fabrics.Choice> fabric, Optional<Path> root
     }
 
     /** This host's name, for the emulated fabric's local host. */
-    static String localHostName() {
-        return Optional.ofNullable(System.getenv("HOSTNAME")).filter(h -> !h.isBlank())
-                .or(() -> readHostnameFile()).orElse("this host");
-    }
-
-    private static Optional<String> readHostnameFile() {
-        try {
-            return Optional.of(java.nio.file.Files.readString(java.nio.file.Path.of("/etc/hostname")).strip())
-                    .filter(h -> !h.isEmpty());
-        } catch (java.io.IOException e) {
-            return Optional.empty();
-        }
+    public static String localHostName() {
+        return org.hopwire.app.cli.EmulateSpec.localHostName();
     }
 }

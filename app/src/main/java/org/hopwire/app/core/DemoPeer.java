@@ -28,7 +28,8 @@ import org.hopwire.gst.playback.Outputs;
 /**
  * {@value Fabrics#DEMO_PEER_NAME}: an emulated host inside the app, on the other end of the emulated cable. It runs
  * a real session (pairing, consent, media) with its own test camera and microphone, and its person is played by
- * rules: it confirms the pairing code after a moment, lends what it is asked for once, and takes what it is offered.
+ * rules: it confirms the pairing code after a moment, lends what it is asked for once, and takes what it is offered
+ * (the codes and the offers can be turned to no, for a test or to see it happen).
  * It can also ask this host for a device, so a first-time user sees the consent question.
  */
 public final class DemoPeer implements AutoCloseable {
@@ -45,6 +46,7 @@ public final class DemoPeer implements AutoCloseable {
     private final UUID host;
     private volatile PeerLink link;
     private volatile boolean confirmPairing = true;
+    private volatile boolean acceptOffers = true;
     private volatile boolean closed;
 
     /**
@@ -145,6 +147,11 @@ public final class DemoPeer implements AutoCloseable {
         confirmPairing = yes;
     }
 
+    /** False makes the demo's person decline what this host offers it (for a test or to see it happen). */
+    public void acceptOffers(boolean yes) {
+        acceptOffers = yes;
+    }
+
     /** Forgets this host's pairing, as this host forgot the demo's. */
     public void forget(UUID host) {
         try {
@@ -195,7 +202,7 @@ public final class DemoPeer implements AutoCloseable {
 
         @Override
         public CompletionStage<Boolean> acceptOffer(PeerInfo peer, String deviceId) {
-            return CompletableFuture.completedFuture(true);
+            return CompletableFuture.completedFuture(acceptOffers);
         }
     }
 }

@@ -60,6 +60,13 @@ public final class Hub implements AutoCloseable {
 
         default void notice(Notice notice) {
         }
+
+        /**
+         * A peer's person declined a device this host offered it ({@link #offer}'s future completes when the offer is
+         * sent; this is its answer when it is no). A yes shows as a lend in the snapshot.
+         */
+        default void offerDeclined(UUID peer, String deviceId) {
+        }
     }
 
     private final Fabric fabric;
@@ -421,6 +428,10 @@ public final class Hub implements AutoCloseable {
 
     void notice(Notice n) {
         listeners.forEach(l -> l.notice(n));
+    }
+
+    void offerDeclined(UUID peer, String deviceId) {
+        listeners.forEach(l -> l.offerDeclined(peer, deviceId));
     }
 
     /**

@@ -386,6 +386,7 @@ final class PeerEntry implements SessionHandler {
     @Override
     public void onOfferDeclined(String deviceId) {
         hub.notice(Notice.info(name() + " declined " + hub.deviceName(deviceId) + "."));
+        hub.offerDeclined(uuid, deviceId);
     }
 
     @Override

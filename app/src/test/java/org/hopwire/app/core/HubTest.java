@@ -146,6 +146,25 @@ class HubTest {
     }
 
     @Test
+    void shouldTellListenersWhichOfferThePeerDeclinedAndLendNothing() throws Exception {
+        List<String> declined = new CopyOnWriteArrayList<>();
+        hub.addListener(new Hub.Listener() {
+            @Override
+            public void offerDeclined(UUID peer, String deviceId) {
+                declined.add(peer + " " + deviceId);
+            }
+        });
+        pair();
+        services.demo().orElseThrow().acceptOffers(false);
+        hub.offer(DEMO, TestDevices.CAMERA_ID).get(10, TimeUnit.SECONDS);
+        Transfers.await(() -> !declined.isEmpty(), WAIT, "the decline");
+        assertEquals(List.of(DEMO + " " + TestDevices.CAMERA_ID), declined);
+        assertTrue(hub.snapshot().lends().isEmpty(), "nothing lent");
+        assertTrue(notices.stream().anyMatch(n -> n.text().equals(Fabrics.DEMO_PEER_NAME
+                + " declined Test camera (test pattern).")), "the window's notice is unchanged: " + notices);
+    }
+
+    @Test
     void shouldEndTheSessionWhenThisHostRejectsThePairingAndPairAgainOnRequest() throws Exception {
         awaitQuestion(Questions.Kind.PAIRING).answer(SessionHandler.Consent.DENY);
         Transfers.await(() -> state() == PeerState.NOT_PAIRED, WAIT, "not paired");
