@@ -12,6 +12,7 @@ import javafx.stage.Screen;
 import javafx.stage.Stage;
 import javafx.stage.WindowEvent;
 
+import org.hopwire.app.cli.CommandServer;
 import org.hopwire.app.core.Questions;
 import org.hopwire.app.core.Services;
 import org.hopwire.app.core.Settings;
@@ -40,6 +41,8 @@ public final class HopwireApp extends Application {
     private SettingsStore settings;
     private volatile boolean stopped;
     private Services services;
+    /** Serves 'hopwire' commands (and a second launch's "show the window") while this window's services run. */
+    private volatile AutoCloseable commands;
     private boolean ownsServices;
     private String failure;
     private MainViewModel model;
@@ -106,6 +109,12 @@ public final class HopwireApp extends Application {
             try {
                 Services s = Services.open(settings, options.fabric(), options.root(), options.hostName(),
                         questions);
+                try {
+                    commands = CommandServer.start(s, questions, java.util.Optional.of(this::showAgain));
+                } catch (java.io.IOException e) {
+                    // Main asked first, so this is a race with another start: the window works, its commands not.
+                    System.err.println("hopwire: the command line cannot reach this window: " + e.getMessage());
+                }
                 Platform.runLater(() -> {
                     services = s;
                     ownsServices = true;
@@ -354,9 +363,18 @@ public final class HopwireApp extends Application {
         DesktopNotifications n = notifications;
         Services s = ownsServices ? services : null;
         SettingsStore st = s == null ? settings : null;
+        AutoCloseable c = commands;
+        commands = null;
         // Ending sessions says goodbye and removes the streams from ConfigFS: not on the UI thread. The thread is
         // not a daemon, so the JVM waits for it after the window has gone.
         Thread closer = new Thread(() -> {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    // the socket is going anyway
+                }
+            }
             if (n != null) {
                 n.close();
             }

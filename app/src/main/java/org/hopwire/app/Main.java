@@ -3,6 +3,7 @@ package org.hopwire.app;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Optional;
 
 import javafx.application.Application;
 
@@ -37,6 +38,11 @@ public final class Main {
                     + " WAYLAND_DISPLAY is set). Run it in a desktop session, or use the command line: 'hopwire"
                     + " --help' lists the commands ('hopwire peers', 'hopwire devices', ...).");
             return 1;
+        }
+        // One Hopwire per host: a second start brings back the window of the one running (perhaps in the background).
+        Optional<Integer> running = Cli.showRunning(args, LaunchOptions.parse(args).configDirectory(), terminal);
+        if (running.isPresent()) {
+            return running.get();
         }
         Application.launch(HopwireApp.class, args.toArray(String[]::new));
         return 0;

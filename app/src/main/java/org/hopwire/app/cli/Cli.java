@@ -42,6 +42,17 @@ public final class Cli {
         return execute(args, context.terminal(), null, context);
     }
 
+    /**
+     * For a window about to open: when a Hopwire runs already for these settings, asks it to show its window instead
+     * (a window in the background comes back; a service says it has none) and returns that command's exit status.
+     * Empty when none runs, and the window should open.
+     */
+    public static Optional<Integer> showRunning(List<String> windowArgs, Path configDir, Terminal terminal) {
+        List<String> show = new java.util.ArrayList<>(windowArgs);
+        show.add("show");
+        return CommandClient.tryRun(CommandServer.socketFor(configDir), show, terminal);
+    }
+
     /** The command tree, for help and completion. */
     static CommandLine commandLine(Terminal terminal) {
         CommandLine cl = new CommandLine(new HopwireCommand());

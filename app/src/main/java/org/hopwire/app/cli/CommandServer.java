@@ -64,6 +64,7 @@ public final class CommandServer implements AutoCloseable {
 
     private final Services services;
     private final Questions questions;
+    private final Optional<Runnable> showWindow;
     private final Path socket;
     private final ServerSocketChannel server;
     private final Semaphore clients = new Semaphore(MAX_CLIENTS);
@@ -71,9 +72,11 @@ public final class CommandServer implements AutoCloseable {
     private final Thread acceptor;
     private volatile boolean closed;
 
-    private CommandServer(Services services, Questions questions, Path socket, ServerSocketChannel server) {
+    private CommandServer(Services services, Questions questions, Optional<Runnable> showWindow, Path socket,
+                          ServerSocketChannel server) {
         this.services = services;
         this.questions = questions;
+        this.showWindow = showWindow;
         this.socket = socket;
         this.server = server;
         this.acceptor = new Thread(this::accept, "hopwire-commands");
@@ -85,6 +88,15 @@ public final class CommandServer implements AutoCloseable {
      * there). Fails when another Hopwire answers on the socket already.
      */
     public static CommandServer start(Services services, Questions questions) throws IOException {
+        return start(services, questions, Optional.empty());
+    }
+
+    /**
+     * As above, for a Hopwire with a window: {@code hopwire show}, and a second {@code hopwire} started without a
+     * command, run {@code showWindow} (which must be safe to call from any thread) instead of opening another one.
+     */
+    public static CommandServer start(Services services, Questions questions, Optional<Runnable> showWindow)
+            throws IOException {
         Path path = socketFor(services.settings().directory());
         Path dir = path.getParent();
         Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -104,7 +116,7 @@ public final class CommandServer implements AutoCloseable {
             ch.close();
             throw e;
         }
-        CommandServer s = new CommandServer(services, questions, path, ch);
+        CommandServer s = new CommandServer(services, questions, showWindow, path, ch);
         s.acceptor.start();
         return s;
     }
@@ -138,6 +150,11 @@ public final class CommandServer implements AutoCloseable {
         return Path.of(System.getProperty("java.io.tmpdir"), "hopwire-" + System.getProperty("user.name"));
     }
 
+    /** True when a Hopwire (the window or the service) runs with this settings folder and serves its commands. */
+    public static boolean runningFor(Path configDir) {
+        return answers(socketFor(configDir));
+    }
+
     /** True when something listens on the socket. */
     static boolean answers(Path path) {
         try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
@@ -149,6 +166,11 @@ public final class CommandServer implements AutoCloseable {
 
     public Path socket() {
         return socket;
+    }
+
+    @Override
+    public String toString() {
+        return "the command socket " + socket;
     }
 
     private void accept() {
@@ -435,6 +457,11 @@ public final class CommandServer implements AutoCloseable {
         @Override
         public Questions questions() {
             return questions;
+        }
+
+        @Override
+        public Optional<Runnable> showWindow() {
+            return showWindow;
         }
 
         @Override

@@ -661,6 +661,27 @@ final class Commands {
         }
     }
 
+    // ---- show -------------------------------------------------------------------------------------------------
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = {"Brings back the window of the Hopwire"
+        + " running for this host (after 'Keep running in background'). Starting 'hopwire' again does the same."})
+    static final class Show extends Base {
+        @Override
+        public Integer call() {
+            if (ctx().foreground()) {
+                throw new CliException(ExitCode.NOT_FOUND, "no Hopwire runs for this host: start the window with"
+                        + " 'hopwire'");
+            }
+            Runnable show = ctx().showWindow().orElseThrow(() -> new CliException(ExitCode.FAILED, "Hopwire runs"
+                    + " here as a background service ('hopwire serve'), which has no window. To use the window,"
+                    + " stop the service first ('systemctl --user stop hopwire'), since both would drive the"
+                    + " same cable"));
+            show.run();
+            out().println("The Hopwire window that was running is shown again.");
+            return ExitCode.OK;
+        }
+    }
+
     // ---- forget -----------------------------------------------------------------------------------------------
 
     @Command(name = "forget", mixinStandardHelpOptions = true, description = {"Forgets a peer's pairing: the next"

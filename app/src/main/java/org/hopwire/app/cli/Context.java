@@ -48,6 +48,11 @@ public abstract class Context implements AutoCloseable {
     /** Where the sessions' questions wait for an answer. */
     public abstract Questions questions();
 
+    /** Brings the running Hopwire's window back, when this runs inside one that has a window. */
+    public Optional<Runnable> showWindow() {
+        return Optional.empty();
+    }
+
     /** This host's devices, without starting sessions. */
     public abstract List<Snapshot.Device> localDevices();
 

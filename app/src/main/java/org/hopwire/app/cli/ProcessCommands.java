@@ -44,7 +44,20 @@ final class ProcessCommands {
         public Integer call() {
             return org.hopwire.app.service.Serve.run(new org.hopwire.app.service.Serve.Options(
                     config.map(p -> p.toAbsolutePath().normalize()), parent.globals().root(), parent.fabric),
-                    stream(spec.commandLine().getOut()), stream(spec.commandLine().getErr()));
+                    stream(spec.commandLine().getOut()), stream(spec.commandLine().getErr()),
+                    new org.hopwire.app.service.CommandChannel() {
+                        @Override
+                        public boolean runningFor(java.nio.file.Path settingsDir) {
+                            return CommandServer.runningFor(settingsDir);
+                        }
+
+                        @Override
+                        public AutoCloseable start(org.hopwire.app.core.Services services,
+                                                   org.hopwire.app.core.Questions questions)
+                                throws java.io.IOException {
+                            return CommandServer.start(services, questions);
+                        }
+                    });
         }
     }
 

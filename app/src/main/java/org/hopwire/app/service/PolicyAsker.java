@@ -30,6 +30,8 @@ public final class PolicyAsker implements Asker {
     private final Questions questions = new Questions();
     private final Optional<QuestionNotifier> notifier;
     private final Optional<DesktopNotifications> notifications;
+    /** How long a pairing waits for 'hopwire pair' from a terminal when no notification can ask; zero: not at all. */
+    private volatile java.time.Duration pairingHold = java.time.Duration.ZERO;
 
     /**
      * @param notifications empty when the desktop is not to be asked (ask-desktop = no, or no session bus)
@@ -42,7 +44,15 @@ public final class PolicyAsker implements Asker {
                 config.questionTimeout(), Optional.empty())) : Optional.empty();
     }
 
-    /** The questions waiting for a notification's answer now (tests). */
+    /**
+     * Lets a pairing that no notification can ask wait up to {@code hold} for a person running {@code hopwire pair}
+     * in a terminal on this machine (the command socket answers it in {@link #questions()}); refused after that.
+     */
+    public void holdPairingFor(java.time.Duration hold) {
+        this.pairingHold = hold;
+    }
+
+    /** The questions waiting for a notification's (or a terminal's) answer now. */
     public Questions questions() {
         return questions;
     }
@@ -52,15 +62,32 @@ public final class PolicyAsker implements Asker {
         String who = who(peerName, peer);
         String nobody = "nobody is here to compare the code (pair from a terminal with 'hopwire pair " + peer
                 + "', or from the window)";
-        if (notifier.isEmpty()) {
+        java.time.Duration hold = pairingHold;
+        if (notifier.isEmpty() && hold.isZero()) {
             log.notice("pairing with " + who + " refused: " + nobody);
             return CompletableFuture.completedFuture(false);
         }
         CompletableFuture<Boolean> answer = questions.confirmPairing(peerName, peer, code).toCompletableFuture();
         Questions.Question q = questions.open().stream().filter(x -> x.kind() == Questions.Kind.PAIRING
                 && x.peer().equals(peer) && x.subject().equals(code)).reduce((a, b) -> b).orElseThrow();
-        String[] by = {"by the person at the desktop"};
-        askDesktop(q, by, Consent.DENY, nobody);
+        String[] by = {notifier.isPresent() ? "by the person at the desktop or in a terminal ('hopwire pair')"
+                : "in a terminal ('hopwire pair')"};
+        if (!hold.isZero()) {
+            log.notice("pairing with " + who + ": code " + code + "; waiting " + hold.toSeconds() + " s for 'hopwire"
+                    + " pair " + peer + "' in a terminal here" + (notifier.isPresent() ? " or the desktop" : "")
+                    + " to compare it");
+            CompletableFuture.delayedExecutor(hold.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .execute(() -> {
+                        if (!q.isAnswered()) {
+                            by[0] = "after no answer in " + hold.toSeconds() + " s: " + nobody;
+                            q.answer(Consent.DENY);
+                        }
+                    });
+        }
+        if (notifier.isPresent()) {
+            // Without a notification shown, a terminal may still answer while the hold lasts.
+            askDesktop(q, by, Consent.DENY, nobody, !hold.isZero());
+        }
         return answer.whenComplete((ok, e) -> log.notice("pairing with " + who + " (code " + code + ") "
                 + (Boolean.TRUE.equals(ok) ? "confirmed " : "refused ") + by[0]));
     }
@@ -87,7 +114,7 @@ public final class PolicyAsker implements Asker {
         Questions.Question q = questions.open().stream().filter(x -> x.kind() == Questions.Kind.CONSENT
                 && x.peer().equals(peer) && x.subject().equals(deviceName)).reduce((a, b) -> b).orElseThrow();
         String[] by = {"by the person at the desktop"};
-        askDesktop(q, by, policy, policyWhy);
+        askDesktop(q, by, policy, policyWhy, false);
         return answer.whenComplete((c, e) -> log.notice("consent: " + what + ": " + describe(c) + " " + by[0]));
     }
 
@@ -109,7 +136,8 @@ public final class PolicyAsker implements Asker {
      *
      * @param by set to how the answer was reached, for the log line
      */
-    private void askDesktop(Questions.Question q, String[] by, Consent fallback, String fallbackWhy) {
+    private void askDesktop(Questions.Question q, String[] by, Consent fallback, String fallbackWhy,
+                            boolean othersMayAnswer) {
         notifier.orElseThrow().notify(q, (question, why) -> {
             if (why == DesktopNotifications.Closed.DISMISSED) {
                 by[0] = "by the person at the desktop (dismissed the notification)";
@@ -121,7 +149,7 @@ public final class PolicyAsker implements Asker {
                 question.answer(fallback);
             }
         }).whenComplete((shown, e) -> {
-            if (!Boolean.TRUE.equals(shown) && !q.isAnswered()) {
+            if (!Boolean.TRUE.equals(shown) && !q.isAnswered() && !othersMayAnswer) {
                 by[0] = "without asking (" + notifications.map(DesktopNotifications::status).orElse("")
                         + "): " + fallbackWhy;
                 q.answer(fallback);

@@ -61,6 +61,13 @@ public final class Serve {
     public static final class Control {
         private final CountDownLatch stop = new CountDownLatch(1);
         private final CompletableFuture<Services> ready = new CompletableFuture<>();
+        private volatile CommandChannel commands = CommandChannel.NONE;
+
+        /** Lets {@code hopwire} commands reach the run through {@code channel}. */
+        public Control commands(CommandChannel channel) {
+            this.commands = channel;
+            return this;
+        }
 
         /** Asks the run to end; it returns once its sessions have ended. */
         public void stop() {
@@ -75,7 +82,12 @@ public final class Serve {
 
     /** Runs until stopped (SIGTERM, Ctrl+C); returns the exit status. */
     public static int run(Options options, PrintStream out, PrintStream err) {
-        Control control = new Control();
+        return run(options, out, err, CommandChannel.NONE);
+    }
+
+    /** As above, serving {@code hopwire} commands through {@code commands}. */
+    public static int run(Options options, PrintStream out, PrintStream err, CommandChannel commands) {
+        Control control = new Control().commands(commands);
         List<Runnable> restore = StopSignals.install(control::stop);
         try {
             return run(options, out, err, System.getenv(), control);
@@ -126,6 +138,14 @@ public final class Serve {
                     + " (checked again at each question)");
         }
         Path stateDir = stateDirectory(env, configHome, options.root());
+        if (control.commands.runningFor(stateDir)) {
+            // Both would drive the same cable with the same pairings: the streams of one would break the other's.
+            log.error("another Hopwire (the window or 'hopwire serve') runs already with " + stateDir + "; nothing"
+                    + " was started. Close it first ('hopwire show' brings its window back)");
+            notifications.ifPresent(DesktopNotifications::close);
+            control.ready.completeExceptionally(new IllegalStateException("another Hopwire runs"));
+            return FAILED;
+        }
         PolicyAsker asker = new PolicyAsker(config, log, notifications);
         Services services;
         SettingsStore settings = new SettingsStore(stateDir);
@@ -142,6 +162,15 @@ public final class Serve {
         log.notice(services.status());
         log.info("this host is '" + services.hub().identity().hostName() + "' (" + services.hub().identity().uuid()
                 + "); settings and pairings in " + stateDir);
+        AutoCloseable commands = null;
+        try {
+            commands = control.commands.start(services, asker.questions());
+            // 'hopwire pair PEER' from a terminal answers the code here, so a pairing waits for it a while.
+            asker.holdPairingFor(config.questionTimeout());
+            log.info("commands from 'hopwire' on this machine reach this service (" + commands + ")");
+        } catch (java.io.IOException e) {
+            log.warning("the command line cannot reach this service: " + e.getMessage());
+        }
         Activity activity = new Activity(log, services.hub()::snapshot);
         Runnable unsubscribe = services.hub().addListener(activity);
         control.ready.complete(services);
@@ -154,6 +183,13 @@ public final class Serve {
         log.notice("stopping: ending " + last.peers().size() + " session(s), " + last.lends().size() + " lend(s)"
                 + " and " + last.borrows().size() + " borrow(s)");
         unsubscribe.run();
+        if (commands != null) {
+            try {
+                commands.close();
+            } catch (Exception e) {
+                log.warning("closing the command socket: " + e.getMessage());
+            }
+        }
         // Closing says goodbye to each peer and removes the streams from ConfigFS; it is bounded, so a stuck
         // peer cannot keep systemd waiting for its stop timeout.
         Thread closer = new Thread(services::close, "hopwire-serve-close");

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -70,7 +71,12 @@ class ServeTest {
     }
 
     private Run start(Path config) throws Exception {
-        Serve.Control control = new Serve.Control();
+        return start(config, CommandChannel.NONE);
+    }
+
+    /** With a channel for 'hopwire' commands, as the command line's 'serve' runs it. */
+    private Run start(Path config, CommandChannel commands) throws Exception {
+        Serve.Control control = new Serve.Control().commands(commands);
         PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
         Map<String, String> env = Map.of("XDG_CONFIG_HOME", dir.resolve("config").toString(), "HOME",
                 dir.toString(), "HOSTNAME", "serve-test");
@@ -91,6 +97,9 @@ class ServeTest {
         DemoPeer demo = run.services().demo().orElseThrow();
         Transfers.await(() -> logged().contains("(" + DemoFabric.DEMO_PEER_UUID + "): paired"), WAIT,
                 "paired from the earlier pairing: " + logged());
+        // This host logs "paired" as its side is ready; the demo's side may still be authenticating.
+        Transfers.await(() -> demo.state() == org.hopwire.engine.session.PeerLink.State.READY, WAIT,
+                "the demo's session ready");
 
         demo.askFor(TestDevices.CAMERA_ID).get(30, TimeUnit.SECONDS);
         Transfers.await(() -> logged().contains("lend started: Test camera (test pattern) (test:camera) to 'Demo"
@@ -123,6 +132,8 @@ class ServeTest {
         DemoPeer demo = run.services().demo().orElseThrow();
         Transfers.await(() -> logged().contains("(" + DemoFabric.DEMO_PEER_UUID + "): paired"), WAIT,
                 "paired: " + logged());
+        Transfers.await(() -> demo.state() == org.hopwire.engine.session.PeerLink.State.READY, WAIT,
+                "the demo's session ready");
         ExecutionException denied = assertThrows(ExecutionException.class,
                 () -> demo.askFor(TestDevices.CAMERA_ID).get(30, TimeUnit.SECONDS));
         assertInstanceOf(ConsentDeniedException.class, denied.getCause());
@@ -135,17 +146,42 @@ class ServeTest {
     @Test
     void shouldRefuseToPairWithoutAPersonAndStopWithABadConfigBeforeOpeningAnything() throws Exception {
         Path missing = dir.resolve("no-such.conf");
-        Files.writeString(dir.resolve("empty.conf"), "");
-        Run run = start(dir.resolve("empty.conf"));
-        // (an empty file: valid, nothing allowed)
+        Files.writeString(dir.resolve("empty.conf"), "question-timeout = 5s\n");
+        String savedRuntime = System.getProperty("hopwire.runtimeDir");
+        System.setProperty("hopwire.runtimeDir", Files.createDirectories(dir.resolve("run")).toString());
+        Run run = start(dir.resolve("empty.conf"), new CommandChannel() {
+            @Override
+            public boolean runningFor(Path settingsDir) {
+                return org.hopwire.app.cli.CommandServer.runningFor(settingsDir);
+            }
+
+            @Override
+            public AutoCloseable start(Services services, org.hopwire.app.core.Questions questions)
+                    throws java.io.IOException {
+                return org.hopwire.app.cli.CommandServer.start(services, questions);
+            }
+        });
+        // (nothing allowed.) Nobody answers at the desktop (there is none) or in a terminal: refused after the wait
+        // that 'hopwire pair' from a terminal would have had.
+        Transfers.await(() -> logged().contains("pairing with 'Demo laptop' (" + DemoFabric.DEMO_PEER_UUID + "): code")
+                && logged().contains("waiting 5 s for 'hopwire pair"), WAIT, "pairing held for a terminal");
         Transfers.await(() -> logged().contains("pairing with 'Demo laptop' (" + DemoFabric.DEMO_PEER_UUID + ")")
-                && logged().contains("refused without asking"), WAIT, "pairing refused");
+                && logged().contains("refused after no answer in 5 s"), WAIT, "pairing refused");
         assertTrue(logged().contains("nobody is here to compare the code (pair from a terminal with 'hopwire pair "
                 + DemoFabric.DEMO_PEER_UUID + "'"), logged());
         Transfers.await(() -> logged().contains("(" + DemoFabric.DEMO_PEER_UUID + "): not paired"), WAIT,
                 "not paired");
         run.control().stop();
         assertEquals(Serve.OK, run.status().get(30, TimeUnit.SECONDS));
+        try (var left = Files.list(dir.resolve("run"))) {
+            assertEquals(List.of(), left.toList(), "the command socket went with the service");
+        } finally {
+            if (savedRuntime == null) {
+                System.clearProperty("hopwire.runtimeDir");
+            } else {
+                System.setProperty("hopwire.runtimeDir", savedRuntime);
+            }
+        }
 
         Files.writeString(dir.resolve("bad.conf"), "[peer Demo laptop]\nallow = test:camera\n");
         out.reset();
