@@ -108,7 +108,15 @@ HW_JAVAFX_COMMON="fontconfig libfreetype6"
 # JavaFX on a desktop: GTK 3 (renamed libgtk-3-0t64 on newer releases) and X libraries.
 HW_JAVAFX_DESKTOP="libgtk-3-0/libgtk-3-0t64 libxtst6 libgl1"
 
-# ---- serve agent (issue 13) ----
+# ---- desktop notifications tests ----
 # DesktopNotificationsTest and PolicyAskerTest start a private session bus (dbus-daemon --session) and play the
 # desktop's notification server on it; without dbus-daemon they skip.
 HW_DBUS_TESTS="dbus"
+
+# ---- packaging (packaging/build-packages, packaging/ci-check-package) ----
+# Building the installers: objdump (binutils) for the bundled libraries' needs, rsvg-convert for the hicolor icons,
+# unzip for JavaFX's natives. jpackage and jlink come with the JDK; dpkg-deb with dpkg.
+HW_PACKAGING_BUILD="binutils librsvg2-bin unzip"
+# Checking the package: the validators, and a real X display for the installed app (xvfb-run, xauth), xprop and
+# xwininfo (x11-utils), xdotool to find and close the window, import (imagemagick) for the screenshot.
+HW_PACKAGING_CHECK="desktop-file-utils appstream xvfb xauth x11-utils xdotool imagemagick"

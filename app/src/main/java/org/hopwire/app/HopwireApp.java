@@ -8,6 +8,7 @@ import javafx.geometry.Insets;
 import javafx.geometry.Rectangle2D;
 import javafx.scene.Scene;
 import javafx.scene.control.Label;
+import javafx.scene.image.Image;
 import javafx.stage.Screen;
 import javafx.stage.Stage;
 import javafx.stage.WindowEvent;
@@ -89,6 +90,12 @@ public final class HopwireApp extends Application {
         // Two windows on one machine, one per emulated host, must say which host each is.
         stage.setTitle(options != null && options.root().isPresent() ? options.hostName() + " \u2014 Hopwire"
                 : "Hopwire");
+        // The window's own icon, for docks and window lists (PNGs rendered from icons/ by packaging/render-icons).
+        // Its class (WM_CLASS) is this class's name, which JavaFX sets; the desktop entry's StartupWMClass names it.
+        for (int size : new int[] {16, 32, 48, 64, 128, 256}) {
+            stage.getIcons().add(new Image(HopwireApp.class.getResource("icons/" + APP_ID + "-" + size + ".png")
+                    .toExternalForm()));
+        }
         if (services != null) {
             showMain(stage);
             return;
