@@ -106,7 +106,7 @@ public record ServeConfig(boolean askDesktop, Duration questionTimeout, Map<UUID
         } catch (NoSuchFileException e) {
             if (named) {
                 throw new Invalid(file.toString(), List.of("no such file: create it (the commented example is"
-                        + " serve.conf.example in Hopwire's documentation) or leave out --config to use " + file
+                        + " /usr/share/doc/hopwire/examples/serve.conf) or leave out --config to use " + file
                         .getFileName() + " in the default place"));
             }
             return defaults("no " + file + " (the safe defaults)");
