@@ -28,7 +28,7 @@ import org.hopwire.engine.fabric.FabricException;
 import org.hopwire.gst.GStreamerUnavailableException;
 
 /** The Hopwire window: this host's devices, the peers on the cable, lending, borrowing and the live link. */
-public final class HopwireApp extends Application {
+public class HopwireApp extends Application {
     /** One application id everywhere: desktop entry, icon, window class. */
     public static final String APP_ID = "org.hopwire.Hopwire";
     /**

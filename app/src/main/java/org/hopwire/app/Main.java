@@ -44,7 +44,8 @@ public final class Main {
         if (running.isPresent()) {
             return running.get();
         }
-        Application.launch(HopwireApp.class, args.toArray(String[]::new));
+        // Launched as org.hopwire.Hopwire: the window class is the application id (see that class).
+        Application.launch(org.hopwire.Hopwire.class, args.toArray(String[]::new));
         return 0;
     }
 

@@ -28,8 +28,11 @@ class DesktopIdentityTest {
     @Test
     void shouldNameTheWindowsClassInTheDesktopEntry() throws IOException {
         List<String> entry = Files.readAllLines(DESKTOP.resolve(HopwireApp.APP_ID + ".desktop"));
-        // JavaFX names the window's class (WM_CLASS) after the Application subclass that Main launches.
-        assertEquals(Optional.of(HopwireApp.class.getName()), value(entry, "StartupWMClass"));
+        // JavaFX names the window's class (WM_CLASS) after the Application subclass that Main launches: one named
+        // after the application id.
+        assertEquals(HopwireApp.APP_ID, org.hopwire.Hopwire.class.getName());
+        assertTrue(HopwireApp.class.isAssignableFrom(org.hopwire.Hopwire.class));
+        assertEquals(Optional.of(HopwireApp.APP_ID), value(entry, "StartupWMClass"));
         assertEquals(Optional.of(HopwireApp.APP_ID), value(entry, "Icon"));
         assertEquals(Optional.of("hopwire"), value(entry, "Exec"));
     }

@@ -33,6 +33,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.hopwire.app.core.Questions;
+import org.hopwire.engine.io.SocketStreams;
 import org.hopwire.app.core.Services;
 import org.hopwire.app.core.Snapshot;
 import org.hopwire.engine.Fabrics;
@@ -270,40 +271,13 @@ public final class CommandServer implements AutoCloseable {
         }
     }
 
-    /**
-     * The socket as streams. Not {@link Channels}' streams: they take the channel's blocking lock for each read and
-     * write, so a write (an answer, output) would wait for a read blocked in another thread.
-     */
+    /** The socket as streams a reader and a writer thread can use at once. */
     static InputStream input(SocketChannel c) {
-        return new InputStream() {
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                return len == 0 ? 0 : c.read(java.nio.ByteBuffer.wrap(b, off, len));
-            }
-        };
+        return SocketStreams.input(c);
     }
 
     static OutputStream output(SocketChannel c) {
-        return new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b, off, len);
-                while (buf.hasRemaining()) {
-                    c.write(buf);
-                }
-            }
-        };
+        return SocketStreams.output(c);
     }
 
     private static String readLine(BufferedReader in) throws IOException {

@@ -7,7 +7,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -20,6 +19,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.hopwire.engine.fabric.Errno;
+import org.hopwire.engine.io.SocketStreams;
 
 /**
  * One running privileged helper, started through a {@link HelperLauncher}: sends request lines and waits, bounded, for
@@ -58,39 +58,8 @@ public final class HelperProcess implements AutoCloseable {
         this.action = action;
         this.process = null;
         this.channel = channel;
-        // Not Channels.newInputStream/newOutputStream: both hold the channel's blocking lock, so a write would wait
-        // for the reader thread's read to return.
-        this.stdin = new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                ByteBuffer buf = ByteBuffer.wrap(b, off, len);
-                while (buf.hasRemaining()) {
-                    channel.write(buf);
-                }
-            }
-
-            @Override
-            public void close() throws IOException {
-                channel.shutdownOutput();
-            }
-        };
-        InputStream in = new InputStream() {
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                return channel.read(ByteBuffer.wrap(b, off, len));
-            }
-        };
+        this.stdin = SocketStreams.output(channel);
+        InputStream in = SocketStreams.input(channel);
         daemon("hopwire-helper-answers", () -> readAnswers(in));
     }
 
