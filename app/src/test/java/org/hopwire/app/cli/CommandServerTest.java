@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -190,6 +191,40 @@ class CommandServerTest {
             Transfers.await(() -> services.hub().snapshot().peer(DemoFabric.DEMO_PEER_UUID)
                     .map(p -> p.state() == org.hopwire.app.core.PeerState.PAIRED).orElse(false),
                     Duration.ofSeconds(10), "paired through the window's answer");
+        }
+    }
+
+    @Test
+    void shouldBringBackTheRunningWindowAndSayWhenTheRunningHopwireIsAServiceWithoutOne() throws Exception {
+        CliTest.Run none = run("", "show");
+        assertEquals(ExitCode.NOT_FOUND, none.code(), none.toString());
+        assertTrue(none.err().contains("no Hopwire runs for this host"), none.err());
+        Terminal quiet = new Terminal(InputStream.nullInputStream(), new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(new ByteArrayOutputStream()), false);
+        assertEquals(Optional.empty(), Cli.showRunning(List.of("--fabric=emulated"), dir.resolve("cfg"), quiet),
+                "nothing runs: the window opens");
+
+        Questions questions = new Questions();
+        java.util.concurrent.atomic.AtomicInteger shown = new java.util.concurrent.atomic.AtomicInteger();
+        try (Services services = Services.open(dir.resolve("cfg"), Optional.of(Fabrics.Choice.EMULATED), "desk",
+                questions)) {
+            try (CommandServer window = CommandServer.start(services, questions,
+                    Optional.of(shown::incrementAndGet))) {
+                CliTest.Run show = run("", "show");
+                assertEquals(0, show.code(), show.toString());
+                assertEquals(1, shown.get(), "the running window was asked to show itself");
+                // A second 'hopwire' (no command) with a window running: shown again instead of a second window.
+                assertEquals(Optional.of(0), Cli.showRunning(List.of("--fabric=emulated", "--config-dir",
+                        dir.resolve("cfg").toString()), dir.resolve("cfg"), quiet));
+                assertEquals(2, shown.get());
+            }
+            try (CommandServer service = CommandServer.start(services, questions)) {
+                CliTest.Run show = run("", "show");
+                assertEquals(ExitCode.FAILED, show.code(), show.toString());
+                assertTrue(show.err().contains("runs here as a background service ('hopwire serve'), which has no"
+                        + " window"), show.err());
+                assertEquals(2, shown.get(), "no window to show");
+            }
         }
     }
 }
