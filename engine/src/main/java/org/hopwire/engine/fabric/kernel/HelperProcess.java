@@ -42,6 +42,8 @@ public final class HelperProcess implements AutoCloseable {
     /** Answers as they arrive; at most one is outstanding, so a few slots are plenty. */
     private final BlockingQueue<String> answers = new ArrayBlockingQueue<>(4);
     private final Deque<String> stderrTail = new ArrayDeque<>();
+    /** Passes the helper's stderr on; null for a helper reached through a socket. */
+    private final Thread stderrReader;
 
     private HelperProcess(HelperLauncher launcher, String action, Process process) {
         this.launcher = launcher;
@@ -50,7 +52,7 @@ public final class HelperProcess implements AutoCloseable {
         this.channel = null;
         this.stdin = process.getOutputStream();
         daemon("hopwire-helper-answers", () -> readAnswers(process.getInputStream()));
-        daemon("hopwire-helper-stderr", () -> passOnStderr(process.getErrorStream()));
+        this.stderrReader = daemon("hopwire-helper-stderr", () -> passOnStderr(process.getErrorStream()));
     }
 
     private HelperProcess(HelperLauncher launcher, String action, SocketChannel channel) {
@@ -58,6 +60,7 @@ public final class HelperProcess implements AutoCloseable {
         this.action = action;
         this.process = null;
         this.channel = channel;
+        this.stderrReader = null;
         this.stdin = SocketStreams.output(channel);
         InputStream in = SocketStreams.input(channel);
         daemon("hopwire-helper-answers", () -> readAnswers(in));
@@ -171,6 +174,8 @@ public final class HelperProcess implements AutoCloseable {
         }
         // Its stdout ended: it exits at once (or has), so a short wait gives the status that says why.
         Integer status = process.waitFor(2, TimeUnit.SECONDS) ? process.exitValue() : null;
+        // Its last words (pkexec's "Not authorized") may still be on their way through the stderr thread.
+        stderrReader.join(1000);
         String tail;
         synchronized (stderrTail) {
             tail = String.join("; ", stderrTail);
@@ -242,9 +247,10 @@ public final class HelperProcess implements AutoCloseable {
         }
     }
 
-    private static void daemon(String name, Runnable body) {
+    private static Thread daemon(String name, Runnable body) {
         Thread t = new Thread(body, name);
         t.setDaemon(true);
         t.start();
+        return t;
     }
 }
