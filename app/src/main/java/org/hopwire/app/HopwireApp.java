@@ -109,8 +109,10 @@ public class HopwireApp extends Application {
         starting.setId("starting");
         starting.setPadding(new Insets(24));
         stage.setScene(new Scene(starting, 1100, 760));
+        keepUsableSize(stage);
         placeWindow(stage, settings.get());
         stage.show();
+        holdSizeWhileMapping(stage);
         reportFirstWindow("first-window");
         Thread opener = new Thread(() -> {
             try {
@@ -166,6 +168,7 @@ public class HopwireApp extends Application {
         }
         stage.setOnHidden(e -> rememberWindow(stage));
         watchClosing(stage);
+        keepUsableSize(stage);
         stage.show();
     }
 
@@ -302,6 +305,44 @@ public class HopwireApp extends Application {
     /** What Quit does; {@link Platform#exit()} unless the embedder (a test) owns the toolkit. */
     public void onQuit(Runnable quit) {
         this.onQuit = quit;
+    }
+
+    /**
+     * A floor under the window's size, which GTK hands the window manager as a hint: without one, openbox and some
+     * others mapped the window at 200x200 and the app then kept that size. Smaller screens get their own size.
+     */
+    static void keepUsableSize(Stage stage) {
+        Rectangle2D screen = Screen.getPrimary().getVisualBounds();
+        stage.setMinWidth(Math.min(Settings.Window.MIN_WIDTH, screen.getWidth()));
+        stage.setMinHeight(Math.min(Settings.Window.MIN_HEIGHT, screen.getHeight()));
+    }
+
+    /**
+     * Asks again for the size the window was shown with if the window manager shrank it while mapping it (openbox
+     * maps a JavaFX window at its minimum size, whatever size it asked for); only in its first second, so a person
+     * who resizes it later is never overruled.
+     */
+    static void holdSizeWhileMapping(Stage stage) {
+        double w = stage.getWidth();
+        double h = stage.getHeight();
+        long until = System.nanoTime() + 1_000_000_000L;
+        javafx.beans.value.ChangeListener<Number> restore = (o, was, is) -> {
+            if (System.nanoTime() < until && !stage.isMaximized()
+                    && (stage.getWidth() < w - 1 || stage.getHeight() < h - 1)) {
+                Platform.runLater(() -> {
+                    stage.setWidth(w);
+                    stage.setHeight(h);
+                });
+            }
+        };
+        stage.widthProperty().addListener(restore);
+        stage.heightProperty().addListener(restore);
+        javafx.animation.PauseTransition end = new javafx.animation.PauseTransition(javafx.util.Duration.seconds(1));
+        end.setOnFinished(e -> {
+            stage.widthProperty().removeListener(restore);
+            stage.heightProperty().removeListener(restore);
+        });
+        end.play();
     }
 
     /** Puts the window where it was, if that place is still on a screen. */

@@ -52,8 +52,8 @@ public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, Consent
     /** The main window's place and size on screen. */
     public record Window(double x, double y, double width, double height, boolean maximized) {
         /** Smaller than this is a window nobody meant: the default size is used instead. */
-        static final double MIN_WIDTH = 640;
-        static final double MIN_HEIGHT = 420;
+        public static final double MIN_WIDTH = 640;
+        public static final double MIN_HEIGHT = 420;
 
         public boolean usable() {
             return width >= MIN_WIDTH && height >= MIN_HEIGHT && Double.isFinite(x) && Double.isFinite(y);
