@@ -31,6 +31,13 @@ class MainTest {
     }
 
     @Test
+    void shouldSayItsVersion() {
+        assertEquals(0, run("--version"));
+        assertEquals("Hopwire " + org.hopwire.app.core.Services.VERSION,
+                out.toString(StandardCharsets.UTF_8).strip());
+    }
+
+    @Test
     void shouldExplainBadArgumentsWithStatusTwo() {
         assertEquals(2, run("--fabric=usb"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("use auto, kernel or emulated"));

@@ -61,13 +61,49 @@ public final class SettingsDialog {
         return l;
     }
 
+    /** A choice box that shows people words ({@code label}), not the values' names. */
+    private static <T> void showAs(ChoiceBox<T> box, java.util.function.Function<T, String> label) {
+        box.setConverter(new StringConverter<>() {
+            @Override
+            public String toString(T value) {
+                return value == null ? "" : label.apply(value);
+            }
+
+            @Override
+            public T fromString(String text) {
+                return box.getItems().stream().filter(v -> label.apply(v).equals(text)).findFirst().orElse(null);
+            }
+        });
+    }
+
+    /** The fabric choice in words. */
+    static String fabricLabel(Fabrics.Choice choice) {
+        return switch (choice) {
+            case AUTO -> "Automatic (USB4 hardware when present)";
+            case KERNEL -> "USB4 hardware";
+            case EMULATED -> "Emulated (the demo)";
+        };
+    }
+
+    /** The video format choice in words. */
+    static String formatLabel(FormatPolicy policy) {
+        return switch (policy) {
+            case AUTOMATIC -> "Automatic";
+            case RAW -> "Raw";
+            case MJPEG -> "MJPEG";
+            case H264 -> "H.264";
+        };
+    }
+
     public static void show(MainViewModel model, Window owner, Executor uiThread) {
         Settings now = model.settings().get();
         ChoiceBox<Fabrics.Choice> fabric = new ChoiceBox<>(FXCollections.observableArrayList(Fabrics.Choice.values()));
         fabric.setId("settings-fabric");
+        showAs(fabric, SettingsDialog::fabricLabel);
         fabric.setValue(now.fabric());
         ChoiceBox<FormatPolicy> policy = new ChoiceBox<>(FXCollections.observableArrayList(FormatPolicy.values()));
         policy.setId("settings-format");
+        showAs(policy, SettingsDialog::formatLabel);
         policy.setValue(now.formatPolicy());
         ChoiceBox<Settings.ConsentDefault> consent = new ChoiceBox<>(FXCollections.observableArrayList(
                 Settings.ConsentDefault.values()));
@@ -76,18 +112,7 @@ public final class SettingsDialog {
         ChoiceBox<FrameSeal.Protection> protection = new ChoiceBox<>(FXCollections.observableArrayList(
                 FrameSeal.Protection.ENCRYPTED, FrameSeal.Protection.AUTHENTICATED, FrameSeal.Protection.NONE));
         protection.setId("settings-protection");
-        protection.setConverter(new StringConverter<>() {
-            @Override
-            public String toString(FrameSeal.Protection p) {
-                return p == null ? "" : describe(p);
-            }
-
-            @Override
-            public FrameSeal.Protection fromString(String text) {
-                return protection.getItems().stream().filter(p -> describe(p).equals(text)).findFirst()
-                        .orElse(null);
-            }
-        });
+        showAs(protection, SettingsDialog::describe);
         protection.setValue(now.dataProtection());
         protection.setTooltip(new Tooltip("Encrypted: nobody on the cable can read or change the pictures and sound."
                 + "\nAuthenticated only: nobody can change them unnoticed, but they cross the cable readable."

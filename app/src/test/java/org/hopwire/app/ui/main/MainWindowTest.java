@@ -305,6 +305,13 @@ class MainWindowTest {
         pair();
         robot.push(KeyCode.CONTROL, KeyCode.COMMA); // the menu's accelerator: Settings by keyboard
         waitFor("the remembered demo", () -> robot.lookup("#settings-peers").queryListView().getItems().size() == 1);
+        // Words, not the values' names (AUTO, AUTOMATIC), in the boxes and in their lists.
+        assertEquals("Automatic (USB4 hardware when present)", robot.lookup("#settings-fabric .label")
+                .queryLabeled().getText());
+        assertEquals("Automatic", robot.lookup("#settings-format .label").queryLabeled().getText());
+        robot.clickOn("#settings-format");
+        waitFor("the format list", () -> robot.lookup("H.264").tryQuery().isPresent());
+        robot.push(KeyCode.ESCAPE);
         robot.clickOn("#settings-consent").clickOn("Refuse without asking");
         robot.clickOn("OK");
         waitFor("saved", () -> services.settings().get().consent() == org.hopwire.app.core.Settings.ConsentDefault.DENY);
