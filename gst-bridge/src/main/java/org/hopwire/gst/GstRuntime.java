@@ -39,7 +39,11 @@ public final class GstRuntime {
     public static synchronized GstVersion init() throws GStreamerUnavailableException {
         if (!initialised) {
             try {
-                Gst.init(REQUIRED, "Hopwire");
+                // No segfault trap: GStreamer sets its own SIGSEGV handler while it loads a plugin in this process,
+                // and the JVM uses SIGSEGV itself (safepoint polls, null checks) on other threads at any time; one
+                // arriving then made GStreamer print "Caught a segmentation fault while loading plugin file" and
+                // exit the JVM (seen once, exit 255, while libav loaded).
+                Gst.init(REQUIRED, "Hopwire", "--gst-disable-segtrap");
             } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
                 throw new GStreamerUnavailableException("GStreamer's libraries are not installed: " + INSTALL_HINT, e);
             } catch (RuntimeException e) {
