@@ -193,24 +193,10 @@ public final class PeerCard extends VBox {
         }
     }
 
-    /** Forgetting ends the trust: asked first, in a dialog that does not block the window. */
+    /** Forgetting ends the trust: asked first (Cancel the default), in a dialog that does not block the window. */
     private void confirmForget(java.util.UUID peer) {
-        String name = shown == null ? "this peer" : shown.name();
-        javafx.scene.control.Alert a = new javafx.scene.control.Alert(
-                javafx.scene.control.Alert.AlertType.CONFIRMATION, "The next connection with " + name
-                + " shows a new code to compare on both hosts, and devices allowed \"always\" will be asked for"
-                + " again.", javafx.scene.control.ButtonType.OK, javafx.scene.control.ButtonType.CANCEL);
-        a.setHeaderText("Forget the pairing with " + name + "?");
-        a.setTitle("Forget " + name);
-        if (getScene() != null) {
-            a.initOwner(getScene().getWindow());
-        }
-        a.resultProperty().addListener((o, was, answer) -> {
-            if (answer == javafx.scene.control.ButtonType.OK) {
-                model.forget(peer);
-            }
-        });
-        a.show();
+        org.hopwire.app.ui.questions.ConfirmForget.ask(getScene() == null ? null : getScene().getWindow(),
+                shown == null ? "this peer" : shown.name(), () -> model.forget(peer));
     }
 
     /** Unregisters the card as a drop target (it is leaving the window). */

@@ -144,7 +144,9 @@ public final class SettingsDialog {
         forget.setOnAction(e -> {
             PairedPeer p = peers.getSelectionModel().getSelectedItem();
             if (p != null) {
-                model.forget(p.uuid()).whenComplete((v, x) -> reload.run());
+                org.hopwire.app.ui.questions.ConfirmForget.ask(forget.getScene() == null ? null
+                        : forget.getScene().getWindow(), p.name(), () -> model.forget(p.uuid())
+                        .whenComplete((v, x) -> reload.run()));
             }
         });
         reload.run();

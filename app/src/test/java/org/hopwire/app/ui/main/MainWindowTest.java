@@ -326,6 +326,9 @@ class MainWindowTest {
         waitFor("the remembered demo", () -> robot.lookup("#settings-peers").queryListView().getItems().size() == 1);
         robot.clickOn(robot.lookup("#settings-peers .list-cell").nth(0).queryAs(Node.class));
         robot.clickOn("#settings-forget");
+        // Asked first, as from the card; Forget (not the default) forgets.
+        waitFor("the confirmation", () -> robot.lookup("#confirm-forget").tryQuery().isPresent());
+        robot.clickOn("#confirm-forget");
         waitFor("forgotten", () -> robot.lookup("#settings-peers").queryListView().getItems().isEmpty());
         robot.clickOn("Cancel");
         // Forgotten on both hosts: the next session shows a new code to compare.
@@ -418,7 +421,16 @@ class MainWindowTest {
         WaitForAsyncUtils.sleep(500, TimeUnit.MILLISECONDS);
         assertEquals(PeerState.PAIRED, cardState(), "nothing forgotten on Cancel");
         robot.clickOn(CARD + " #forget-peer");
-        answer("OK");
+        // Enter is Cancel: a destructive answer is never the default.
+        waitFor("the confirmation", () -> robot.lookup("#confirm-forget").tryQuery().isPresent());
+        assertTrue(robot.lookup("#confirm-forget-cancel").queryButton().isDefaultButton());
+        assertFalse(robot.lookup("#confirm-forget").queryButton().isDefaultButton());
+        robot.push(KeyCode.ENTER);
+        waitFor("closed", () -> robot.lookup("#confirm-forget").tryQuery().isEmpty());
+        WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS);
+        assertEquals(PeerState.PAIRED, cardState(), "nothing forgotten on Enter");
+        robot.clickOn(CARD + " #forget-peer");
+        answer("#confirm-forget");
         waitFor("a new pairing code", () -> shown("#pairing-code"));
         assertTrue(services.hub().peerStore().list().isEmpty(), "the pairing is gone from the store");
     }
