@@ -130,12 +130,6 @@ public record LaunchOptions(Optional<Fabrics.Choice> fabric, Optional<Path> root
 
     /** The host name: the root's folder name for an emulated host, else this machine's. */
     String hostName() {
-        return root.map(r -> r.getFileName() == null ? localHostName() : r.getFileName().toString())
-                .orElseGet(LaunchOptions::localHostName);
-    }
-
-    /** This host's name, for the emulated fabric's local host. */
-    public static String localHostName() {
-        return org.hopwire.app.cli.EmulateSpec.localHostName();
+        return org.hopwire.app.core.HostNames.of(root);
     }
 }

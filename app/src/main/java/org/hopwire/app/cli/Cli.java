@@ -173,8 +173,6 @@ public final class Cli {
         Optional<Path> r = root.map(p -> p.toAbsolutePath().normalize());
         Path dir = configDir.map(p -> p.toAbsolutePath().normalize()).orElseGet(() -> r.map(Settings::configDirectory)
                 .orElseGet(Settings::configDirectory));
-        String host = r.map(p -> p.getFileName() == null ? EmulateSpec.localHostName()
-                : p.getFileName().toString()).orElseGet(EmulateSpec::localHostName);
-        return new Globals(fabric, r, dir, host);
+        return new Globals(fabric, r, dir, org.hopwire.app.core.HostNames.of(r));
     }
 }

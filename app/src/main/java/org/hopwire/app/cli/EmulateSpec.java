@@ -24,19 +24,4 @@ public record EmulateSpec(Path mount, List<String> hosts, String preset, Optiona
         }
         return new EmulateSpec(mount.toAbsolutePath().normalize(), List.of(hosts.split(",")), p, group, user);
     }
-
-    /** This host's name, for the emulated fabric's local host. */
-    public static String localHostName() {
-        return Optional.ofNullable(System.getenv("HOSTNAME")).filter(h -> !h.isBlank())
-                .or(EmulateSpec::readHostnameFile).orElse("this host");
-    }
-
-    private static Optional<String> readHostnameFile() {
-        try {
-            return Optional.of(java.nio.file.Files.readString(Path.of("/etc/hostname")).strip())
-                    .filter(h -> !h.isEmpty());
-        } catch (java.io.IOException e) {
-            return Optional.empty();
-        }
-    }
 }

@@ -94,7 +94,7 @@ final class ProcessCommands {
             Fabrics.Choice choice = parent.fabric.orElse(Fabrics.Choice.AUTO);
             Optional<Path> root = parent.globals().root();
             try (Fabric fabric = root.isPresent() ? Fabrics.openAt(root.get())
-                    : Fabrics.open(choice, EmulateSpec.localHostName())) {
+                    : Fabrics.open(choice, org.hopwire.app.core.HostNames.machine(System.getenv()))) {
                 out.println(root.map(Services::describeRoot)
                         .orElseGet(() -> Services.describe(fabric.kind(), choice, parent.fabric.isPresent())));
                 out.println("This host: " + fabric.localHostUuid());

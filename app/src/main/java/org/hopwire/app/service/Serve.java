@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.hopwire.app.core.Hub;
 import org.hopwire.app.core.Notice;
+import org.hopwire.app.core.HostNames;
 import org.hopwire.app.core.Services;
 import org.hopwire.app.core.Settings;
 import org.hopwire.app.core.SettingsStore;
@@ -150,7 +151,7 @@ public final class Serve {
         Services services;
         SettingsStore settings = new SettingsStore(stateDir);
         try {
-            services = Services.open(settings, options.fabric(), options.root(), hostName(env, options.root()),
+            services = Services.open(settings, options.fabric(), options.root(), HostNames.of(options.root(), env),
                     asker);
         } catch (FabricException | GStreamerUnavailableException | RuntimeException e) {
             log.error("could not start: " + e.getMessage());
@@ -255,26 +256,6 @@ public final class Serve {
             return Optional.empty();
         }
         return Optional.of(Path.of(dirs.split(":")[0]));
-    }
-
-    /** The name peers see: the root's folder for an emulated host, else this machine's name. */
-    static String hostName(Map<String, String> env, Optional<Path> root) {
-        if (root.isPresent() && root.get().getFileName() != null) {
-            return root.get().getFileName().toString();
-        }
-        String h = env.get("HOSTNAME");
-        if (h != null && !h.isBlank()) {
-            return h.strip();
-        }
-        try {
-            String f = java.nio.file.Files.readString(Path.of("/etc/hostname")).strip();
-            if (!f.isEmpty()) {
-                return f;
-            }
-        } catch (java.io.IOException e) {
-            // no name: the fallback below
-        }
-        return "this host";
     }
 
     /** Turns the hub's notices and changes into log lines: peers, pairings, lends and borrows with host UUIDs. */
