@@ -26,9 +26,8 @@ import org.hopwire.engine.DemoFabric;
 import org.hopwire.engine.Fabrics;
 import org.hopwire.engine.testbed.Transfers;
 import org.hopwire.gst.device.TestDevices;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,12 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
  * Every command through the emulated demo (the Demo laptop and its test devices), in this JVM with its own settings
  * folder: text, JSON parsed back, exit statuses, pairing answered on the "terminal".
  */
+@ExtendWith(PrivateRuntimeDir.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CliTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String DEMO = DemoFabric.DEMO_PEER_UUID.toString();
     static final String SMALL = "video/x-raw,width=320,height=240,framerate=30/1";
-    private static String savedRuntimeDir;
 
     @TempDir
     Path dir;
@@ -50,21 +49,6 @@ class CliTest {
     record Run(int code, String out, String err) {
         JsonNode json() throws Exception {
             return JSON.readTree(out);
-        }
-    }
-
-    @BeforeAll
-    static void privateRuntimeDir() throws Exception {
-        savedRuntimeDir = System.getProperty("hopwire.runtimeDir");
-        System.setProperty("hopwire.runtimeDir", Files.createTempDirectory("hopwire-cli-run-").toString());
-    }
-
-    @AfterAll
-    static void restore() {
-        if (savedRuntimeDir == null) {
-            System.clearProperty("hopwire.runtimeDir");
-        } else {
-            System.setProperty("hopwire.runtimeDir", savedRuntimeDir);
         }
     }
 

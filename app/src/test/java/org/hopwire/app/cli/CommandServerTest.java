@@ -31,9 +31,8 @@ import org.hopwire.engine.DemoFabric;
 import org.hopwire.engine.Fabrics;
 import org.hopwire.engine.testbed.Transfers;
 import org.hopwire.gst.device.TestDevices;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,29 +41,12 @@ import org.junit.jupiter.api.io.TempDir;
  * window or 'serve' starts them) pairs on the client's terminal, lends what the client asked for and keeps it after
  * the client returned; a socket nobody listens on is removed and the command runs in its own process.
  */
+@ExtendWith(PrivateRuntimeDir.class)
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class CommandServerTest {
-    private static String savedRuntimeDir;
-    private static Path runtime;
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void privateRuntimeDir() throws Exception {
-        savedRuntimeDir = System.getProperty("hopwire.runtimeDir");
-        runtime = Files.createTempDirectory("hopwire-cmd-run-").resolve("hopwire");
-        System.setProperty("hopwire.runtimeDir", runtime.toString());
-    }
-
-    @AfterAll
-    static void restore() {
-        if (savedRuntimeDir == null) {
-            System.clearProperty("hopwire.runtimeDir");
-        } else {
-            System.setProperty("hopwire.runtimeDir", savedRuntimeDir);
-        }
-    }
 
     CliTest.Run run(String input, String... args) {
         return run(input, List.of("--fabric=emulated"), args);
@@ -94,7 +76,7 @@ class CommandServerTest {
         Questions questions = new Questions();
         try (Services services = Services.open(dir.resolve("cfg"), Optional.of(Fabrics.Choice.EMULATED), "desk",
                 questions); CommandServer server = CommandServer.start(services, questions)) {
-            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(runtime)));
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(PrivateRuntimeDir.path())));
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(server.socket())));
             assertThrows(java.io.IOException.class, () -> CommandServer.start(services, questions),
                     "one command server per host");

@@ -10,7 +10,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -28,9 +27,8 @@ import org.hopwire.engine.session.Borrow;
 import org.hopwire.engine.session.ConsentDeniedException;
 import org.hopwire.engine.testbed.Transfers;
 import org.hopwire.gst.device.TestDevices;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,32 +37,17 @@ import org.junit.jupiter.api.io.TempDir;
  * question is asked there and the typed answer decides ({@code o} once, {@code a} always, {@code n} or anything else
  * no); without one, the settings' consent default decides, and it never allows.
  */
+@ExtendWith(PrivateRuntimeDir.class)
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class TerminalConsentTest {
     static final Duration WAIT = Duration.ofSeconds(20);
     static final String PROMPT = Fabrics.DEMO_PEER_NAME + " wants to use Test camera (test pattern). Allow? [o]nce,"
             + " [a]lways, [N]o: ";
-    private static String savedRuntimeDir;
 
     @TempDir
     Path dir;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-    @BeforeAll
-    static void privateRuntimeDir() throws Exception {
-        savedRuntimeDir = System.getProperty("hopwire.runtimeDir");
-        System.setProperty("hopwire.runtimeDir", Files.createTempDirectory("hopwire-consent-run-").toString());
-    }
-
-    @AfterAll
-    static void restore() {
-        if (savedRuntimeDir == null) {
-            System.clearProperty("hopwire.runtimeDir");
-        } else {
-            System.setProperty("hopwire.runtimeDir", savedRuntimeDir);
-        }
-    }
 
     private LocalContext context(String typed, boolean interactive) {
         Terminal t = new Terminal(new ByteArrayInputStream(typed.getBytes(StandardCharsets.UTF_8)),

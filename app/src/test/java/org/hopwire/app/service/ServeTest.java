@@ -31,13 +31,16 @@ import org.hopwire.engine.testbed.Transfers;
 import org.hopwire.engine.trust.PairedPeer;
 import org.hopwire.engine.trust.PeerStore;
 import org.hopwire.gst.device.TestDevices;
+import org.hopwire.app.cli.PrivateRuntimeDir;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code hopwire serve} end to end on the emulated fabric: the demo's "Demo laptop" asks to borrow a device, and
  * the config file decides; a stop (what SIGTERM does) ends the sessions and the run returns 0.
  */
+@ExtendWith(PrivateRuntimeDir.class)
 class ServeTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final UUID THIS_HOST = UUID.fromString("11111111-2222-4333-8444-555555555555");
@@ -143,7 +146,7 @@ class ServeTest {
         assertEquals(Serve.OK, run.status().get(30, TimeUnit.SECONDS));
     }
 
-    /** The command line's socket, as 'hopwire serve' serves it (in a private runtime folder, see the callers). */
+    /** The command line's socket, as 'hopwire serve' serves it (in this class's private runtime folder). */
     private static CommandChannel commandLine() {
         return new CommandChannel() {
             @Override
@@ -163,55 +166,43 @@ class ServeTest {
     void shouldPairWithHopwirePairFromATerminalWhileTheServiceRunsAndRefuseASecondService() throws Exception {
         Path config = dir.resolve("serve.conf");
         Files.writeString(config, "ask-desktop = no\nquestion-timeout = 60s\n");
-        String savedRuntime = System.getProperty("hopwire.runtimeDir");
-        System.setProperty("hopwire.runtimeDir", Files.createDirectories(dir.resolve("run")).toString());
-        try {
-            Run run = start(config, commandLine());
-            Transfers.await(() -> logged().contains("waiting 60 s for 'hopwire pair " + DemoFabric.DEMO_PEER_UUID),
-                    WAIT, "the pairing held for a terminal: " + logged());
+        Run run = start(config, commandLine());
+        Transfers.await(() -> logged().contains("waiting 60 s for 'hopwire pair " + DemoFabric.DEMO_PEER_UUID),
+                WAIT, "the pairing held for a terminal: " + logged());
 
-            // A person at this machine types 'hopwire pair' and confirms the code: it runs inside the service.
-            ByteArrayOutputStream said = new ByteArrayOutputStream();
-            PrintStream to = new PrintStream(said, true, StandardCharsets.UTF_8);
-            int code = org.hopwire.app.cli.Cli.run(List.of("--config-dir", dir.resolve("config").resolve("hopwire")
-                    .toString(), "pair", "Demo laptop"), new org.hopwire.app.cli.Terminal(
-                    new java.io.ByteArrayInputStream("y\n".getBytes(StandardCharsets.UTF_8)), to, to, false),
-                    (a, t) -> {
-                        throw new AssertionError("no window");
-                    });
-            assertEquals(0, code, said.toString(StandardCharsets.UTF_8));
-            assertTrue(said.toString(StandardCharsets.UTF_8).contains("Paired with Demo laptop"),
-                    said.toString(StandardCharsets.UTF_8));
-            Transfers.await(() -> logged().contains("confirmed in a terminal ('hopwire pair')"), WAIT,
-                    "the service logged who confirmed: " + logged());
+        // A person at this machine types 'hopwire pair' and confirms the code: it runs inside the service.
+        ByteArrayOutputStream said = new ByteArrayOutputStream();
+        PrintStream to = new PrintStream(said, true, StandardCharsets.UTF_8);
+        int code = org.hopwire.app.cli.Cli.run(List.of("--config-dir", dir.resolve("config").resolve("hopwire")
+                .toString(), "pair", "Demo laptop"), new org.hopwire.app.cli.Terminal(
+                new java.io.ByteArrayInputStream("y\n".getBytes(StandardCharsets.UTF_8)), to, to, false),
+                (a, t) -> {
+                    throw new AssertionError("no window");
+                });
+        assertEquals(0, code, said.toString(StandardCharsets.UTF_8));
+        assertTrue(said.toString(StandardCharsets.UTF_8).contains("Paired with Demo laptop"),
+                said.toString(StandardCharsets.UTF_8));
+        Transfers.await(() -> logged().contains("confirmed in a terminal ('hopwire pair')"), WAIT,
+                "the service logged who confirmed: " + logged());
 
-            // A second service with the same settings would drive the same cable: it refuses before opening it.
-            ByteArrayOutputStream second = new ByteArrayOutputStream();
-            PrintStream p2 = new PrintStream(second, true, StandardCharsets.UTF_8);
-            assertEquals(Serve.FAILED, Serve.run(new Serve.Options(Optional.of(config), Optional.empty(),
-                    Optional.of(Fabrics.Choice.EMULATED)), p2, p2, Map.of("XDG_CONFIG_HOME",
-                    dir.resolve("config").toString(), "HOME", dir.toString(), "HOSTNAME", "serve-test"),
-                    new Serve.Control().commands(commandLine())));
-            assertTrue(second.toString(StandardCharsets.UTF_8).contains("another Hopwire (the window or 'hopwire"
-                    + " serve') runs already"), second.toString(StandardCharsets.UTF_8));
+        // A second service with the same settings would drive the same cable: it refuses before opening it.
+        ByteArrayOutputStream second = new ByteArrayOutputStream();
+        PrintStream p2 = new PrintStream(second, true, StandardCharsets.UTF_8);
+        assertEquals(Serve.FAILED, Serve.run(new Serve.Options(Optional.of(config), Optional.empty(),
+                Optional.of(Fabrics.Choice.EMULATED)), p2, p2, Map.of("XDG_CONFIG_HOME",
+                dir.resolve("config").toString(), "HOME", dir.toString(), "HOSTNAME", "serve-test"),
+                new Serve.Control().commands(commandLine())));
+        assertTrue(second.toString(StandardCharsets.UTF_8).contains("another Hopwire (the window or 'hopwire"
+                + " serve') runs already"), second.toString(StandardCharsets.UTF_8));
 
-            run.control().stop();
-            assertEquals(Serve.OK, run.status().get(30, TimeUnit.SECONDS));
-        } finally {
-            if (savedRuntime == null) {
-                System.clearProperty("hopwire.runtimeDir");
-            } else {
-                System.setProperty("hopwire.runtimeDir", savedRuntime);
-            }
-        }
+        run.control().stop();
+        assertEquals(Serve.OK, run.status().get(30, TimeUnit.SECONDS));
     }
 
     @Test
     void shouldRefuseToPairWithoutAPersonAndStopWithABadConfigBeforeOpeningAnything() throws Exception {
         Path missing = dir.resolve("no-such.conf");
         Files.writeString(dir.resolve("empty.conf"), "question-timeout = 5s\n");
-        String savedRuntime = System.getProperty("hopwire.runtimeDir");
-        System.setProperty("hopwire.runtimeDir", Files.createDirectories(dir.resolve("run")).toString());
         Run run = start(dir.resolve("empty.conf"), commandLine());
         // (nothing allowed.) Nobody answers at the desktop (there is none) or in a terminal: refused after the wait
         // that 'hopwire pair' from a terminal would have had.
@@ -225,14 +216,8 @@ class ServeTest {
                 "not paired");
         run.control().stop();
         assertEquals(Serve.OK, run.status().get(30, TimeUnit.SECONDS));
-        try (var left = Files.list(dir.resolve("run"))) {
+        try (var left = Files.list(PrivateRuntimeDir.path())) {
             assertEquals(List.of(), left.toList(), "the command socket went with the service");
-        } finally {
-            if (savedRuntime == null) {
-                System.clearProperty("hopwire.runtimeDir");
-            } else {
-                System.setProperty("hopwire.runtimeDir", savedRuntime);
-            }
         }
 
         Files.writeString(dir.resolve("bad.conf"), "[peer Demo laptop]\nallow = test:camera\n");
