@@ -3,6 +3,8 @@ package org.hopwire.engine.fabric.kernel;
 import java.nio.file.Path;
 import java.util.Objects;
 
+import org.hopwire.engine.fabric.Errno;
+
 /**
  * ConfigFS changes below one root folder that never follow a symbolic link and never leave the root: the system calls
  * of the privileged helper ({@code org.hopwire.engine.helper.PrivilegedHelper}).
@@ -14,8 +16,6 @@ import java.util.Objects;
  * {@code ..} is refused with EINVAL before any call. Failures are {@link SyscallException}s with the call's errno.
  */
 public final class ConfigFsTree {
-    private static final int EINVAL = 22;
-
     private final Path root;
 
     /** @param root an absolute folder, e.g. {@code /sys/kernel/config/thunderbolt/stream} */
@@ -111,7 +111,7 @@ public final class ConfigFsTree {
     private static String component(String name) throws SyscallException {
         if (name == null || name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0
                 || name.indexOf('\0') >= 0) {
-            throw new SyscallException(EINVAL, "refused (not a single path component)", String.valueOf(name));
+            throw new SyscallException(Errno.EINVAL, "refused (not a single path component)", String.valueOf(name));
         }
         return name;
     }
