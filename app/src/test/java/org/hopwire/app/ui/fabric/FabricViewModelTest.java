@@ -70,7 +70,10 @@ class FabricViewModelTest {
     @Test
     void shouldShowStreamsAsTheyAreCreated() throws Exception {
         fabric.createStream("0-1.0", StreamSpec.manual("ctl", 9, 10));
-        await(() -> model.streams().size() == 1, "the stream row");
+        // The row may first show the folder alone: mkdir comes before the HopIDs are written, and a refresh
+        // can fall between them. It must then follow to the written HopIDs.
+        await(() -> model.streams().size() == 1 && model.streams().get(0).hopIds().equals("9 / 10"),
+                "the stream row with its HopIDs");
         StreamRow row = model.streams().get(0);
         assertEquals(List.of("0-1.0", "ctl", "/dev/tbstream0", "9 / 10", "attached"),
                 List.of(row.service(), row.name(), row.device(), row.hopIds(), row.state()));
