@@ -23,7 +23,7 @@ import org.hopwire.gst.playback.Playback;
  * End to end over the emulated 40 Gb/s cable, one process, both hosts: the test camera captured, sent through a
  * session, played into the preview. Per case: frames per second sustained, drops, latency from capture timestamp
  * to the decoded picture reaching the preview, CPU. Printed side by side. Not a test: run it with
- * {@code mvn -q -pl gst-bridge test-compile exec:exec@media-bench [-Dbench.seconds=60]}.
+ * {@code mvn -q -pl gst-bridge -am test-compile exec:exec@media-bench [-Dbench.seconds=60]}.
  */
 public final class MediaBench {
     /** How long the window's last frames may take to reach the preview after it closes. */
