@@ -185,6 +185,8 @@ public final class LinkPanel extends VBox {
             chart.setAnimated(false);
             chart.setCreateSymbols(false);
             chart.setLegendVisible(true);
+            // Beside the plot, not under it: a short panel would squeeze a legend below the axis out of sight.
+            chart.setLegendSide(javafx.geometry.Side.RIGHT);
             // Grows with the window: no preferred size holds it back, only a floor below which it says nothing.
             chart.setMinSize(320, 160);
             chart.setMaxSize(Double.MAX_VALUE, Double.MAX_VALUE);
