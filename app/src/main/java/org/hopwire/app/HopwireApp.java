@@ -24,6 +24,8 @@ import org.hopwire.app.ui.background.BackgroundDialog;
 import org.hopwire.app.ui.fabric.FabricViewModel;
 import org.hopwire.app.ui.model.MainViewModel;
 import org.hopwire.app.ui.main.MainWindow;
+import org.hopwire.app.ui.theme.Theme;
+import org.hopwire.app.ui.theme.ThemeFollower;
 import org.hopwire.engine.fabric.FabricException;
 import org.hopwire.gst.GStreamerUnavailableException;
 
@@ -58,6 +60,7 @@ public class HopwireApp extends Application {
     private QuestionNotifier questionNotifier;
     private DesktopNotifications.Shown backgroundNotice;
     private Runnable onQuit = Platform::exit;
+    private ThemeFollower theme;
     /** How long a question's notification waits; the window's dialog stays open after it. */
     private static final java.time.Duration NOTIFICATION_TIMEOUT = java.time.Duration.ofMinutes(2);
 
@@ -96,6 +99,14 @@ public class HopwireApp extends Application {
             stage.getIcons().add(new Image(HopwireApp.class.getResource("icons/" + APP_ID + "-" + size + ".png")
                     .toExternalForm()));
         }
+        SettingsStore chosen = services != null ? services.settings() : settings;
+        if (chosen != null) {
+            // Light or dark as chosen in Settings, else as the desktop prefers; an embedder (a test) that opened
+            // the services itself does not read the desktop's preference: only the choice in its settings counts.
+            theme = ThemeFollower.start(chosen, services != null
+                    ? new org.hopwire.app.desktop.ColorScheme(java.util.Optional.empty(), false)
+                    : org.hopwire.app.desktop.ColorScheme.forSession(), Platform::runLater);
+        }
         if (services != null) {
             showMain(stage);
             return;
@@ -108,7 +119,9 @@ public class HopwireApp extends Application {
         Label starting = new Label("Starting Hopwire: looking for the cable and this host's cameras…");
         starting.setId("starting");
         starting.setPadding(new Insets(24));
-        stage.setScene(new Scene(starting, 1100, 760));
+        Scene first = new Scene(starting, 1100, 760);
+        Theme.apply(first);
+        stage.setScene(first);
         keepUsableSize(stage);
         placeWindow(stage, settings.get());
         stage.show();
@@ -148,7 +161,9 @@ public class HopwireApp extends Application {
         message.setId("failure");
         message.setWrapText(true);
         message.setPadding(new Insets(16));
-        stage.setScene(new Scene(message, 640, 220));
+        Scene failed = new Scene(message, 640, 220);
+        Theme.apply(failed);
+        stage.setScene(failed);
         stage.show();
     }
 
@@ -399,6 +414,9 @@ public class HopwireApp extends Application {
     @Override
     public void stop() {
         stopped = true;
+        if (theme != null) {
+            theme.close();
+        }
         if (window != null) {
             window.close();
         }

@@ -27,9 +27,16 @@ import org.hopwire.gst.format.FormatPolicy;
  *                       stronger of the two hosts' wishes applies, from each peer's next session on
  * @param localUuid      this host's UUID on the emulated fabric (kept so the demo pairing survives a restart)
  * @param window         where the main window was, if it has been shown
+ * @param appearance     light or dark, or as the desktop prefers
  */
 public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, ConsentDefault consent,
-                       FrameSeal.Protection dataProtection, UUID localUuid, Optional<Window> window) {
+                       FrameSeal.Protection dataProtection, UUID localUuid, Optional<Window> window,
+                       Appearance appearance) {
+    /** Light or dark: as the desktop prefers (the default), or always one of them. */
+    public enum Appearance {
+        FOLLOW_DESKTOP, LIGHT, DARK
+    }
+
     /** What happens when a peer asks to borrow a device the person has not allowed "always". */
     public enum ConsentDefault {
         /** Ask the person each time (the default: nothing is lent without consent). */
@@ -64,28 +71,33 @@ public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, Consent
 
     public static Settings defaults() {
         return new Settings(Fabrics.Choice.AUTO, FormatPolicy.AUTOMATIC, ConsentDefault.ASK,
-                FrameSeal.Protection.ENCRYPTED, UUID.randomUUID(), Optional.empty());
+                FrameSeal.Protection.ENCRYPTED, UUID.randomUUID(), Optional.empty(), Appearance.FOLLOW_DESKTOP);
     }
 
     public Settings withFabric(Fabrics.Choice f) {
-        return new Settings(f, formatPolicy, consent, dataProtection, localUuid, window);
+        return new Settings(f, formatPolicy, consent, dataProtection, localUuid, window, appearance);
     }
 
     public Settings withFormatPolicy(FormatPolicy p) {
-        return new Settings(fabric, p, consent, dataProtection, localUuid, window);
+        return new Settings(fabric, p, consent, dataProtection, localUuid, window, appearance);
     }
 
     public Settings withConsent(ConsentDefault c) {
-        return new Settings(fabric, formatPolicy, c, dataProtection, localUuid, window);
+        return new Settings(fabric, formatPolicy, c, dataProtection, localUuid, window, appearance);
     }
 
     public Settings withDataProtection(FrameSeal.Protection p) {
         return new Settings(fabric, formatPolicy, consent, java.util.Objects.requireNonNull(p, "protection"),
-                localUuid, window);
+                localUuid, window, appearance);
     }
 
     public Settings withWindow(Window w) {
-        return new Settings(fabric, formatPolicy, consent, dataProtection, localUuid, Optional.of(w));
+        return new Settings(fabric, formatPolicy, consent, dataProtection, localUuid, Optional.of(w), appearance);
+    }
+
+    public Settings withAppearance(Appearance a) {
+        return new Settings(fabric, formatPolicy, consent, dataProtection, localUuid, window,
+                java.util.Objects.requireNonNull(a, "appearance"));
     }
 
     /** Reads the settings in {@code dir}; missing file or values give the defaults (and a UUID kept from now on). */
@@ -108,7 +120,9 @@ public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, Consent
                 parse(p, "data.protection", s -> FrameSeal.Protection.valueOf(
                         s.trim().toUpperCase(java.util.Locale.ROOT)), d.dataProtection()),
                 parse(p, "emulated.uuid", UUID::fromString, d.localUuid()),
-                readWindow(p));
+                readWindow(p),
+                parse(p, "appearance", s -> Appearance.valueOf(s.trim().toUpperCase(java.util.Locale.ROOT)
+                        .replace('-', '_')), d.appearance()));
     }
 
     private static <T> T parse(Properties p, String key, java.util.function.Function<String, T> parser, T fallback) {
@@ -143,6 +157,7 @@ public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, Consent
         p.setProperty("consent", consent.name().toLowerCase(java.util.Locale.ROOT));
         p.setProperty("data.protection", dataProtection.name().toLowerCase(java.util.Locale.ROOT));
         p.setProperty("emulated.uuid", localUuid.toString());
+        p.setProperty("appearance", appearance.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
         window.ifPresent(w -> {
             p.setProperty("window.x", Double.toString(w.x()));
             p.setProperty("window.y", Double.toString(w.y()));

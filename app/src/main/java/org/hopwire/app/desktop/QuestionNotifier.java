@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 
 import org.hopwire.app.core.Questions;
+import org.hopwire.app.text.Text;
 import org.hopwire.engine.session.SessionHandler.Consent;
 
 /**
@@ -77,20 +78,20 @@ public final class QuestionNotifier {
     public List<DesktopNotifications.Action> actions(Questions.Kind kind) {
         List<DesktopNotifications.Action> a = new ArrayList<>();
         onOpen.ifPresent(r -> a.add(new DesktopNotifications.Action(DesktopNotifications.DEFAULT_ACTION,
-                "Open Hopwire")));
+                Text.tr("notification.open"))));
         switch (kind) {
             case PAIRING -> {
-                a.add(new DesktopNotifications.Action(CONFIRM, "Confirm"));
-                a.add(new DesktopNotifications.Action(REJECT, "Reject"));
+                a.add(new DesktopNotifications.Action(CONFIRM, Text.tr("notification.confirm")));
+                a.add(new DesktopNotifications.Action(REJECT, Text.tr("notification.reject")));
             }
             case CONSENT -> {
-                a.add(new DesktopNotifications.Action(ALLOW_ONCE, "Allow once"));
-                a.add(new DesktopNotifications.Action(ALWAYS, "Always"));
-                a.add(new DesktopNotifications.Action(DENY, "Deny"));
+                a.add(new DesktopNotifications.Action(ALLOW_ONCE, Text.tr("notification.allow.once")));
+                a.add(new DesktopNotifications.Action(ALWAYS, Text.tr("notification.always")));
+                a.add(new DesktopNotifications.Action(DENY, Text.tr("notification.deny")));
             }
             case OFFER -> {
-                a.add(new DesktopNotifications.Action(BORROW, "Borrow"));
-                a.add(new DesktopNotifications.Action(DECLINE, "Decline"));
+                a.add(new DesktopNotifications.Action(BORROW, Text.tr("notification.borrow")));
+                a.add(new DesktopNotifications.Action(DECLINE, Text.tr("notification.decline")));
             }
         }
         return a;
@@ -109,20 +110,18 @@ public final class QuestionNotifier {
     /** The notification's title. */
     public static String summary(Questions.Question q) {
         return switch (q.kind()) {
-            case PAIRING -> "Pair with " + q.peerName() + "? Code " + q.subject();
+            case PAIRING -> Text.tr("notification.pairing.summary", q.peerName(), q.subject());
             case CONSENT, OFFER -> q.text();
         };
     }
 
     /** The notification's text. */
     public static String body(Questions.Question q) {
-        String who = q.peerName() + " (" + q.peer().toString().substring(0, 8) + ")";
+        String who = Text.tr("notification.who", q.peerName(), q.peer().toString().substring(0, 8));
         return switch (q.kind()) {
-            case PAIRING -> "Confirm only if " + who + " shows the same code: " + q.subject()
-                    + ". Reject if it does not: someone else may be on the cable.";
-            case CONSENT -> who + " asks to borrow " + q.subject() + ". Allow once lends it until it is returned;"
-                    + " Always lets " + q.peerName() + " borrow it from now on without asking.";
-            case OFFER -> who + " offers you " + q.subject() + ". Borrow it to see it in Hopwire.";
+            case PAIRING -> Text.tr("notification.pairing.body", who, q.subject());
+            case CONSENT -> Text.tr("notification.consent.body", who, q.subject(), q.peerName());
+            case OFFER -> Text.tr("notification.offer.body", who, q.subject());
         };
     }
 }

@@ -23,9 +23,12 @@ import org.hopwire.gst.playback.Playback;
  * End to end over the emulated 40 Gb/s cable, one process, both hosts: the test camera captured, sent through a
  * session, played into the preview. Per case: frames per second sustained, drops, latency from capture timestamp
  * to the decoded picture reaching the preview, CPU. Printed side by side. Not a test: run it with
- * {@code mvn -q -pl gst-bridge test-compile exec:exec@media-bench [-Dbench.seconds=60]}.
+ * {@code mvn -q -pl gst-bridge -am test-compile exec:exec@media-bench [-Dbench.seconds=60]}.
  */
 public final class MediaBench {
+    /** How long the window's last frames may take to reach the preview after it closes. */
+    private static final Duration DRAIN = Duration.ofSeconds(2);
+
     private record Result(String name, double fps, long frames, long drops, double p50Ms, double p99Ms, double cpu) {
     }
 
@@ -59,20 +62,13 @@ public final class MediaBench {
         try (MediaPair pair = new MediaPair(dir, Outputs.PREVIEW, new EmulatedTestbed(CableProfile.USB4_40G))) {
             long[] latencies = new long[seconds * 70 + 100];
             AtomicLong n = new AtomicLong();
-            AtomicLong frames = new AtomicLong();
-            AtomicLong gaps = new AtomicLong();
-            AtomicLong last = new AtomicLong(-1);
             AtomicLong base = new AtomicLong();
-            pair.borrower.borrower().observeFrames(f -> {
-                long prev = last.getAndSet(f.sequence());
-                if (prev >= 0 && f.sequence() > prev + 1) {
-                    gaps.addAndGet(f.sequence() - prev - 1);
-                }
-                frames.incrementAndGet();
-            });
+            FrameWindow window = new FrameWindow();
+            pair.borrower.borrower().observeFrames(f -> window.received(f.sequence(), f.pts()));
             pair.borrower.borrower().playbackListener(new Playback.Listener() {
                 @Override
                 public void onShown(long senderPts, long shownNanos) {
+                    window.shown(senderPts);
                     long i = n.getAndIncrement();
                     if (i < latencies.length && base.get() != 0) {
                         latencies[(int) i] = shownNanos - (base.get() + senderPts);
@@ -85,23 +81,28 @@ public final class MediaBench {
             base.set(pair.owner.lender().capture(b.channel()).orElseThrow().baseTimeNs());
             Thread.sleep(3000); // warm up
             n.set(0);
-            frames.set(0);
-            gaps.set(0);
-            long shownBefore = pair.borrower.borrower().playback(b.channel()).orElseThrow().framesShown();
+            long ownerDrops0 = pair.ownerSession.sentStats(b.channel()).drops();
             double cpu0 = cpuSeconds();
             long t0 = System.nanoTime();
+            window.open();
             Thread.sleep(seconds * 1000L);
+            window.close();
             double wall = (System.nanoTime() - t0) / 1e9;
             double cpu = (cpuSeconds() - cpu0) / wall;
-            long got = frames.get();
-            long shown = pair.borrower.borrower().playback(b.channel()).orElseThrow().framesShown() - shownBefore;
-            long ownerDrops = pair.ownerSession.sentStats(b.channel()).drops();
+            long ownerDrops = pair.ownerSession.sentStats(b.channel()).drops() - ownerDrops0;
+            // The window's last frames may still be on their way to the preview: wait for them (a frame the
+            // playback dropped never comes, hence the limit).
+            long drainUntil = System.nanoTime() + DRAIN.toNanos();
+            while (!window.drained() && System.nanoTime() < drainUntil) {
+                Thread.sleep(10);
+            }
+            long got = window.received();
+            long shown = window.shown();
             long[] lat = Arrays.copyOf(latencies, (int) Math.min(n.get(), latencies.length));
             Arrays.sort(lat);
             System.out.printf(Locale.ROOT, "%s: %d frames received, %d shown, %d owner drops, %d sequence gaps%n",
-                    name, got, shown, ownerDrops, gaps.get());
-            return new Result(name, shown / wall, got, gaps.get() + (got - shown), pct(lat, 0.5), pct(lat, 0.99),
-                    cpu);
+                    name, got, shown, ownerDrops, window.sequenceGaps());
+            return new Result(name, shown / wall, got, window.drops(), pct(lat, 0.5), pct(lat, 0.99), cpu);
         }
     }
 
@@ -119,17 +120,27 @@ public final class MediaBench {
                          new TestDevices().source(TestDevices.CAMERA_ID), choice, onA)) {
                 Thread.sleep(3000);
                 long shown0 = receiver.playback().framesShown();
-                long sent0 = sender.imagesSent();
                 double cpu0 = cpuSeconds();
                 long t0 = System.nanoTime();
                 Thread.sleep(seconds * 1000L);
                 double wall = (System.nanoTime() - t0) / 1e9;
                 double cpu = (cpuSeconds() - cpu0) / wall;
-                long shown = receiver.playback().framesShown() - shown0;
-                long sent = sender.imagesSent() - sent0;
-                System.out.printf(Locale.ROOT, "%s: %d images sent, %d shown, %d dropped at the sender%n", name, sent,
-                        shown, sender.imagesDropped());
-                return new Result(name, shown / wall, sent, Math.max(0, sent - shown) + sender.imagesDropped(),
+                long shownInWindow = receiver.playback().framesShown() - shown0;
+                // A bare stream carries no timestamps to tell the window's images apart, so the losses are counted
+                // over the whole run instead: from the first image (nothing in flight before it) to the sender's
+                // close, once the receiver has read the end of the stream and shown what it got. Every picture
+                // shown was an image sent, so the difference cannot be negative.
+                sender.close();
+                long drainUntil = System.nanoTime() + DRAIN.toNanos();
+                while (!receiver.ended() && System.nanoTime() < drainUntil) {
+                    Thread.sleep(10);
+                }
+                Thread.sleep(200); // the last images through the decoder
+                long sent = sender.imagesSent();
+                long lost = sent - receiver.playback().framesShown();
+                System.out.printf(Locale.ROOT, "%s: %d images sent in the run, %d not shown, %d dropped at the"
+                        + " sender%n", name, sent, lost, sender.imagesDropped());
+                return new Result(name, shownInWindow / wall, shownInWindow, lost + sender.imagesDropped(),
                         Double.NaN, Double.NaN, cpu);
             }
         }

@@ -75,9 +75,7 @@ public final class BackgroundDialog {
         Button keep = (Button) d.getDialogPane().lookupButton(KEEP);
         keep.setDefaultButton(true);
         ((Button) d.getDialogPane().lookupButton(QUIT)).setDefaultButton(false);
-        if (owner != null && owner.getScene() != null) {
-            d.getDialogPane().getStylesheets().setAll(owner.getScene().getStylesheets());
-        }
+        org.hopwire.app.ui.theme.Theme.apply(d.getDialogPane());
         d.setResultConverter(b -> b);
         d.setOnHidden(e -> then.accept(choiceFor(d.getResult())));
         d.show();

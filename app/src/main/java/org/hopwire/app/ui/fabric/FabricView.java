@@ -11,6 +11,10 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 
+import org.hopwire.app.text.Text;
+import org.hopwire.app.ui.TableSizing;
+import org.hopwire.app.ui.Tooltips;
+
 /** The fabric window's content: a status line, the hosts on the cable and the streams. */
 public final class FabricView extends VBox {
     public FabricView(FabricViewModel model, String status) {
@@ -21,47 +25,47 @@ public final class FabricView extends VBox {
         statusLine.setId("status");
         statusLine.setWrapText(true);
         statusLine.setMinHeight(Region.USE_PREF_SIZE);
-        statusLine.setStyle("-fx-font-weight: bold;");
+        statusLine.getStyleClass().add("status-line");
 
         Label problem = new Label();
         problem.setId("problem");
         problem.setWrapText(true);
         problem.setMinHeight(Region.USE_PREF_SIZE);
-        problem.setStyle("-fx-text-fill: #b00020;");
+        problem.getStyleClass().add("problem");
         problem.textProperty().bind(model.problemProperty());
         problem.managedProperty().bind(problem.textProperty().isNotEmpty());
 
         TableView<HostRow> hosts = new TableView<>(model.hosts());
         hosts.setId("hosts");
-        hosts.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        hosts.setPlaceholder(new Label("No host on the cable. Plug in a USB4/Thunderbolt cable to another Linux host."));
-        hosts.getColumns().add(column("Host", HostRow::name, 160));
-        hosts.getColumns().add(column("Id", HostRow::id, 60));
-        hosts.getColumns().add(column("UUID", HostRow::shortUuid, 90));
-        hosts.getColumns().add(column("Link", HostRow::link, 110));
-        hosts.getColumns().add(column("USB4STREAM", HostRow::streams, 200));
+        hosts.setPlaceholder(new Label(Text.tr("fabric.hosts.empty")));
+        hosts.getColumns().add(column(Text.tr("fabric.column.host"), HostRow::name));
+        hosts.getColumns().add(column(Text.tr("fabric.column.id"), HostRow::id));
+        hosts.getColumns().add(column(Text.tr("fabric.column.uuid"), HostRow::shortUuid));
+        hosts.getColumns().add(column(Text.tr("fabric.column.link"), HostRow::link));
+        hosts.getColumns().add(column(Text.tr("fabric.column.service"), HostRow::streams));
+        TableSizing.fitColumns(hosts);
 
         TableView<StreamRow> streams = new TableView<>(model.streams());
         streams.setId("streams");
-        streams.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        streams.setPlaceholder(new Label("No streams configured."));
-        streams.getColumns().add(column("Service", StreamRow::service, 70));
-        streams.getColumns().add(column("Stream", StreamRow::name, 90));
-        streams.getColumns().add(column("Device", StreamRow::device, 130));
-        streams.getColumns().add(column("HopIDs in / out", StreamRow::hopIds, 130));
-        streams.getColumns().add(column("Ring", r -> Integer.toString(r.ring()), 60));
-        streams.getColumns().add(column("State", StreamRow::state, 160));
+        streams.setPlaceholder(new Label(Text.tr("fabric.streams.empty")));
+        streams.getColumns().add(column(Text.tr("fabric.column.group"), StreamRow::service));
+        streams.getColumns().add(column(Text.tr("fabric.column.stream"), StreamRow::name));
+        streams.getColumns().add(column(Text.tr("fabric.column.device"), StreamRow::device));
+        streams.getColumns().add(column(Text.tr("fabric.column.hopids"), StreamRow::hopIds));
+        streams.getColumns().add(column(Text.tr("fabric.column.ring"), r -> Text.tr("link.count", r.ring())));
+        streams.getColumns().add(column(Text.tr("fabric.column.state"), StreamRow::state));
+        TableSizing.fitColumns(streams);
 
         VBox.setVgrow(hosts, Priority.ALWAYS);
         VBox.setVgrow(streams, Priority.ALWAYS);
-        getChildren().addAll(statusLine, problem, new Label("Hosts on the cable"), hosts, new Label("Streams"),
-                streams);
+        getChildren().addAll(statusLine, problem, new Label(Text.tr("fabric.hosts")), hosts,
+                new Label(Text.tr("fabric.streams")), streams);
     }
 
-    private static <R> TableColumn<R, String> column(String title, Function<R, String> value, double width) {
+    private static <R> TableColumn<R, String> column(String title, Function<R, String> value) {
         TableColumn<R, String> c = new TableColumn<>(title);
         c.setCellValueFactory(cell -> new ReadOnlyObjectWrapper<>(value.apply(cell.getValue())));
-        c.setPrefWidth(width);
+        c.setCellFactory(Tooltips.truncatedCells());
         return c;
     }
 }

@@ -1,5 +1,6 @@
 package org.hopwire.app.ui.fabric;
 
+import org.hopwire.app.text.Text;
 import org.hopwire.engine.fabric.PeerHost;
 
 /**
@@ -13,9 +14,10 @@ import org.hopwire.engine.fabric.PeerHost;
  */
 public record HostRow(String name, String id, String shortUuid, String link, String streams) {
     static HostRow of(PeerHost p) {
-        String name = p.deviceName().isEmpty() ? "(unnamed host)" : p.deviceName();
-        String link = p.rxLanes() + " x " + p.rxSpeedGbps() + " Gb/s";
+        String name = p.deviceName().isEmpty() ? Text.tr("fabric.host.unnamed") : p.deviceName();
+        String link = Text.tr("link.speed", p.rxLanes(), p.rxSpeedGbps());
         return new HostRow(name, p.id(), p.uuid().toString().substring(0, 8), link,
-                p.streamService().map(s -> "yes (" + s.name() + ")").orElse("no: thunderbolt_stream not loaded"));
+                p.streamService().map(s -> Text.tr("fabric.service.yes", s.name()))
+                        .orElse(Text.tr("fabric.service.no")));
     }
 }

@@ -1,5 +1,6 @@
 package org.hopwire.app.ui.fabric;
 
+import org.hopwire.app.text.Text;
 import org.hopwire.engine.fabric.StreamInfo;
 
 /**
@@ -14,7 +15,8 @@ import org.hopwire.engine.fabric.StreamInfo;
  */
 public record StreamRow(String service, String name, String device, String hopIds, int ring, String state) {
     static StreamRow of(StreamInfo s) {
-        String state = (s.attached() ? "attached" : "waiting for peer") + (s.open() ? ", open" : "");
+        String state = Text.tr(s.attached() ? (s.open() ? "fabric.state.attached.open" : "fabric.state.attached")
+                : (s.open() ? "fabric.state.waiting.open" : "fabric.state.waiting"));
         return new StreamRow(s.address().service(), s.address().name(), "/dev/" + s.deviceName(),
                 s.inHopId() + " / " + s.outHopId(), s.ringSize(), state);
     }

@@ -17,31 +17,35 @@ import javafx.scene.control.Label;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.cell.PropertyValueFactory;
-import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 
 import org.hopwire.app.core.Hub;
 import org.hopwire.app.core.PeerState;
 import org.hopwire.app.core.Snapshot;
+import org.hopwire.app.text.Text;
 import org.hopwire.app.ui.Ids;
+import org.hopwire.app.ui.TableSizing;
+import org.hopwire.app.ui.Tooltips;
 import org.hopwire.app.ui.model.MainViewModel;
 import org.hopwire.engine.protocol.FrameSeal;
 
 /**
  * The live link panel: per peer, the data stream's bytes per second over the last 60 s (out and in), the round trip,
- * the link speed, what protects the pictures on the cable in this session, and per channel the frame rate, latency p50/p99 and drops. It follows the snapshots, which the hub
- * makes twice a second; the chart's series are updated in place.
+ * the link speed, what protects the pictures on the cable in this session, and per channel the frame rate, latency
+ * p50/p99 and drops. It follows the snapshots, which the hub makes twice a second; the chart's series are updated in
+ * place. The chart takes the panel's width and the height left over; numbers follow the default locale.
  */
 public final class LinkPanel extends VBox {
     private final Map<UUID, PeerLinkView> views = new LinkedHashMap<>();
-    private final Label empty = new Label("No live link yet: the figures show here once a peer is paired.");
+    private final Label empty = new Label(Text.tr("link.empty"));
 
     public LinkPanel(MainViewModel model) {
         setId("link-panel");
         setSpacing(8);
         setPadding(new Insets(8));
         empty.getStyleClass().add("hint");
+        empty.setWrapText(true);
         getChildren().add(empty);
         model.snapshotProperty().addListener((o, was, now) -> update(now));
         update(model.snapshot());
@@ -63,6 +67,7 @@ public final class LinkPanel extends VBox {
         }
         if (changed) {
             getChildren().setAll(views.isEmpty() ? List.of(empty) : List.copyOf(views.values()));
+            getChildren().forEach(n -> VBox.setVgrow(n, Priority.ALWAYS));
         }
     }
 
@@ -76,12 +81,17 @@ public final class LinkPanel extends VBox {
         private final String drops;
 
         ChannelRow(Snapshot.ChannelRate r) {
+            this(r, Locale.getDefault());
+        }
+
+        ChannelRow(Snapshot.ChannelRate r, Locale locale) {
             device = r.device();
-            direction = r.outgoing() ? "out" : "in";
-            rate = megabytes(r.bytesPerSecond());
-            fps = String.format(Locale.ROOT, "%.1f", r.framesPerSecond());
-            latency = micros(r.latencyP50Us()) + " / " + micros(r.latencyP99Us());
-            drops = Long.toString(r.drops());
+            direction = Text.tr(locale, r.outgoing() ? "link.direction.out" : "link.direction.in");
+            rate = megabytes(r.bytesPerSecond(), locale);
+            fps = Text.tr(locale, "link.fps", r.framesPerSecond());
+            latency = Text.tr(locale, "link.latency.pair", micros(r.latencyP50Us(), locale),
+                    micros(r.latencyP99Us(), locale));
+            drops = Text.tr(locale, "link.count", r.drops());
         }
 
         public String getDevice() {
@@ -109,27 +119,45 @@ public final class LinkPanel extends VBox {
         }
     }
 
-    static String megabytes(double bytesPerSecond) {
-        return String.format(Locale.ROOT, "%.1f MB/s", bytesPerSecond / 1e6);
+    static String megabytes(double bytesPerSecond, Locale locale) {
+        return Text.tr(locale, "link.megabytes", bytesPerSecond / 1e6);
     }
 
     /** What protects the data stream in a session, for people: the pictures on the cable. */
-    static String protection(FrameSeal.Protection p) {
+    static String protection(FrameSeal.Protection p, Locale locale) {
         return switch (p) {
-            case ENCRYPTED -> "encrypted";
-            case AUTHENTICATED -> "authenticated, not encrypted";
-            case NONE -> "not protected";
+            case ENCRYPTED -> Text.tr(locale, "link.protection.encrypted");
+            case AUTHENTICATED -> Text.tr(locale, "link.protection.authenticated");
+            case NONE -> Text.tr(locale, "link.protection.none");
         };
     }
 
-    static String micros(long us) {
-        return us <= 0 ? "–" : us < 1000 ? us + " µs" : String.format(Locale.ROOT, "%.1f ms", us / 1000.0);
+    static String micros(long us, Locale locale) {
+        if (us <= 0) {
+            return Text.tr(locale, "link.none");
+        }
+        return us < 1000 ? Text.tr(locale, "link.microseconds", us) : Text.tr(locale, "link.milliseconds", us / 1000.0);
+    }
+
+    /** The line under a link's title: speed, protection, the latest rates and the round trip. */
+    static String figures(Snapshot.Peer p, Locale locale) {
+        Snapshot.Link l = p.link();
+        double lastOut = l.sentBytesPerSecond().isEmpty() ? 0
+                : l.sentBytesPerSecond().get(l.sentBytesPerSecond().size() - 1);
+        double lastIn = l.receivedBytesPerSecond().isEmpty() ? 0
+                : l.receivedBytesPerSecond().get(l.receivedBytesPerSecond().size() - 1);
+        String speed = p.speedGbps() == 0 ? Text.tr(locale, "link.speed.none")
+                : Text.tr(locale, "link.speed", p.lanes(), p.speedGbps());
+        String protection = l.protection().map(x -> Text.tr(locale, "link.figures.protection",
+                protection(x, locale))).orElse("");
+        return Text.tr(locale, "link.figures", speed, protection, megabytes(lastOut, locale),
+                megabytes(lastIn, locale), micros(l.roundTripUs(), locale));
     }
 
     /** One peer's chart, figures and channel table. */
     static final class PeerLinkView extends VBox {
-        private final Label title = new Label();
-        private final Label figures = new Label();
+        private final Label title = Tooltips.whenTruncated(new Label());
+        private final Label figures = Tooltips.whenTruncated(new Label());
         private final XYChart.Series<Number, Number> out = new XYChart.Series<>();
         private final XYChart.Series<Number, Number> in = new XYChart.Series<>();
         private final TableView<ChannelRow> table = new TableView<>();
@@ -141,60 +169,59 @@ public final class LinkPanel extends VBox {
             title.getStyleClass().add("section-title");
             figures.setId("link-figures");
             NumberAxis x = new NumberAxis(-60, 0, 10);
-            x.setLabel("seconds");
+            x.setLabel(Text.tr("link.chart.seconds"));
             NumberAxis y = new NumberAxis();
-            y.setLabel("MB/s");
+            y.setLabel(Text.tr("link.chart.rate"));
             y.setForceZeroInRange(true);
+            y.setTickLabelFormatter(new NumberAxis.DefaultFormatter(y) {
+                @Override
+                public String toString(Number n) {
+                    return Text.tr("link.chart.tick", n);
+                }
+            });
             LineChart<Number, Number> chart = new LineChart<>(x, y);
             chart.setId("throughput-chart");
+            chart.getStyleClass().add("link-chart");
             chart.setAnimated(false);
             chart.setCreateSymbols(false);
             chart.setLegendVisible(true);
-            chart.setPrefHeight(170);
-            chart.setPrefWidth(460);
-            chart.setMinWidth(320);
-            chart.setMinHeight(120);
-            out.setName("data stream out");
-            in.setName("data stream in");
+            // Beside the plot, not under it: a short panel would squeeze a legend below the axis out of sight.
+            chart.setLegendSide(javafx.geometry.Side.RIGHT);
+            // Grows with the window: no preferred size holds it back, only a floor below which it says nothing.
+            chart.setMinSize(320, 160);
+            chart.setMaxSize(Double.MAX_VALUE, Double.MAX_VALUE);
+            out.setName(Text.tr("link.chart.out"));
+            in.setName(Text.tr("link.chart.in"));
             chart.getData().add(out);
             chart.getData().add(in);
             table.setId("channel-table");
             table.setItems(rows);
-            table.setPrefHeight(110);
-            table.setPlaceholder(new Label("No device on this link now"));
-            table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-            TableColumn<ChannelRow, String> device = column("Device", "device");
-            device.setPrefWidth(170);
-            table.getColumns().add(device);
-            table.getColumns().add(column("Direction", "direction"));
-            table.getColumns().add(column("Rate", "rate"));
-            table.getColumns().add(column("Frames/s", "fps"));
-            table.getColumns().add(column("Latency p50 / p99", "latency"));
-            table.getColumns().add(column("Drops", "drops"));
-            HBox body = new HBox(8, chart, table);
-            HBox.setHgrow(chart, Priority.ALWAYS);
-            HBox.setHgrow(table, Priority.ALWAYS);
-            getChildren().addAll(title, figures, body);
+            table.setMinHeight(90);
+            table.setPrefHeight(120);
+            table.setPlaceholder(new Label(Text.tr("link.table.empty")));
+            table.getColumns().add(column(Text.tr("link.column.device"), "device"));
+            table.getColumns().add(column(Text.tr("link.column.direction"), "direction"));
+            table.getColumns().add(column(Text.tr("link.column.rate"), "rate"));
+            table.getColumns().add(column(Text.tr("link.column.fps"), "fps"));
+            table.getColumns().add(column(Text.tr("link.column.latency"), "latency"));
+            table.getColumns().add(column(Text.tr("link.column.drops"), "drops"));
+            TableSizing.fitColumns(table);
+            VBox.setVgrow(chart, Priority.ALWAYS);
+            getChildren().addAll(title, figures, chart, table);
         }
 
         private static TableColumn<ChannelRow, String> column(String title, String property) {
             TableColumn<ChannelRow, String> c = new TableColumn<>(title);
             c.setCellValueFactory(new PropertyValueFactory<>(property));
+            c.setCellFactory(Tooltips.truncatedCells());
             c.setSortable(false);
             return c;
         }
 
         void update(Snapshot.Peer p) {
             Snapshot.Link l = p.link();
-            title.setText("Link with " + p.name() + " (" + p.shortUuid() + ")");
-            double lastOut = l.sentBytesPerSecond().isEmpty() ? 0
-                    : l.sentBytesPerSecond().get(l.sentBytesPerSecond().size() - 1);
-            double lastIn = l.receivedBytesPerSecond().isEmpty() ? 0
-                    : l.receivedBytesPerSecond().get(l.receivedBytesPerSecond().size() - 1);
-            figures.setText(String.format(Locale.ROOT, "%s%s · out %s · in %s · round trip %s", p.speedGbps() == 0
-                    ? "no link" : p.lanes() + " × " + p.speedGbps() + " Gb/s",
-                    l.protection().map(x -> " · " + protection(x)).orElse(""), megabytes(lastOut),
-                    megabytes(lastIn), micros(l.roundTripUs())));
+            title.setText(Text.tr("link.title", p.name(), p.shortUuid()));
+            figures.setText(figures(p, Locale.getDefault()));
             plot(out, l.sentBytesPerSecond());
             plot(in, l.receivedBytesPerSecond());
             List<ChannelRow> now = new ArrayList<>();

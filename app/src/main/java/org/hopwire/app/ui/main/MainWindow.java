@@ -113,8 +113,7 @@ public final class MainWindow {
         StackPane root = new StackPane(notices, overlay);
         root.setId("main");
         scene = new Scene(root, 1100, 760);
-        scene.getStylesheets().add(Objects.requireNonNull(MainWindow.class.getResource(
-                "/org/hopwire/app/ui/hopwire.css")).toExternalForm());
+        org.hopwire.app.ui.theme.Theme.apply(scene);
         this.dialogs = new QuestionDialogs(model.questions(), stage, uiThread);
 
         // A preview whose borrow ended (returned, revoked, gone) closes by itself.
@@ -229,6 +228,7 @@ public final class MainWindow {
     private void info(String title, String text) {
         Alert a = new Alert(Alert.AlertType.INFORMATION, text);
         a.initOwner(stage);
+        org.hopwire.app.ui.theme.Theme.apply(a.getDialogPane());
         a.setTitle(title);
         a.setHeaderText(title);
         a.show();

@@ -58,7 +58,6 @@ public final class PeerCard extends VBox {
         getStyleClass().addAll("peer-card", "drop-target");
         setSpacing(6);
         setPadding(new Insets(12));
-        setPrefWidth(420);
         name.getStyleClass().add("peer-name");
         name.setGraphic(Icons.icon(Icons.LAPTOP));
         name.setId("peer-name");

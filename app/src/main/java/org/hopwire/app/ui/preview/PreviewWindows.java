@@ -93,9 +93,7 @@ public final class PreviewWindows {
         stage.initOwner(owner);
         stage.setTitle(title);
         Scene scene = new Scene(root, 640, 420);
-        if (owner != null && owner.getScene() != null) {
-            scene.getStylesheets().setAll(owner.getScene().getStylesheets());
-        }
+        org.hopwire.app.ui.theme.Theme.apply(scene);
         stage.setScene(scene);
         giveBack.setOnAction(e -> {
             model.giveBack(key.peer(), key.deviceId());

@@ -24,6 +24,7 @@ public final class ConfirmForget {
                 ButtonType.CANCEL);
         a.setHeaderText("Forget the pairing with " + name + "?");
         a.setTitle("Forget " + name);
+        org.hopwire.app.ui.theme.Theme.apply(a.getDialogPane());
         if (owner != null) {
             a.initOwner(owner);
         }

@@ -86,9 +86,7 @@ public final class QuestionDialogs {
         }
         d.getDialogPane().setContent(content);
         d.getDialogPane().setId("question-" + q.kind().name().toLowerCase(java.util.Locale.ROOT));
-        if (owner != null && owner.getScene() != null) {
-            d.getDialogPane().getStylesheets().setAll(owner.getScene().getStylesheets());
-        }
+        org.hopwire.app.ui.theme.Theme.apply(d.getDialogPane());
         d.setResultConverter(b -> b);
         d.setOnHidden(e -> {
             open.remove(q);

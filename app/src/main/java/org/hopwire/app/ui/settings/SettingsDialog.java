@@ -95,6 +95,15 @@ public final class SettingsDialog {
         };
     }
 
+    /** Light or dark in words. */
+    static String appearanceLabel(Settings.Appearance a) {
+        return switch (a) {
+            case FOLLOW_DESKTOP -> org.hopwire.app.text.Text.tr("settings.appearance.follow");
+            case LIGHT -> org.hopwire.app.text.Text.tr("settings.appearance.light");
+            case DARK -> org.hopwire.app.text.Text.tr("settings.appearance.dark");
+        };
+    }
+
     public static void show(MainViewModel model, Window owner, Executor uiThread) {
         Settings now = model.settings().get();
         ChoiceBox<Fabrics.Choice> fabric = new ChoiceBox<>(FXCollections.observableArrayList(Fabrics.Choice.values()));
@@ -117,6 +126,12 @@ public final class SettingsDialog {
         protection.setTooltip(new Tooltip("Encrypted: nobody on the cable can read or change the pictures and sound."
                 + "\nAuthenticated only: nobody can change them unnoticed, but they cross the cable readable."
                 + "\nNone: only damage is caught; for measuring the link's raw rate."));
+
+        ChoiceBox<Settings.Appearance> appearance = new ChoiceBox<>(FXCollections.observableArrayList(
+                Settings.Appearance.values()));
+        appearance.setId("settings-appearance");
+        showAs(appearance, SettingsDialog::appearanceLabel);
+        appearance.setValue(now.appearance());
 
         ListView<PairedPeer> peers = new ListView<>();
         peers.setId("settings-peers");
@@ -161,6 +176,7 @@ public final class SettingsDialog {
         Label protectionHint = hint("the stronger of the two hosts' choices applies, from the next connection");
         protectionHint.setId("settings-protection-hint");
         grid.add(protectionHint, 1, 4, 2, 1);
+        grid.addRow(5, label(org.hopwire.app.text.Text.tr("settings.appearance"), appearance), appearance);
         VBox content = new VBox(12, grid, label("_Remembered peers", peers), new HBox(8, peers, forget));
         content.setPadding(new Insets(8));
 
@@ -170,13 +186,12 @@ public final class SettingsDialog {
         d.getDialogPane().setId("settings-dialog");
         d.getDialogPane().setContent(content);
         d.getDialogPane().getButtonTypes().setAll(ButtonType.OK, ButtonType.CANCEL);
-        if (owner != null && owner.getScene() != null) {
-            d.getDialogPane().getStylesheets().setAll(owner.getScene().getStylesheets());
-        }
+        org.hopwire.app.ui.theme.Theme.apply(d.getDialogPane());
         d.setOnHidden(e -> {
             if (d.getResult() == ButtonType.OK) {
                 model.settings().update(s -> s.withFabric(fabric.getValue()).withFormatPolicy(policy.getValue())
-                        .withConsent(consent.getValue()).withDataProtection(protection.getValue()));
+                        .withConsent(consent.getValue()).withDataProtection(protection.getValue())
+                        .withAppearance(appearance.getValue()));
             }
         });
         d.show();

@@ -54,7 +54,7 @@ class FabricViewModelTest {
         HostRow row = model.hosts().get(0);
         assertEquals("Demo laptop", row.name());
         assertEquals("0-1", row.id());
-        assertEquals("2 x 20 Gb/s", row.link());
+        assertEquals("2 × 20 Gb/s", row.link(), "written as on the link panel");
         assertEquals(8, row.shortUuid().length());
         assertTrue(row.streams().startsWith("yes"), row.streams());
     }
