@@ -130,7 +130,16 @@ public final class DragSupport {
     private void follow(MouseEvent e) {
         Point2D p = overlay.sceneToLocal(e.getSceneX(), e.getSceneY());
         ghost.autosize();
-        ghost.relocate(p.getX() + 14, p.getY() + 10);
+        // Kept inside the window: near its right or bottom edge the label goes to the pointer's other side.
+        double x = p.getX() + 14;
+        double y = p.getY() + 10;
+        if (x + ghost.getWidth() > overlay.getWidth()) {
+            x = Math.max(0, p.getX() - 8 - ghost.getWidth());
+        }
+        if (y + ghost.getHeight() > overlay.getHeight()) {
+            y = Math.max(0, p.getY() - 8 - ghost.getHeight());
+        }
+        ghost.relocate(x, y);
     }
 
     private void end() {
