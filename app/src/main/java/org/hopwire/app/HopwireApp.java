@@ -7,6 +7,8 @@ import javafx.application.Platform;
 import javafx.geometry.Insets;
 import javafx.geometry.Rectangle2D;
 import javafx.scene.Scene;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.Dialog;
 import javafx.scene.control.Label;
 import javafx.scene.image.Image;
 import javafx.stage.Screen;
@@ -23,9 +25,13 @@ import org.hopwire.app.desktop.QuestionNotifier;
 import org.hopwire.app.ui.background.BackgroundDialog;
 import org.hopwire.app.ui.fabric.FabricViewModel;
 import org.hopwire.app.ui.model.MainViewModel;
+import org.hopwire.app.text.Text;
+import org.hopwire.app.ui.main.FailureView;
 import org.hopwire.app.ui.main.MainWindow;
 import org.hopwire.app.ui.theme.Theme;
 import org.hopwire.app.ui.theme.ThemeFollower;
+import org.hopwire.app.ui.settings.SettingsDialog;
+import org.hopwire.engine.Fabrics;
 import org.hopwire.engine.fabric.FabricException;
 import org.hopwire.gst.GStreamerUnavailableException;
 
@@ -48,6 +54,8 @@ public class HopwireApp extends Application {
     private volatile AutoCloseable commands;
     private boolean ownsServices;
     private String failure;
+    private FailureView failureView;
+    private Dialog<ButtonType> closeQuestion;
     private MainViewModel model;
     private FabricViewModel fabricModel;
     private MainWindow window;
@@ -91,8 +99,8 @@ public class HopwireApp extends Application {
     @Override
     public void start(Stage stage) {
         // Two windows on one machine, one per emulated host, must say which host each is.
-        stage.setTitle(options != null && options.root().isPresent() ? options.hostName() + " \u2014 Hopwire"
-                : "Hopwire");
+        stage.setTitle(options != null && options.root().isPresent() ? Text.tr("window.title.host",
+                options.hostName()) : Text.tr("window.title"));
         // The window's own icon, for docks and window lists (PNGs rendered from icons/ by packaging/render-icons).
         // Its class (WM_CLASS) is this class's name, which JavaFX sets; the desktop entry's StartupWMClass names it.
         for (int size : new int[] {16, 32, 48, 64, 128, 256}) {
@@ -112,14 +120,14 @@ public class HopwireApp extends Application {
             return;
         }
         if (settings == null) {
-            showFailure(stage);
+            showFailure(stage, false);
             return;
         }
         // The window comes first; the fabric, GStreamer and the sessions start behind it (about a second).
-        Label starting = new Label("Starting Hopwire: looking for the cable and this host's cameras…");
+        Label starting = new Label(Text.tr("window.starting"));
         starting.setId("starting");
         starting.setPadding(new Insets(24));
-        Scene first = new Scene(starting, 1100, 760);
+        Scene first = new Scene(starting, WindowPlace.DEFAULT_WIDTH, WindowPlace.DEFAULT_HEIGHT);
         Theme.apply(first);
         stage.setScene(first);
         keepUsableSize(stage);
@@ -127,10 +135,17 @@ public class HopwireApp extends Application {
         stage.show();
         holdSizeWhileMapping(stage);
         reportFirstWindow("first-window");
+        open(stage, options.fabric());
+    }
+
+    /**
+     * Opens the services on {@code fabric} (the settings' choice when empty) off the UI thread, then shows them; a
+     * failure shows what is missing, with the emulated fabric offered when USB4 hardware is what is missing.
+     */
+    private void open(Stage stage, java.util.Optional<Fabrics.Choice> fabric) {
         Thread opener = new Thread(() -> {
             try {
-                Services s = Services.open(settings, options.fabric(), options.root(), options.hostName(),
-                        questions);
+                Services s = Services.open(settings, fabric, options.root(), options.hostName(), questions);
                 try {
                     commands = CommandServer.start(s, questions, java.util.Optional.of(this::showAgain));
                 } catch (java.io.IOException e) {
@@ -147,27 +162,73 @@ public class HopwireApp extends Application {
                     showMain(stage);
                     reportFirstWindow("ready");
                 });
-            } catch (FabricException | GStreamerUnavailableException | RuntimeException e) {
+            } catch (FabricException e) {
                 failure = e.getMessage();
-                Platform.runLater(() -> showFailure(stage));
+                // The kernel fabric on this machine is what failed (not a --root folder's): the demo can run.
+                boolean kernelMissing = options.root().isEmpty();
+                Platform.runLater(() -> failed(stage, kernelMissing));
+            } catch (GStreamerUnavailableException | RuntimeException e) {
+                failure = e.getMessage();
+                Platform.runLater(() -> failed(stage, false));
             }
         }, "hopwire-start");
         opener.setDaemon(true);
         opener.start();
     }
 
-    private void showFailure(Stage stage) {
-        Label message = new Label("Hopwire could not start:\n\n" + failure);
-        message.setId("failure");
-        message.setWrapText(true);
-        message.setPadding(new Insets(16));
-        Scene failed = new Scene(message, 640, 220);
-        Theme.apply(failed);
-        stage.setScene(failed);
+    private void failed(Stage stage, boolean kernelMissing) {
+        if (failureView != null) {
+            failureView.failedAgain(Text.tr("failure.emulated.failed", failure));
+        } else {
+            showFailure(stage, kernelMissing);
+        }
+    }
+
+    /**
+     * The window says why Hopwire could not start and keeps its menus (Settings, Quit, Help); when USB4 hardware
+     * is missing it offers to start the emulated fabric here, which replaces this screen with the main window.
+     */
+    private void showFailure(Stage stage, boolean kernelMissing) {
+        boolean fromSettings = options != null && options.fabric().isEmpty();
+        FailureView view = new FailureView(failure, kernelMissing, fromSettings, stage, new FailureView.Actions() {
+            @Override
+            public java.util.Optional<Runnable> settings() {
+                return settings == null ? java.util.Optional.empty() : java.util.Optional.of(
+                        () -> SettingsDialog.show(settings, java.util.Optional.empty(), stage, Platform::runLater));
+            }
+
+            @Override
+            public void quit() {
+                HopwireApp.this.quit();
+            }
+
+            @Override
+            public void useEmulated(boolean remember) {
+                if (remember) {
+                    settings.update(s -> s.withFabric(Fabrics.Choice.EMULATED));
+                }
+                open(stage, java.util.Optional.of(Fabrics.Choice.EMULATED));
+            }
+        }, () -> failure);
+        failureView = view;
+        this.stage = stage;
+        Scene scene = new Scene(view.root(), stage.isShowing() ? stage.getWidth() : 760,
+                stage.isShowing() ? stage.getHeight() : 420);
+        Theme.apply(scene);
+        boolean wasShowing = stage.isShowing();
+        double w = stage.getWidth();
+        double h = stage.getHeight();
+        stage.setScene(scene);
+        if (wasShowing) {
+            stage.setWidth(w);
+            stage.setHeight(h);
+        }
         stage.show();
+        view.focus();
     }
 
     private void showMain(Stage stage) {
+        failureView = null;
         model = new MainViewModel(services, questions, Platform::runLater);
         fabricModel = new FabricViewModel(services.fabric(), Platform::runLater);
         window = new MainWindow(model, fabricModel, stage, Platform::runLater);
@@ -231,7 +292,12 @@ public class HopwireApp extends Application {
             return;
         }
         e.consume();
-        BackgroundDialog.ask(stage, services.hub().snapshot(), choice -> {
+        if (closeQuestion != null && closeQuestion.isShowing()) {
+            // The question is not modal: closing again brings it back to the front rather than asking twice.
+            closeQuestion.getDialogPane().getScene().getWindow().requestFocus();
+            return;
+        }
+        closeQuestion = BackgroundDialog.ask(stage, services.hub().snapshot(), choice -> {
             switch (choice) {
                 case KEEP_RUNNING -> toBackground();
                 case QUIT -> quit();
@@ -249,11 +315,11 @@ public class HopwireApp extends Application {
         windowActive = false;
         stage.hide();
         questions.open().forEach(q -> questionNotifier.notify(q, (x, why) -> { }));
-        notifications.show("Hopwire is running in the background",
-                BackgroundDialog.question(services.hub().snapshot()).replace("Keep ", "Still ")
-                        .replace(" after the window closes?", "."),
+        notifications.show(Text.tr("background.notification.title"),
+                BackgroundDialog.running(services.hub().snapshot()),
                 java.util.List.of(new DesktopNotifications.Action(DesktopNotifications.DEFAULT_ACTION,
-                        "Open Hopwire"), new DesktopNotifications.Action("quit", "Quit")),
+                        Text.tr("background.notification.open")), new DesktopNotifications.Action("quit",
+                        Text.tr("background.notification.quit"))),
                 java.time.Duration.ofHours(1), false, new DesktopNotifications.Handler() {
                     @Override
                     public void action(String key) {
@@ -360,23 +426,43 @@ public class HopwireApp extends Application {
         end.play();
     }
 
-    /** Puts the window where it was, if that place is still on a screen. */
-    private static void placeWindow(Stage stage, Settings settings) {
-        settings.window().ifPresent(w -> {
-            boolean visible = !Screen.getScreensForRectangle(new Rectangle2D(w.x(), w.y(), w.width(), w.height()))
-                    .isEmpty();
-            if (visible) {
-                stage.setX(w.x());
-                stage.setY(w.y());
+    /** Puts the window where it was, checked against today's screens (see {@link WindowPlace}). */
+    private void placeWindow(Stage stage, Settings saved) {
+        WindowPlace p = WindowPlace.of(saved.window(), Screen.getPrimary().getVisualBounds(),
+                Screen.getScreens().stream().map(Screen::getVisualBounds).toList());
+        stage.setX(p.x());
+        stage.setY(p.y());
+        stage.setWidth(p.width());
+        stage.setHeight(p.height());
+        stage.setMaximized(p.maximized());
+        normalBounds = new Rectangle2D(p.x(), p.y(), p.width(), p.height());
+        followNormalBounds(stage);
+    }
+
+    /** The window's size and place while not maximized, which is what is saved (a maximized size is no size). */
+    private Rectangle2D normalBounds;
+    private boolean followingBounds;
+
+    private void followNormalBounds(Stage stage) {
+        if (followingBounds) {
+            return;
+        }
+        followingBounds = true;
+        javafx.beans.InvalidationListener moved = o -> {
+            if (!stage.isMaximized() && !stage.isIconified() && stage.isShowing()) {
+                normalBounds = new Rectangle2D(stage.getX(), stage.getY(), stage.getWidth(), stage.getHeight());
             }
-            stage.setWidth(w.width());
-            stage.setHeight(w.height());
-            stage.setMaximized(w.maximized());
-        });
+        };
+        stage.xProperty().addListener(moved);
+        stage.yProperty().addListener(moved);
+        stage.widthProperty().addListener(moved);
+        stage.heightProperty().addListener(moved);
     }
 
     private void rememberWindow(Stage stage) {
-        Settings.Window w = new Settings.Window(stage.getX(), stage.getY(), stage.getWidth(), stage.getHeight(),
+        Rectangle2D b = stage.isMaximized() && normalBounds != null ? normalBounds
+                : new Rectangle2D(stage.getX(), stage.getY(), stage.getWidth(), stage.getHeight());
+        Settings.Window w = new Settings.Window(b.getMinX(), b.getMinY(), b.getWidth(), b.getHeight(),
                 stage.isMaximized());
         SettingsStore store = services != null ? services.settings() : settings;
         if (w.usable() && store != null) {

@@ -9,10 +9,11 @@ import javafx.scene.control.ButtonBar;
 import javafx.scene.control.ButtonType;
 import javafx.scene.control.Dialog;
 import javafx.scene.control.Label;
-import javafx.stage.Modality;
 import javafx.stage.Window;
 
 import org.hopwire.app.core.Snapshot;
+import org.hopwire.app.text.Text;
+import org.hopwire.app.ui.questions.OwnedDialog;
 
 /**
  * "Keep lending Test camera to beta after the window closes?": asked when the window is closed while something is
@@ -23,9 +24,9 @@ public final class BackgroundDialog {
     /** What the person chose. */
     public enum Choice { KEEP_RUNNING, QUIT, CANCEL }
 
-    static final ButtonType KEEP = new ButtonType("Keep running in background", ButtonBar.ButtonData.OK_DONE);
+    static final ButtonType KEEP = new ButtonType(Text.tr("background.keep"), ButtonBar.ButtonData.OK_DONE);
     // Quit ends what is lent and borrowed: on the left, away from the default, never chosen by Enter.
-    static final ButtonType QUIT = new ButtonType("Quit", ButtonBar.ButtonData.OTHER);
+    static final ButtonType QUIT = new ButtonType(Text.tr("background.quit"), ButtonBar.ButtonData.OTHER);
 
     private BackgroundDialog() {
     }
@@ -37,35 +38,42 @@ public final class BackgroundDialog {
 
     /** The question in a person's words, naming the devices and peers. */
     public static String question(Snapshot s) {
-        List<String> parts = new ArrayList<>();
-        s.lends().forEach(l -> parts.add("lending " + l.deviceName() + " to " + l.peerName()));
-        s.borrows().forEach(b -> parts.add("borrowing " + b.deviceName() + " from " + b.peerName()));
-        String what;
-        if (parts.size() <= 3) {
-            what = parts.size() == 1 ? parts.get(0) : String.join(", ", parts.subList(0, parts.size() - 1))
-                    + " and " + parts.get(parts.size() - 1);
-        } else {
-            what = (s.lends().isEmpty() ? "" : "lending " + count(s.lends().size()))
-                    + (!s.lends().isEmpty() && !s.borrows().isEmpty() ? " and " : "")
-                    + (s.borrows().isEmpty() ? "" : "borrowing " + count(s.borrows().size()));
-        }
-        return "Keep " + what + " after the window closes?";
+        return Text.tr("background.question", what(s));
     }
 
-    private static String count(int n) {
-        return n + (n == 1 ? " device" : " devices");
+    /** What goes on in the background, for the notification shown while the window is hidden. */
+    public static String running(Snapshot s) {
+        return Text.tr("background.running", what(s));
+    }
+
+    /** "lending Test camera to beta and borrowing ...", or counts when there are more than three. */
+    private static String what(Snapshot s) {
+        List<String> parts = new ArrayList<>();
+        s.lends().forEach(l -> parts.add(Text.tr("background.lending", l.deviceName(), l.peerName())));
+        s.borrows().forEach(b -> parts.add(Text.tr("background.borrowing", b.deviceName(), b.peerName())));
+        if (parts.size() > 3) {
+            parts.clear();
+            if (!s.lends().isEmpty()) {
+                parts.add(Text.tr("background.lending.count", s.lends().size()));
+            }
+            if (!s.borrows().isEmpty()) {
+                parts.add(Text.tr("background.borrowing.count", s.borrows().size()));
+            }
+        }
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        return Text.tr("background.and", String.join(Text.tr("background.comma"), parts.subList(0,
+                parts.size() - 1)), parts.get(parts.size() - 1));
     }
 
     /** Shows the question over {@code owner}; {@code then} gets the answer on the JavaFX thread. */
     public static Dialog<ButtonType> ask(Window owner, Snapshot s, Consumer<Choice> then) {
         Dialog<ButtonType> d = new Dialog<>();
-        d.initOwner(owner);
-        d.initModality(Modality.WINDOW_MODAL);
-        d.setTitle("Close Hopwire");
+        OwnedDialog.prepare(d, owner);
+        d.setTitle(Text.tr("background.title"));
         d.setHeaderText(question(s));
-        Label text = new Label("In the background Hopwire goes on lending and borrowing, and questions from peers"
-                + " come as desktop notifications. Start Hopwire again to bring the window back. Quit ends what is"
-                + " lent and borrowed now.");
+        Label text = new Label(Text.tr("background.text"));
         text.setWrapText(true);
         text.setPrefWidth(440);
         text.setId("close-question-text");
@@ -75,7 +83,6 @@ public final class BackgroundDialog {
         Button keep = (Button) d.getDialogPane().lookupButton(KEEP);
         keep.setDefaultButton(true);
         ((Button) d.getDialogPane().lookupButton(QUIT)).setDefaultButton(false);
-        org.hopwire.app.ui.theme.Theme.apply(d.getDialogPane());
         d.setResultConverter(b -> b);
         d.setOnHidden(e -> then.accept(choiceFor(d.getResult())));
         d.show();

@@ -13,6 +13,8 @@ import javafx.scene.input.MouseDragEvent;
 import javafx.scene.input.MouseEvent;
 import javafx.scene.layout.Pane;
 
+import org.hopwire.app.core.Notice;
+import org.hopwire.app.text.Text;
 import org.hopwire.app.ui.model.DragItem;
 import org.hopwire.app.ui.model.DropTarget;
 import org.hopwire.app.ui.model.MainViewModel;
@@ -23,7 +25,7 @@ import org.hopwire.app.ui.model.MainViewModel;
  *
  * <p>While a device is dragged every drop target is marked {@code :drop-ok} or {@code :drop-bad}, a label follows
  * the pointer saying what a drop would do or why it cannot, and a drop that cannot work is explained by the view
- * model instead of doing nothing.
+ * model instead of doing nothing; let go anywhere else, a notice says where the device should go.
  */
 public final class DragSupport {
     static final PseudoClass DROP_OK = PseudoClass.getPseudoClass("drop-ok");
@@ -57,8 +59,7 @@ public final class DragSupport {
             dragging = item.get();
             node.startFullDrag();
             markTargets();
-            ghost.setText(dragging.isLocal() ? "Drop " + dragging.deviceName() + " on a peer to offer it"
-                    : "Drop " + dragging.deviceName() + " on This host to borrow it");
+            ghost.setText(whereToDrop(dragging));
             ghost.setVisible(true);
             follow(e);
             e.consume();
@@ -68,7 +69,20 @@ public final class DragSupport {
                 follow(e);
             }
         });
-        node.addEventHandler(MouseEvent.MOUSE_RELEASED, e -> end());
+        node.addEventHandler(MouseEvent.MOUSE_RELEASED, e -> {
+            // A drop on a target has ended the drag before this (MOUSE_DRAG_RELEASED comes first): one still going
+            // was let go where nothing takes it, and a drop that does nothing must say why.
+            DragItem lost = dragging;
+            end();
+            if (lost != null) {
+                model.tell(new Notice(Notice.Level.INFO, whereToDrop(lost)));
+            }
+        });
+    }
+
+    /** Where a device goes, said while it is over no target and when it is let go there. */
+    static String whereToDrop(DragItem item) {
+        return Text.tr(item.isLocal() ? "dnd.where.local" : "dnd.where.peer", item.deviceName());
     }
 
     /** Makes {@code node} a place devices can be dropped. */
@@ -82,9 +96,14 @@ public final class DragSupport {
             node.pseudoClassStateChanged(DROP_HOVER, true);
             DropTarget where = target.get();
             Optional<String> why = model.whyNot(dragging, where);
-            ghost.setText(why.map(w -> "Cannot drop here: " + w).orElse(model.describe(dragging, where)));
+            ghost.setText(why.map(w -> Text.tr("dnd.cannot", w)).orElse(model.describe(dragging, where)));
         });
-        node.addEventHandler(MouseDragEvent.MOUSE_DRAG_EXITED, e -> node.pseudoClassStateChanged(DROP_HOVER, false));
+        node.addEventHandler(MouseDragEvent.MOUSE_DRAG_EXITED, e -> {
+            node.pseudoClassStateChanged(DROP_HOVER, false);
+            if (dragging != null) {
+                ghost.setText(whereToDrop(dragging)); // off the target: where it should go instead
+            }
+        });
         node.addEventHandler(MouseDragEvent.MOUSE_DRAG_RELEASED, e -> {
             DragItem item = dragging;
             if (item != null) {
@@ -111,7 +130,16 @@ public final class DragSupport {
     private void follow(MouseEvent e) {
         Point2D p = overlay.sceneToLocal(e.getSceneX(), e.getSceneY());
         ghost.autosize();
-        ghost.relocate(p.getX() + 14, p.getY() + 10);
+        // Kept inside the window: near its right or bottom edge the label goes to the pointer's other side.
+        double x = p.getX() + 14;
+        double y = p.getY() + 10;
+        if (x + ghost.getWidth() > overlay.getWidth()) {
+            x = Math.max(0, p.getX() - 8 - ghost.getWidth());
+        }
+        if (y + ghost.getHeight() > overlay.getHeight()) {
+            y = Math.max(0, p.getY() - 8 - ghost.getHeight());
+        }
+        ghost.relocate(x, y);
     }
 
     private void end() {

@@ -1,9 +1,14 @@
 package org.hopwire.app.ui.main;
 
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.time.format.FormatStyle;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
-import javafx.animation.PauseTransition;
+import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
 import javafx.geometry.Orientation;
 import javafx.scene.Scene;
@@ -23,12 +28,13 @@ import javafx.scene.input.KeyCombination;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.Pane;
 import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
 import javafx.stage.Stage;
-import javafx.util.Duration;
+import javafx.stage.Window;
 
-import org.controlsfx.control.NotificationPane;
 import org.hopwire.app.core.DemoPeer;
 import org.hopwire.app.core.Notice;
+import org.hopwire.app.text.Text;
 import org.hopwire.app.ui.Icons;
 import org.hopwire.app.ui.devices.ThisHostPane;
 import org.hopwire.app.ui.dnd.DragSupport;
@@ -38,24 +44,24 @@ import org.hopwire.app.ui.fabric.FabricViewModel;
 import org.hopwire.app.ui.link.LinkPanel;
 import org.hopwire.app.ui.peers.PeersPane;
 import org.hopwire.app.ui.preview.PreviewWindows;
+import org.hopwire.app.ui.questions.OwnedDialog;
 import org.hopwire.app.ui.questions.QuestionDialogs;
 import org.hopwire.app.ui.settings.SettingsDialog;
 import org.hopwire.gst.device.TestDevices;
 
 /**
  * The main window: this host on the left, the peers on the right, the live link panel (and the streams and notices)
- * below, a menu bar with Settings, the emulated demo's controls and help. Notices slide in at the top.
+ * below, a menu bar with Settings, the emulated demo's controls and help. Notices come as toasts in a strip of their
+ * own above the status bar (never over a control), and all of them stay in the Notices tab with their times.
  */
 public final class MainWindow {
-    /** How long a notice stays in the bar; all of them stay in the Notices tab. */
-    static final Duration NOTICE_SHOWN = Duration.seconds(6);
-
     private final MainViewModel model;
     private final Stage stage;
     private final Executor uiThread;
     private final PreviewWindows previews;
     private final QuestionDialogs dialogs;
     private final Scene scene;
+    private final Toasts toasts = new Toasts();
 
     public MainWindow(MainViewModel model, FabricViewModel fabric, Stage stage, Executor uiThread) {
         this.model = Objects.requireNonNull(model, "model");
@@ -78,12 +84,18 @@ public final class MainWindow {
         });
         PeersPane peers = new PeersPane(model, drag);
         ScrollPane left = scroll(thisHost);
+        // The pane fills the whole left side, so all of it takes a dropped device and shows the drop marks, not
+        // only the part its rows cover; it scrolls when its rows need more than the height there is.
+        left.setFitToHeight(true);
+        left.setId("this-host-scroll");
         ScrollPane right = scroll(peers);
+        right.setId("peers-scroll");
         SplitPane hosts = new SplitPane(left, right);
         hosts.setDividerPositions(0.42);
 
-        TabPane below = new TabPane(tab("Link", new LinkPanel(model)), tab("Streams", new FabricView(fabric,
-                model.status())), tab("Notices", noticeList()));
+        TabPane below = new TabPane(tab("tab-link", Text.tr("window.tab.link"), new LinkPanel(model)),
+                tab("tab-streams", Text.tr("window.tab.streams"), new FabricView(fabric, model.status())),
+                tab("tab-notices", Text.tr("window.tab.notices"), noticeList()));
         below.setId("below");
         SplitPane body = new SplitPane(hosts, below);
         body.setOrientation(Orientation.VERTICAL);
@@ -94,27 +106,32 @@ public final class MainWindow {
         status.getStyleClass().add("status-bar");
         status.setMaxWidth(Double.MAX_VALUE);
         status.setPadding(new Insets(3, 8, 3, 8));
+        status.setTooltip(new javafx.scene.control.Tooltip(model.status()));
 
         BorderPane content = new BorderPane(body);
         content.setTop(menus());
-        content.setBottom(status);
-        NotificationPane notices = new NotificationPane(content);
-        notices.setId("notification-pane");
-        notices.setShowFromTop(true);
-        PauseTransition hide = new PauseTransition(NOTICE_SHOWN);
-        hide.setOnFinished(e -> notices.hide());
-        model.latestNoticeProperty().addListener((o, was, n) -> {
-            if (n != null) {
-                notices.show(n.text(), Icons.icon(n.level() == Notice.Level.INFO ? Icons.INFO : Icons.WARNING));
-                hide.playFromStart();
+        content.setBottom(new VBox(toasts, status));
+        model.notices().addListener((ListChangeListener<Notice>) c -> {
+            while (c.next()) {
+                if (c.wasAdded()) {
+                    // The list is newest first: the oldest of those added is shown first.
+                    List<? extends Notice> added = c.getAddedSubList();
+                    for (int i = added.size() - 1; i >= 0; i--) {
+                        toasts.show(added.get(i));
+                    }
+                }
             }
         });
 
-        StackPane root = new StackPane(notices, overlay);
+        StackPane root = new StackPane(content, overlay);
         root.setId("main");
         scene = new Scene(root, 1100, 760);
         org.hopwire.app.ui.theme.Theme.apply(scene);
-        this.dialogs = new QuestionDialogs(model.questions(), stage, uiThread);
+        // After a pairing code is confirmed the card under the dialog is rebuilt: the focus goes to the peers' list
+        // (harmless: Tab moves on into the cards), never to whatever control the rebuild leaves first, like Forget.
+        right.setFocusTraversable(true);
+        this.dialogs = new QuestionDialogs(model.questions(), stage, uiThread, () -> uiThread.execute(
+                right::requestFocus));
 
         // A preview whose borrow ended (returned, revoked, gone) closes by itself.
         model.snapshotProperty().addListener((o, was, now) -> previews.closeGone(now.borrows()));
@@ -126,54 +143,74 @@ public final class MainWindow {
         return s;
     }
 
-    private static Tab tab(String title, javafx.scene.Node content) {
+    private static Tab tab(String id, String title, javafx.scene.Node content) {
         Tab t = new Tab(title, content);
         t.setClosable(false);
-        t.setId("tab-" + title.toLowerCase(java.util.Locale.ROOT));
+        t.setId(id);
         return t;
     }
 
+    /** Every notice, newest first, with its time (in the locale's format) and its level's icon. */
     private ListView<Notice> noticeList() {
         ListView<Notice> list = new ListView<>(model.notices());
         list.setId("notices");
-        list.setPlaceholder(new Label("Nothing to report yet."));
+        list.setPlaceholder(new Label(Text.tr("window.notices.none")));
+        DateTimeFormatter time = DateTimeFormatter.ofLocalizedTime(FormatStyle.MEDIUM).withZone(ZoneId.systemDefault());
         list.setCellFactory(v -> new ListCell<>() {
+            {
+                setWrapText(true);
+                setPrefWidth(0); // wrap at the list's width instead of widening it
+            }
+
             @Override
             protected void updateItem(Notice n, boolean empty) {
                 super.updateItem(n, empty);
-                setText(empty || n == null ? null : n.text());
-                setGraphic(empty || n == null ? null : Icons.icon(n.level() == Notice.Level.INFO ? Icons.INFO
-                        : Icons.WARNING));
+                setText(empty || n == null ? null : noticeLine(n, time));
+                setGraphic(empty || n == null ? null : Icons.icon(Toasts.iconOf(n.level())));
             }
         });
         return list;
     }
 
-    private MenuBar menus() {
-        MenuItem settings = new MenuItem("Settings…", Icons.icon(Icons.SETTINGS));
+    /** A line of the Notices tab: "14:02:31  Connected to Demo laptop." */
+    static String noticeLine(Notice n, DateTimeFormatter time) {
+        return Text.tr("window.notices.line", time.format(n.at()), n.text());
+    }
+
+    /** The Hopwire menu: Settings (disabled when null: nothing to set) and Quit; the failure screen has it too. */
+    static Menu appMenu(Runnable settingsAction, Runnable quitAction) {
+        MenuItem settings = new MenuItem(Text.tr("menu.settings"), Icons.icon(Icons.SETTINGS));
         settings.setId("menu-settings");
         settings.setAccelerator(KeyCombination.keyCombination("Shortcut+Comma"));
-        settings.setOnAction(e -> SettingsDialog.show(model, stage, uiThread));
-        MenuItem quit = new MenuItem("Quit");
+        settings.setDisable(settingsAction == null);
+        settings.setOnAction(e -> settingsAction.run());
+        MenuItem quit = new MenuItem(Text.tr("menu.quit"));
+        quit.setId("menu-quit");
         quit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
-        quit.setOnAction(e -> stage.close());
-        Menu app = new Menu("_Hopwire", null, settings, new SeparatorMenuItem(), quit);
+        quit.setOnAction(e -> quitAction.run());
+        Menu app = new Menu(Text.tr("menu.app"), null, settings, new SeparatorMenuItem(), quit);
+        app.setId("menu-app");
+        return app;
+    }
 
-        MenuItem howTo = new MenuItem("How to use Hopwire");
-        howTo.setOnAction(e -> info("How to use Hopwire", String.join("\n",
-                "Lend: drag one of this host's devices onto a peer's card (or use Offer to).",
-                "Borrow: drag a peer's device onto This host (or press Borrow).",
-                "The owner's host asks before anything is lent; a lent device can be revoked at any time.",
-                "Pairing: both hosts show a code; confirm on both only if the codes match.",
-                "Keyboard: Tab moves between actions, Space or Enter presses them; Ctrl+, opens Settings.")));
-        MenuItem about = new MenuItem("About Hopwire");
-        about.setOnAction(e -> info("About Hopwire", "Hopwire " + org.hopwire.app.core.Services.VERSION
-                + ": cameras and microphones between Linux hosts over a USB4 cable.\n" + model.status()));
-        Menu help = new Menu("H_elp", null, howTo, about);
+    /** The Help menu: how to use Hopwire, and what it is (with {@code status}: the fabric it runs on). */
+    static Menu helpMenu(Window owner, Supplier<String> status) {
+        MenuItem howTo = new MenuItem(Text.tr("menu.help.howto"));
+        howTo.setId("menu-howto");
+        howTo.setOnAction(e -> info(owner, Text.tr("menu.help.howto"), Text.tr("help.howto.text")));
+        MenuItem about = new MenuItem(Text.tr("menu.help.about"));
+        about.setId("menu-about");
+        about.setOnAction(e -> info(owner, Text.tr("menu.help.about"), Text.tr("help.about.text",
+                org.hopwire.app.core.Services.VERSION, status.get())));
+        Menu help = new Menu(Text.tr("menu.help"), null, howTo, about);
+        help.setId("menu-help");
+        return help;
+    }
 
-        MenuBar bar = new MenuBar(app);
+    private MenuBar menus() {
+        MenuBar bar = new MenuBar(appMenu(() -> SettingsDialog.show(model, stage, uiThread), stage::close));
         model.demo().ifPresent(d -> bar.getMenus().add(demoMenu(d)));
-        bar.getMenus().add(help);
+        bar.getMenus().add(helpMenu(stage, model::status));
         return bar;
     }
 
@@ -225,12 +262,12 @@ public final class MainWindow {
         return t.getMessage();
     }
 
-    private void info(String title, String text) {
+    private static void info(Window owner, String title, String text) {
         Alert a = new Alert(Alert.AlertType.INFORMATION, text);
-        a.initOwner(stage);
-        org.hopwire.app.ui.theme.Theme.apply(a.getDialogPane());
+        OwnedDialog.prepare(a, owner);
         a.setTitle(title);
         a.setHeaderText(title);
+        a.getDialogPane().setId("info-dialog");
         a.show();
     }
 
@@ -244,6 +281,11 @@ public final class MainWindow {
 
     public QuestionDialogs dialogs() {
         return dialogs;
+    }
+
+    /** The toasts strip (tests). */
+    Toasts toasts() {
+        return toasts;
     }
 
     /** Closes the previews (their pictures are freed). */

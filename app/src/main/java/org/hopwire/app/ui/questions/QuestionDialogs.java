@@ -9,10 +9,10 @@ import javafx.scene.control.ButtonType;
 import javafx.scene.control.Dialog;
 import javafx.scene.control.Label;
 import javafx.scene.layout.VBox;
-import javafx.stage.Modality;
 import javafx.stage.Window;
 
 import org.hopwire.app.core.Questions;
+import org.hopwire.app.text.Text;
 import org.hopwire.app.ui.Icons;
 import org.hopwire.engine.session.SessionHandler.Consent;
 
@@ -22,21 +22,31 @@ import org.hopwire.engine.session.SessionHandler.Consent;
  * never waited on, so the window goes on; a question withdrawn (its session ended) closes its dialog.
  */
 public final class QuestionDialogs {
-    static final ButtonType CONFIRM = new ButtonType("Confirm", ButtonBar.ButtonData.YES);
-    static final ButtonType REJECT = new ButtonType("Reject", ButtonBar.ButtonData.CANCEL_CLOSE);
-    static final ButtonType ALLOW_ONCE = new ButtonType("Allow once", ButtonBar.ButtonData.YES);
-    static final ButtonType ALWAYS = new ButtonType("Always", ButtonBar.ButtonData.OTHER);
-    static final ButtonType DENY = new ButtonType("Deny", ButtonBar.ButtonData.CANCEL_CLOSE);
-    static final ButtonType BORROW = new ButtonType("Borrow", ButtonBar.ButtonData.YES);
-    static final ButtonType DECLINE = new ButtonType("Decline", ButtonBar.ButtonData.CANCEL_CLOSE);
+    static final ButtonType CONFIRM = new ButtonType(Text.tr("question.confirm"), ButtonBar.ButtonData.YES);
+    static final ButtonType REJECT = new ButtonType(Text.tr("question.reject"), ButtonBar.ButtonData.CANCEL_CLOSE);
+    static final ButtonType ALLOW_ONCE = new ButtonType(Text.tr("question.allow.once"), ButtonBar.ButtonData.YES);
+    static final ButtonType ALWAYS = new ButtonType(Text.tr("question.always"), ButtonBar.ButtonData.OTHER);
+    static final ButtonType DENY = new ButtonType(Text.tr("question.deny"), ButtonBar.ButtonData.CANCEL_CLOSE);
+    static final ButtonType BORROW = new ButtonType(Text.tr("question.borrow"), ButtonBar.ButtonData.YES);
+    static final ButtonType DECLINE = new ButtonType(Text.tr("question.decline"), ButtonBar.ButtonData.CANCEL_CLOSE);
 
     private final Window owner;
     private final Executor uiThread;
     private final Map<Questions.Question, Dialog<ButtonType>> open = new ConcurrentHashMap<>();
+    private final Runnable afterPairing;
 
     public QuestionDialogs(Questions questions, Window owner, Executor uiThread) {
+        this(questions, owner, uiThread, () -> { });
+    }
+
+    /**
+     * As above; {@code afterPairing} runs once a pairing question is answered, to put the keyboard focus somewhere
+     * harmless: the card the dialog covered is rebuilt as it pairs, and the focus must not fall on its Forget button.
+     */
+    public QuestionDialogs(Questions questions, Window owner, Executor uiThread, Runnable afterPairing) {
         this.owner = owner;
         this.uiThread = uiThread;
+        this.afterPairing = afterPairing;
         questions.onQuestion(q -> uiThread.execute(() -> show(q)));
         questions.open().forEach(q -> uiThread.execute(() -> show(q)));
     }
@@ -46,8 +56,7 @@ public final class QuestionDialogs {
             return;
         }
         Dialog<ButtonType> d = new Dialog<>();
-        d.initOwner(owner);
-        d.initModality(Modality.NONE);
+        OwnedDialog.prepare(d, owner);
         Label text = new Label(q.text());
         text.setId("question-text");
         text.setWrapText(true);
@@ -55,42 +64,40 @@ public final class QuestionDialogs {
         content.setPrefWidth(420);
         switch (q.kind()) {
             case PAIRING -> {
-                d.setTitle("Pair with " + q.peerName());
-                d.setHeaderText("Do both screens show this code?");
+                d.setTitle(Text.tr("question.pairing.title", q.peerName()));
+                d.setHeaderText(Text.tr("question.pairing.header"));
                 d.setGraphic(Icons.icon(Icons.PAIRING));
                 Label code = new Label(q.subject());
                 code.setId("question-code");
                 code.getStyleClass().add("pairing-code-large");
-                text.setText("Pair with " + q.peerName() + " (" + q.peer().toString().substring(0, 8) + ")? Confirm"
-                        + " only if " + q.peerName() + " shows the same code. Reject if it does not: someone"
-                        + " else may be on the cable.");
+                text.setText(Text.tr("question.pairing.text", q.peerName(), q.peer().toString().substring(0, 8)));
                 content.getChildren().add(0, code);
                 d.getDialogPane().getButtonTypes().setAll(CONFIRM, REJECT);
             }
             case CONSENT -> {
-                d.setTitle("Lend " + q.subject() + "?");
+                d.setTitle(Text.tr("question.consent.title", q.subject()));
                 d.setHeaderText(q.text());
                 d.setGraphic(Icons.icon(Icons.OFFER));
-                text.setText("Allow once lends it until it is returned or you revoke it. Always lets "
-                        + q.peerName() + " borrow it from now on without asking (forget the peer in Settings to"
-                        + " undo).");
+                text.setText(Text.tr("question.consent.text", q.peerName()));
                 d.getDialogPane().getButtonTypes().setAll(ALLOW_ONCE, ALWAYS, DENY);
             }
             case OFFER -> {
-                d.setTitle("Borrow " + q.subject() + "?");
+                d.setTitle(Text.tr("question.offer.title", q.subject()));
                 d.setHeaderText(q.text());
                 d.setGraphic(Icons.icon(Icons.BORROW));
-                text.setText("Borrow it to see it here in a preview. You can give it back at any time.");
+                text.setText(Text.tr("question.offer.text"));
                 d.getDialogPane().getButtonTypes().setAll(BORROW, DECLINE);
             }
         }
         d.getDialogPane().setContent(content);
         d.getDialogPane().setId("question-" + q.kind().name().toLowerCase(java.util.Locale.ROOT));
-        org.hopwire.app.ui.theme.Theme.apply(d.getDialogPane());
         d.setResultConverter(b -> b);
         d.setOnHidden(e -> {
             open.remove(q);
             q.answer(answerFor(d.getResult()));
+            if (q.kind() == Questions.Kind.PAIRING) {
+                afterPairing.run();
+            }
         });
         q.whenAnswered(() -> uiThread.execute(() -> {
             if (d.isShowing()) {
