@@ -27,25 +27,34 @@ import org.hopwire.gst.format.FormatPolicy;
  *                       stronger of the two hosts' wishes applies, from each peer's next session on
  * @param localUuid      this host's UUID on the emulated fabric (kept so the demo pairing survives a restart)
  * @param window         where the main window was, if it has been shown
+ * @param previewOnBorrow whether a borrow (by drag, Borrow or any other way) shows its preview in the window
  */
 public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, ConsentDefault consent,
-                       FrameSeal.Protection dataProtection, UUID localUuid, Optional<Window> window) {
+                       FrameSeal.Protection dataProtection, UUID localUuid, Optional<Window> window,
+                       boolean previewOnBorrow) {
+    /** The settings before the preview preference, which is on. */
+    public Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, ConsentDefault consent,
+                    FrameSeal.Protection dataProtection, UUID localUuid, Optional<Window> window) {
+        this(fabric, formatPolicy, consent, dataProtection, localUuid, window, true);
+    }
+
     /** What happens when a peer asks to borrow a device the person has not allowed "always". */
     public enum ConsentDefault {
         /** Ask the person each time (the default: nothing is lent without consent). */
-        ASK("Ask me each time"),
+        ASK("settings.consent.ask"),
         /** Refuse without asking: for hosts nobody watches. */
-        DENY("Refuse without asking");
+        DENY("settings.consent.deny");
 
-        private final String label;
+        private final String labelKey;
 
-        ConsentDefault(String label) {
-            this.label = label;
+        ConsentDefault(String labelKey) {
+            this.labelKey = labelKey;
         }
 
+        /** What the person reads in Settings. */
         @Override
         public String toString() {
-            return label;
+            return org.hopwire.app.text.Text.tr(labelKey);
         }
     }
 
@@ -68,24 +77,28 @@ public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, Consent
     }
 
     public Settings withFabric(Fabrics.Choice f) {
-        return new Settings(f, formatPolicy, consent, dataProtection, localUuid, window);
+        return new Settings(f, formatPolicy, consent, dataProtection, localUuid, window, previewOnBorrow);
     }
 
     public Settings withFormatPolicy(FormatPolicy p) {
-        return new Settings(fabric, p, consent, dataProtection, localUuid, window);
+        return new Settings(fabric, p, consent, dataProtection, localUuid, window, previewOnBorrow);
     }
 
     public Settings withConsent(ConsentDefault c) {
-        return new Settings(fabric, formatPolicy, c, dataProtection, localUuid, window);
+        return new Settings(fabric, formatPolicy, c, dataProtection, localUuid, window, previewOnBorrow);
     }
 
     public Settings withDataProtection(FrameSeal.Protection p) {
         return new Settings(fabric, formatPolicy, consent, java.util.Objects.requireNonNull(p, "protection"),
-                localUuid, window);
+                localUuid, window, previewOnBorrow);
     }
 
     public Settings withWindow(Window w) {
-        return new Settings(fabric, formatPolicy, consent, dataProtection, localUuid, Optional.of(w));
+        return new Settings(fabric, formatPolicy, consent, dataProtection, localUuid, Optional.of(w), previewOnBorrow);
+    }
+
+    public Settings withPreviewOnBorrow(boolean on) {
+        return new Settings(fabric, formatPolicy, consent, dataProtection, localUuid, window, on);
     }
 
     /** Reads the settings in {@code dir}; missing file or values give the defaults (and a UUID kept from now on). */
@@ -108,7 +121,8 @@ public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, Consent
                 parse(p, "data.protection", s -> FrameSeal.Protection.valueOf(
                         s.trim().toUpperCase(java.util.Locale.ROOT)), d.dataProtection()),
                 parse(p, "emulated.uuid", UUID::fromString, d.localUuid()),
-                readWindow(p));
+                readWindow(p),
+                parse(p, "preview.on.borrow", Settings::parseBoolean, d.previewOnBorrow()));
     }
 
     private static <T> T parse(Properties p, String key, java.util.function.Function<String, T> parser, T fallback) {
@@ -121,6 +135,15 @@ public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, Consent
         } catch (IllegalArgumentException e) {
             return fallback;
         }
+    }
+
+    /** "true" or "false" only: anything else is a hand-edit gone wrong and falls back to the default. */
+    private static boolean parseBoolean(String s) {
+        return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(s);
+        };
     }
 
     private static Optional<Window> readWindow(Properties p) {
@@ -143,6 +166,7 @@ public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, Consent
         p.setProperty("consent", consent.name().toLowerCase(java.util.Locale.ROOT));
         p.setProperty("data.protection", dataProtection.name().toLowerCase(java.util.Locale.ROOT));
         p.setProperty("emulated.uuid", localUuid.toString());
+        p.setProperty("preview.on.borrow", Boolean.toString(previewOnBorrow));
         window.ifPresent(w -> {
             p.setProperty("window.x", Double.toString(w.x()));
             p.setProperty("window.y", Double.toString(w.y()));
