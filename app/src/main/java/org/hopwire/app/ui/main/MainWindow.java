@@ -85,6 +85,7 @@ public final class MainWindow {
         TabPane below = new TabPane(tab("Link", new LinkPanel(model)), tab("Streams", new FabricView(fabric,
                 model.status())), tab("Notices", noticeList()));
         below.setId("below");
+        previews.attach(below, overlay); // the docked previews' tab, warmed up before the first borrow
         SplitPane body = new SplitPane(hosts, below);
         body.setOrientation(Orientation.VERTICAL);
         body.setDividerPositions(0.6);

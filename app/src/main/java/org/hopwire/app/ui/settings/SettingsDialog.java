@@ -161,6 +161,11 @@ public final class SettingsDialog {
         Label protectionHint = hint("the stronger of the two hosts' choices applies, from the next connection");
         protectionHint.setId("settings-protection-hint");
         grid.add(protectionHint, 1, 4, 2, 1);
+        javafx.scene.control.CheckBox previewOnBorrow = new javafx.scene.control.CheckBox(
+                org.hopwire.app.text.Text.tr("settings.preview.on.borrow"));
+        previewOnBorrow.setId("settings-preview-on-borrow");
+        previewOnBorrow.setSelected(now.previewOnBorrow());
+        grid.add(previewOnBorrow, 1, 5, 2, 1);
         VBox content = new VBox(12, grid, label("_Remembered peers", peers), new HBox(8, peers, forget));
         content.setPadding(new Insets(8));
 
@@ -176,7 +181,8 @@ public final class SettingsDialog {
         d.setOnHidden(e -> {
             if (d.getResult() == ButtonType.OK) {
                 model.settings().update(s -> s.withFabric(fabric.getValue()).withFormatPolicy(policy.getValue())
-                        .withConsent(consent.getValue()).withDataProtection(protection.getValue()));
+                        .withConsent(consent.getValue()).withDataProtection(protection.getValue())
+                        .withPreviewOnBorrow(previewOnBorrow.isSelected()));
             }
         });
         d.show();
