@@ -28,7 +28,13 @@ public final class Recordings {
 
     /** This person's folder for Hopwire's recordings (not created: {@link #prepare} does that). */
     public static Path folder() {
-        return folder(System.getenv(), Path.of(System.getProperty("user.home")));
+        return folder(System.getenv(), home());
+    }
+
+    /** The home folder: {@code $HOME} as the desktop sets it, else Java's idea of it (from the password file). */
+    public static Path home() {
+        String home = System.getenv("HOME");
+        return Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"));
     }
 
     /** The same with another environment and home, for tests. */

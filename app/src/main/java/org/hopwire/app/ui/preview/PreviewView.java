@@ -131,7 +131,8 @@ public final class PreviewView extends StackPane {
             lastNewNs = now;
         }
         Optional<Playback> p = playback.get();
-        boolean audio = p.map(Playback::isAudio).orElse(false);
+        // Without a playback (the borrow waits for its owner) it stays what it was: a silent meter, not a picture.
+        boolean audio = p.map(Playback::isAudio).orElse(meter.isVisible());
         if (audio != meter.isVisible()) {
             meter.setVisible(audio);
             image.setVisible(!audio);
@@ -279,12 +280,14 @@ public final class PreviewView extends StackPane {
             setPadding(new javafx.geometry.Insets(16));
         }
 
-        /** Moves the bar; the label changes only when the value does (tenths of a dB). */
+        /** Moves the bar; the label changes only when a value does (tenths of a dB). */
         void show(AudioLevel level) {
             double db = Math.max(AudioLevel.FLOOR_DB, Math.min(0, level.peakDb()));
             double fraction = (db - AudioLevel.FLOOR_DB) / -AudioLevel.FLOOR_DB;
             fill.setMaxWidth(Math.max(0, track.getWidth() * fraction));
-            long tenths = Math.round(level.peakDb() * 10);
+            // Both values in tenths of a dB, as one key: the text changes only when what it says does.
+            long tenths = Math.round(Math.max(-999, level.peakDb()) * 10) * 100_000
+                    + Math.round(Math.max(-999, level.rmsDb()) * 10);
             if (tenths != shownTenths) {
                 shownTenths = tenths;
                 value.setText(level.peakDb() <= AudioLevel.FLOOR_DB ? Text.tr("preview.meter.silent")

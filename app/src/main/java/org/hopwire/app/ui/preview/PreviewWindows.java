@@ -220,6 +220,8 @@ public final class PreviewWindows {
         Stage window;
         CheckBox returnOnClose;
         boolean closing;
+        /** Its place in the dock before it popped out: it comes back there. */
+        int dockedAt;
 
         Tile(Key key, PreviewView view, String title, boolean borrowed, Runnable onClosed) {
             this.key = key;
@@ -264,7 +266,7 @@ public final class PreviewWindows {
             node = new VBox(4, header, holder);
             node.setId(Ids.of("preview-tile", key.deviceId()));
             node.getStyleClass().add("preview-tile");
-            node.setPrefWidth(420);
+            node.setPrefWidth(540);
             node.setMinWidth(280);
         }
 
@@ -280,6 +282,7 @@ public final class PreviewWindows {
                 return;
             }
             holder.setCenter(null);
+            dockedAt = row.getChildren().indexOf(node);
             row.getChildren().remove(node);
             updateEmpty();
             returnOnClose = new CheckBox(Text.tr("preview.return.on.close"));
@@ -334,7 +337,7 @@ public final class PreviewWindows {
                 return;
             }
             holder.setCenter(view);
-            row.getChildren().add(node);
+            row.getChildren().add(Math.max(0, Math.min(dockedAt, row.getChildren().size())), node);
             updateEmpty();
             select();
         }
@@ -429,7 +432,7 @@ public final class PreviewWindows {
 
     /** "~/Videos/Hopwire" for a folder below the home folder. */
     private static String shortFolder(Path folder) {
-        Path home = Path.of(System.getProperty("user.home"));
+        Path home = Recordings.home();
         return folder.startsWith(home) && !folder.equals(home) ? "~/" + home.relativize(folder) : folder.toString();
     }
 
