@@ -472,20 +472,24 @@ public final class PreviewWindows {
                 // Only a warm-up: the first borrow loads them instead.
             }
         });
-        ByteBuffer pixels = ByteBuffer.allocateDirect(2 * 2 * 4);
-        PixelBuffer<ByteBuffer> buffer = new PixelBuffer<>(2, 2, pixels, PixelFormat.getByteBgraPreInstance());
+        // A picture of the preview's largest size (what a 1080p borrow is scaled to), drawn at 1x1: the renderer
+        // makes and fills a texture that size once now rather than at the first borrow.
+        int w = org.hopwire.gst.playback.Playback.PREVIEW_MAX_WIDTH;
+        int h = org.hopwire.gst.playback.Playback.PREVIEW_MAX_HEIGHT;
+        ByteBuffer pixels = ByteBuffer.allocateDirect(w * h * 4);
+        PixelBuffer<ByteBuffer> buffer = new PixelBuffer<>(w, h, pixels, PixelFormat.getByteBgraPreInstance());
         ImageView image = new ImageView(new WritableImage(buffer));
         image.setFitWidth(1);
         image.setFitHeight(1);
-        image.setOpacity(0.01);
-        image.setMouseTransparent(true);
-        image.setManaged(false);
-        PreviewView view = new PreviewView(Optional::empty);
-        view.setManaged(false);
-        view.setMouseTransparent(true);
-        view.setOpacity(0.01);
-        view.resizeRelocate(0, 0, 2, 2);
-        overlay.getChildren().addAll(image, view);
+        // A whole tile (title, buttons, tooltips, icons, the view) styled and laid out once, out of sight.
+        Tile tile = new Tile(new Key(LOCAL, "warm-up"), new PreviewView(Optional::empty, "", ""), "", true, () -> { });
+        tile.node.resizeRelocate(0, 0, 540, 300);
+        for (javafx.scene.Node n : List.of(image, tile.node)) {
+            n.setOpacity(0.01);
+            n.setMouseTransparent(true);
+            n.setManaged(false);
+        }
+        overlay.getChildren().addAll(image, tile.node);
         new AnimationTimer() {
             private int pulses;
 
@@ -496,7 +500,8 @@ public final class PreviewWindows {
                 }
                 if (++pulses >= 4) {
                     stop();
-                    overlay.getChildren().removeAll(image, view);
+                    overlay.getChildren().removeAll(image, tile.node);
+                    image.setImage(null);
                 }
             }
         }.start();
