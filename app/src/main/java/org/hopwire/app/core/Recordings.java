@@ -94,7 +94,7 @@ public final class Recordings {
         if (safe.length() > 80) {
             safe = safe.substring(0, 80).trim();
         }
-        return (safe.isEmpty() ? "Recording" : safe) + " " + at.format(STAMP) + ".mkv";
+        return (safe.isEmpty() ? org.hopwire.app.text.Text.tr("recording.file.unnamed") : safe) + " " + at.format(STAMP) + ".mkv";
     }
 
     /** Creates {@code folder} when it is missing; returns it. */
