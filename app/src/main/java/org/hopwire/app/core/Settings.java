@@ -28,10 +28,17 @@ import org.hopwire.gst.format.FormatPolicy;
  * @param localUuid      this host's UUID on the emulated fabric (kept so the demo pairing survives a restart)
  * @param window         where the main window was, if it has been shown
  * @param appearance     light or dark, or as the desktop prefers
+ * @param previewOnBorrow whether a borrow (by drag, Borrow or any other way) shows its preview in the window
  */
 public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, ConsentDefault consent,
                        FrameSeal.Protection dataProtection, UUID localUuid, Optional<Window> window,
-                       Appearance appearance) {
+                       Appearance appearance, boolean previewOnBorrow) {
+    /** The settings before the appearance and preview preferences: as the desktop prefers, preview on. */
+    public Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, ConsentDefault consent,
+                    FrameSeal.Protection dataProtection, UUID localUuid, Optional<Window> window) {
+        this(fabric, formatPolicy, consent, dataProtection, localUuid, window, Appearance.FOLLOW_DESKTOP, true);
+    }
+
     /** Light or dark: as the desktop prefers (the default), or always one of them. */
     public enum Appearance {
         FOLLOW_DESKTOP, LIGHT, DARK
@@ -40,19 +47,20 @@ public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, Consent
     /** What happens when a peer asks to borrow a device the person has not allowed "always". */
     public enum ConsentDefault {
         /** Ask the person each time (the default: nothing is lent without consent). */
-        ASK("Ask me each time"),
+        ASK("settings.consent.ask"),
         /** Refuse without asking: for hosts nobody watches. */
-        DENY("Refuse without asking");
+        DENY("settings.consent.deny");
 
-        private final String label;
+        private final String labelKey;
 
-        ConsentDefault(String label) {
-            this.label = label;
+        ConsentDefault(String labelKey) {
+            this.labelKey = labelKey;
         }
 
+        /** What the person reads in Settings. */
         @Override
         public String toString() {
-            return label;
+            return org.hopwire.app.text.Text.tr(labelKey);
         }
     }
 
@@ -71,33 +79,39 @@ public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, Consent
 
     public static Settings defaults() {
         return new Settings(Fabrics.Choice.AUTO, FormatPolicy.AUTOMATIC, ConsentDefault.ASK,
-                FrameSeal.Protection.ENCRYPTED, UUID.randomUUID(), Optional.empty(), Appearance.FOLLOW_DESKTOP);
+                FrameSeal.Protection.ENCRYPTED, UUID.randomUUID(), Optional.empty(), Appearance.FOLLOW_DESKTOP, true);
     }
 
     public Settings withFabric(Fabrics.Choice f) {
-        return new Settings(f, formatPolicy, consent, dataProtection, localUuid, window, appearance);
+        return new Settings(f, formatPolicy, consent, dataProtection, localUuid, window, appearance,
+                previewOnBorrow);
     }
 
     public Settings withFormatPolicy(FormatPolicy p) {
-        return new Settings(fabric, p, consent, dataProtection, localUuid, window, appearance);
+        return new Settings(fabric, p, consent, dataProtection, localUuid, window, appearance, previewOnBorrow);
     }
 
     public Settings withConsent(ConsentDefault c) {
-        return new Settings(fabric, formatPolicy, c, dataProtection, localUuid, window, appearance);
+        return new Settings(fabric, formatPolicy, c, dataProtection, localUuid, window, appearance, previewOnBorrow);
     }
 
     public Settings withDataProtection(FrameSeal.Protection p) {
         return new Settings(fabric, formatPolicy, consent, java.util.Objects.requireNonNull(p, "protection"),
-                localUuid, window, appearance);
+                localUuid, window, appearance, previewOnBorrow);
     }
 
     public Settings withWindow(Window w) {
-        return new Settings(fabric, formatPolicy, consent, dataProtection, localUuid, Optional.of(w), appearance);
+        return new Settings(fabric, formatPolicy, consent, dataProtection, localUuid, Optional.of(w), appearance,
+                previewOnBorrow);
     }
 
     public Settings withAppearance(Appearance a) {
         return new Settings(fabric, formatPolicy, consent, dataProtection, localUuid, window,
-                java.util.Objects.requireNonNull(a, "appearance"));
+                java.util.Objects.requireNonNull(a, "appearance"), previewOnBorrow);
+    }
+
+    public Settings withPreviewOnBorrow(boolean on) {
+        return new Settings(fabric, formatPolicy, consent, dataProtection, localUuid, window, appearance, on);
     }
 
     /** Reads the settings in {@code dir}; missing file or values give the defaults (and a UUID kept from now on). */
@@ -122,7 +136,8 @@ public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, Consent
                 parse(p, "emulated.uuid", UUID::fromString, d.localUuid()),
                 readWindow(p),
                 parse(p, "appearance", s -> Appearance.valueOf(s.trim().toUpperCase(java.util.Locale.ROOT)
-                        .replace('-', '_')), d.appearance()));
+                        .replace('-', '_')), d.appearance()),
+                parse(p, "preview.on.borrow", Settings::parseBoolean, d.previewOnBorrow()));
     }
 
     private static <T> T parse(Properties p, String key, java.util.function.Function<String, T> parser, T fallback) {
@@ -135,6 +150,15 @@ public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, Consent
         } catch (IllegalArgumentException e) {
             return fallback;
         }
+    }
+
+    /** "true" or "false" only: anything else is a hand-edit gone wrong and falls back to the default. */
+    private static boolean parseBoolean(String s) {
+        return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(s);
+        };
     }
 
     private static Optional<Window> readWindow(Properties p) {
@@ -158,6 +182,7 @@ public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, Consent
         p.setProperty("data.protection", dataProtection.name().toLowerCase(java.util.Locale.ROOT));
         p.setProperty("emulated.uuid", localUuid.toString());
         p.setProperty("appearance", appearance.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        p.setProperty("preview.on.borrow", Boolean.toString(previewOnBorrow));
         window.ifPresent(w -> {
             p.setProperty("window.x", Double.toString(w.x()));
             p.setProperty("window.y", Double.toString(w.y()));

@@ -56,6 +56,20 @@ class SettingsTest {
     }
 
     @Test
+    void shouldShowThePreviewOnBorrowUntilThePersonTurnsItOff() throws Exception {
+        assertTrue(Settings.defaults().previewOnBorrow());
+        assertTrue(Settings.load(dir).previewOnBorrow(), "no file yet");
+        Settings off = Settings.defaults().withFabric(Fabrics.Choice.EMULATED).withPreviewOnBorrow(false);
+        off.save(dir);
+        assertEquals(off, Settings.load(dir));
+        assertTrue(Files.readAllLines(dir.resolve(Settings.FILE)).contains("preview.on.borrow=false"));
+        assertEquals(Fabrics.Choice.EMULATED, Settings.load(dir).withPreviewOnBorrow(true).fabric(),
+                "the other choices stay");
+        Files.writeString(dir.resolve(Settings.FILE), "preview.on.borrow=perhaps\n");
+        assertTrue(Settings.load(dir).previewOnBorrow(), "a broken value falls back to on");
+    }
+
+    @Test
     void shouldKeepTheEmulatedHostsUuidFromItsFirstLaunchOn() throws Exception {
         SettingsStore first = new SettingsStore(dir);
         java.util.UUID uuid = first.get().localUuid();

@@ -9,9 +9,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 import org.freedesktop.gstreamer.Buffer;
+import org.freedesktop.gstreamer.Bus;
 import org.freedesktop.gstreamer.BufferFlags;
 import org.freedesktop.gstreamer.Caps;
 import org.freedesktop.gstreamer.FlowReturn;
@@ -21,6 +23,8 @@ import org.freedesktop.gstreamer.Sample;
 import org.freedesktop.gstreamer.Structure;
 import org.freedesktop.gstreamer.elements.AppSink;
 import org.freedesktop.gstreamer.elements.AppSrc;
+import org.freedesktop.gstreamer.message.Message;
+import org.freedesktop.gstreamer.message.MessageType;
 import org.hopwire.engine.protocol.MediaFrame;
 import org.hopwire.gst.GStreamerUnavailableException;
 import org.hopwire.gst.GstPipelineException;
@@ -47,6 +51,8 @@ public final class Playback implements AutoCloseable {
      */
     public static final int PREVIEW_MAX_WIDTH = 1280;
     public static final int PREVIEW_MAX_HEIGHT = 720;
+    /** How often a microphone's level is measured: 20 meter updates a second, about a screen's pulse in three. */
+    public static final Duration LEVEL_INTERVAL = Duration.ofMillis(50);
     /** A frame's sender timestamp is remembered this many frames, to report when its picture is shown. */
     private static final int SHOWN_RING = 256;
     private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -92,6 +98,11 @@ public final class Playback implements AutoCloseable {
     private final ScheduledFuture<?> watchdog;
     private volatile boolean closed;
     private volatile java.util.function.Consumer<ByteBuffer> audioTap = b -> { };
+    /** The newest level measured, latest wins; null before the first. */
+    private final AtomicReference<AudioLevel> level = new AtomicReference<>();
+    /** The last error or warning a pipeline posted, for the preview to say why pictures stopped. */
+    private volatile MediaProblem lastProblem;
+    private Bus.MESSAGE levelListener;
 
     private Playback(String name, String caps, Outputs outputs, boolean byteStream, Listener listener) {
         this.name = name;
@@ -173,6 +184,12 @@ public final class Playback implements AutoCloseable {
                 b.append("t. ! queue max-size-time=200000000 leaky=downstream ! audioconvert ! audioresample ! "
                         + "autoaudiosink sync=true ");
             }
+            if (has.test("level")) {
+                // The meter: peak and RMS each LEVEL_INTERVAL, posted on the bus; costs a few multiplications a
+                // sample, so every audio playback has it and a meter can be shown whatever the other outputs are.
+                b.append("t. ! ").append(leaky).append(" ! level name=level post-messages=true interval=")
+                        .append(LEVEL_INTERVAL.toNanos()).append(" ! fakesink sync=false async=false ");
+            }
             if (outputs.audioTap()) {
                 b.append("t. ! ").append(leaky).append(" ! appsink name=audiotap sync=false max-buffers=8 drop=true "
                         + "emit-signals=true ");
@@ -236,6 +253,13 @@ public final class Playback implements AutoCloseable {
         if (tap != null) {
             tap.connect((AppSink.NEW_SAMPLE) this::onAudio);
         }
+        if (pipeline.getElementByName("level") != null) {
+            Bus.MESSAGE onLevel = this::onBusMessage;
+            pipeline.getBus().connect(onLevel);
+            synchronized (lock) {
+                levelListener = onLevel;
+            }
+        }
         synchronized (lock) {
             host = newHost;
             src = in;
@@ -246,6 +270,7 @@ public final class Playback implements AutoCloseable {
     }
 
     private void problem(MediaProblem p) {
+        lastProblem = p;
         if (!closed) {
             listener.onProblem(p);
         }
@@ -327,6 +352,7 @@ public final class Playback implements AutoCloseable {
             src = null;
         }
         if (old != null) {
+            disconnectLevel(old);
             old.close();
         }
         build();
@@ -363,6 +389,23 @@ public final class Playback implements AutoCloseable {
             sample.dispose();
         }
         return FlowReturn.OK;
+    }
+
+    /** The level element's message: the loudest channel's peak and RMS become the latest level. */
+    private void onBusMessage(Bus bus, Message message) {
+        if (message.getType() != MessageType.ELEMENT || message.getStructure() == null) {
+            return;
+        }
+        Structure s = message.getStructure();
+        if (!"level".equals(s.getName())) {
+            return;
+        }
+        try {
+            level.set(new AudioLevel(AudioLevel.loudest(s.getDoubles("peak")), AudioLevel.loudest(s.getDoubles("rms")),
+                    System.nanoTime()));
+        } catch (RuntimeException e) {
+            // A level message without the fields (another GStreamer version): the meter just stays where it was.
+        }
     }
 
     private long senderPts(long localPts) {
@@ -402,6 +445,21 @@ public final class Playback implements AutoCloseable {
     /** True while no frame has come for {@link #STALL_AFTER}. */
     public boolean isStalled() {
         return stalled;
+    }
+
+    /** The newest microphone level (audio playbacks with GStreamer's level element), empty before the first. */
+    public java.util.Optional<AudioLevel> level() {
+        return java.util.Optional.ofNullable(level.get());
+    }
+
+    /** True when this playback plays sound (its level can be shown), false for pictures. */
+    public boolean isAudio() {
+        return caps().startsWith("audio/");
+    }
+
+    /** The last error or warning its pipeline posted, if any: the likely reason when pictures stop. */
+    public java.util.Optional<MediaProblem> lastProblem() {
+        return java.util.Optional.ofNullable(lastProblem);
     }
 
     public PreviewSlot preview() {
@@ -459,9 +517,21 @@ public final class Playback implements AutoCloseable {
             if (outputs.recording().isPresent() && in != null) {
                 finishRecording(h, in);
             }
+            disconnectLevel(h);
             h.close();
         }
         preview.clear();
+    }
+
+    private void disconnectLevel(PipelineHost h) {
+        Bus.MESSAGE l;
+        synchronized (lock) {
+            l = levelListener;
+            levelListener = null;
+        }
+        if (l != null) {
+            h.pipeline().getBus().disconnect(l);
+        }
     }
 
     private static void finishRecording(PipelineHost h, AppSrc in) {

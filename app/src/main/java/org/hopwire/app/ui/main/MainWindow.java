@@ -97,6 +97,7 @@ public final class MainWindow {
                 tab("tab-streams", Text.tr("window.tab.streams"), new FabricView(fabric, model.status())),
                 tab("tab-notices", Text.tr("window.tab.notices"), noticeList()));
         below.setId("below");
+        previews.attach(below, overlay); // the docked previews' tab, warmed up before the first borrow
         SplitPane body = new SplitPane(hosts, below);
         body.setOrientation(Orientation.VERTICAL);
         body.setDividerPositions(0.6);

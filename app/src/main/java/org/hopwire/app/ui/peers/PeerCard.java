@@ -2,7 +2,6 @@ package org.hopwire.app.ui.peers;
 
 import java.nio.file.Path;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
 
@@ -154,8 +153,16 @@ public final class PeerCard extends VBox {
         borrow.setMinWidth(Region.USE_PREF_SIZE);
         borrow.setOnAction(e -> model.drop(DragItem.ofPeer(p.uuid(), d.id(), d.name()), DropTarget.THIS_HOST));
         if (d.isVideo()) {
-            MenuItem webcam = new MenuItem("Borrow as a virtual webcam", Icons.icon(Icons.WEBCAM));
+            MenuItem webcam = new MenuItem(org.hopwire.app.text.Text.tr("menu.webcam"), Icons.icon(Icons.WEBCAM));
+            webcam.setId("borrow-as-webcam");
             webcam.setOnAction(e -> borrowAsWebcam(p, d));
+            // Disabled, saying why and the fix, when no virtual camera can be made (checked once, off this thread).
+            Runnable webcamState = () -> org.hopwire.app.core.VirtualCameraCheck.current().ifPresent(a -> {
+                webcam.setText(a.menuText());
+                webcam.setDisable(!a.available());
+            });
+            webcamState.run();
+            borrow.setOnShowing(e -> webcamState.run());
             MenuItem record = new MenuItem("Borrow and record to a file…", Icons.icon(Icons.RECORD));
             record.setOnAction(e -> borrowAndRecord(p, d));
             borrow.getItems().addAll(webcam, record);
@@ -181,14 +188,25 @@ public final class PeerCard extends VBox {
 
     private void borrowAndRecord(Snapshot.Peer p, Snapshot.Device d) {
         FileChooser chooser = new FileChooser();
-        chooser.setTitle("Record " + d.name() + " to");
-        chooser.setInitialFileName(d.name().replaceAll("[^A-Za-z0-9]+", "-") + "-"
-                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".mkv");
-        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("Matroska video", "*.mkv"));
+        chooser.setTitle(org.hopwire.app.text.Text.tr("dialog.record.title", d.name()));
+        Path folder = org.hopwire.app.core.Recordings.folder();
+        try {
+            chooser.setInitialDirectory(org.hopwire.app.core.Recordings.prepare(folder).toFile());
+        } catch (java.io.IOException e) {
+            // The chooser opens where it likes; the person picks a folder.
+        }
+        chooser.setInitialFileName(org.hopwire.app.core.Recordings.fileName(d.name(), LocalDateTime.now()));
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter(
+                org.hopwire.app.text.Text.tr("dialog.record.filter"), "*.mkv"));
         java.io.File file = chooser.showSaveDialog(getScene() == null ? null : getScene().getWindow());
         if (file != null) {
             Path path = file.toPath();
-            model.borrow(p.uuid(), d.id(), Outputs.PREVIEW.withRecording(path), "");
+            org.hopwire.app.ui.preview.PreviewWindows.expectRecording(p.uuid(), d.id(), path);
+            model.borrow(p.uuid(), d.id(), Outputs.PREVIEW.withRecording(path), "").whenComplete((b, x) -> {
+                if (x != null) {
+                    org.hopwire.app.ui.preview.PreviewWindows.forgetRecording(p.uuid(), d.id());
+                }
+            });
         }
     }
 

@@ -7,32 +7,52 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 import javafx.animation.AnimationTimer;
+import javafx.css.PseudoClass;
 import javafx.geometry.Pos;
 import javafx.scene.control.Label;
 import javafx.scene.image.ImageView;
 import javafx.scene.image.PixelBuffer;
 import javafx.scene.image.PixelFormat;
 import javafx.scene.image.WritableImage;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
 
+import org.hopwire.app.text.Text;
+import org.hopwire.gst.playback.AudioLevel;
 import org.hopwire.gst.playback.Playback;
 import org.hopwire.gst.playback.PreviewFrame;
 
 /**
- * A live picture from a playback's preview slot, with an overlay naming format, size and the frame rate shown.
+ * A live picture from a playback's preview slot, with an overlay naming format, size and the frame rate shown; for a
+ * microphone, a level meter instead of a picture. When nothing new came for {@link #STALLED_AFTER_NS} it says
+ * "Stalled" (with the reason when the playback knows one) and recovers by itself when pictures return.
  *
  * <p>Latest wins: once per pulse the newest decoded picture is taken from the slot (older ones were freed by the
  * streaming thread) and wrapped, not copied, in a {@link PixelBuffer}. A picture is freed only two pulses after it
  * left the screen, when the renderer can no longer be reading it. The playback is looked up each pulse, so a
- * playback rebuilt for a new format (or after a reconnect) is followed.
+ * playback rebuilt for a new format (or after a reconnect) is followed. A pulse changes a node only when what it
+ * shows changed (the overlay's text, the meter's bar), so a steady picture costs the scene graph nothing more.
  */
 public final class PreviewView extends StackPane {
+    /** Without a new picture (or a new level) this long, the preview says the source stalled. */
+    public static final long STALLED_AFTER_NS = 2_000_000_000L;
+    private static final PseudoClass STALLED = PseudoClass.getPseudoClass("stalled");
+    private static final PseudoClass AUDIO = PseudoClass.getPseudoClass("audio");
+
     private final Supplier<Optional<Playback>> playback;
+    private final String source;
     private final ImageView image = new ImageView();
-    private final Label overlay = new Label("Waiting for the first picture…");
+    private final Label overlay = new Label(Text.tr("preview.waiting.first"));
+    private final Meter meter;
     private final Deque<PreviewFrame> onScreen = new ArrayDeque<>(3);
     private final Deque<Long> shownAtNs = new ArrayDeque<>();
     private long framesShown;
+    private long levelsShown;
+    private long startedNs;
+    private long lastNewNs;
+    private long lastLevelAtNs;
+    private boolean stalled;
     private String lastText = "";
     private final AnimationTimer timer = new AnimationTimer() {
         @Override
@@ -41,8 +61,19 @@ public final class PreviewView extends StackPane {
         }
     };
 
+    /** A preview with no names to tell (tests, the warm-up). */
     public PreviewView(Supplier<Optional<Playback>> playback) {
+        this(playback, "", "");
+    }
+
+    /**
+     * @param device the device's name, shown above a microphone's meter
+     * @param source who sends it ("Demo laptop"), named when it stalls; empty for this host's own devices
+     */
+    public PreviewView(Supplier<Optional<Playback>> playback, String device, String source) {
         this.playback = playback;
+        this.source = source;
+        this.meter = new Meter(device);
         getStyleClass().add("preview");
         image.setPreserveRatio(true);
         image.fitWidthProperty().bind(widthProperty());
@@ -51,7 +82,8 @@ public final class PreviewView extends StackPane {
         overlay.setId("preview-overlay");
         overlay.getStyleClass().add("preview-overlay");
         StackPane.setAlignment(overlay, Pos.TOP_LEFT);
-        getChildren().addAll(image, overlay);
+        meter.setVisible(false);
+        getChildren().addAll(image, meter, overlay);
         setMinSize(160, 90);
     }
 
@@ -73,45 +105,122 @@ public final class PreviewView extends StackPane {
         return framesShown;
     }
 
+    /** Microphone levels put on the meter so far. */
+    public long levelsShown() {
+        return levelsShown;
+    }
+
+    /** True while it says the source stalled. */
+    public boolean isStalled() {
+        return stalled;
+    }
+
+    /** What the overlay says now. */
+    public String overlayText() {
+        return overlay.getText();
+    }
+
+    /** True when it shows a microphone's meter rather than pictures. */
+    public boolean showsMeter() {
+        return meter.isVisible();
+    }
+
     private void pulse(long now) {
+        if (startedNs == 0) {
+            startedNs = now;
+            lastNewNs = now;
+        }
         Optional<Playback> p = playback.get();
-        PreviewFrame frame = p.map(pb -> pb.preview().take()).orElse(null);
-        if (frame != null) {
-            ByteBuffer pixels = frame.pixels();
-            PixelBuffer<ByteBuffer> buffer = new PixelBuffer<>(frame.width(), frame.height(), pixels,
-                    PixelFormat.getByteBgraPreInstance());
-            image.setImage(new WritableImage(buffer));
-            onScreen.addLast(frame);
-            while (onScreen.size() > 2) {
-                onScreen.removeFirst().close();
-            }
-            if (!frame.isPlaceholder()) {
-                framesShown++;
-                shownAtNs.addLast(now);
-            }
+        // Without a playback (the borrow waits for its owner) it stays what it was: a silent meter, not a picture.
+        boolean audio = p.map(Playback::isAudio).orElse(meter.isVisible());
+        if (audio != meter.isVisible()) {
+            meter.setVisible(audio);
+            image.setVisible(!audio);
+            pseudoClassStateChanged(AUDIO, audio);
+        }
+        if (audio) {
+            pulseAudio(now, p.get());
+        } else {
+            pulseVideo(now, p);
         }
         while (!shownAtNs.isEmpty() && now - shownAtNs.peekFirst() > 1_000_000_000L) {
             shownAtNs.removeFirst();
         }
-        String text = p.map(pb -> describe(pb, frame)).orElse("Not playing");
+        // A playback that went away (the owner left; the borrow waits to resume) is a stall too, not "live".
+        boolean nowStalled = (p.isPresent() || framesShown + levelsShown > 0) && now - lastNewNs > STALLED_AFTER_NS;
+        if (nowStalled != stalled) {
+            stalled = nowStalled;
+            pseudoClassStateChanged(STALLED, stalled);
+        }
+        String text = p.map(pb -> describe(pb, now)).orElseGet(() -> stalled ? Text.tr("preview.stalled",
+                nothingFrom(), (now - lastNewNs) / 1_000_000_000L) : Text.tr("preview.not.playing"));
         if (!text.equals(lastText)) {
             overlay.setText(text);
             lastText = text;
         }
     }
 
-    private String describe(Playback pb, PreviewFrame frame) {
-        if (pb.isStalled()) {
-            return "Waiting for the source…";
+    private void pulseVideo(long now, Optional<Playback> p) {
+        PreviewFrame frame = p.map(pb -> pb.preview().take()).orElse(null);
+        if (frame == null) {
+            return;
+        }
+        ByteBuffer pixels = frame.pixels();
+        PixelBuffer<ByteBuffer> buffer = new PixelBuffer<>(frame.width(), frame.height(), pixels,
+                PixelFormat.getByteBgraPreInstance());
+        image.setImage(new WritableImage(buffer));
+        onScreen.addLast(frame);
+        while (onScreen.size() > 2) {
+            onScreen.removeFirst().close();
+        }
+        if (!frame.isPlaceholder()) {
+            framesShown++;
+            shownAtNs.addLast(now);
+            lastNewNs = now;
+        }
+    }
+
+    private void pulseAudio(long now, Playback pb) {
+        Optional<AudioLevel> level = pb.level();
+        if (level.isPresent() && level.get().measuredAtNs() != lastLevelAtNs) {
+            lastLevelAtNs = level.get().measuredAtNs();
+            meter.show(level.get());
+            levelsShown++;
+            lastNewNs = now;
+        }
+    }
+
+    private String describe(Playback pb, long now) {
+        if (stalled) {
+            return Text.tr("preview.stalled", stallReason(pb), (now - lastNewNs) / 1_000_000_000L);
+        }
+        if (pb.isAudio()) {
+            return levelsShown == 0 ? Text.tr("preview.waiting.sound") : Text.tr("preview.microphone",
+                    formatName(pb.caps()));
         }
         PreviewFrame last = onScreen.peekLast();
-        if (last == null) {
-            return "Waiting for the first picture…";
+        if (last == null || framesShown == 0) {
+            return Text.tr("preview.waiting.first");
         }
-        String size = streamSize(pb.caps()).orElse(last.width() + "x" + last.height());
-        String shownAt = size.equals(last.width() + "x" + last.height()) ? ""
-                : " (shown at " + last.width() + "x" + last.height() + ")";
-        return formatName(pb.caps()) + " " + size + shownAt + " · " + shownAtNs.size() + " fps shown";
+        String shown = last.width() + "x" + last.height();
+        String size = streamSize(pb.caps()).orElse(shown);
+        return size.equals(shown) ? Text.tr("preview.overlay", formatName(pb.caps()), size, shownAtNs.size())
+                : Text.tr("preview.overlay.scaled", formatName(pb.caps()), size, shown, shownAtNs.size());
+    }
+
+    /** Why nothing new came, in words: the pipeline's last problem, or the source sending nothing. */
+    private String stallReason(Playback pb) {
+        if (pb.lastProblem().isPresent()) {
+            return pb.lastProblem().get().message();
+        }
+        if (pb.isStalled() || pb.framesIn() == 0) {
+            return nothingFrom();
+        }
+        return Text.tr("preview.stalled.none.shown");
+    }
+
+    private String nothingFrom() {
+        return source.isEmpty() ? Text.tr("preview.stalled.nothing") : Text.tr("preview.stalled.nothing.from", source);
     }
 
     /** "1920x1080" from the caps the owner sends, when they say. */
@@ -121,7 +230,7 @@ public final class PreviewView extends StackPane {
         return w.find() && h.find() ? Optional.of(w.group(1) + "x" + h.group(1)) : Optional.empty();
     }
 
-    /** "raw NV12", "MJPEG", "H.264", from the caps text the owner sends. */
+    /** "raw NV12", "MJPEG", "H.264", "raw S16LE", from the caps text the owner sends. */
     static String formatName(String caps) {
         if (caps.startsWith("image/jpeg")) {
             return "MJPEG";
@@ -129,16 +238,71 @@ public final class PreviewView extends StackPane {
         if (caps.startsWith("video/x-h264")) {
             return "H.264";
         }
-        if (caps.startsWith("video/x-raw")) {
+        if (caps.startsWith("video/x-raw") || caps.startsWith("audio/x-raw")) {
             int at = caps.indexOf("format=");
             if (at >= 0) {
                 String rest = caps.substring(at + "format=".length()).replace("(string)", "");
                 int end = rest.indexOf(',');
-                return "raw " + (end < 0 ? rest : rest.substring(0, end)).trim();
+                return Text.tr("preview.format.raw.named", (end < 0 ? rest : rest.substring(0, end)).trim());
             }
-            return "raw";
+            return Text.tr("preview.format.raw");
         }
         int end = caps.indexOf(',');
         return end < 0 ? caps : caps.substring(0, end);
+    }
+
+    /** A microphone's level: the device's name, a bar from the floor (-60 dB) to full scale, and the peak in dB. */
+    static final class Meter extends VBox {
+        private final Region fill = new Region();
+        private final Region track = new Region();
+        private final Label value = new Label(Text.tr("preview.meter.silent"));
+        private long shownTenths = Long.MIN_VALUE;
+
+        Meter(String device) {
+            super(8);
+            setId("preview-meter");
+            getStyleClass().add("level-meter");
+            setAlignment(Pos.CENTER);
+            setMaxSize(420, USE_PREF_SIZE);
+            Label name = new Label(device);
+            name.getStyleClass().add("level-meter-name");
+            track.getStyleClass().add("level-meter-track");
+            fill.getStyleClass().add("level-meter-fill");
+            fill.setId("preview-meter-bar");
+            fill.setMaxWidth(0);
+            StackPane bar = new StackPane(track, fill);
+            bar.setAlignment(Pos.CENTER_LEFT);
+            bar.setPrefHeight(16);
+            bar.setMinHeight(16);
+            value.setId("preview-meter-value");
+            value.getStyleClass().add("level-meter-value");
+            getChildren().addAll(name, bar, value);
+            setPadding(new javafx.geometry.Insets(16));
+        }
+
+        /** Moves the bar; the label changes only when a value does (tenths of a dB). */
+        void show(AudioLevel level) {
+            double db = Math.max(AudioLevel.FLOOR_DB, Math.min(0, level.peakDb()));
+            double fraction = (db - AudioLevel.FLOOR_DB) / -AudioLevel.FLOOR_DB;
+            fill.setMaxWidth(Math.max(0, track.getWidth() * fraction));
+            // Both values in tenths of a dB, as one key: the text changes only when what it says does.
+            long tenths = Math.round(Math.max(-999, level.peakDb()) * 10) * 100_000
+                    + Math.round(Math.max(-999, level.rmsDb()) * 10);
+            if (tenths != shownTenths) {
+                shownTenths = tenths;
+                value.setText(level.peakDb() <= AudioLevel.FLOOR_DB ? Text.tr("preview.meter.silent")
+                        : Text.tr("preview.meter.db", level.peakDb(), level.rmsDb()));
+            }
+        }
+
+        /** The bar's share of the track, 0 to 1 (tests). */
+        double fraction() {
+            return track.getWidth() <= 0 ? 0 : fill.getMaxWidth() / track.getWidth();
+        }
+    }
+
+    /** The meter's bar, 0 (silence) to 1 (full scale), for tests. */
+    public double meterFraction() {
+        return meter.fraction();
     }
 }

@@ -1,72 +1,164 @@
 package org.hopwire.app.ui.preview;
 
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
+import javafx.animation.AnimationTimer;
+import javafx.application.Platform;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Scene;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.Tooltip;
+import javafx.scene.image.ImageView;
+import javafx.scene.image.PixelBuffer;
+import javafx.scene.image.PixelFormat;
+import javafx.scene.image.WritableImage;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
+import javafx.scene.layout.Pane;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
 import javafx.stage.Stage;
 import javafx.stage.Window;
 
+import org.hopwire.app.core.Notice;
+import org.hopwire.app.core.Recordings;
+import org.hopwire.app.core.Snapshot;
+import org.hopwire.app.core.VirtualCameraCheck;
+import org.hopwire.app.text.Text;
 import org.hopwire.app.ui.Icons;
+import org.hopwire.app.ui.Ids;
 import org.hopwire.app.ui.model.MainViewModel;
 
 /**
- * One preview window per borrowed device. Closing a preview only stops showing it: the device stays borrowed (its
- * other outputs go on) unless the person ticks "Return it when I close this window".
+ * The previews: a tile per borrowed device (or looked-at local camera) in the main window's Preview tab, which is
+ * selected when one opens; a tile can be popped out into a window of its own and comes back when that window is
+ * closed. Hiding a preview only stops showing it: the device stays borrowed (its other outputs go on) until the person
+ * presses Return, or closes a popped-out window with "Return it when I close this window" ticked.
+ *
+ * <p>Docked rather than a new window each time: a new native window cost the JavaFX thread 100 to 200 ms at the
+ * first borrow (issue 14). The dock is built with the main window, and {@link #attach} warms the picture path
+ * (PixelBuffer, WritableImage, ImageView, the first texture) with a tiny picture so the first borrow finds it ready.
+ *
+ * <p>It also watches the borrows: one that becomes live shows its preview (unless the person turned that off in
+ * Settings), whichever way it started (drag, Borrow, the menus, a resume); and a recording is announced when its
+ * borrow starts and when it ends.
  */
 public final class PreviewWindows {
     private record Key(UUID peer, String deviceId) {
     }
 
+    /** A recording announced as started, to announce its end. */
+    private record Recording(Path file, String device, Instant started) {
+    }
+
+    /** The key of local previews: no peer. */
+    private static final UUID LOCAL = new UUID(0, 0);
+    /** Files the record chooser picked, waiting for their borrow to start: (peer, device) to file. */
+    private static final Map<Key, Path> EXPECTED_RECORDINGS = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final MainViewModel model;
     private final Window owner;
-    private final Map<Key, Stage> open = new HashMap<>();
-    private final Map<Key, PreviewView> views = new HashMap<>();
+    private final Map<Key, Tile> tiles = new LinkedHashMap<>();
+    private final HBox row = new HBox(8);
+    private final Label empty = new Label(Text.tr("preview.dock.empty"));
+    private final StackPane dock;
+    private final Tab tab;
+    private TabPane tabs;
+    private Set<Key> live = Set.of();
+    private final Set<Key> hiddenByPerson = new HashSet<>();
+    private final Map<Key, Recording> recordings = new HashMap<>();
+    private long lastOpenNs;
 
     public PreviewWindows(MainViewModel model, Window owner) {
         this.model = model;
         this.owner = owner;
+        row.setId("preview-row");
+        row.setPadding(new Insets(8));
+        row.setFillHeight(true);
+        ScrollPane scroll = new ScrollPane(row);
+        scroll.setFitToHeight(true);
+        scroll.setId("preview-scroll");
+        empty.getStyleClass().add("hint");
+        empty.setWrapText(true);
+        empty.setId("preview-empty");
+        dock = new StackPane(scroll, empty);
+        dock.setId("preview-dock");
+        tab = new Tab(Text.tr("preview.tab"), dock);
+        tab.setId("tab-preview");
+        tab.setClosable(false);
+        updateEmpty();
     }
+
+    /**
+     * Puts the dock in the main window's tabs, warms the picture path on {@code overlay} (a pane over the window that
+     * takes no input) and starts watching the borrows. Also starts the virtual webcam check off this thread, so the
+     * peers' menus find it done.
+     */
+    public void attach(TabPane below, Pane overlay) {
+        this.tabs = below;
+        below.getTabs().add(tab);
+        warmUp(overlay);
+        model.snapshotProperty().addListener((o, was, now) -> borrowsChanged(now.borrows()));
+        borrowsChanged(model.snapshot().borrows());
+        VirtualCameraCheck.startChecking();
+    }
+
+    /** The Preview tab (for the window's layout and tests). */
+    public Tab tab() {
+        return tab;
+    }
+
+    // ---- showing ---------------------------------------------------------------------------------------------------
 
     /** Shows (or brings forward) the preview of a device borrowed from {@code peer}. */
     public void show(UUID peer, String deviceId, String title) {
         Key key = new Key(peer, deviceId);
-        Stage existing = open.get(key);
-        if (existing != null) {
-            existing.toFront();
+        hiddenByPerson.remove(key);
+        if (bringForward(key)) {
             return;
         }
+        String[] names = names(peer, deviceId);
         PreviewView view = new PreviewView(() -> model.snapshot().borrows().stream()
                 .filter(b -> b.peer().equals(peer) && b.deviceId().equals(deviceId) && !b.waiting()).findFirst()
-                .flatMap(b -> model.hub().playback(peer, b.channel())));
+                .flatMap(b -> model.hub().playback(peer, b.channel())), names[0], names[1]);
         open(key, view, title, true, () -> { });
     }
 
-    /** Shows a preview of one of this host's cameras; it starts on the hub's thread, so the window waits for it. */
+    /** Shows a preview of one of this host's cameras; it starts on the hub's thread, so the tile waits for it. */
     public void showLocal(String deviceId, String title) {
         Key key = new Key(LOCAL, deviceId);
-        Stage existing = open.get(key);
-        if (existing != null) {
-            existing.toFront();
+        if (bringForward(key)) {
             return;
         }
-        model.hub().previewLocal(deviceId).whenComplete((preview, e) -> javafx.application.Platform.runLater(() -> {
+        model.hub().previewLocal(deviceId).whenComplete((preview, e) -> Platform.runLater(() -> {
             if (e != null) {
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
-                model.tell(new org.hopwire.app.core.Notice(org.hopwire.app.core.Notice.Level.WARNING,
-                        cause.getMessage()));
+                model.tell(new Notice(Notice.Level.WARNING, cause.getMessage()));
                 return;
             }
-            if (open.containsKey(key)) {
+            if (tiles.containsKey(key)) {
                 model.hub().stopPreview(preview);
                 return;
             }
@@ -74,89 +166,379 @@ public final class PreviewWindows {
         }));
     }
 
-    /** The key of local previews: no peer. */
-    private static final UUID LOCAL = new UUID(0, 0);
-
-    private void open(Key key, PreviewView view, String title, boolean borrowed, Runnable onClosed) {
-        CheckBox returnOnClose = new CheckBox("Return it when I close this window");
-        returnOnClose.setId("return-on-close");
-        Button giveBack = new Button("Return", Icons.icon(Icons.RETURN));
-        giveBack.setId("preview-return");
-        Region grow = new Region();
-        HBox.setHgrow(grow, Priority.ALWAYS);
-        HBox bar = new HBox(8, returnOnClose, grow, giveBack);
-        bar.setAlignment(Pos.CENTER_LEFT);
-        bar.setPadding(new Insets(6, 8, 6, 8));
-        BorderPane root = new BorderPane(view);
-        root.setBottom(bar);
-        Stage stage = new Stage();
-        stage.initOwner(owner);
-        stage.setTitle(title);
-        Scene scene = new Scene(root, 640, 420);
-        org.hopwire.app.ui.theme.Theme.apply(scene);
-        stage.setScene(scene);
-        giveBack.setOnAction(e -> {
-            model.giveBack(key.peer(), key.deviceId());
-            stage.close();
-        });
-        if (!borrowed) {
-            bar.setVisible(false);
-            bar.setManaged(false);
+    private boolean bringForward(Key key) {
+        Tile t = tiles.get(key);
+        if (t == null) {
+            return false;
         }
-        stage.setOnHidden(e -> {
-            view.stop();
-            open.remove(key);
-            views.remove(key);
-            onClosed.run();
-            if (borrowed && returnOnClose.isSelected()) {
-                model.giveBack(key.peer(), key.deviceId());
-            }
-        });
-        open.put(key, stage);
-        views.put(key, view);
-        view.start();
-        place(stage, scene);
-        stage.show();
+        if (t.window != null) {
+            t.window.toFront();
+        } else {
+            select();
+        }
+        return true;
     }
 
-    /** Beside the main window when the screen has room, else over it, cascading from the last preview. */
+    /** The device's and the peer's names, for the meter and the stall reason. */
+    private String[] names(UUID peer, String deviceId) {
+        Snapshot s = model.snapshot();
+        String device = s.borrows().stream().filter(b -> b.peer().equals(peer) && b.deviceId().equals(deviceId))
+                .map(Snapshot.Borrowed::deviceName).findFirst().orElse("");
+        String source = s.peer(peer).map(Snapshot.Peer::name).orElse("");
+        return new String[] {device, source};
+    }
+
+    private void select() {
+        if (tabs != null) {
+            tabs.getSelectionModel().select(tab);
+        }
+    }
+
+    private void open(Key key, PreviewView view, String title, boolean borrowed, Runnable onClosed) {
+        long start = System.nanoTime();
+        Tile t = new Tile(key, view, title, borrowed, onClosed);
+        tiles.put(key, t);
+        row.getChildren().add(t.node);
+        updateEmpty();
+        view.start();
+        select();
+        lastOpenNs = System.nanoTime() - start;
+    }
+
+    /** How long the JavaFX thread spent opening the last preview (the benchmark reports it). */
+    public long lastOpenNanos() {
+        return lastOpenNs;
+    }
+
+    private void updateEmpty() {
+        boolean none = row.getChildren().isEmpty();
+        empty.setVisible(none);
+        empty.setManaged(none);
+    }
+
+    /** One preview: docked as a tile, or in its own window after Pop out. */
+    private final class Tile {
+        final Key key;
+        final PreviewView view;
+        final String title;
+        final boolean borrowed;
+        final Runnable onClosed;
+        final VBox node;
+        final BorderPane holder = new BorderPane();
+        Stage window;
+        CheckBox returnOnClose;
+        boolean closing;
+        /** Its place in the dock before it popped out: it comes back there. */
+        int dockedAt;
+
+        Tile(Key key, PreviewView view, String title, boolean borrowed, Runnable onClosed) {
+            this.key = key;
+            this.view = view;
+            this.title = title;
+            this.borrowed = borrowed;
+            this.onClosed = onClosed;
+            Label name = new Label(title);
+            name.setId("preview-title");
+            name.getStyleClass().add("preview-title");
+            name.setTooltip(new Tooltip(title));
+            name.setMinWidth(0);
+            Button popOut = new Button(Text.tr("preview.pop.out"));
+            popOut.setId("preview-pop-out");
+            popOut.setTooltip(new Tooltip(Text.tr("preview.pop.out.tip")));
+            popOut.setOnAction(e -> popOut());
+            popOut.setMinWidth(Region.USE_PREF_SIZE);
+            Button hide = new Button(Text.tr(borrowed ? "preview.hide" : "preview.close"));
+            hide.setId("preview-hide");
+            hide.setTooltip(new Tooltip(Text.tr(borrowed ? "preview.hide.tip" : "preview.close.tip")));
+            hide.setOnAction(e -> {
+                if (borrowed) {
+                    hiddenByPerson.add(key);
+                }
+                close();
+            });
+            hide.setMinWidth(Region.USE_PREF_SIZE);
+            Region grow = new Region();
+            HBox.setHgrow(grow, Priority.ALWAYS);
+            HBox header = new HBox(6, name, grow, popOut, hide);
+            if (borrowed) {
+                Button giveBack = new Button(Text.tr("preview.return"), Icons.icon(Icons.RETURN));
+                giveBack.setId("preview-return");
+                giveBack.setTooltip(new Tooltip(Text.tr("preview.return.tip")));
+                giveBack.setOnAction(e -> giveBack());
+                giveBack.setMinWidth(Region.USE_PREF_SIZE);
+                header.getChildren().add(giveBack);
+            }
+            header.setAlignment(Pos.CENTER_LEFT);
+            holder.setCenter(view);
+            VBox.setVgrow(holder, Priority.ALWAYS);
+            node = new VBox(4, header, holder);
+            node.setId(Ids.of("preview-tile", key.deviceId()));
+            node.getStyleClass().add("preview-tile");
+            node.setPrefWidth(540);
+            node.setMinWidth(280);
+        }
+
+        void giveBack() {
+            model.giveBack(key.peer(), key.deviceId());
+            close();
+        }
+
+        /** Moves the picture into a window of its own; the tile leaves the dock until that window closes. */
+        void popOut() {
+            if (window != null) {
+                window.toFront();
+                return;
+            }
+            holder.setCenter(null);
+            dockedAt = row.getChildren().indexOf(node);
+            row.getChildren().remove(node);
+            updateEmpty();
+            returnOnClose = new CheckBox(Text.tr("preview.return.on.close"));
+            returnOnClose.setId("return-on-close");
+            Button back = new Button(Text.tr("preview.dock.back"));
+            back.setId("preview-dock-back");
+            back.setTooltip(new Tooltip(Text.tr("preview.dock.back.tip")));
+            Button giveBack = new Button(Text.tr("preview.return"), Icons.icon(Icons.RETURN));
+            giveBack.setId("preview-return");
+            giveBack.setOnAction(e -> giveBack());
+            Region grow = new Region();
+            HBox.setHgrow(grow, Priority.ALWAYS);
+            HBox bar = new HBox(8, returnOnClose, grow, back, giveBack);
+            bar.setAlignment(Pos.CENTER_LEFT);
+            bar.setPadding(new Insets(6, 8, 6, 8));
+            if (!borrowed) {
+                returnOnClose.setVisible(false);
+                returnOnClose.setManaged(false);
+                giveBack.setVisible(false);
+                giveBack.setManaged(false);
+            }
+            BorderPane root = new BorderPane(view);
+            root.setBottom(bar);
+            Stage stage = new Stage();
+            stage.initOwner(owner);
+            stage.setTitle(title);
+            Scene scene = new Scene(root, 640, 420);
+            org.hopwire.app.ui.theme.Theme.apply(scene);
+            stage.setScene(scene);
+            back.setOnAction(e -> stage.hide());
+            stage.setOnHidden(e -> windowClosed(stage));
+            window = stage;
+            place(stage, scene);
+            stage.show();
+        }
+
+        /** Its window closed: back into the dock, unless it is closing for good or the person asked to return it. */
+        private void windowClosed(Stage stage) {
+            if (window != stage) {
+                return;
+            }
+            window = null;
+            ((BorderPane) stage.getScene().getRoot()).setCenter(null);
+            if (closing) {
+                return;
+            }
+            if (borrowed && returnOnClose.isSelected()) {
+                model.giveBack(key.peer(), key.deviceId());
+                close();
+                return;
+            }
+            holder.setCenter(view);
+            row.getChildren().add(Math.max(0, Math.min(dockedAt, row.getChildren().size())), node);
+            updateEmpty();
+            select();
+        }
+
+        /** Stops showing it: frees its pictures, leaves the dock (and closes its window). */
+        void close() {
+            if (closing) {
+                return;
+            }
+            closing = true;
+            if (window != null) {
+                window.hide();
+            }
+            view.stop();
+            row.getChildren().remove(node);
+            tiles.remove(key);
+            updateEmpty();
+            onClosed.run();
+        }
+    }
+
+    /** Beside the main window when the screen has room, else over it, cascading from the last window. */
     private void place(Stage stage, Scene scene) {
         if (owner == null) {
             return;
         }
+        long open = tiles.values().stream().filter(t -> t.window != null).count();
         javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
         double x = owner.getX() + owner.getWidth() + 8;
-        double y = owner.getY() + 24 * (open.size() - 1);
+        double y = owner.getY() + 24 * open;
         if (x + scene.getWidth() > screen.getMaxX()) {
-            x = owner.getX() + 60 + 24 * (open.size() - 1);
-            y = owner.getY() + 60 + 24 * (open.size() - 1);
+            x = owner.getX() + 60 + 24 * open;
+            y = owner.getY() + 60 + 24 * open;
         }
         stage.setX(x);
         stage.setY(y);
     }
 
+    // ---- the borrows ---------------------------------------------------------------------------------------------
+
+    /**
+     * A borrow that became live shows its preview (the person's setting allowing; not one the person hid while it
+     * lasts) and announces its recording; a borrow that ended announces the end of its recording.
+     */
+    private void borrowsChanged(List<Snapshot.Borrowed> borrows) {
+        Set<Key> nowLive = new HashSet<>();
+        Set<Key> present = new HashSet<>();
+        for (Snapshot.Borrowed b : borrows) {
+            Key key = new Key(b.peer(), b.deviceId());
+            present.add(key);
+            if (b.waiting()) {
+                continue;
+            }
+            nowLive.add(key);
+            if (live.contains(key)) {
+                continue;
+            }
+            Path file = EXPECTED_RECORDINGS.remove(key);
+            if (file != null) {
+                recordings.put(key, new Recording(file, b.deviceName(), Instant.now()));
+                model.tell(new Notice(Notice.Level.INFO, Text.tr("notice.recording.started", b.deviceName(),
+                        b.peerName(), file.getFileName().toString(), shortFolder(file.getParent()))));
+            }
+            if (model.settings().get().previewOnBorrow() && !tiles.containsKey(key)
+                    && !hiddenByPerson.contains(key)) {
+                show(b.peer(), b.deviceId(), Text.tr("preview.title", b.deviceName(), b.peerName()));
+            }
+        }
+        hiddenByPerson.retainAll(present);
+        for (Key gone : new ArrayList<>(recordings.keySet())) {
+            if (!present.contains(gone)) {
+                recordingStopped(recordings.remove(gone));
+            }
+        }
+        live = nowLive;
+    }
+
+    /** Says the recording ended, with its length and size (the size read off the UI thread). */
+    private void recordingStopped(Recording r) {
+        String length = Recordings.length(Duration.between(r.started(), Instant.now()));
+        CompletableFuture.supplyAsync(() -> {
+            try {
+                return Optional.of(Files.size(r.file()));
+            } catch (java.io.IOException e) {
+                return Optional.<Long>empty();
+            }
+        }).thenAccept(size -> Platform.runLater(() -> model.tell(new Notice(Notice.Level.INFO, size.map(s -> Text.tr(
+                "notice.recording.stopped", r.device(), r.file().getFileName().toString(), length,
+                Recordings.size(s))).orElse(Text.tr("notice.recording.stopped.missing", r.device(),
+                r.file().toString()))))));
+    }
+
+    /** "~/Videos/Hopwire" for a folder below the home folder. */
+    private static String shortFolder(Path folder) {
+        Path home = Recordings.home();
+        return folder.startsWith(home) && !folder.equals(home) ? "~/" + home.relativize(folder) : folder.toString();
+    }
+
+    /**
+     * The record chooser picked {@code file} for a borrow about to be asked for: its start and end are announced
+     * with the file's name. {@link #forgetRecording} undoes it when the borrow fails.
+     */
+    public static void expectRecording(UUID peer, String deviceId, Path file) {
+        EXPECTED_RECORDINGS.put(new Key(peer, deviceId), file);
+    }
+
+    public static void forgetRecording(UUID peer, String deviceId) {
+        EXPECTED_RECORDINGS.remove(new Key(peer, deviceId));
+    }
+
+    // ---- warm-up ---------------------------------------------------------------------------------------------------
+
+    /**
+     * Draws a 2x2 picture through the same path a preview uses (PixelBuffer, WritableImage, ImageView) on a node the
+     * person cannot see, then removes it: the classes, the texture code and the first upload are paid for at start,
+     * not at the first borrow. The playback classes are loaded on another thread meanwhile.
+     */
+    private void warmUp(Pane overlay) {
+        CompletableFuture.runAsync(() -> {
+            try {
+                Class.forName("org.hopwire.gst.playback.Playback", true, PreviewWindows.class.getClassLoader());
+                Class.forName("org.hopwire.gst.playback.PreviewFrame", true, PreviewWindows.class.getClassLoader());
+            } catch (ClassNotFoundException | LinkageError e) {
+                // Only a warm-up: the first borrow loads them instead.
+            }
+        });
+        // A picture of the preview's largest size (what a 1080p borrow is scaled to), drawn at 1x1: the renderer
+        // makes and fills a texture that size once now rather than at the first borrow.
+        int w = org.hopwire.gst.playback.Playback.PREVIEW_MAX_WIDTH;
+        int h = org.hopwire.gst.playback.Playback.PREVIEW_MAX_HEIGHT;
+        ByteBuffer pixels = ByteBuffer.allocateDirect(w * h * 4);
+        PixelBuffer<ByteBuffer> buffer = new PixelBuffer<>(w, h, pixels, PixelFormat.getByteBgraPreInstance());
+        ImageView image = new ImageView(new WritableImage(buffer));
+        image.setFitWidth(1);
+        image.setFitHeight(1);
+        // A whole tile (title, buttons, tooltips, icons, the view) styled and laid out once, out of sight.
+        Tile tile = new Tile(new Key(LOCAL, "warm-up"), new PreviewView(Optional::empty, "", ""), "", true, () -> { });
+        tile.node.resizeRelocate(0, 0, 540, 300);
+        for (javafx.scene.Node n : List.of(image, tile.node)) {
+            n.setOpacity(0.01);
+            n.setMouseTransparent(true);
+            n.setManaged(false);
+        }
+        overlay.getChildren().addAll(image, tile.node);
+        new AnimationTimer() {
+            private int pulses;
+
+            @Override
+            public void handle(long now) {
+                if (pulses == 1) {
+                    buffer.updateBuffer(b -> null); // a second upload, as every new picture makes
+                }
+                if (++pulses >= 4) {
+                    stop();
+                    overlay.getChildren().removeAll(image, tile.node);
+                    image.setImage(null);
+                }
+            }
+        }.start();
+    }
+
+    // ---- closing, for the window and tests ------------------------------------------------------------------------
+
     /** Closes the previews of devices no longer borrowed (returned, revoked, gone). */
-    public void closeGone(java.util.List<org.hopwire.app.core.Snapshot.Borrowed> borrowed) {
-        java.util.Set<Key> still = new java.util.HashSet<>();
+    public void closeGone(List<Snapshot.Borrowed> borrowed) {
+        Set<Key> still = new HashSet<>();
         borrowed.forEach(b -> still.add(new Key(b.peer(), b.deviceId())));
-        for (Map.Entry<Key, Stage> e : Map.copyOf(open).entrySet()) {
-            if (!e.getKey().peer().equals(LOCAL) && !still.contains(e.getKey())) {
-                e.getValue().close();
+        for (Tile t : List.copyOf(tiles.values())) {
+            if (!t.key.peer().equals(LOCAL) && !still.contains(t.key)) {
+                t.close();
             }
         }
     }
 
     /** The view of an open local preview, for tests. */
-    public java.util.Optional<PreviewView> localView(String deviceId) {
+    public Optional<PreviewView> localView(String deviceId) {
         return view(LOCAL, deviceId);
     }
 
-    /** The view of an open preview, for tests and the benchmark. */
-    public java.util.Optional<PreviewView> view(UUID peer, String deviceId) {
-        return java.util.Optional.ofNullable(views.get(new Key(peer, deviceId)));
+    /** The view of an open preview, docked or popped out, for tests and the benchmark. */
+    public Optional<PreviewView> view(UUID peer, String deviceId) {
+        return Optional.ofNullable(tiles.get(new Key(peer, deviceId))).map(t -> t.view);
+    }
+
+    /** Whether the preview is in a window of its own (tests). */
+    public boolean isPoppedOut(UUID peer, String deviceId) {
+        return Optional.ofNullable(tiles.get(new Key(peer, deviceId))).map(t -> t.window != null).orElse(false);
+    }
+
+    /** Pops a preview out into its own window, as its Pop out button does. */
+    public void popOut(UUID peer, String deviceId) {
+        Optional.ofNullable(tiles.get(new Key(peer, deviceId))).ifPresent(Tile::popOut);
     }
 
     public void closeAll() {
-        Map.copyOf(open).values().forEach(Stage::close);
+        List.copyOf(tiles.values()).forEach(Tile::close);
     }
 }

@@ -206,6 +206,11 @@ public final class SettingsDialog {
         protectionHint.setId("settings-protection-hint");
         grid.add(protectionHint, 1, 4, 2, 1);
         grid.addRow(5, label(Text.tr("settings.appearance"), appearance), appearance);
+        javafx.scene.control.CheckBox previewOnBorrow = new javafx.scene.control.CheckBox(
+                Text.tr("settings.preview.on.borrow"));
+        previewOnBorrow.setId("settings-preview-on-borrow");
+        previewOnBorrow.setSelected(now.previewOnBorrow());
+        grid.add(previewOnBorrow, 1, 6, 2, 1);
         HBox.setHgrow(peers, javafx.scene.layout.Priority.ALWAYS);
         VBox content = new VBox(12, grid);
         if (model.isPresent()) {
@@ -227,7 +232,7 @@ public final class SettingsDialog {
             if (d.getResult() == ok) {
                 store.update(s -> s.withFabric(fabric.getValue()).withFormatPolicy(policy.getValue())
                         .withConsent(consent.getValue()).withDataProtection(protection.getValue())
-                        .withAppearance(appearance.getValue()));
+                        .withAppearance(appearance.getValue()).withPreviewOnBorrow(previewOnBorrow.isSelected()));
             }
         });
         open = d;

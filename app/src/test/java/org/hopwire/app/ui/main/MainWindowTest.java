@@ -172,11 +172,9 @@ class MainWindowTest {
         assertTrue(text("#link-figures").contains(" · encrypted · "), "the protection in force: "
                 + text("#link-figures"));
 
-        // Closing the preview does not end the borrow.
-        fx(() -> {
-            robot.lookup("#preview-image").query().getScene().getWindow().hide();
-            return null;
-        });
+        // Hiding the preview does not end the borrow.
+        robot.clickOn("#preview-tile-test_camera #preview-hide");
+        waitFor("the preview hidden", () -> previewShown() == 0);
         WaitForAsyncUtils.sleep(600, TimeUnit.MILLISECONDS);
         assertEquals(1, model().snapshot().borrows().size(), "still borrowed after the preview closed");
         clickRow("#return-test_camera");
@@ -406,10 +404,7 @@ class MainWindowTest {
         waitFor("its overlay", () -> text("#preview-overlay").startsWith("raw "));
         assertTrue(model().snapshot().lends().isEmpty() && model().snapshot().borrows().isEmpty(),
                 "a look, not a lend");
-        fx(() -> {
-            robot.lookup("#preview-image").query().getScene().getWindow().hide();
-            return null;
-        });
+        robot.clickOn("#preview-tile-test_camera #preview-hide");
         waitFor("closed", () -> app.window().previews().localView(TestDevices.CAMERA_ID).isEmpty());
     }
 

@@ -1,0 +1,292 @@
+package org.hopwire.app.ui.preview;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+
+import javafx.scene.Node;
+import javafx.scene.Scene;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.SplitMenuButton;
+import javafx.scene.control.TabPane;
+import javafx.scene.input.MouseButton;
+import javafx.stage.Stage;
+
+import org.hopwire.app.HopwireApp;
+import org.hopwire.app.core.PeerState;
+import org.hopwire.app.core.Questions;
+import org.hopwire.app.core.Services;
+import org.hopwire.app.core.Snapshot;
+import org.hopwire.app.ui.model.MainViewModel;
+import org.hopwire.engine.DemoFabric;
+import org.hopwire.engine.Fabrics;
+import org.hopwire.engine.protocol.FragmentHeader;
+import org.hopwire.engine.protocol.MediaFrame;
+import org.hopwire.engine.session.SessionHandler;
+import org.hopwire.gst.device.TestDevices;
+import org.hopwire.gst.playback.Outputs;
+import org.hopwire.gst.playback.Playback;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * The previews in the main window, headless under Monocle on the emulated demo: a borrow shows its preview docked in
+ * the Preview tab (unless turned off), a tile pops out and comes back, a microphone shows a level meter, a preview
+ * says when its pictures stopped, a recording is announced, and the virtual webcam item says what it needs.
+ */
+class PreviewDockTest {
+    private static final String SMALL = "video/x-raw,width=320,height=240,framerate=30/1";
+    private static final String CARD = "#peer-" + DemoFabric.DEMO_PEER_UUID.toString().substring(0, 8);
+    private static final String CAMERA_TILE = "#preview-tile-test_camera";
+
+    @TempDir
+    Path dir;
+    private final FxRobot robot = new FxRobot();
+    private final Questions questions = new Questions();
+    private Services services;
+    private HopwireApp app;
+
+    @BeforeEach
+    void start() throws Exception {
+        services = Services.open(dir, Optional.of(Fabrics.Choice.EMULATED), "desk", questions);
+        questions.onQuestion(q -> {
+            if (q.kind() == Questions.Kind.PAIRING) {
+                q.answer(SessionHandler.Consent.ALLOW_ONCE);
+            }
+        });
+        FxToolkit.registerPrimaryStage();
+        app = (HopwireApp) FxToolkit.setupApplication(() -> new HopwireApp(services, questions));
+        WaitForAsyncUtils.waitForFxEvents();
+        model().setBorrowCaps(SMALL);
+        waitFor("paired", () -> model().snapshot().peer(DemoFabric.DEMO_PEER_UUID).map(p -> p.state()
+                == PeerState.PAIRED && !p.devices().isEmpty()).orElse(false));
+        waitFor("the demo's camera on its card", () -> robot.lookup(CARD + " #peer-device-test_camera").tryQuery()
+                .isPresent());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        FxToolkit.cleanupApplication(app);
+        FxToolkit.cleanupStages();
+        services.close();
+    }
+
+    private MainViewModel model() {
+        return app.model();
+    }
+
+    private PreviewWindows previews() {
+        return app.window().previews();
+    }
+
+    private static void waitFor(String what, BooleanSupplier condition) throws Exception {
+        try {
+            WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, condition::getAsBoolean);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("timed out waiting for " + what, e);
+        }
+    }
+
+    private <T> T fx(java.util.concurrent.Callable<T> c) throws Exception {
+        return WaitForAsyncUtils.asyncFx(c).get(10, TimeUnit.SECONDS);
+    }
+
+    private long cameraPictures() {
+        return previews().view(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID).map(PreviewView::framesShown)
+                .orElse(0L);
+    }
+
+    private boolean live(String deviceId) {
+        return model().snapshot().borrows().stream().anyMatch(b -> b.deviceId().equals(deviceId) && !b.waiting());
+    }
+
+    private Optional<Node> tile() {
+        return robot.lookup(CAMERA_TILE).tryQuery();
+    }
+
+    @Test
+    void shouldDockThePreviewOfADraggedBorrowInTheMainWindowAndSelectItsTab() throws Exception {
+        robot.drag(CARD + " #peer-device-test_camera", MouseButton.PRIMARY).dropTo("#this-host");
+        waitFor("the preview tile", () -> tile().isPresent());
+        assertSame(app.window().scene(), tile().get().getScene(), "docked in the main window, not a window of its own");
+        TabPane below = robot.lookup("#below").queryAs(TabPane.class);
+        assertEquals("tab-preview", below.getSelectionModel().getSelectedItem().getId(), "its tab is selected");
+        assertEquals("Test camera (test pattern) from " + Fabrics.DEMO_PEER_NAME,
+                robot.lookup(CAMERA_TILE + " #preview-title").queryAs(Label.class).getText());
+        waitFor("pictures in the docked preview", () -> cameraPictures() >= 10);
+        assertFalse(robot.lookup("#preview-empty").queryAs(Label.class).isVisible());
+        robot.clickOn(CAMERA_TILE + " #preview-return");
+        waitFor("returned, and its tile gone", () -> model().snapshot().borrows().isEmpty() && tile().isEmpty());
+        assertTrue(robot.lookup("#preview-empty").queryAs(Label.class).isVisible(), "the dock says what goes there");
+    }
+
+    @Test
+    void shouldPopOutIntoItsOwnWindowAndComeBackWhenThatWindowCloses() throws Exception {
+        robot.clickOn(CARD + " #borrow-from-peer-test_camera");
+        waitFor("the preview tile", () -> tile().isPresent() && cameraPictures() >= 5);
+        robot.clickOn(CAMERA_TILE + " #preview-pop-out");
+        waitFor("popped out", () -> previews().isPoppedOut(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID));
+        assertTrue(tile().isEmpty(), "the tile left the dock");
+        Scene own = robot.lookup("#return-on-close").query().getScene();
+        assertNotSame(app.window().scene(), own);
+        assertEquals("Test camera (test pattern) from " + Fabrics.DEMO_PEER_NAME, ((Stage) own.getWindow())
+                .getTitle());
+        long before = cameraPictures();
+        waitFor("pictures go on in its window", () -> cameraPictures() > before + 5);
+
+        fx(() -> {
+            own.getWindow().hide();
+            return null;
+        });
+        waitFor("docked again", () -> tile().isPresent());
+        assertTrue(live(TestDevices.CAMERA_ID), "closing its window does not return the device");
+        long docked = cameraPictures();
+        waitFor("pictures go on in the dock", () -> cameraPictures() > docked + 5);
+
+        robot.clickOn(CAMERA_TILE + " #preview-pop-out");
+        waitFor("popped out again", () -> robot.lookup("#return-on-close").tryQuery().isPresent());
+        robot.clickOn("#return-on-close");
+        assertTrue(robot.lookup("#return-on-close").queryAs(CheckBox.class).isSelected());
+        fx(() -> {
+            robot.lookup("#return-on-close").query().getScene().getWindow().hide();
+            return null;
+        });
+        waitFor("returned as asked", () -> model().snapshot().borrows().isEmpty());
+        assertTrue(previews().view(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID).isEmpty());
+    }
+
+    @Test
+    void shouldNotShowThePreviewWhenThePersonTurnedThatOff() throws Exception {
+        services.settings().update(s -> s.withPreviewOnBorrow(false));
+        robot.clickOn(CARD + " #borrow-from-peer-test_camera");
+        waitFor("borrowed", () -> live(TestDevices.CAMERA_ID));
+        WaitForAsyncUtils.sleep(800, TimeUnit.MILLISECONDS);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(tile().isEmpty(), "no preview unless asked for");
+        robot.clickOn("#preview-test_camera");
+        waitFor("the preview, asked for", () -> tile().isPresent() && cameraPictures() > 0);
+    }
+
+    @Test
+    void shouldKeepAHiddenPreviewHiddenWhileItsBorrowLasts() throws Exception {
+        model().borrow(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID, Outputs.PREVIEW, SMALL);
+        waitFor("the preview tile", () -> tile().isPresent());
+        robot.clickOn(CAMERA_TILE + " #preview-hide");
+        waitFor("hidden", () -> tile().isEmpty());
+        WaitForAsyncUtils.sleep(600, TimeUnit.MILLISECONDS);
+        assertTrue(live(TestDevices.CAMERA_ID), "hiding is not returning");
+        assertTrue(tile().isEmpty(), "the next snapshots do not bring it back");
+    }
+
+    @Test
+    void shouldShowALevelMeterForABorrowedMicrophone() throws Exception {
+        model().borrow(DemoFabric.DEMO_PEER_UUID, TestDevices.MICROPHONE_ID, Outputs.PREVIEW, "");
+        waitFor("the microphone's tile", () -> robot.lookup("#preview-tile-test_microphone").tryQuery().isPresent());
+        PreviewView view = previews().view(DemoFabric.DEMO_PEER_UUID, TestDevices.MICROPHONE_ID).orElseThrow();
+        waitFor("levels on the meter", () -> view.levelsShown() >= 5);
+        assertTrue(view.showsMeter(), "a meter, not a black picture");
+        assertFalse(robot.lookup("#preview-tile-test_microphone #preview-image").query().isVisible());
+        waitFor("the tone on the bar", () -> view.meterFraction() > 0.2);
+        String value = robot.lookup("#preview-tile-test_microphone #preview-meter-value").queryAs(Label.class)
+                .getText();
+        assertTrue(value.matches("Peak -?\\d+[.,]\\d dB · RMS -?\\d+[.,]\\d dB"), value);
+        assertTrue(robot.lookup("#preview-tile-test_microphone .level-meter-name").queryAs(Label.class).getText()
+                .startsWith("Test microphone"));
+        assertFalse(view.isStalled());
+    }
+
+    @Test
+    void shouldAnnounceARecordingWhenItStartsAndStops() throws Exception {
+        Path file = dir.resolve("Test camera 2026-12-06 19-05-12.mkv");
+        PreviewWindows.expectRecording(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID, file);
+        model().borrow(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID, Outputs.PREVIEW.withRecording(file), SMALL);
+        waitFor("the start announced", () -> model().notices().stream().anyMatch(n -> n.text().startsWith(
+                "Recording Test camera (test pattern) from " + Fabrics.DEMO_PEER_NAME + " to " + file.getFileName())));
+        waitFor("pictures", () -> cameraPictures() >= 15);
+        model().giveBack(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID);
+        waitFor("the end announced, with the file, its length and size", () -> model().notices().stream()
+                .anyMatch(n -> n.text().matches("Stopped recording Test camera \\(test pattern\\): "
+                        + java.util.regex.Pattern.quote(file.getFileName().toString())
+                        + ", \\d+:\\d\\d, [\\d.,]+ (kB|MB|bytes)")));
+        assertTrue(Files.size(file) > 0);
+    }
+
+    @Test
+    void shouldOfferTheVirtualWebcamOnlyWithV4l2loopbackAndSayWhatToInstall() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.isDirectory(Path.of("/sys/module/v4l2loopback"))
+                || Files.isDirectory(Path.of("/lib/modules", System.getProperty("os.version"))),
+                "this machine may be able to make a virtual camera");
+        org.hopwire.app.core.VirtualCameraCheck.startChecking().get(10, TimeUnit.SECONDS);
+        SplitMenuButton borrow = robot.lookup(CARD + " #borrow-from-peer-test_camera").queryAs(SplitMenuButton.class);
+        AtomicReference<MenuItem> item = new AtomicReference<>();
+        fx(() -> {
+            borrow.show();
+            item.set(borrow.getItems().stream().filter(i -> "borrow-as-webcam".equals(i.getId())).findFirst()
+                    .orElseThrow());
+            borrow.hide();
+            return null;
+        });
+        assertTrue(item.get().isDisable(), "cannot be made here");
+        assertEquals("Borrow as a virtual webcam (needs v4l2loopback: sudo apt install v4l2loopback-dkms, then "
+                + "restart Hopwire)", item.get().getText());
+    }
+
+    /** A preview fed by hand: it says "Stalled" 2 s after the last picture, and recovers when pictures return. */
+    @Test
+    void shouldSayStalledWhenPicturesStopAndRecoverWhenTheyReturn() throws Exception {
+        String caps = "video/x-raw,format=NV12,width=64,height=48,framerate=30/1";
+        try (Playback p = Playback.start("stall-test", caps, Outputs.PREVIEW, new Playback.Listener() { })) {
+            PreviewView view = fx(() -> {
+                PreviewView v = new PreviewView(() -> Optional.of(p), "Hand camera", "Hand laptop");
+                Stage s = new Stage();
+                s.setScene(new Scene(v, 200, 150));
+                s.show();
+                v.start();
+                return v;
+            });
+            ByteBuffer nv12 = ByteBuffer.allocateDirect(64 * 48 * 3 / 2);
+            long[] n = {0};
+            Runnable push = () -> p.push(new MediaFrame(0, n[0], n[0]++ * 33_333_333L, -1, 33_333_333L,
+                    FragmentHeader.KEY_FRAME, nv12.duplicate()));
+            for (int i = 0; i < 30; i++) {
+                push.run();
+                Thread.sleep(33);
+            }
+            waitFor("pictures", () -> view.framesShown() > 5);
+            assertFalse(view.isStalled());
+            assertTrue(view.overlayText().startsWith("raw NV12 64x48"), view.overlayText());
+            long stoppedAt = System.nanoTime();
+            waitFor("stalled", view::isStalled);
+            assertTrue(System.nanoTime() - stoppedAt >= PreviewView.STALLED_AFTER_NS - 100_000_000L,
+                    "not before 2 s");
+            waitFor("the reason", () -> view.overlayText().startsWith("Stalled: nothing arrives from Hand laptop"));
+            for (int i = 0; i < 30 && view.isStalled(); i++) {
+                push.run();
+                Thread.sleep(33);
+            }
+            waitFor("recovered", () -> !view.isStalled() && view.overlayText().startsWith("raw NV12"));
+            fx(() -> {
+                view.stop();
+                view.getScene().getWindow().hide();
+                return null;
+            });
+        }
+    }
+}
