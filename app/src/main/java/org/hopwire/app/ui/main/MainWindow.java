@@ -27,7 +27,6 @@ import javafx.stage.Stage;
 import javafx.util.Duration;
 
 import org.controlsfx.control.NotificationPane;
-import org.hopwire.app.core.DemoPeer;
 import org.hopwire.app.core.Notice;
 import org.hopwire.app.ui.Icons;
 import org.hopwire.app.ui.devices.ThisHostPane;
@@ -40,7 +39,6 @@ import org.hopwire.app.ui.peers.PeersPane;
 import org.hopwire.app.ui.preview.PreviewWindows;
 import org.hopwire.app.ui.questions.QuestionDialogs;
 import org.hopwire.app.ui.settings.SettingsDialog;
-import org.hopwire.gst.device.TestDevices;
 
 /**
  * The main window: this host on the left, the peers on the right, the live link panel (and the streams and notices)
@@ -173,57 +171,9 @@ public final class MainWindow {
         Menu help = new Menu("H_elp", null, howTo, about);
 
         MenuBar bar = new MenuBar(app);
-        model.demo().ifPresent(d -> bar.getMenus().add(demoMenu(d)));
+        model.demo().ifPresent(d -> bar.getMenus().add(DemoMenu.create(model, d)));
         bar.getMenus().add(help);
         return bar;
-    }
-
-    /** The emulated demo's controls: what the other host's person or its hardware would do. */
-    private Menu demoMenu(DemoPeer demo) {
-        MenuItem askCamera = new MenuItem("Demo laptop asks for Test camera");
-        askCamera.setId("demo-ask-camera");
-        askCamera.setOnAction(e -> demo.askFor(TestDevices.CAMERA_ID).whenComplete((b, x) -> {
-            if (x != null) {
-                model.tell(new Notice(Notice.Level.INFO, "Demo laptop's request: " + rootMessage(x)));
-            }
-        }));
-        MenuItem askMicrophone = new MenuItem("Demo laptop asks for Test microphone");
-        askMicrophone.setOnAction(e -> demo.askFor(TestDevices.MICROPHONE_ID));
-        MenuItem giveBack = new MenuItem("Demo laptop gives back what it borrows");
-        giveBack.setOnAction(e -> demo.giveBackAll());
-        MenuItem cable = new MenuItem("Unplug the emulated cable");
-        cable.setId("demo-cable");
-        cable.setOnAction(e -> {
-            if (demo.isPlugged()) {
-                demo.unplug();
-                cable.setText("Plug the emulated cable back in");
-            } else {
-                demo.plug();
-                cable.setText("Unplug the emulated cable");
-            }
-        });
-        MenuItem pull = new MenuItem("Pull out Demo laptop's test camera");
-        pull.setOnAction(e -> {
-            TestDevices t = demo.devices().testDevices();
-            if (t.present().stream().anyMatch(d -> d.id().equals(TestDevices.CAMERA_ID))) {
-                t.unplug(TestDevices.CAMERA_ID);
-                pull.setText("Plug Demo laptop's test camera back in");
-            } else {
-                t.plug(TestDevices.CAMERA_ID);
-                pull.setText("Pull out Demo laptop's test camera");
-            }
-        });
-        Menu m = new Menu("_Demo", null, askCamera, askMicrophone, giveBack, new SeparatorMenuItem(), cable, pull);
-        m.setId("menu-demo");
-        return m;
-    }
-
-    private static String rootMessage(Throwable x) {
-        Throwable t = x;
-        while (t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t.getMessage();
     }
 
     private void info(String title, String text) {
