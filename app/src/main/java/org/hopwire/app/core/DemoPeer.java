@@ -48,6 +48,9 @@ public final class DemoPeer implements AutoCloseable {
     private volatile boolean confirmPairing = true;
     private volatile boolean acceptOffers = true;
     private volatile boolean allowAlways;
+    /** How many times the demo's person was asked to lend something (tests: "always" asks no more). */
+    private final java.util.concurrent.atomic.AtomicInteger consentQuestions =
+            new java.util.concurrent.atomic.AtomicInteger();
     /** The devices the demo asks this host for now, with the question open: it asks once at a time. */
     private final java.util.Set<String> asking = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final java.util.List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -187,6 +190,11 @@ public final class DemoPeer implements AutoCloseable {
         allowAlways = yes;
     }
 
+    /** How many times the demo's person was asked for one of its devices. */
+    public int consentQuestions() {
+        return consentQuestions.get();
+    }
+
     public boolean allowsAlways() {
         return allowAlways;
     }
@@ -243,6 +251,7 @@ public final class DemoPeer implements AutoCloseable {
 
         @Override
         public CompletionStage<Consent> askConsent(PeerInfo peer, String deviceId) {
+            consentQuestions.incrementAndGet();
             return CompletableFuture.completedFuture(allowAlways ? Consent.ALLOW_ALWAYS : Consent.ALLOW_ONCE);
         }
 

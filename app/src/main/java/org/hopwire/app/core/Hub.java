@@ -295,8 +295,8 @@ public final class Hub implements AutoCloseable {
         }
     }
 
-    /** The session with a peer now, if any (tests). */
-    Optional<PeerSession> session(UUID peer) {
+    /** The session with a peer now, if any (tests and tools: pausing a channel to see a stall). */
+    public Optional<PeerSession> session(UUID peer) {
         return find(peer).flatMap(e -> e.link.session());
     }
 
