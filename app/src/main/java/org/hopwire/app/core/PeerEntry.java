@@ -608,7 +608,10 @@ final class PeerEntry implements SessionHandler {
             switch (end.reason()) {
                 case LINK_DOWN, PEER_CLOSED -> {
                     // A peer that left the cable was announced already; a session lost on a live cable is news.
-                    if (onCable || !wanted.isEmpty()) {
+                    // A session that never became ready (a pairing the peer restarted, as after Forget) lost
+                    // nothing a person had: the card shows where the pairing is.
+                    boolean wasReady = link.session().map(PeerSession::wasReady).orElse(true);
+                    if (wasReady && (onCable || !wanted.isEmpty())) {
                         hub.notice(Notice.warning(Text.tr(wanted.isEmpty() ? "notice.connection.lost"
                                 : "notice.connection.lost.borrows", name(), words(end))));
                     }
