@@ -511,7 +511,7 @@ final class PeerEntry implements SessionHandler {
     @Override
     public void onLendEnded(int channel, int reason) {
         String id = lentDevice.remove(channel);
-        String device = id == null ? Text.tr("action.the.peer") : hub.deviceName(id);
+        String device = id == null ? Text.tr("device.unknown") : hub.deviceName(id);
         hub.notice(Notice.info(Text.tr(reason == ControlMessage.Stop.REVOKED ? "notice.lend.revoked"
                 : reason == ControlMessage.Stop.RETURNED ? "notice.lend.returned" : "notice.lend.ended", device,
                 name())));
@@ -542,7 +542,7 @@ final class PeerEntry implements SessionHandler {
     @Override
     public void onBorrowEnded(int channel, int reason) {
         Playing p = playing.remove(channel);
-        String device = p == null ? Text.tr("action.the.peer") : p.deviceName();
+        String device = p == null ? Text.tr("device.unknown") : p.deviceName();
         boolean sessionEnding = link.session().map(s -> s.state() == PeerSession.State.CLOSED).orElse(true);
         if (sessionEnding && reason == ControlMessage.Stop.FAILED) {
             // The session is going (cable pulled): the link asks again when it is back, and onClosed says so.

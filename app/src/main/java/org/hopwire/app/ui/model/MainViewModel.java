@@ -245,7 +245,7 @@ public final class MainViewModel implements AutoCloseable {
 
     public CompletableFuture<?> revoke(UUID peer, int channel) {
         String device = snapshot.get().lends().stream().filter(l -> l.peer().equals(peer) && l.channel() == channel)
-                .map(Snapshot.Lend::deviceName).findFirst().orElse(Text.tr("action.the.peer"));
+                .map(Snapshot.Lend::deviceName).findFirst().orElse(Text.tr("device.unknown"));
         return reported(hub.revoke(peer, channel), "notice.could.not.revoke", device, peer);
     }
 
