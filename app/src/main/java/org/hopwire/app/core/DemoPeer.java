@@ -47,6 +47,13 @@ public final class DemoPeer implements AutoCloseable {
     private volatile PeerLink link;
     private volatile boolean confirmPairing = true;
     private volatile boolean acceptOffers = true;
+    private volatile boolean allowAlways;
+    /** How many times the demo's person was asked to lend something (tests: "always" asks no more). */
+    private final java.util.concurrent.atomic.AtomicInteger consentQuestions =
+            new java.util.concurrent.atomic.AtomicInteger();
+    /** The devices the demo asks this host for now, with the question open: it asks once at a time. */
+    private final java.util.Set<String> asking = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     /**
@@ -111,9 +118,37 @@ public final class DemoPeer implements AutoCloseable {
         return link.state();
     }
 
-    /** Has the demo ask this host for one of its devices: this host's person is asked for consent. */
+    /**
+     * Has the demo ask this host for one of its devices: this host's person is asked for consent. While one request
+     * for a device is open, another for it gets that one's answer (its person asks once, as a person would).
+     */
     public CompletableFuture<Borrow> askFor(String deviceId) {
-        return link.borrow(deviceId, "");
+        asking.add(deviceId);
+        changed();
+        return link.borrow(deviceId, "").whenComplete((b, e) -> {
+            asking.remove(deviceId);
+            changed();
+        });
+    }
+
+    /** True while the demo's request for a device waits for this host's answer. */
+    public boolean isAsking(String deviceId) {
+        return asking.contains(deviceId);
+    }
+
+    /** True when the demo borrows a device of this host now, or waits for it. */
+    public boolean borrows(String deviceId) {
+        return asking.contains(deviceId) || borrowing().stream().anyMatch(b -> b.deviceId().equals(deviceId));
+    }
+
+    /** Told when the demo's own state changes (cable, requests, test camera), on any thread. */
+    public Runnable onChange(Runnable listener) {
+        changeListeners.add(listener);
+        return () -> changeListeners.remove(listener);
+    }
+
+    private void changed() {
+        changeListeners.forEach(Runnable::run);
     }
 
     /** Gives back everything the demo borrows from this host. */
@@ -147,6 +182,23 @@ public final class DemoPeer implements AutoCloseable {
         confirmPairing = yes;
     }
 
+    /**
+     * True makes the demo's person allow what this host asks for "Always" (remembered with the pairing, so a replug
+     * or a later request passes without a question); false, the default, allows it once.
+     */
+    public void allowAlways(boolean yes) {
+        allowAlways = yes;
+    }
+
+    /** How many times the demo's person was asked for one of its devices. */
+    public int consentQuestions() {
+        return consentQuestions.get();
+    }
+
+    public boolean allowsAlways() {
+        return allowAlways;
+    }
+
     /** False makes the demo's person decline what this host offers it (for a test or to see it happen). */
     public void acceptOffers(boolean yes) {
         acceptOffers = yes;
@@ -164,11 +216,13 @@ public final class DemoPeer implements AutoCloseable {
     /** Pulls the emulated cable out. */
     public void unplug() {
         demo.cable().unplug();
+        changed();
     }
 
     /** Plugs it back in. */
     public void plug() {
         demo.cable().plug();
+        changed();
     }
 
     public boolean isPlugged() {
@@ -197,7 +251,8 @@ public final class DemoPeer implements AutoCloseable {
 
         @Override
         public CompletionStage<Consent> askConsent(PeerInfo peer, String deviceId) {
-            return CompletableFuture.completedFuture(Consent.ALLOW_ONCE);
+            consentQuestions.incrementAndGet();
+            return CompletableFuture.completedFuture(allowAlways ? Consent.ALLOW_ALWAYS : Consent.ALLOW_ONCE);
         }
 
         @Override

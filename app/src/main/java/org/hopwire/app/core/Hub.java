@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
+import org.hopwire.app.text.Text;
 import org.hopwire.engine.fabric.Fabric;
 import org.hopwire.engine.fabric.FabricException;
 import org.hopwire.engine.fabric.PeerHost;
@@ -45,6 +46,8 @@ public final class Hub implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Hub.class.getName());
     /** How often the link counters are sampled and the window told: the link panel's refresh rate. */
     public static final long TICK_MS = 500;
+    /** A borrow with no frame for this long is shown stalled: four ticks, well above a 5 fps source's gap. */
+    public static final long STALL_MS = 2000;
     /** Samples kept for the throughput chart: 60 s at two a second. */
     public static final int HISTORY_SAMPLES = 120;
     /**
@@ -188,13 +191,15 @@ public final class Hub implements AutoCloseable {
                 throw new ActionRefused(why);
             });
             PeerEntry e = entry(peer);
-            PeerSession s = e.link.session().orElseThrow(() -> new ActionRefused(e.name() + " is not connected"));
+            PeerSession s = e.link.session().orElseThrow(() -> new ActionRefused(Text.tr("why.not.connected",
+                    e.name())));
             try {
                 s.offer(deviceId);
             } catch (org.hopwire.engine.session.SessionException ex) {
-                throw new ActionRefused("could not offer to " + e.name() + ": " + ex.getMessage());
+                LOG.log(System.Logger.Level.WARNING, "offer of " + deviceId + " to " + e.name() + " failed", ex);
+                throw new ActionRefused(Text.tr("why.offer.failed", deviceName(deviceId), e.name()));
             }
-            notice(Notice.info("Offered " + deviceName(deviceId) + " to " + e.name() + ": waiting for its answer."));
+            notice(Notice.info(Text.tr("notice.offered", deviceName(deviceId), e.name())));
             return null;
         });
     }
@@ -241,14 +246,13 @@ public final class Hub implements AutoCloseable {
             try {
                 store.forget(peer);
             } catch (IOException e) {
-                throw new ActionRefused("could not forget the pairing in " + store.directory() + ": "
-                        + e.getMessage());
+                LOG.log(System.Logger.Level.WARNING, "could not forget " + peer + " in " + store.directory(), e);
+                throw new ActionRefused(Text.tr("why.forget.failed", store.directory()));
             }
             forgetHooks.forEach(h -> h.accept(peer));
             Optional<PeerEntry> e = find(peer);
-            e.ifPresent(PeerEntry::restart);
-            notice(Notice.info("Forgot the pairing with " + e.map(PeerEntry::name).orElse(peer.toString())
-                    + ": pairing again shows a new code."));
+            notice(Notice.info(Text.tr("notice.forgot", e.map(PeerEntry::name).orElse(peer.toString()))));
+            e.ifPresent(x -> x.restart("notice.borrow.cleared.forgot"));
             return null;
         });
     }
@@ -256,7 +260,7 @@ public final class Hub implements AutoCloseable {
     /** Starts over with a peer whose session ended for good (pairing rejected, say). */
     public CompletableFuture<Void> reconnect(UUID peer) {
         return onWorker(() -> {
-            entry(peer).restart();
+            entry(peer).restart("notice.borrow.cleared.pair.again");
             return null;
         });
     }
@@ -269,10 +273,12 @@ public final class Hub implements AutoCloseable {
                 localPreviews.add(p);
                 return p;
             } catch (org.hopwire.gst.GstPipelineException | org.hopwire.gst.GStreamerUnavailableException e) {
-                throw new ActionRefused("no preview of " + deviceName(deviceId) + ": " + e.getMessage());
+                LOG.log(System.Logger.Level.WARNING, "no preview of " + deviceId, e);
+                throw new ActionRefused(Text.tr("refused.preview", deviceName(deviceId),
+                        Text.tr("why.preview.failed")));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new ActionRefused("interrupted while starting the preview");
+                throw new ActionRefused(Text.tr("refused.preview", deviceName(deviceId), Text.tr("why.interrupted")));
             }
         });
     }
@@ -289,6 +295,11 @@ public final class Hub implements AutoCloseable {
         }
     }
 
+    /** The session with a peer now, if any (tests and tools: pausing a channel to see a stall). */
+    public Optional<PeerSession> session(UUID peer) {
+        return find(peer).flatMap(e -> e.link.session());
+    }
+
     /** The playback of a borrowed channel, for its preview. */
     public Optional<Playback> playback(UUID peer, int channel) {
         return find(peer).flatMap(e -> e.media.borrower().playback(channel));
@@ -300,25 +311,23 @@ public final class Hub implements AutoCloseable {
     public Optional<String> whyNotOffer(UUID peer, String deviceId) {
         Snapshot s = snapshot;
         Optional<Snapshot.Peer> p = s.peer(peer);
-        Optional<String> notReady = p.isEmpty() ? Optional.of("that host is no longer on the cable")
-                : notReady(p.get());
+        Optional<String> notReady = p.isEmpty() ? Optional.of(Text.tr("why.not.on.cable")) : notReady(p.get());
         if (notReady.isPresent()) {
             return notReady;
         }
         Optional<MediaDevice> device = devices.find(deviceId);
         if (device.isEmpty()) {
-            return Optional.of("that device is no longer on this host (unplugged?)");
+            return Optional.of(Text.tr("why.device.unplugged"));
         }
         String name = device.get().name();
         if (s.lends().stream().anyMatch(l -> l.peer().equals(peer) && l.deviceId().equals(deviceId))) {
-            return Optional.of(name + " is already lent to " + p.get().name());
+            return Optional.of(Text.tr("why.already.lent", name, p.get().name()));
         }
         long link = find(peer).map(PeerEntry::linkBytesPerSecond).orElse(0L);
         FormatChoice choice = FormatChooser.choose(device.get(), link, "", formatOptions());
         if (link > 0 && choice.bytesPerSecond() > link) {
-            return Optional.of(String.format(java.util.Locale.ROOT, "%s as %s needs %.0f MB/s but the link to %s"
-                    + " carries about %.0f MB/s: choose Automatic, MJPEG or H.264 in Settings", name,
-                    choice.describe(), choice.bytesPerSecond() / 1e6, p.get().name(), link / 1e6));
+            return Optional.of(Text.tr("why.link.too.slow", name, choice.describe(), choice.bytesPerSecond() / 1e6,
+                    p.get().name(), link / 1e6));
         }
         return Optional.empty();
     }
@@ -327,17 +336,16 @@ public final class Hub implements AutoCloseable {
     public Optional<String> whyNotBorrow(UUID peer, String deviceId) {
         Snapshot s = snapshot;
         Optional<Snapshot.Peer> p = s.peer(peer);
-        Optional<String> notReady = p.isEmpty() ? Optional.of("that host is no longer on the cable")
-                : notReady(p.get());
+        Optional<String> notReady = p.isEmpty() ? Optional.of(Text.tr("why.not.on.cable")) : notReady(p.get());
         if (notReady.isPresent()) {
             return notReady;
         }
         Optional<Snapshot.Device> d = p.get().device(deviceId);
         if (d.isEmpty()) {
-            return Optional.of(p.get().name() + " no longer offers that device");
+            return Optional.of(Text.tr("why.no.longer.offered", p.get().name()));
         }
         if (s.borrows().stream().anyMatch(b -> b.peer().equals(peer) && b.deviceId().equals(deviceId))) {
-            return Optional.of("this host already borrows " + d.get().name() + " from " + p.get().name());
+            return Optional.of(Text.tr("why.already.borrows", d.get().name(), p.get().name()));
         }
         return Optional.empty();
     }
@@ -345,10 +353,10 @@ public final class Hub implements AutoCloseable {
     private static Optional<String> notReady(Snapshot.Peer p) {
         return switch (p.state()) {
             case PAIRED -> Optional.empty();
-            case OFFLINE -> Optional.of(p.name() + " is offline: plug the cable back in");
-            case PAIRING -> Optional.of(p.name() + " is not paired yet: compare the codes and confirm first");
-            case CONNECTING -> Optional.of(p.name() + " is still connecting: try again in a moment");
-            case NOT_PAIRED -> Optional.of(p.name() + " is not paired (" + p.detail() + "): use Pair again first");
+            case OFFLINE -> Optional.of(Text.tr("why.offline", p.name()));
+            case PAIRING -> Optional.of(Text.tr("why.pairing", p.name()));
+            case CONNECTING -> Optional.of(Text.tr("why.connecting", p.name()));
+            case NOT_PAIRED -> Optional.of(Text.tr("why.not.paired", p.name(), p.detail()));
         };
     }
 
@@ -390,7 +398,7 @@ public final class Hub implements AutoCloseable {
     }
 
     private PeerEntry entry(UUID peer) {
-        return find(peer).orElseThrow(() -> new ActionRefused("that host is no longer on the cable"));
+        return find(peer).orElseThrow(() -> new ActionRefused(Text.tr("why.not.on.cable")));
     }
 
     private Optional<PeerEntry> find(UUID peer) {
@@ -478,7 +486,8 @@ public final class Hub implements AutoCloseable {
         try {
             now = fabric.peers();
         } catch (FabricException e) {
-            notice(Notice.error("Cannot read the hosts on the cable: " + e.getMessage()));
+            LOG.log(System.Logger.Level.WARNING, "cannot read the hosts on the cable", e);
+            notice(Notice.error(Text.tr("notice.cable.unreadable")));
             return;
         }
         List<UUID> seen = new ArrayList<>();
@@ -498,8 +507,8 @@ public final class Hub implements AutoCloseable {
                 }
             }
             if (e.cableSeen(p) || added) {
-                notice(Notice.info(p.deviceName() + " (" + p.uuid().toString().substring(0, 8) + ") is on the cable"
-                        + (e.emulated ? " (emulated)" : "") + "."));
+                notice(Notice.info(Text.tr(e.emulated ? "notice.peer.on.cable.emulated" : "notice.peer.on.cable",
+                        p.deviceName())));
             }
             if (added) {
                 e.start(devices.toCatalog());
@@ -507,7 +516,7 @@ public final class Hub implements AutoCloseable {
         }
         for (PeerEntry e : entries()) {
             if (!seen.contains(e.uuid) && e.cableLost()) {
-                notice(Notice.warning(e.name() + " left the cable: Hopwire reconnects when it is back."));
+                notice(Notice.warning(Text.tr("notice.peer.left.cable", e.name())));
             }
         }
         changed();
@@ -519,7 +528,8 @@ public final class Hub implements AutoCloseable {
             changed();
         } catch (RuntimeException e) {
             // A bad sample must not end the ticker (a scheduled task that throws is never run again).
-            notice(Notice.warning("Could not update the link figures: " + e));
+            LOG.log(System.Logger.Level.WARNING, "could not update the link figures", e);
+            notice(Notice.warning(Text.tr("notice.link.figures.failed")));
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.hopwire.app.text.Text;
 import org.hopwire.engine.fabric.Fabric;
 import org.hopwire.engine.fabric.PeerHost;
 import org.hopwire.engine.protocol.ControlMessage;
@@ -36,6 +37,7 @@ import org.hopwire.gst.playback.Outputs;
  * hub's {@link Asker}, events become notices and a new snapshot.
  */
 final class PeerEntry implements SessionHandler {
+    private static final System.Logger LOG = System.getLogger(PeerEntry.class.getName());
     /** A device the person wants from this peer, and where its pictures go. */
     private record Wanted(String deviceName, Outputs outputs) {
     }
@@ -60,6 +62,11 @@ final class PeerEntry implements SessionHandler {
     private final Map<String, Wanted> wanted = new ConcurrentHashMap<>();
     private final Map<Integer, Playing> playing = new ConcurrentHashMap<>();
     private final java.util.Set<String> soundWarned = ConcurrentHashMap.newKeySet();
+    /** This host's device on each channel it lends the peer now, to name it when the lend ends. */
+    private final Map<Integer, String> lentDevice = new ConcurrentHashMap<>();
+    /** Wanted devices the link no longer asks for, and for how many samples: pruned after a few (the ticker's). */
+    private final Map<String, Integer> unwantedSamples = new LinkedHashMap<>();
+    private static final int UNWANTED_SAMPLES = 4;
 
     // The link panel's figures; the ticker alone touches them, the snapshot reads the published copy.
     private PeerSession sampledSession;
@@ -69,6 +76,15 @@ final class PeerEntry implements SessionHandler {
     private final Deque<Double> sentHistory = new ArrayDeque<>();
     private final Deque<Double> receivedHistory = new ArrayDeque<>();
     private volatile Snapshot.Link linkView = Snapshot.Link.NONE;
+    /** Per borrowed channel: the received frame count last seen and when it last moved; the ticker's alone. */
+    private final Map<Integer, long[]> frameProgress = new LinkedHashMap<>();
+    /** The borrowed channels with no frame for {@link Hub#STALL_MS}: for how long, in ms; published by the ticker. */
+    private volatile Map<Integer, Long> stalledMs = Map.of();
+    /** Channels a new borrow started on: their frame count is followed afresh (session threads add, ticker takes). */
+    private final java.util.Queue<Integer> restartedChannels = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** The peer's last error report and when it came (System.nanoTime), the likely reason of a stall. */
+    private volatile String lastPeerError = "";
+    private volatile long lastPeerErrorNs;
 
     PeerEntry(Hub hub, Fabric fabric, PeerHost host, PeerStore store, PeerSession.Identity identity,
               java.util.function.Supplier<PeerSession.Config> config) {
@@ -83,7 +99,8 @@ final class PeerEntry implements SessionHandler {
         GstLender lender = new GstLender(hub.devices(), this::linkBytesPerSecond, hub.formatOptions());
         GstBorrower borrower = new GstBorrower(this::outputsFor);
         this.media = new MediaSessionHandler(this, lender, borrower);
-        lender.onProblem(p -> hub.notice(Notice.warning("Lending to " + name() + ": " + p.message())));
+        lender.onProblem(p -> hub.notice(Notice.warning(Text.tr("notice.lend.problem.unknown", name(),
+                p.message()))));
         borrower.onProblem(this::onPlaybackProblem);
     }
 
@@ -97,10 +114,9 @@ final class PeerEntry implements SessionHandler {
         if (p.severity() != org.hopwire.gst.MediaProblem.Severity.ERROR) {
             // autoaudiosink warns for each sound server it cannot open before it settles: say it once, plainly.
             if (soundOutput && soundWarned.add(p.pipeline())) {
-                hub.notice(Notice.warning("This host has no sound output Hopwire can open (PulseAudio, PipeWire or"
-                        + " ALSA): sound borrowed from " + name() + " is received but not heard."));
+                hub.notice(Notice.warning(Text.tr("notice.no.sound.output", name())));
             } else if (!soundOutput) {
-                hub.notice(Notice.warning("Playing from " + name() + ": " + p.message()));
+                hub.notice(Notice.warning(Text.tr("notice.play.problem", name(), p.message())));
             }
             return;
         }
@@ -111,15 +127,16 @@ final class PeerEntry implements SessionHandler {
         } catch (NumberFormatException | IndexOutOfBoundsException notABorrow) {
             // a pipeline that is not a borrow's
         }
-        String why = soundOutput ? "this host has no sound output it can open (" + p.message() + ")"
-                : p.element() + ": " + p.message();
+        // The element's name stays in the log: people read what GStreamer says went wrong.
+        LOG.log(System.Logger.Level.WARNING, "playback from " + name() + " failed in " + p.element() + ": "
+                + p.message());
+        String why = soundOutput ? Text.tr("notice.play.no.sound.output") : p.message();
         if (failed == null) {
-            hub.notice(Notice.error("Playing from " + name() + " failed: " + why));
+            hub.notice(Notice.error(Text.tr("notice.play.failed", name(), why)));
             return;
         }
         String device = failed.borrow().deviceId();
-        hub.notice(Notice.error("Could not play " + failed.deviceName() + " from " + name() + ": " + why
-                + ". Gave it back."));
+        hub.notice(Notice.error(Text.tr("notice.play.failed.returned", failed.deviceName(), name(), why)));
         hub.runOnWorker(() -> giveBack(device));
     }
 
@@ -132,11 +149,19 @@ final class PeerEntry implements SessionHandler {
         link = l;
     }
 
-    /** Ends the link and starts a new one: after a forgotten pairing, or to pair again after a rejection. */
-    void restart() {
+    /**
+     * Ends the link and starts a new one: after a forgotten pairing, or to pair again after a rejection. What this
+     * host borrowed is given up, said in a notice ({@code clearedKey}: device, peer): the new pairing starts with no
+     * trust, so nothing is asked for behind the person's back, and no row waits for a peer that is back.
+     */
+    void restart(String clearedKey) {
         PeerLink old = link;
         old.close();
         playing.clear();
+        for (Map.Entry<String, Wanted> w : Map.copyOf(wanted).entrySet()) {
+            wanted.remove(w.getKey());
+            hub.notice(Notice.info(Text.tr(clearedKey, w.getValue().deviceName(), name())));
+        }
         start(hub.devices().toCatalog());
         hub.changed();
     }
@@ -232,9 +257,9 @@ final class PeerEntry implements SessionHandler {
         PeerHost h = host;
         PeerState state = state();
         String detail = switch (state) {
-            case NOT_PAIRED -> link.lastEnd().map(SessionEnd::message).orElse("");
-            case OFFLINE -> onCable ? "reconnecting" : "not on the cable";
-            case PAIRING -> pairingCode == null ? "waiting for the code" : "compare the code on both screens";
+            case NOT_PAIRED -> link.lastEnd().map(this::words).orElse("");
+            case OFFLINE -> Text.tr(onCable ? "peer.detail.reconnecting" : "peer.detail.off.cable");
+            case PAIRING -> Text.tr(pairingCode == null ? "peer.detail.waiting.code" : "peer.detail.compare.code");
             default -> "";
         };
         List<Snapshot.Device> offered = new ArrayList<>();
@@ -257,10 +282,14 @@ final class PeerEntry implements SessionHandler {
     List<Snapshot.Borrowed> borrowViews() {
         List<Snapshot.Borrowed> result = new ArrayList<>();
         List<String> shown = new ArrayList<>();
+        Map<Integer, Long> stalls = stalledMs;
         playing.forEach((ch, p) -> {
             shown.add(p.borrow().deviceId());
+            Long stalledFor = stalls.get(ch);
             result.add(new Snapshot.Borrowed(uuid, name(), ch, p.borrow().deviceId(), p.deviceName(),
-                    p.borrow().caps(), describe(outputsFor(p.borrow()))));
+                    p.borrow().caps(), describe(outputsFor(p.borrow())), stalledFor != null,
+                    stalledFor == null ? 0 : (int) (stalledFor / 1000), stalledFor == null ? "" : stallReason(
+                            stalledFor)));
         });
         wanted.forEach((id, w) -> {
             if (!shown.contains(id)) {
@@ -273,14 +302,55 @@ final class PeerEntry implements SessionHandler {
     static String describe(Outputs o) {
         List<String> parts = new ArrayList<>();
         if (o.preview()) {
-            parts.add("preview");
+            parts.add(Text.tr("borrow.output.preview"));
         }
-        o.virtualWebcam().ifPresent(p -> parts.add("virtual webcam " + p));
-        o.recording().ifPresent(p -> parts.add("recording to " + p));
+        o.virtualWebcam().ifPresent(p -> parts.add(Text.tr("borrow.output.webcam", p.toString())));
+        o.recording().ifPresent(p -> parts.add(Text.tr("borrow.output.recording", p.toString())));
         if (o.speakers()) {
-            parts.add("speakers");
+            parts.add(Text.tr("borrow.output.speakers"));
         }
         return String.join(", ", parts);
+    }
+
+    /** Why a borrow stalled for {@code stalledForMs}, when known: the cable, or what the owner reported since. */
+    private String stallReason(long stalledForMs) {
+        if (!onCable) {
+            return Text.tr("borrow.stalled.reason.cable", name());
+        }
+        long since = System.nanoTime() - lastPeerErrorNs;
+        if (lastPeerErrorNs != 0 && since <= java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(stalledForMs
+                + Hub.STALL_MS)) {
+            return Text.tr("borrow.stalled.reason.peer", name(), lastPeerError);
+        }
+        return "";
+    }
+
+    /**
+     * Follows each borrowed channel's received frame counter: one that has not moved for {@link Hub#STALL_MS} (also
+     * when the first frame never came) is stalled until frames come again. On the hub's ticker.
+     */
+    private void sampleStalls(PeerSession s) {
+        long now = System.nanoTime();
+        Map<Integer, Long> stalls = new LinkedHashMap<>();
+        for (Integer ch; (ch = restartedChannels.poll()) != null; ) {
+            frameProgress.remove(ch);
+        }
+        frameProgress.keySet().retainAll(s == null ? List.of() : playing.keySet());
+        if (s != null) {
+            for (Integer ch : playing.keySet()) {
+                long frames = s.receivedStats(ch).frames();
+                long[] seen = frameProgress.get(ch);
+                if (seen == null || seen[0] != frames) {
+                    frameProgress.put(ch, new long[] {frames, now});
+                    continue;
+                }
+                long quietMs = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(now - seen[1]);
+                if (quietMs >= Hub.STALL_MS) {
+                    stalls.put(ch, quietMs);
+                }
+            }
+        }
+        stalledMs = Map.copyOf(stalls);
     }
 
     /** Closes the last half second's window of every counter; on the hub's ticker. */
@@ -288,10 +358,13 @@ final class PeerEntry implements SessionHandler {
         PeerSession s = link == null ? null : link.session().orElse(null);
         if (s != sampledSession) {
             sampledSession = s;
+            frameProgress.clear();
             channelReporters.clear();
             sentReporter = s == null ? null : primed(new StatsReporter(s.dataStreamSent()));
             receivedReporter = s == null ? null : primed(new StatsReporter(s.dataStreamReceived()));
         }
+        sampleStalls(s);
+        pruneUnwanted(s);
         push(sentHistory, sentReporter == null ? 0 : sentReporter.sample().bytesPerSecond());
         push(receivedHistory, receivedReporter == null ? 0 : receivedReporter.sample().bytesPerSecond());
         List<Snapshot.ChannelRate> channels = new ArrayList<>();
@@ -343,6 +416,45 @@ final class PeerEntry implements SessionHandler {
         media.borrower().close();
     }
 
+    /** Why a session ended, in people's words (the engine's own sentence goes to the log). */
+    private String words(SessionEnd end) {
+        return switch (end.reason()) {
+            case LINK_DOWN -> Text.tr("end.link.down");
+            case PEER_CLOSED -> Text.tr("end.peer.closed", name());
+            case LOCAL_CLOSE -> Text.tr("end.local.close");
+            case INCOMPATIBLE_VERSION -> Text.tr("end.incompatible", name());
+            case PAIRING_REJECTED -> Text.tr("end.pairing.rejected");
+            case AUTH_FAILED -> Text.tr("end.auth.failed", name());
+            case PROTOCOL_ERROR -> Text.tr("end.protocol.error", name());
+        };
+    }
+
+    /**
+     * Drops what this host waits to borrow but the link no longer asks for (the owner refused it when the link asked
+     * again after a reconnection): no row may wait for a peer that is back. Only on a ready link, and after a few
+     * samples, so a borrow being asked for or an offer just accepted is not taken for one. On the hub's ticker.
+     */
+    private void pruneUnwanted(PeerSession s) {
+        if (s == null || s.state() != PeerSession.State.READY) {
+            unwantedSamples.clear();
+            return;
+        }
+        java.util.Set<String> asked = link.wanted();
+        java.util.Set<String> live = new java.util.HashSet<>();
+        playing.values().forEach(p -> live.add(p.borrow().deviceId()));
+        unwantedSamples.keySet().retainAll(wanted.keySet());
+        for (Map.Entry<String, Wanted> w : Map.copyOf(wanted).entrySet()) {
+            if (asked.contains(w.getKey()) || live.contains(w.getKey())) {
+                unwantedSamples.remove(w.getKey());
+            } else if (unwantedSamples.merge(w.getKey(), 1, Integer::sum) >= UNWANTED_SAMPLES) {
+                unwantedSamples.remove(w.getKey());
+                if (wanted.remove(w.getKey(), w.getValue())) {
+                    hub.notice(Notice.info(Text.tr("notice.borrow.not.resumed", w.getValue().deviceName(), name())));
+                }
+            }
+        }
+    }
+
     // ---- the session's questions and news ----------------------------------------------------------------------
 
     @Override
@@ -352,7 +464,7 @@ final class PeerEntry implements SessionHandler {
         return hub.answerOnWorker(hub.asker().confirmPairing(name(), uuid, code)).whenComplete((ok, e) -> {
             pairingCode = null;
             if (!Boolean.TRUE.equals(ok)) {
-                hub.notice(Notice.warning("Pairing with " + name() + " rejected on this host."));
+                hub.notice(Notice.warning(Text.tr("notice.pairing.rejected.here", name())));
             }
             hub.changed();
         });
@@ -362,12 +474,12 @@ final class PeerEntry implements SessionHandler {
     public CompletionStage<Consent> askConsent(PeerInfo peer, String deviceId) {
         String device = hub.deviceName(deviceId);
         if (hub.settings().consent() == Settings.ConsentDefault.DENY) {
-            hub.notice(Notice.warning(name() + " asked for " + device + ": refused without asking (Settings)."));
+            hub.notice(Notice.warning(Text.tr("notice.consent.refused.by.settings", device, name())));
             return CompletableFuture.completedFuture(Consent.DENY);
         }
         return hub.answerOnWorker(hub.asker().askConsent(name(), uuid, deviceId, device)).whenComplete((answer, e) -> {
             if (answer == null || answer == Consent.DENY) {
-                hub.notice(Notice.info("Refused " + device + " to " + name() + "."));
+                hub.notice(Notice.info(Text.tr("notice.consent.refused", device, name())));
             }
         });
     }
@@ -385,20 +497,24 @@ final class PeerEntry implements SessionHandler {
 
     @Override
     public void onOfferDeclined(String deviceId) {
-        hub.notice(Notice.info(name() + " declined " + hub.deviceName(deviceId) + "."));
+        hub.notice(Notice.info(Text.tr("notice.offer.declined", hub.deviceName(deviceId), name())));
         hub.offerDeclined(uuid, deviceId);
     }
 
     @Override
     public void onLendStarted(int channel, String deviceId) {
-        hub.notice(Notice.info(hub.deviceName(deviceId) + " is now in use by " + name() + "."));
+        lentDevice.put(channel, deviceId);
+        hub.notice(Notice.info(Text.tr("notice.lend.started", hub.deviceName(deviceId), name())));
         hub.changed();
     }
 
     @Override
     public void onLendEnded(int channel, int reason) {
-        hub.notice(Notice.info(name() + (reason == ControlMessage.Stop.REVOKED ? ": lend revoked."
-                : reason == ControlMessage.Stop.RETURNED ? " gave a device back." : ": a lend ended.")));
+        String id = lentDevice.remove(channel);
+        String device = id == null ? Text.tr("device.unknown") : hub.deviceName(id);
+        hub.notice(Notice.info(Text.tr(reason == ControlMessage.Stop.REVOKED ? "notice.lend.revoked"
+                : reason == ControlMessage.Stop.RETURNED ? "notice.lend.returned" : "notice.lend.ended", device,
+                name())));
         hub.changed();
     }
 
@@ -412,6 +528,7 @@ final class PeerEntry implements SessionHandler {
             hub.changed();
             return;
         }
+        restartedChannels.add(borrow.channel());
         playing.put(borrow.channel(), new Playing(borrow, deviceNameOnPeer(borrow.deviceId())));
         hub.changed();
     }
@@ -425,7 +542,7 @@ final class PeerEntry implements SessionHandler {
     @Override
     public void onBorrowEnded(int channel, int reason) {
         Playing p = playing.remove(channel);
-        String device = p == null ? "a device" : p.deviceName();
+        String device = p == null ? Text.tr("device.unknown") : p.deviceName();
         boolean sessionEnding = link.session().map(s -> s.state() == PeerSession.State.CLOSED).orElse(true);
         if (sessionEnding && reason == ControlMessage.Stop.FAILED) {
             // The session is going (cable pulled): the link asks again when it is back, and onClosed says so.
@@ -436,10 +553,12 @@ final class PeerEntry implements SessionHandler {
             wanted.remove(p.borrow().deviceId());
         }
         switch (reason) {
-            case ControlMessage.Stop.REVOKED -> hub.notice(Notice.warning(name() + " took " + device + " back."));
-            case ControlMessage.Stop.DEVICE_GONE -> hub.notice(Notice.warning(device + " is gone on " + name()
-                    + " (unplugged or failed)."));
-            case ControlMessage.Stop.FAILED -> hub.notice(Notice.error(device + " failed on " + name() + "."));
+            case ControlMessage.Stop.REVOKED -> hub.notice(Notice.warning(Text.tr("notice.borrow.revoked", device,
+                    name())));
+            case ControlMessage.Stop.DEVICE_GONE -> hub.notice(Notice.warning(Text.tr("notice.borrow.gone", device,
+                    name())));
+            case ControlMessage.Stop.FAILED -> hub.notice(Notice.error(Text.tr("notice.borrow.failed", device,
+                    name())));
             default -> {
             }
         }
@@ -453,13 +572,26 @@ final class PeerEntry implements SessionHandler {
 
     @Override
     public void onPeerError(ProtocolError error, String text) {
-        hub.notice(Notice.warning(name() + ": " + text));
+        lastPeerError = text;
+        lastPeerErrorNs = System.nanoTime();
+        // The peer's own words name hosts as it sees them (this host by its machine name): they go to the log, and
+        // people read a sentence of ours. A refusal's reason comes with the refused borrow's answer, not here.
+        LOG.log(System.Logger.Level.INFO, name() + " reported " + error + ": " + text);
+        String key = switch (error) {
+            case NOT_ALLOWED -> "notice.peer.refused";
+            case MALFORMED -> "notice.peer.unreadable";
+            case INTERNAL -> "notice.peer.trouble";
+            default -> null;
+        };
+        if (key != null) {
+            hub.notice(Notice.warning(Text.tr(key, name())));
+        }
     }
 
     @Override
     public void onStateChanged(PeerSession.State state) {
         if (state == PeerSession.State.READY) {
-            hub.notice(Notice.info("Connected to " + name() + "."));
+            hub.notice(Notice.info(Text.tr("notice.connected", name())));
         }
         hub.changed();
     }
@@ -467,21 +599,26 @@ final class PeerEntry implements SessionHandler {
     @Override
     public void onClosed(SessionEnd end) {
         playing.clear();
+        lentDevice.clear();
         pairingCode = null;
         hub.asker().withdraw(uuid);
+        LOG.log(System.Logger.Level.INFO, "session with " + name() + " ended: " + end.reason() + ": "
+                + end.message());
         if (!hub.isClosed()) {
             switch (end.reason()) {
                 case LINK_DOWN, PEER_CLOSED -> {
                     // A peer that left the cable was announced already; a session lost on a live cable is news.
-                    if (onCable || !wanted.isEmpty()) {
-                        hub.notice(Notice.warning("Lost the session with " + name() + ": Hopwire reconnects by"
-                                + " itself" + (wanted.isEmpty() ? "." : " and asks again for what it borrowed.")
-                                + " (" + end.message() + ")"));
+                    // A session that never became ready (a pairing the peer restarted, as after Forget) lost
+                    // nothing a person had: the card shows where the pairing is.
+                    boolean wasReady = link.session().map(PeerSession::wasReady).orElse(true);
+                    if (wasReady && (onCable || !wanted.isEmpty())) {
+                        hub.notice(Notice.warning(Text.tr(wanted.isEmpty() ? "notice.connection.lost"
+                                : "notice.connection.lost.borrows", name(), words(end))));
                     }
                 }
                 case LOCAL_CLOSE -> {
                 }
-                default -> hub.notice(Notice.error("The session with " + name() + " ended: " + end.message()));
+                default -> hub.notice(Notice.error(Text.tr("notice.connection.ended", name(), words(end))));
             }
         }
         hub.changed();

@@ -19,8 +19,19 @@ public enum PeerState {
         this.label = label;
     }
 
-    /** The word the card shows. */
+    /** The state's stable name, for the command line's output and JSON (not translated). */
     public String label() {
         return label;
+    }
+
+    /** The word the card shows, in the person's language. */
+    public String text() {
+        return org.hopwire.app.text.Text.tr(switch (this) {
+            case CONNECTING -> "peer.state.connecting";
+            case PAIRING -> "peer.state.pairing";
+            case PAIRED -> "peer.state.paired";
+            case OFFLINE -> "peer.state.offline";
+            case NOT_PAIRED -> "peer.state.not.paired";
+        });
     }
 }

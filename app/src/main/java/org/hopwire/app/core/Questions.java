@@ -8,6 +8,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
+import org.hopwire.app.text.Text;
 import org.hopwire.engine.session.SessionHandler;
 
 /**
@@ -54,10 +55,9 @@ public final class Questions implements Asker {
         /** The sentence a person reads. */
         public String text() {
             return switch (kind) {
-                case PAIRING -> "Pair with " + peerName + " (" + peer.toString().substring(0, 8) + ")? Check that "
-                        + peerName + " shows the same code: " + subject;
-                case CONSENT -> peerName + " wants to use " + subject;
-                case OFFER -> peerName + " offers you " + subject;
+                case PAIRING -> Text.tr("question.pairing", peerName, peer.toString().substring(0, 8), subject);
+                case CONSENT -> Text.tr("question.consent", peerName, subject);
+                case OFFER -> Text.tr("question.offer", peerName, subject);
             };
         }
 
@@ -99,7 +99,18 @@ public final class Questions implements Asker {
         return open.stream().filter(q -> q.kind() == kind).findFirst();
     }
 
-    private CompletableFuture<SessionHandler.Consent> ask(Kind kind, String peerName, UUID peer, String subject) {
+    /**
+     * Asks, unless the same question (kind, peer, subject) is open already: then its answer is this one's too, and
+     * the person sees one question, not two.
+     */
+    private synchronized CompletableFuture<SessionHandler.Consent> ask(Kind kind, String peerName, UUID peer,
+                                                                      String subject) {
+        for (Question same : open) {
+            if (same.kind == kind && same.peer.equals(peer) && same.subject.equals(subject)
+                    && !same.isAnswered()) {
+                return same.answer.thenApply(a -> a);
+            }
+        }
         Question q = new Question(kind, peerName, peer, subject);
         open.add(q);
         q.answer.whenComplete((a, e) -> open.remove(q));

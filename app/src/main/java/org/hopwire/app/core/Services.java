@@ -3,6 +3,7 @@ package org.hopwire.app.core;
 import java.nio.file.Path;
 import java.util.Optional;
 
+import org.hopwire.app.text.Text;
 import org.hopwire.engine.DemoFabric;
 import org.hopwire.engine.Fabrics;
 import org.hopwire.engine.fabric.Fabric;
@@ -117,19 +118,17 @@ public final class Services implements AutoCloseable {
      */
     public static String describe(String kind, Fabrics.Choice choice, boolean fromCommandLine) {
         if (kind.equals("kernel")) {
-            return "Kernel fabric: the thunderbolt_stream driver on this machine.";
+            return Text.tr("status.kernel");
         }
         String why = choice == Fabrics.Choice.EMULATED
-                ? (fromCommandLine ? "chosen with --fabric=emulated" : "chosen in Settings")
-                : Fabrics.kernelUnavailableReason().orElse("chosen");
-        return "Emulated fabric (" + why + "). " + Fabrics.DEMO_PEER_NAME
-                + " is an emulated peer inside this app: nothing leaves this machine.";
+                ? Text.tr(fromCommandLine ? "status.emulated.command.line" : "status.emulated.settings")
+                : Fabrics.kernelUnavailableReason().orElse(Text.tr("status.emulated.chosen"));
+        return Text.tr("status.emulated", why, Fabrics.DEMO_PEER_NAME);
     }
 
     /** The status line for the kernel fabric under a folder. */
     public static String describeRoot(Path root) {
-        return "Kernel fabric under " + root + ": the kernel interface found there (a host of 'hopwire emulate'),"
-                + " not this machine's /sys and /dev.";
+        return Text.tr("status.root", root.toString());
     }
 
     public Hub hub() {

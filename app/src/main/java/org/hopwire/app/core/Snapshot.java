@@ -30,10 +30,19 @@ public record Snapshot(List<Device> devices, List<Peer> peers, List<Lend> lends,
     /**
      * A device this host borrows; {@code channel} is -1 while its owner is away and Hopwire waits to ask again.
      *
-     * @param outputs where its pictures go, for people ("preview, recording to ~/x.mkv")
+     * @param outputs        where its pictures go, for people ("preview, recording to ~/x.mkv")
+     * @param stalled        no frame arrived on its channel for {@link Hub#STALL_MS} or more (never while waiting)
+     * @param stalledSeconds for how long, in whole seconds, while stalled
+     * @param stalledReason  why, for people, when known ("Demo laptop says the camera stopped"); else empty
      */
     public record Borrowed(UUID peer, String peerName, int channel, String deviceId, String deviceName, String caps,
-                           String outputs) {
+                           String outputs, boolean stalled, int stalledSeconds, String stalledReason) {
+        /** A borrow whose pictures come. */
+        public Borrowed(UUID peer, String peerName, int channel, String deviceId, String deviceName, String caps,
+                        String outputs) {
+            this(peer, peerName, channel, deviceId, deviceName, caps, outputs, false, 0, "");
+        }
+
         public boolean waiting() {
             return channel < 0;
         }

@@ -154,6 +154,11 @@ public final class PeerLink implements AutoCloseable {
         return track(s.borrow(deviceId, preferredCaps), deviceId);
     }
 
+    /** The devices this link borrows or asks for again after a resume; a refused one leaves it. */
+    public java.util.Set<String> wanted() {
+        return java.util.Set.copyOf(wanted.keySet());
+    }
+
     /** Gives a borrowed device back for good. */
     public void giveBack(int channel) {
         String device = borrowedDevice.remove(channel);

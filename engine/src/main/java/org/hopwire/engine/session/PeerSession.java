@@ -133,6 +133,11 @@ public final class PeerSession implements AutoCloseable {
     private SessionEnd end;
     private ControlMessage.Hello peerHello;
     private String peerErrorText;
+    /**
+     * The peer's error report just read, if the message before this one: a refusal's reason comes right before its
+     * DENY, and only that DENY may carry it (an older report must not be read as the reason of a person's no).
+     */
+    private ControlMessage.ErrorReport reportJustBefore;
     private final Handshake handshake;
     private PairedPeer paired;
     private FrameSeal.Protection protection;
@@ -780,6 +785,7 @@ public final class PeerSession implements AutoCloseable {
         String notice = null;
         synchronized (lock) {
             peerErrorText = text;
+            reportJustBefore = new ControlMessage.ErrorReport(e.error(), text);
             ready = state == State.READY;
             long now = System.nanoTime();
             if (ready) {
@@ -867,6 +873,11 @@ public final class PeerSession implements AutoCloseable {
     }
 
     private void dispatchReady(ControlMessage m) {
+        ControlMessage.ErrorReport before;
+        synchronized (lock) {
+            before = reportJustBefore;
+            reportJustBefore = null;
+        }
         if (m instanceof ControlMessage.Catalog c) {
             ControlMessage.Catalog shown = cleaned(c);
             synchronized (lock) {
@@ -878,7 +889,7 @@ public final class PeerSession implements AutoCloseable {
         } else if (m instanceof ControlMessage.LendOffer o) {
             onLendOffer(o);
         } else if (m instanceof ControlMessage.Consent c) {
-            onConsent(c);
+            onConsent(c, before);
         } else if (m instanceof ControlMessage.Caps c) {
             onCaps(c);
         } else if (m instanceof ControlMessage.Start st) {
@@ -940,8 +951,16 @@ public final class PeerSession implements AutoCloseable {
             return;
         }
         PairedPeer p;
+        boolean lentAlready;
         synchronized (lock) {
             p = paired;
+            lentAlready = lends.containsValue(deviceId);
+        }
+        if (lentAlready) {
+            // The peer has it already: asking the person again could only end in a second refusal after a yes.
+            refuse(requestId, ProtocolError.DEVICE_BUSY, PeerText.name(deviceId) + " is already lent to "
+                    + peerName());
+            return;
         }
         if (p.alwaysAllowed().contains(deviceId)) {
             grant(requestId, deviceId, preferredCaps, ControlMessage.Consent.ALLOW_ALWAYS);
@@ -1069,7 +1088,8 @@ public final class PeerSession implements AutoCloseable {
         });
     }
 
-    private void onConsent(ControlMessage.Consent c) {
+    /** @param reason the peer's error report read just before, the refusal's reason; null when none */
+    private void onConsent(ControlMessage.Consent c, ControlMessage.ErrorReport reason) {
         String offered = offers.remove(c.requestId());
         if (offered != null) {
             if (c.answer() != ControlMessage.Consent.DENY) {
@@ -1083,12 +1103,8 @@ public final class PeerSession implements AutoCloseable {
             requestedDevices.remove(c.requestId());
             CompletableFuture<Borrow> f = pendingBorrows.remove(c.requestId());
             if (f != null) {
-                String why;
-                synchronized (lock) {
-                    why = peerErrorText;
-                }
                 f.completeExceptionally(new ConsentDeniedException(peerName() + " did not lend the device"
-                        + (why == null ? "" : ": " + why)));
+                        + (reason == null ? "" : ": " + reason.text()), reason == null ? null : reason.error()));
             }
         }
     }

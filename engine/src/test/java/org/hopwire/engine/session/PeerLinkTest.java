@@ -2,6 +2,7 @@ package org.hopwire.engine.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -80,6 +81,11 @@ class PeerLinkTest {
         Borrow once = lb.borrow("cam1", "").get(5, TimeUnit.SECONDS);
         assertEquals(2, owner.consentAsked.get());
         assertTrue(always.channel() != once.channel());
+        owner.consent = SessionHandler.Consent.DENY;
+        assertThrows(java.util.concurrent.ExecutionException.class, () -> lb.borrow("mic0", "").get(5,
+                TimeUnit.SECONDS));
+        assertEquals(java.util.Set.of("cam0", "cam1"), lb.wanted(), "what the link asks for again; not the refused");
+        owner.consent = SessionHandler.Consent.ALLOW_ONCE;
 
         bed.unplug();
         await(la, PeerLink.State.WAITING_FOR_PEER);
@@ -97,7 +103,7 @@ class PeerLinkTest {
         Integer second = owner.lendsStarted.poll(10, TimeUnit.SECONDS);
         assertNotNull(first);
         assertNotNull(second);
-        assertEquals(3, owner.consentAsked.get(), "only the 'once' borrow asked again");
+        assertEquals(4, owner.consentAsked.get(), "only the 'once' borrow asked again (the refused one not at all)");
         assertTrue(statesA.contains(PeerLink.State.AUTHENTICATING), "the resumed session authenticated: "
                 + statesA);
 

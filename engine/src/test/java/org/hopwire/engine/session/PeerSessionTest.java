@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +26,7 @@ import java.util.zip.CRC32C;
 import org.hopwire.engine.protocol.ControlMessage;
 import org.hopwire.engine.protocol.FragmentHeader;
 import org.hopwire.engine.protocol.MediaFrame;
+import org.hopwire.engine.protocol.ProtocolError;
 import org.hopwire.engine.testbed.Transfers;
 import org.hopwire.engine.trust.PairedPeer;
 import org.junit.jupiter.api.AfterEach;
@@ -201,6 +203,33 @@ class PeerSessionTest {
         assertTrue(busy.getCause().getMessage().contains("in use by another program"),
                 busy.getCause().getMessage());
         assertEquals(PeerSession.State.READY, pair.b.state(), "the session survives");
+    }
+
+    @Test
+    void shouldRefuseADeviceAlreadyLentToTheAskingPeerWithoutAskingThePersonAgain() throws Exception {
+        paired();
+        pair.b.borrow("cam0", "").get(5, TimeUnit.SECONDS);
+        ExecutionException again = assertThrows(ExecutionException.class,
+                () -> pair.b.borrow("cam0", "").get(5, TimeUnit.SECONDS));
+        ConsentDeniedException denied = assertInstanceOf(ConsentDeniedException.class, again.getCause());
+        assertEquals(Optional.of(ProtocolError.DEVICE_BUSY), denied.ownerError());
+        assertEquals(1, pair.ha.consentAsked.get(), "the person was asked once");
+        assertEquals(1, pair.ha.lendsPrepared.get(), "nothing prepared for the second request");
+    }
+
+    @Test
+    void shouldNotGiveAPersonsNoTheReasonOfAnEarlierRefusal() throws Exception {
+        paired();
+        ExecutionException busy = assertThrows(ExecutionException.class,
+                () -> pair.b.borrow("busy", "").get(5, TimeUnit.SECONDS));
+        assertEquals(Optional.of(ProtocolError.DEVICE_BUSY),
+                ((ConsentDeniedException) busy.getCause()).ownerError());
+        pair.ha.consent = SessionHandler.Consent.DENY;
+        ExecutionException no = assertThrows(ExecutionException.class,
+                () -> pair.b.borrow("cam0", "").get(5, TimeUnit.SECONDS));
+        ConsentDeniedException denied = assertInstanceOf(ConsentDeniedException.class, no.getCause());
+        assertEquals(Optional.empty(), denied.ownerError(), "a person's no has no owner's error");
+        assertFalse(denied.getMessage().contains("in use"), denied.getMessage());
     }
 
     @Test

@@ -20,6 +20,7 @@ import javafx.scene.layout.VBox;
 
 import org.hopwire.app.core.PeerState;
 import org.hopwire.app.core.Snapshot;
+import org.hopwire.app.text.Text;
 import org.hopwire.app.ui.FocusKeeper;
 import org.hopwire.app.ui.Icons;
 import org.hopwire.app.ui.Ids;
@@ -46,13 +47,14 @@ public final class ThisHostPane extends VBox {
     private final VBox devices = new VBox(4);
     private final VBox lends = new VBox(4);
     private final VBox borrows = new VBox(4);
-    private final Label noLends = hint("Nothing lent. Drag a device onto a peer to offer it.");
-    private final Label noBorrows = hint("Nothing borrowed. Drag a peer's device here to borrow it.");
+    private final Label noLends = hint(Text.tr("host.no.lends"));
+    private final Label noBorrows = hint(Text.tr("host.no.borrows"));
     // Null until the first snapshot, so the first one always fills the lists (with their hints when empty).
     private List<Snapshot.Device> shownDevices;
     private List<Snapshot.Lend> shownLends;
     private List<Snapshot.Borrowed> shownBorrows = List.of();
     private List<UUID> shownPaired;
+    private List<UUID> shownBorrowsPaired;
 
     public ThisHostPane(MainViewModel model, DragSupport drag, PreviewOpener previews) {
         this.model = model;
@@ -62,7 +64,7 @@ public final class ThisHostPane extends VBox {
         getStyleClass().addAll("this-host", "drop-target");
         setSpacing(8);
         setPadding(new Insets(12));
-        Label title = new Label("This host", Icons.icon(Icons.THIS_HOST));
+        Label title = new Label(Text.tr("host.title"), Icons.icon(Icons.THIS_HOST));
         title.getStyleClass().add("pane-title");
         // Its name as peers see it: with two windows on one machine (one per emulated host) it tells them apart.
         Label name = new Label(model.localHostName());
@@ -70,8 +72,8 @@ public final class ThisHostPane extends VBox {
         name.getStyleClass().add("host-name");
         javafx.scene.layout.HBox heading = new javafx.scene.layout.HBox(8, title, name);
         heading.setAlignment(javafx.geometry.Pos.BASELINE_LEFT);
-        getChildren().addAll(heading, section("Devices"), devices, section("Lent to peers"), lends,
-                section("Borrowed from peers"), borrows);
+        getChildren().addAll(heading, section(Text.tr("host.devices")), devices, section(Text.tr("host.lent")), lends,
+                section(Text.tr("host.borrowed")), borrows);
         drag.target(this, () -> DropTarget.THIS_HOST);
         model.snapshotProperty().addListener((o, was, now) -> update(now));
         update(model.snapshot());
@@ -103,10 +105,12 @@ public final class ThisHostPane extends VBox {
             FocusKeeper.setRows(lends, s.lends().isEmpty() ? List.of(noLends)
                     : s.lends().stream().map(this::lendRow).toList());
         }
-        if (!s.borrows().equals(shownBorrows) || borrows.getChildren().isEmpty()) {
+        if (!s.borrows().equals(shownBorrows) || !paired.equals(shownBorrowsPaired)
+                || borrows.getChildren().isEmpty()) {
             shownBorrows = s.borrows();
+            shownBorrowsPaired = paired;
             FocusKeeper.setRows(borrows, s.borrows().isEmpty() ? List.of(noBorrows)
-                    : s.borrows().stream().map(this::borrowRow).toList());
+                    : s.borrows().stream().map(b -> borrowRow(b, paired.contains(b.peer()))).toList());
         }
     }
 
@@ -116,31 +120,23 @@ public final class ThisHostPane extends VBox {
         name.getStyleClass().add("device");
         name.setWrapText(true);
         name.setMinWidth(110);
-        name.setTooltip(new Tooltip(d.summary() + "\nDrag onto a peer to offer it."));
-        MenuButton offer = new MenuButton("Offer to", Icons.icon(Icons.OFFER));
+        name.setTooltip(new Tooltip(Text.tr("host.device.tip", d.summary())));
+        MenuButton offer = new MenuButton(Text.tr("host.offer.to"), Icons.icon(Icons.OFFER));
         offer.setId(Ids.of("offer", d.id()));
-        offer.setAccessibleText("Offer " + d.name() + " to a peer");
+        offer.setAccessibleText(Text.tr("host.offer.accessible", d.name()));
         offer.setMinWidth(Region.USE_PREF_SIZE);
-        for (Snapshot.Peer p : s.peers()) {
-            MenuItem item = new MenuItem(p.name() + " (" + p.shortUuid() + ")");
-            item.setOnAction(e -> model.drop(DragItem.local(d.id(), d.name()), DropTarget.peer(p.uuid())));
-            item.setDisable(model.whyNot(DragItem.local(d.id(), d.name()), DropTarget.peer(p.uuid())).isPresent());
-            offer.getItems().add(item);
-        }
-        if (offer.getItems().isEmpty()) {
-            MenuItem none = new MenuItem("No peer on the cable");
-            none.setDisable(true);
-            offer.getItems().add(none);
-        }
+        fillOffer(offer, d, s);
+        // The peers' states and this host's lends change while the row stays: the items say what is true when shown.
+        offer.setOnShowing(e -> fillOffer(offer, d, model.snapshot()));
         HBox row = row(name, offer);
         if (d.isVideo()) {
-            Button look = button("Preview", Icons.PREVIEW, Ids.of("local-preview", d.id()),
-                    e -> previews.openLocal(d.id(), d.name() + " on this host"));
-            look.setAccessibleText("Preview " + d.name());
+            Button look = button(Text.tr("host.preview"), Icons.PREVIEW, Ids.of("local-preview", d.id()),
+                    e -> previews.openLocal(d.id(), Text.tr("host.preview.local.title", d.name())));
+            look.setAccessibleText(Text.tr("host.preview.accessible", d.name()));
             row.getChildren().add(row.getChildren().size() - 1, look);
         }
         if (d.test()) {
-            Label badge = new Label("test source");
+            Label badge = new Label(Text.tr("host.test.source"));
             badge.getStyleClass().add("badge");
             badge.setMinWidth(Region.USE_PREF_SIZE);
             row.getChildren().add(1, badge);
@@ -149,31 +145,69 @@ public final class ThisHostPane extends VBox {
         return row;
     }
 
+    private void fillOffer(MenuButton offer, Snapshot.Device d, Snapshot s) {
+        offer.getItems().clear();
+        for (Snapshot.Peer p : s.peers()) {
+            // A menu item shows no tooltip, and a disabled one no click: why it cannot be offered is in its words.
+            java.util.Optional<String> why = model.whyNot(DragItem.local(d.id(), d.name()), DropTarget.peer(p.uuid()));
+            MenuItem item = new MenuItem(why.map(w -> Text.tr("host.offer.item.why", p.name(), p.shortUuid(), w))
+                    .orElseGet(() -> Text.tr("host.offer.item", p.name(), p.shortUuid())));
+            item.setId(Ids.of("offer-to", p.shortUuid()));
+            item.setOnAction(e -> model.drop(DragItem.local(d.id(), d.name()), DropTarget.peer(p.uuid())));
+            item.setDisable(why.isPresent());
+            offer.getItems().add(item);
+        }
+        if (offer.getItems().isEmpty()) {
+            MenuItem none = new MenuItem(Text.tr("host.no.peer"));
+            none.setDisable(true);
+            offer.getItems().add(none);
+        }
+    }
+
     private Node lendRow(Snapshot.Lend l) {
-        Label what = new Label(l.deviceName() + ": in use by " + l.peerName(), Icons.icon(Icons.OFFER));
+        Label what = new Label(Text.tr("host.lend.row", l.deviceName(), l.peerName()), Icons.icon(Icons.OFFER));
         what.setId(Ids.of("lend", l.deviceId()));
-        what.setTooltip(new Tooltip("Sent as " + l.format()));
+        what.setTooltip(new Tooltip(Text.tr("host.lend.tip", l.format())));
         what.setWrapText(true);
         what.setMinWidth(120);
-        Button revoke = button("Revoke", Icons.REVOKE, Ids.of("revoke", l.deviceId()), e -> model.revoke(l.peer(),
-                l.channel()));
-        revoke.setAccessibleText("Revoke " + l.deviceName() + " from " + l.peerName());
+        Button revoke = button(Text.tr("host.revoke"), Icons.REVOKE, Ids.of("revoke", l.deviceId()),
+                e -> model.revoke(l.peer(), l.channel()));
+        revoke.setAccessibleText(Text.tr("host.revoke.accessible", l.deviceName(), l.peerName()));
         return row(what, revoke);
     }
 
-    private Node borrowRow(Snapshot.Borrowed b) {
-        String text = b.waiting() ? b.deviceName() + " from " + b.peerName() + ": waiting for " + b.peerName()
-                + " to come back" : b.deviceName() + " from " + b.peerName() + " (" + b.outputs() + ")";
-        Label what = new Label(text, Icons.icon(Icons.BORROW));
+    /**
+     * One borrow as it is: playing (and where to), stalled (no picture for a while, and why when known), waiting for
+     * its owner to come back, or being asked for again now that the owner is back ({@code ownerPaired}).
+     */
+    private Node borrowRow(Snapshot.Borrowed b, boolean ownerPaired) {
+        String text;
+        if (b.waiting()) {
+            text = Text.tr(ownerPaired ? "host.borrow.asking" : "host.borrow.waiting", b.deviceName(), b.peerName());
+        } else if (b.stalled()) {
+            text = b.stalledReason().isEmpty()
+                    ? Text.tr("host.borrow.stalled", b.deviceName(), b.peerName(), b.stalledSeconds())
+                    : Text.tr("host.borrow.stalled.because", b.deviceName(), b.peerName(), b.stalledSeconds(),
+                    b.stalledReason());
+        } else {
+            text = Text.tr("host.borrow.row", b.deviceName(), b.peerName(), b.outputs());
+        }
+        Label what = new Label(text, Icons.icon(b.stalled() ? Icons.WARNING : Icons.BORROW));
         what.setId(Ids.of("borrow", b.deviceId()));
+        what.getStyleClass().removeAll("stalled");
+        if (b.stalled()) {
+            what.getStyleClass().add("stalled");
+        }
+        what.setTooltip(new Tooltip(text));
         what.setWrapText(true);
         what.setMinWidth(120);
-        Button preview = button("Preview", Icons.PREVIEW, Ids.of("preview", b.deviceId()),
-                e -> previews.open(b.peer(), b.deviceId(), b.deviceName() + " from " + b.peerName()));
+        Button preview = button(Text.tr("host.preview"), Icons.PREVIEW, Ids.of("preview", b.deviceId()),
+                e -> previews.open(b.peer(), b.deviceId(), Text.tr("host.borrow.preview.title", b.deviceName(),
+                        b.peerName())));
         preview.setDisable(b.waiting());
-        Button giveBack = button("Return", Icons.RETURN, Ids.of("return", b.deviceId()),
+        Button giveBack = button(Text.tr("host.return"), Icons.RETURN, Ids.of("return", b.deviceId()),
                 e -> model.giveBack(b.peer(), b.deviceId()));
-        giveBack.setAccessibleText("Return " + b.deviceName() + " to " + b.peerName());
+        giveBack.setAccessibleText(Text.tr("host.return.accessible", b.deviceName(), b.peerName()));
         return row(what, preview, giveBack);
     }
 

@@ -32,7 +32,6 @@ import javafx.scene.layout.VBox;
 import javafx.stage.Stage;
 import javafx.stage.Window;
 
-import org.hopwire.app.core.DemoPeer;
 import org.hopwire.app.core.Notice;
 import org.hopwire.app.text.Text;
 import org.hopwire.app.ui.Icons;
@@ -47,7 +46,6 @@ import org.hopwire.app.ui.preview.PreviewWindows;
 import org.hopwire.app.ui.questions.OwnedDialog;
 import org.hopwire.app.ui.questions.QuestionDialogs;
 import org.hopwire.app.ui.settings.SettingsDialog;
-import org.hopwire.gst.device.TestDevices;
 
 /**
  * The main window: this host on the left, the peers on the right, the live link panel (and the streams and notices)
@@ -210,57 +208,9 @@ public final class MainWindow {
 
     private MenuBar menus() {
         MenuBar bar = new MenuBar(appMenu(() -> SettingsDialog.show(model, stage, uiThread), stage::close));
-        model.demo().ifPresent(d -> bar.getMenus().add(demoMenu(d)));
+        model.demo().ifPresent(d -> bar.getMenus().add(DemoMenu.create(model, d)));
         bar.getMenus().add(helpMenu(stage, model::status));
         return bar;
-    }
-
-    /** The emulated demo's controls: what the other host's person or its hardware would do. */
-    private Menu demoMenu(DemoPeer demo) {
-        MenuItem askCamera = new MenuItem("Demo laptop asks for Test camera");
-        askCamera.setId("demo-ask-camera");
-        askCamera.setOnAction(e -> demo.askFor(TestDevices.CAMERA_ID).whenComplete((b, x) -> {
-            if (x != null) {
-                model.tell(new Notice(Notice.Level.INFO, "Demo laptop's request: " + rootMessage(x)));
-            }
-        }));
-        MenuItem askMicrophone = new MenuItem("Demo laptop asks for Test microphone");
-        askMicrophone.setOnAction(e -> demo.askFor(TestDevices.MICROPHONE_ID));
-        MenuItem giveBack = new MenuItem("Demo laptop gives back what it borrows");
-        giveBack.setOnAction(e -> demo.giveBackAll());
-        MenuItem cable = new MenuItem("Unplug the emulated cable");
-        cable.setId("demo-cable");
-        cable.setOnAction(e -> {
-            if (demo.isPlugged()) {
-                demo.unplug();
-                cable.setText("Plug the emulated cable back in");
-            } else {
-                demo.plug();
-                cable.setText("Unplug the emulated cable");
-            }
-        });
-        MenuItem pull = new MenuItem("Pull out Demo laptop's test camera");
-        pull.setOnAction(e -> {
-            TestDevices t = demo.devices().testDevices();
-            if (t.present().stream().anyMatch(d -> d.id().equals(TestDevices.CAMERA_ID))) {
-                t.unplug(TestDevices.CAMERA_ID);
-                pull.setText("Plug Demo laptop's test camera back in");
-            } else {
-                t.plug(TestDevices.CAMERA_ID);
-                pull.setText("Pull out Demo laptop's test camera");
-            }
-        });
-        Menu m = new Menu("_Demo", null, askCamera, askMicrophone, giveBack, new SeparatorMenuItem(), cable, pull);
-        m.setId("menu-demo");
-        return m;
-    }
-
-    private static String rootMessage(Throwable x) {
-        Throwable t = x;
-        while (t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t.getMessage();
     }
 
     private static void info(Window owner, String title, String text) {

@@ -21,6 +21,7 @@ import org.hopwire.app.core.Questions;
 import org.hopwire.app.core.Services;
 import org.hopwire.app.core.SettingsStore;
 import org.hopwire.app.core.Snapshot;
+import org.hopwire.app.text.Text;
 import org.hopwire.engine.helper.V4l2LoopbackLoader;
 import org.hopwire.engine.session.ConsentDeniedException;
 import org.hopwire.gst.playback.Outputs;
@@ -147,7 +148,7 @@ public final class MainViewModel implements AutoCloseable {
     public Optional<String> whyNot(DragItem item, DropTarget target) {
         if (item.isLocal()) {
             if (target.isThisHost()) {
-                return Optional.of(item.deviceName() + " is already on this host: drop it on a peer to lend it");
+                return Optional.of(Text.tr("why.already.here", item.deviceName()));
             }
             return hub.whyNotOffer(target.peer().orElseThrow(), item.deviceId());
         }
@@ -156,19 +157,17 @@ public final class MainViewModel implements AutoCloseable {
             return hub.whyNotBorrow(owner, item.deviceId());
         }
         if (target.peer().orElseThrow().equals(owner)) {
-            return Optional.of(item.deviceName() + " is on that host already: drop it on This host to borrow it");
+            return Optional.of(Text.tr("why.same.host", item.deviceName()));
         }
-        return Optional.of("Hopwire brings a peer's device to this host; it does not pass devices between two"
-                + " other hosts: drop it on This host");
+        return Optional.of(Text.tr("why.between.peers"));
     }
 
     /** What a drop does, in a few words ("Lend Test camera to Demo laptop"). */
     public String describe(DragItem item, DropTarget target) {
         if (target.isThisHost()) {
-            return "Borrow " + item.deviceName();
+            return Text.tr("action.borrow", item.deviceName());
         }
-        String peer = snapshot.get().peer(target.peer().orElseThrow()).map(Snapshot.Peer::name).orElse("the peer");
-        return "Offer " + item.deviceName() + " to " + peer;
+        return Text.tr("action.offer", item.deviceName(), peerName(target.peer().orElseThrow()));
     }
 
     /**
@@ -178,9 +177,10 @@ public final class MainViewModel implements AutoCloseable {
     public CompletableFuture<?> drop(DragItem item, DropTarget target) {
         Optional<String> why = whyNot(item, target);
         if (why.isPresent()) {
-            String action = describe(item, target);
-            show(new Notice(Notice.Level.WARNING, "Cannot " + Character.toLowerCase(action.charAt(0))
-                    + action.substring(1) + ": " + why.get()));
+            show(new Notice(Notice.Level.WARNING, target.isThisHost()
+                    ? Text.tr("notice.cannot.borrow", item.deviceName(), why.get())
+                    : Text.tr("notice.cannot.offer", item.deviceName(), peerName(target.peer().orElseThrow()),
+                    why.get())));
             return CompletableFuture.failedFuture(new ActionRefused(why.get()));
         }
         if (target.isThisHost()) {
@@ -200,11 +200,12 @@ public final class MainViewModel implements AutoCloseable {
     // ---- actions ---------------------------------------------------------------------------------------------------
 
     public CompletableFuture<?> offer(UUID peer, String deviceId) {
-        return reported(hub.offer(peer, deviceId), "Could not offer the device");
+        return reported(hub.offer(peer, deviceId), "notice.could.not.offer", localDeviceName(deviceId), peer);
     }
 
     public CompletableFuture<?> borrow(UUID peer, String deviceId, Outputs outputs, String preferredCaps) {
-        return reported(hub.borrow(peer, deviceId, outputs, preferredCaps), "Could not borrow the device");
+        return reported(hub.borrow(peer, deviceId, outputs, preferredCaps), "notice.could.not.borrow",
+                peerDeviceName(peer, deviceId), peer);
     }
 
     /**
@@ -228,41 +229,79 @@ public final class MainViewModel implements AutoCloseable {
                 new V4l2LoopbackLoader().load();
                 return webcam.find();
             } catch (V4l2LoopbackLoader.LoadFailedException | IllegalStateException e) {
-                throw new ActionRefused(e.getMessage() + ". To do it by hand: " + VirtualWebcam.HOW_TO_LOAD);
+                throw new ActionRefused(Text.tr("why.webcam.by.hand", e.getMessage(), VirtualWebcam.HOW_TO_LOAD));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new ActionRefused("interrupted while loading v4l2loopback");
+                throw new ActionRefused(Text.tr("why.webcam.interrupted"));
             }
         }).thenCompose(out -> hub.borrow(peer, deviceId, Outputs.PREVIEW.withVirtualWebcam(out.path()), borrowCaps)),
-                "Could not publish the camera");
+                "notice.could.not.webcam", peerDeviceName(peer, deviceId), peer);
     }
 
     public CompletableFuture<?> giveBack(UUID peer, String deviceId) {
-        return reported(hub.giveBack(peer, deviceId), "Could not give the device back");
+        return reported(hub.giveBack(peer, deviceId), "notice.could.not.give.back", peerDeviceName(peer, deviceId),
+                peer);
     }
 
     public CompletableFuture<?> revoke(UUID peer, int channel) {
-        return reported(hub.revoke(peer, channel), "Could not revoke the lend");
+        String device = snapshot.get().lends().stream().filter(l -> l.peer().equals(peer) && l.channel() == channel)
+                .map(Snapshot.Lend::deviceName).findFirst().orElse(Text.tr("device.unknown"));
+        return reported(hub.revoke(peer, channel), "notice.could.not.revoke", device, peer);
     }
 
     public CompletableFuture<?> forget(UUID peer) {
-        return reported(hub.forget(peer), "Could not forget the peer");
+        return reported(hub.forget(peer), "notice.could.not.forget", null, peer);
     }
 
     public CompletableFuture<?> reconnect(UUID peer) {
-        return reported(hub.reconnect(peer), "Could not pair again");
+        return reported(hub.reconnect(peer), "notice.could.not.pair.again", null, peer);
     }
 
-    /** Failures become notices: a person always hears why. */
-    private <T> CompletableFuture<T> reported(CompletableFuture<T> action, String what) {
+    private String peerName(UUID peer) {
+        return snapshot.get().peer(peer).map(Snapshot.Peer::name).orElse(Text.tr("action.the.peer"));
+    }
+
+    private String localDeviceName(String deviceId) {
+        return snapshot.get().device(deviceId).map(Snapshot.Device::name).orElse(deviceId);
+    }
+
+    /** A peer's device by the name the peer gives it (offered now, or borrowed). */
+    private String peerDeviceName(UUID peer, String deviceId) {
+        Snapshot s = snapshot.get();
+        return s.peer(peer).flatMap(p -> p.device(deviceId)).map(Snapshot.Device::name)
+                .or(() -> s.borrows().stream().filter(b -> b.peer().equals(peer) && b.deviceId().equals(deviceId))
+                        .map(Snapshot.Borrowed::deviceName).findFirst())
+                .orElse(deviceId);
+    }
+
+    /**
+     * Failures become notices that name the device and the peer: a person always hears why. A refused borrow says
+     * the owner's reason in this app's words (the owner's own sentence names hosts as the owner sees them).
+     *
+     * @param key    the notice's pattern: {0} the device (absent for forget and pair again), {1} the peer, {2} why
+     * @param device the device's name, or null when the action is about the peer alone
+     */
+    private <T> CompletableFuture<T> reported(CompletableFuture<T> action, String key, String device, UUID peer) {
+        String peerName = peerName(peer);
         return action.whenComplete((v, e) -> {
             if (e != null) {
                 Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                Notice.Level level = cause instanceof ConsentDeniedException ? Notice.Level.INFO
-                        : Notice.Level.WARNING;
-                String text = cause instanceof ConsentDeniedException ? cause.getMessage()
-                        : what + ": " + cause.getMessage();
-                uiThread.execute(() -> show(new Notice(level, text)));
+                Notice n;
+                if (cause instanceof ConsentDeniedException denied) {
+                    n = new Notice(Notice.Level.INFO, denied.ownerError().map(err -> Text.tr(
+                            "notice.not.lent.because", device, peerName, Text.tr(switch (err) {
+                                case DEVICE_GONE -> "why.owner.gone";
+                                case FORMAT_NOT_POSSIBLE -> "why.owner.format";
+                                default -> "why.owner.busy";
+                            }, device))).orElseGet(() -> Text.tr("notice.not.lent", device, peerName)));
+                } else {
+                    String why = cause instanceof ActionRefused ? cause.getMessage()
+                            : cause instanceof org.hopwire.engine.session.SessionException
+                            ? Text.tr("why.not.connected", peerName) : String.valueOf(cause.getMessage());
+                    n = new Notice(Notice.Level.WARNING, device == null ? Text.tr(key, peerName, why)
+                            : Text.tr(key, device, peerName, why));
+                }
+                uiThread.execute(() -> show(n));
             }
         });
     }

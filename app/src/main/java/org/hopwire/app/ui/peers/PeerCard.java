@@ -21,6 +21,7 @@ import javafx.stage.FileChooser;
 
 import org.hopwire.app.core.PeerState;
 import org.hopwire.app.core.Snapshot;
+import org.hopwire.app.text.Text;
 import org.hopwire.app.ui.FocusKeeper;
 import org.hopwire.app.ui.Icons;
 import org.hopwire.app.ui.Ids;
@@ -39,15 +40,18 @@ public final class PeerCard extends VBox {
     private final MainViewModel model;
     private final DragSupport drag;
     private final Label name = new Label();
-    private final Label emulated = new Label("emulated");
+    private final Label emulated = new Label(Text.tr("peer.emulated"));
     private final Label uuid = new Label();
     private final Label speed = new Label();
     private final Label state = new Label();
     private final Label detail = new Label();
     private final Label code = new Label();
-    private final Button pairAgain = new Button("Pair again", Icons.icon(Icons.PAIRING));
-    private final Button forget = new Button("Forget");
+    private final Button pairAgain = new Button(Text.tr("peer.pair.again"), Icons.icon(Icons.PAIRING));
+    private final Button forget = new Button(Text.tr("peer.forget"));
     private final VBox devices = new VBox(4);
+    /** The Borrow button of each device row, with the wrapper that shows its tooltip also while it is disabled. */
+    private final java.util.Map<String, SplitMenuButton> borrowButtons = new java.util.HashMap<>();
+    private final java.util.Map<String, Tooltip> borrowTips = new java.util.HashMap<>();
     private Snapshot.Peer shown;
 
     public PeerCard(MainViewModel model, DragSupport drag, Snapshot.Peer peer) {
@@ -61,7 +65,7 @@ public final class PeerCard extends VBox {
         name.setGraphic(Icons.icon(Icons.LAPTOP));
         name.setId("peer-name");
         emulated.getStyleClass().addAll("badge", "emulated");
-        emulated.setTooltip(new Tooltip("An emulated host inside this app: nothing leaves this machine."));
+        emulated.setTooltip(new Tooltip(Text.tr("peer.emulated.tip")));
         uuid.getStyleClass().add("muted");
         uuid.setId("peer-uuid");
         speed.getStyleClass().add("muted");
@@ -76,7 +80,7 @@ public final class PeerCard extends VBox {
         pairAgain.setId("pair-again");
         pairAgain.setOnAction(e -> model.reconnect(peer.uuid()));
         forget.setId("forget-peer");
-        forget.setTooltip(new Tooltip("Forget this pairing: the next connection shows a new code to compare"));
+        forget.setTooltip(new Tooltip(Text.tr("peer.forget.tip")));
         forget.setOnAction(e -> confirmForget(peer.uuid()));
         HBox header = new HBox(6, name, emulated);
         header.setAlignment(Pos.CENTER_LEFT);
@@ -85,7 +89,7 @@ public final class PeerCard extends VBox {
         HBox.setHgrow(grow, Priority.ALWAYS);
         HBox stateRow = new HBox(6, state, grow, pairAgain, forget);
         stateRow.setAlignment(Pos.CENTER_LEFT);
-        Label offers = new Label("Offers");
+        Label offers = new Label(Text.tr("peer.offers"));
         offers.getStyleClass().add("section-title");
         getChildren().addAll(header, facts, stateRow, code, detail, offers, devices);
         drag.target(this, () -> DropTarget.peer(peer.uuid()));
@@ -100,10 +104,10 @@ public final class PeerCard extends VBox {
         emulated.setVisible(p.emulated());
         emulated.setManaged(p.emulated());
         uuid.setText(p.shortUuid());
-        uuid.setTooltip(new Tooltip("Host UUID " + p.uuid() + " on " + p.cableId()));
-        speed.setText(p.state() == PeerState.OFFLINE || p.speedGbps() == 0 ? "no link"
-                : p.lanes() + " × " + p.speedGbps() + " Gb/s");
-        state.setText(p.state().label());
+        uuid.setTooltip(new Tooltip(Text.tr("peer.uuid.tip", p.uuid().toString(), p.cableId())));
+        speed.setText(p.state() == PeerState.OFFLINE || p.speedGbps() == 0 ? Text.tr("peer.no.link")
+                : Text.tr("peer.speed", p.lanes(), p.speedGbps()));
+        state.setText(p.state().text());
         state.setGraphic(Icons.icon(switch (p.state()) {
             case PAIRED -> Icons.PAIRED;
             case PAIRING -> Icons.PAIRING;
@@ -118,22 +122,44 @@ public final class PeerCard extends VBox {
         detail.setVisible(!p.detail().isEmpty());
         detail.setManaged(!p.detail().isEmpty());
         Optional<String> c = p.pairingCode();
-        code.setText(c.map(x -> "Code " + x).orElse(""));
+        code.setText(c.map(x -> Text.tr("peer.code", x)).orElse(""));
         code.setVisible(c.isPresent());
         code.setManaged(c.isPresent());
         pairAgain.setVisible(p.state() == PeerState.NOT_PAIRED);
         pairAgain.setManaged(p.state() == PeerState.NOT_PAIRED);
         if (before == null || !before.devices().equals(p.devices()) || before.state() != p.state()) {
+            borrowButtons.clear();
+            borrowTips.clear();
             FocusKeeper.setRows(devices, p.devices().isEmpty() ? List.of(hint(p)) : p.devices().stream()
                     .map(d -> deviceRow(p, d)).toList());
         }
+        updateBorrowButtons(p);
+    }
+
+    /**
+     * Borrow is disabled for a device this host borrows already or waits for, and its tooltip says why (a disabled
+     * control shows no tooltip of its own: the wrapper around it does).
+     */
+    private void updateBorrowButtons(Snapshot.Peer p) {
+        List<Snapshot.Borrowed> borrows = model.snapshot().borrows();
+        borrowButtons.forEach((id, button) -> {
+            boolean borrowed = borrows.stream().anyMatch(b -> b.peer().equals(p.uuid()) && b.deviceId().equals(id));
+            button.setDisable(borrowed);
+            Tooltip tip = borrowTips.get(id);
+            String name = p.device(id).map(Snapshot.Device::name).orElse(id);
+            String text = borrowed ? Text.tr("peer.borrow.already") : Text.tr("peer.borrow.accessible", name,
+                    p.name());
+            if (!text.equals(tip.getText())) {
+                tip.setText(text);
+            }
+        });
     }
 
     private static Node hint(Snapshot.Peer p) {
         Label l = new Label(switch (p.state()) {
-            case PAIRED -> "No devices offered.";
-            case OFFLINE -> "Its devices show again when it is back.";
-            default -> "Its devices show once paired.";
+            case PAIRED -> Text.tr("peer.none.offered");
+            case OFFLINE -> Text.tr("peer.devices.when.back");
+            default -> Text.tr("peer.devices.once.paired");
         });
         l.getStyleClass().add("hint");
         return l;
@@ -144,16 +170,16 @@ public final class PeerCard extends VBox {
         label.setId(Ids.of("peer-device", d.id()));
         label.getStyleClass().add("device");
         label.setWrapText(true);
-        label.setTooltip(new Tooltip(d.summary() + "\nDrag onto This host to borrow it."));
+        label.setTooltip(new Tooltip(Text.tr("peer.device.tip", d.summary())));
         SplitMenuButton borrow = new SplitMenuButton();
-        borrow.setText("Borrow");
+        borrow.setText(Text.tr("peer.borrow"));
         borrow.setGraphic(Icons.icon(Icons.BORROW));
         borrow.setId(Ids.of("borrow-from-peer", d.id()));
-        borrow.setAccessibleText("Borrow " + d.name() + " from " + p.name());
+        borrow.setAccessibleText(Text.tr("peer.borrow.accessible", d.name(), p.name()));
         borrow.setMinWidth(Region.USE_PREF_SIZE);
         borrow.setOnAction(e -> model.drop(DragItem.ofPeer(p.uuid(), d.id(), d.name()), DropTarget.THIS_HOST));
         if (d.isVideo()) {
-            MenuItem webcam = new MenuItem(org.hopwire.app.text.Text.tr("menu.webcam"), Icons.icon(Icons.WEBCAM));
+            MenuItem webcam = new MenuItem(Text.tr("menu.webcam"), Icons.icon(Icons.WEBCAM));
             webcam.setId("borrow-as-webcam");
             webcam.setOnAction(e -> borrowAsWebcam(p, d));
             // Disabled, saying why and the fix, when no virtual camera can be made (checked once, off this thread).
@@ -163,15 +189,23 @@ public final class PeerCard extends VBox {
             });
             webcamState.run();
             borrow.setOnShowing(e -> webcamState.run());
-            MenuItem record = new MenuItem("Borrow and record to a file…", Icons.icon(Icons.RECORD));
+            MenuItem record = new MenuItem(Text.tr("peer.borrow.record"), Icons.icon(Icons.RECORD));
             record.setOnAction(e -> borrowAndRecord(p, d));
             borrow.getItems().addAll(webcam, record);
         }
         Region grow = new Region();
         HBox.setHgrow(grow, Priority.ALWAYS);
-        HBox row = new HBox(6, label, grow, borrow);
+        // The tooltip sits on a wrapper: a disabled button shows none, and a person must read why it is disabled.
+        javafx.scene.layout.StackPane borrowWrap = new javafx.scene.layout.StackPane(borrow);
+        borrowWrap.setId(Ids.of("borrow-wrap", d.id()));
+        borrowWrap.setMinWidth(Region.USE_PREF_SIZE);
+        Tooltip tip = new Tooltip();
+        Tooltip.install(borrowWrap, tip);
+        borrowButtons.put(d.id(), borrow);
+        borrowTips.put(d.id(), tip);
+        HBox row = new HBox(6, label, grow, borrowWrap);
         if (d.test()) {
-            Label badge = new Label("test source");
+            Label badge = new Label(Text.tr("peer.test.source"));
             badge.getStyleClass().add("badge");
             badge.setMinWidth(Region.USE_PREF_SIZE);
             row.getChildren().add(1, badge);
@@ -188,7 +222,7 @@ public final class PeerCard extends VBox {
 
     private void borrowAndRecord(Snapshot.Peer p, Snapshot.Device d) {
         FileChooser chooser = new FileChooser();
-        chooser.setTitle(org.hopwire.app.text.Text.tr("dialog.record.title", d.name()));
+        chooser.setTitle(Text.tr("peer.record.title", d.name()));
         Path folder = org.hopwire.app.core.Recordings.folder();
         try {
             chooser.setInitialDirectory(org.hopwire.app.core.Recordings.prepare(folder).toFile());
@@ -196,8 +230,7 @@ public final class PeerCard extends VBox {
             // The chooser opens where it likes; the person picks a folder.
         }
         chooser.setInitialFileName(org.hopwire.app.core.Recordings.fileName(d.name(), LocalDateTime.now()));
-        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter(
-                org.hopwire.app.text.Text.tr("dialog.record.filter"), "*.mkv"));
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter(Text.tr("peer.record.filter"), "*.mkv"));
         java.io.File file = chooser.showSaveDialog(getScene() == null ? null : getScene().getWindow());
         if (file != null) {
             Path path = file.toPath();
@@ -213,7 +246,7 @@ public final class PeerCard extends VBox {
     /** Forgetting ends the trust: asked first (Cancel the default), in a dialog that does not block the window. */
     private void confirmForget(java.util.UUID peer) {
         org.hopwire.app.ui.questions.ConfirmForget.ask(getScene() == null ? null : getScene().getWindow(),
-                shown == null ? "this peer" : shown.name(), () -> model.forget(peer));
+                shown == null ? Text.tr("peer.this.peer") : shown.name(), () -> model.forget(peer));
     }
 
     /** Unregisters the card as a drop target (it is leaving the window). */
