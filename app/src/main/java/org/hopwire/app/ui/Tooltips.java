@@ -22,9 +22,16 @@ public final class Tooltips {
 
     /** Shows the whole text in a tooltip whenever {@code labeled} is too narrow for it. Returns {@code labeled}. */
     public static <T extends Labeled> T whenTruncated(T labeled) {
+        // Decided when the skin has drawn the text (after layout), never when the text or the width has just changed
+        // and the drawn text is still the old one: that would add a tooltip and take it away again at each change
+        // (a preview's overlay changes every second, a table cell twice a second), each time a new popup control.
         InvalidationListener check = o -> update(labeled);
-        labeled.textProperty().addListener(check);
-        labeled.widthProperty().addListener(check);
+        labeled.textProperty().addListener(o -> {
+            Tooltip now = labeled.getTooltip();
+            if (now != null && now.getProperties().containsKey(OURS) && labeled.getText() != null) {
+                now.setText(labeled.getText());
+            }
+        });
         labeled.skinProperty().addListener((o, was, now) -> {
             labeled.applyCss();
             drawn(labeled).ifPresent(t -> t.textProperty().addListener(check));
