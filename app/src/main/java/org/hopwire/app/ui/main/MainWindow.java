@@ -9,8 +9,12 @@ import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 import javafx.collections.ListChangeListener;
+import java.util.List;
+
+import javafx.animation.AnimationTimer;
 import javafx.geometry.Insets;
 import javafx.geometry.Orientation;
+import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.scene.control.Alert;
 import javafx.scene.control.Label;
@@ -96,6 +100,7 @@ public final class MainWindow {
                 tab("tab-notices", Text.tr("window.tab.notices"), noticeList()));
         below.setId("below");
         previews.attach(below, overlay); // the docked previews' tab, warmed up before the first borrow
+        drawOnceOutOfSight(overlay, thisHost.warmUpRows());
         SplitPane body = new SplitPane(hosts, below);
         body.setOrientation(Orientation.VERTICAL);
         body.setDividerPositions(0.6);
@@ -134,6 +139,31 @@ public final class MainWindow {
 
         // A preview whose borrow ended (returned, revoked, gone) closes by itself.
         model.snapshotProperty().addListener((o, was, now) -> previews.closeGone(now.borrows()));
+    }
+
+    /**
+     * Styles, lays out and draws {@code nodes} for a few pulses, nearly transparent and out of the way of the mouse,
+     * then drops them: the first time such nodes appear for real (a borrow's row) their code and styles are warm.
+     */
+    static void drawOnceOutOfSight(Pane overlay, List<Node> nodes) {
+        for (Node n : nodes) {
+            n.setOpacity(0.01);
+            n.setMouseTransparent(true);
+            n.setManaged(false);
+            n.resizeRelocate(0, 0, 420, 40);
+        }
+        overlay.getChildren().addAll(nodes);
+        new AnimationTimer() {
+            private int pulses;
+
+            @Override
+            public void handle(long now) {
+                if (++pulses >= 4) {
+                    stop();
+                    overlay.getChildren().removeAll(nodes);
+                }
+            }
+        }.start();
     }
 
     private static ScrollPane scroll(javafx.scene.Node n) {
