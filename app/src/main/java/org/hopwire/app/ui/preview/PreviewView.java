@@ -80,6 +80,7 @@ public final class PreviewView extends StackPane {
         image.fitHeightProperty().bind(heightProperty());
         image.setId("preview-image");
         overlay.setId("preview-overlay");
+        org.hopwire.app.ui.Tooltips.whenTruncated(overlay);
         overlay.getStyleClass().add("preview-overlay");
         StackPane.setAlignment(overlay, Pos.TOP_LEFT);
         meter.setVisible(false);

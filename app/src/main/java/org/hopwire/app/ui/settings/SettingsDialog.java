@@ -166,7 +166,7 @@ public final class SettingsDialog {
         peers.setPrefHeight(140);
         peers.setMinHeight(90); // a few rows, not squashed to one when the dialog settles its size
         peers.setPlaceholder(new Label(Text.tr("settings.peers.none")));
-        peers.setCellFactory(v -> new ListCell<>() {
+        peers.setCellFactory(v -> org.hopwire.app.ui.Tooltips.whenTruncated(new ListCell<>() {
             @Override
             protected void updateItem(PairedPeer p, boolean empty) {
                 super.updateItem(p, empty);
@@ -174,7 +174,7 @@ public final class SettingsDialog {
                         p.uuid().toString().substring(0, 8), java.util.Date.from(p.pairedAt()),
                         p.alwaysAllowed().size()));
             }
-        });
+        }));
         Button forget = new Button(Text.tr("settings.forget"));
         forget.setId("settings-forget");
         forget.disableProperty().bind(peers.getSelectionModel().selectedItemProperty().isNull());
