@@ -140,7 +140,7 @@ public final class PreviewView extends StackPane {
             pseudoClassStateChanged(AUDIO, audio);
         }
         if (audio) {
-            pulseAudio(now, p.get());
+            p.ifPresent(pb -> pulseAudio(now, pb));
         } else {
             pulseVideo(now, p);
         }

@@ -212,6 +212,34 @@ class PreviewDockTest {
         assertFalse(view.isStalled());
     }
 
+    /** The microphone's owner leaves: the meter says stalled and the preview keeps going (it threw every pulse). */
+    @Test
+    void shouldKeepAMicrophonesMeterStalledNotBrokenWhileItsOwnerIsAway() throws Exception {
+        java.util.List<Throwable> thrown = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread.UncaughtExceptionHandler before = fx(() -> {
+            Thread.UncaughtExceptionHandler h = Thread.currentThread().getUncaughtExceptionHandler();
+            Thread.currentThread().setUncaughtExceptionHandler((t, e) -> thrown.add(e));
+            return h;
+        });
+        try {
+            model().borrow(DemoFabric.DEMO_PEER_UUID, TestDevices.MICROPHONE_ID, Outputs.PREVIEW, "");
+            waitFor("the microphone's tile", () -> previews().view(DemoFabric.DEMO_PEER_UUID,
+                    TestDevices.MICROPHONE_ID).map(PreviewView::levelsShown).orElse(0L) >= 3);
+            PreviewView view = previews().view(DemoFabric.DEMO_PEER_UUID, TestDevices.MICROPHONE_ID).orElseThrow();
+            services.demo().orElseThrow().unplug();
+            waitFor("stalled", view::isStalled);
+            assertTrue(view.showsMeter(), "still a meter");
+            assertTrue(view.overlayText().startsWith("Stalled"), view.overlayText());
+            WaitForAsyncUtils.sleep(500, TimeUnit.MILLISECONDS);
+            assertTrue(thrown.isEmpty(), "the preview threw: " + thrown);
+        } finally {
+            fx(() -> {
+                Thread.currentThread().setUncaughtExceptionHandler(before);
+                return null;
+            });
+        }
+    }
+
     @Test
     void shouldAnnounceARecordingWhenItStartsAndStops() throws Exception {
         Path file = dir.resolve("Test camera 2026-12-06 19-05-12.mkv");
