@@ -246,6 +246,11 @@ public class HopwireApp extends Application {
         watchClosing(stage);
         keepUsableSize(stage);
         stage.show();
+        if (!wasShowing) {
+            // Shown here first (an embedder's window, not the launch's "Starting" one): openbox would map it at its
+            // minimum size as it did the launch's window.
+            holdSizeWhileMapping(stage);
+        }
     }
 
     // ---- closing into the background and coming back ----------------------------------------------------------

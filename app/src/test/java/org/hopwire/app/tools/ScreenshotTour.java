@@ -69,13 +69,13 @@ public final class ScreenshotTour {
                 return null;
             });
             Thread.sleep(1200);
-            shoot(out.resolve("6-dark.png"));
+            shoot(out.resolve("8-dark.png"));
             Harness.onFx(() -> {
                 SettingsDialog.show(h.app.model(), h.stage, Platform::runLater);
                 return null;
             });
             Thread.sleep(1500);
-            shoot(out.resolve("7-settings-dark.png"));
+            shoot(out.resolve("9-settings-dark.png"));
             Harness.onFx(() -> {
                 javafx.stage.Window.getWindows().stream().filter(w -> w != h.stage).toList()
                         .forEach(w -> ((javafx.stage.Stage) w).close());
