@@ -1,5 +1,7 @@
 package org.hopwire.app.ui.main;
 
+import static org.hopwire.app.ui.DemoWindow.fx;
+import static org.hopwire.app.ui.DemoWindow.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,9 +11,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
-import javafx.application.Platform;
 import javafx.css.PseudoClass;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
@@ -22,6 +22,7 @@ import javafx.scene.input.KeyCode;
 import javafx.scene.input.MouseButton;
 
 import org.hopwire.app.HopwireApp;
+import org.hopwire.app.ui.DemoWindow;
 import org.hopwire.app.core.DemoPeer;
 import org.hopwire.app.ui.model.MainViewModel;
 import org.hopwire.app.core.Notice;
@@ -41,7 +42,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 /**
@@ -57,25 +57,22 @@ class MainWindowTest {
     Path dir;
     private final FxRobot robot = new FxRobot();
     private final Questions questions = new Questions();
+    private DemoWindow window;
     private Services services;
     private HopwireApp app;
     private DemoPeer demo;
 
     @BeforeEach
     void start() throws Exception {
-        services = Services.open(dir, Optional.of(Fabrics.Choice.EMULATED), "desk", questions);
+        window = DemoWindow.open(dir, "desk", questions);
+        services = window.services;
+        app = window.app;
         demo = services.demo().orElseThrow();
-        FxToolkit.registerPrimaryStage();
-        app = (HopwireApp) FxToolkit.setupApplication(() -> new HopwireApp(services, questions));
-        WaitForAsyncUtils.waitForFxEvents();
-        model().setBorrowCaps(SMALL);
     }
 
     @AfterEach
     void stop() throws Exception {
-        FxToolkit.cleanupApplication(app);
-        FxToolkit.cleanupStages();
-        services.close();
+        window.close();
     }
 
     /** Gives the keyboard focus to the control the selector finds now, as Tab would, and waits until it has it. */
@@ -91,18 +88,6 @@ class MainWindowTest {
 
     private MainViewModel model() {
         return app.model();
-    }
-
-    private static void waitFor(String what, BooleanSupplier condition) throws Exception {
-        try {
-            WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, condition::getAsBoolean);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new AssertionError("timed out waiting for " + what, e);
-        }
-    }
-
-    private <T> T fx(java.util.concurrent.Callable<T> c) throws Exception {
-        return WaitForAsyncUtils.asyncFx(c).get(10, TimeUnit.SECONDS);
     }
 
     private boolean shown(String query) {
@@ -238,7 +223,8 @@ class MainWindowTest {
         waitFor("offline on the card", () -> text(CARD + " #peer-state").equals("offline"));
         waitFor("the borrow waits", () -> text("#borrow-test_camera").contains("waiting for "
                 + Fabrics.DEMO_PEER_NAME + " to come back"));
-        assertTrue(model().notices().stream().anyMatch(n -> n.text().contains("left the cable")));
+        // The card can say offline before the notice comes: the session's state and the cable's news travel apart.
+        waitFor("the notice", () -> model().notices().stream().anyMatch(n -> n.text().contains("left the cable")));
         // The Streams tab follows the cable too.
         robot.clickOn("#tab-streams .tab-label");
         waitFor("no host in the table", () -> hosts().getItems().isEmpty());

@@ -1,13 +1,12 @@
 package org.hopwire.app.ui.main;
 
+import static org.hopwire.app.ui.DemoWindow.fx;
+import static org.hopwire.app.ui.DemoWindow.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import javafx.scene.Node;
 import javafx.scene.control.Button;
@@ -19,6 +18,7 @@ import javafx.scene.control.SplitMenuButton;
 import javafx.scene.control.Tooltip;
 
 import org.hopwire.app.HopwireApp;
+import org.hopwire.app.ui.DemoWindow;
 import org.hopwire.app.core.DemoPeer;
 import org.hopwire.app.core.PeerState;
 import org.hopwire.app.core.Questions;
@@ -29,14 +29,11 @@ import org.hopwire.engine.DemoFabric;
 import org.hopwire.engine.Fabrics;
 import org.hopwire.engine.protocol.ProtocolError;
 import org.hopwire.engine.session.ConsentDeniedException;
-import org.hopwire.gst.device.TestDevices;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
-import org.testfx.util.WaitForAsyncUtils;
 
 /**
  * The window shows what is true: a borrow with no pictures says it is stalled and recovers, Borrow is disabled with
@@ -52,41 +49,26 @@ class TrueStateTest {
     Path dir;
     private final FxRobot robot = new FxRobot();
     private final Questions questions = new Questions();
+    private DemoWindow window;
     private Services services;
     private HopwireApp app;
     private DemoPeer demo;
 
     @BeforeEach
     void start() throws Exception {
-        services = Services.open(dir, Optional.of(Fabrics.Choice.EMULATED), MACHINE, questions);
+        window = DemoWindow.open(dir, MACHINE, questions);
+        services = window.services;
+        app = window.app;
         demo = services.demo().orElseThrow();
-        FxToolkit.registerPrimaryStage();
-        app = (HopwireApp) FxToolkit.setupApplication(() -> new HopwireApp(services, questions));
-        WaitForAsyncUtils.waitForFxEvents();
-        model().setBorrowCaps(MainWindowTest.SMALL);
     }
 
     @AfterEach
     void stop() throws Exception {
-        FxToolkit.cleanupApplication(app);
-        FxToolkit.cleanupStages();
-        services.close();
+        window.close();
     }
 
     private MainViewModel model() {
         return app.model();
-    }
-
-    private static void waitFor(String what, BooleanSupplier condition) throws Exception {
-        try {
-            WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, condition::getAsBoolean);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new AssertionError("timed out waiting for " + what, e);
-        }
-    }
-
-    private <T> T fx(java.util.concurrent.Callable<T> c) throws Exception {
-        return WaitForAsyncUtils.asyncFx(c).get(10, TimeUnit.SECONDS);
     }
 
     private String text(String query) {

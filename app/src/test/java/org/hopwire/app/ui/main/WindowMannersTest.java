@@ -1,5 +1,7 @@
 package org.hopwire.app.ui.main;
 
+import static org.hopwire.app.ui.DemoWindow.fx;
+import static org.hopwire.app.ui.DemoWindow.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -10,10 +12,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.format.FormatStyle;
-import java.util.Optional;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import javafx.geometry.Bounds;
 import javafx.scene.Node;
@@ -27,6 +25,7 @@ import javafx.stage.Stage;
 import javafx.stage.Window;
 
 import org.hopwire.app.HopwireApp;
+import org.hopwire.app.ui.DemoWindow;
 import org.hopwire.app.core.Notice;
 import org.hopwire.app.core.PeerState;
 import org.hopwire.app.core.Questions;
@@ -34,13 +33,11 @@ import org.hopwire.app.core.Services;
 import org.hopwire.app.core.Snapshot;
 import org.hopwire.app.ui.model.MainViewModel;
 import org.hopwire.engine.DemoFabric;
-import org.hopwire.engine.Fabrics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 /**
@@ -55,23 +52,20 @@ class WindowMannersTest {
     Path dir;
     private final FxRobot robot = new FxRobot();
     private final Questions questions = new Questions();
+    private DemoWindow window;
     private Services services;
     private HopwireApp app;
 
     @BeforeEach
     void start() throws Exception {
-        services = Services.open(dir, Optional.of(Fabrics.Choice.EMULATED), "desk", questions);
-        FxToolkit.registerPrimaryStage();
-        app = (HopwireApp) FxToolkit.setupApplication(() -> new HopwireApp(services, questions));
-        WaitForAsyncUtils.waitForFxEvents();
-        model().setBorrowCaps("video/x-raw,width=320,height=240,framerate=30/1");
+        window = DemoWindow.open(dir, "desk", questions);
+        services = window.services;
+        app = window.app;
     }
 
     @AfterEach
     void stop() throws Exception {
-        FxToolkit.cleanupApplication(app);
-        FxToolkit.cleanupStages();
-        services.close();
+        window.close();
     }
 
     private MainViewModel model() {
@@ -84,18 +78,6 @@ class WindowMannersTest {
 
     private Stage stage() {
         return (Stage) robot.lookup("#main").query().getScene().getWindow();
-    }
-
-    private static void waitFor(String what, BooleanSupplier condition) throws Exception {
-        try {
-            WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, condition::getAsBoolean);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new AssertionError("timed out waiting for " + what, e);
-        }
-    }
-
-    private static <T> T fx(Callable<T> c) throws Exception {
-        return WaitForAsyncUtils.asyncFx(c).get(10, TimeUnit.SECONDS);
     }
 
     private static Bounds onScreen(Node n) {
@@ -165,7 +147,8 @@ class WindowMannersTest {
         }
         waitFor("all told", () -> model().notices().size() >= 40);
         assertTrue(fx(() -> toasts().waiting()) <= Toasts.WAITING_AT_MOST, "bounded");
-        assertEquals(Toasts.WARNING_SHOWN, Toasts.shownFor(model().notices().get(0)));
+        assertEquals(Toasts.WARNING_SHOWN, Toasts.shownFor(model().notices().stream()
+                .filter(n -> n.text().equals("Warning 40")).findFirst().orElseThrow()));
         assertTrue(Toasts.WARNING_SHOWN.greaterThan(Toasts.INFO_SHOWN), "warnings stay longer to be read");
 
         robot.clickOn("#tab-notices .tab-label");

@@ -1,5 +1,7 @@
 package org.hopwire.app.ui.preview;
 
+import static org.hopwire.app.ui.DemoWindow.fx;
+import static org.hopwire.app.ui.DemoWindow.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -12,7 +14,6 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 
 import javafx.scene.Node;
 import javafx.scene.Scene;
@@ -25,10 +26,10 @@ import javafx.scene.input.MouseButton;
 import javafx.stage.Stage;
 
 import org.hopwire.app.HopwireApp;
+import org.hopwire.app.ui.DemoWindow;
 import org.hopwire.app.core.PeerState;
 import org.hopwire.app.core.Questions;
 import org.hopwire.app.core.Services;
-import org.hopwire.app.core.Snapshot;
 import org.hopwire.app.ui.model.MainViewModel;
 import org.hopwire.engine.DemoFabric;
 import org.hopwire.engine.Fabrics;
@@ -43,7 +44,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 /**
@@ -60,21 +60,20 @@ class PreviewDockTest {
     Path dir;
     private final FxRobot robot = new FxRobot();
     private final Questions questions = new Questions();
+    private DemoWindow window;
     private Services services;
     private HopwireApp app;
 
     @BeforeEach
     void start() throws Exception {
-        services = Services.open(dir, Optional.of(Fabrics.Choice.EMULATED), "desk", questions);
         questions.onQuestion(q -> {
             if (q.kind() == Questions.Kind.PAIRING) {
                 q.answer(SessionHandler.Consent.ALLOW_ONCE);
             }
         });
-        FxToolkit.registerPrimaryStage();
-        app = (HopwireApp) FxToolkit.setupApplication(() -> new HopwireApp(services, questions));
-        WaitForAsyncUtils.waitForFxEvents();
-        model().setBorrowCaps(SMALL);
+        window = DemoWindow.open(dir, "desk", questions);
+        services = window.services;
+        app = window.app;
         waitFor("paired", () -> model().snapshot().peer(DemoFabric.DEMO_PEER_UUID).map(p -> p.state()
                 == PeerState.PAIRED && !p.devices().isEmpty()).orElse(false));
         waitFor("the demo's camera on its card", () -> robot.lookup(CARD + " #peer-device-test_camera").tryQuery()
@@ -83,9 +82,7 @@ class PreviewDockTest {
 
     @AfterEach
     void stop() throws Exception {
-        FxToolkit.cleanupApplication(app);
-        FxToolkit.cleanupStages();
-        services.close();
+        window.close();
     }
 
     private MainViewModel model() {
@@ -94,18 +91,6 @@ class PreviewDockTest {
 
     private PreviewWindows previews() {
         return app.window().previews();
-    }
-
-    private static void waitFor(String what, BooleanSupplier condition) throws Exception {
-        try {
-            WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, condition::getAsBoolean);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new AssertionError("timed out waiting for " + what, e);
-        }
-    }
-
-    private <T> T fx(java.util.concurrent.Callable<T> c) throws Exception {
-        return WaitForAsyncUtils.asyncFx(c).get(10, TimeUnit.SECONDS);
     }
 
     private long cameraPictures() {

@@ -1,0 +1,71 @@
+package org.hopwire.app.ui;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+
+import org.hopwire.app.HopwireApp;
+import org.hopwire.app.core.Questions;
+import org.hopwire.app.core.Services;
+import org.hopwire.engine.Fabrics;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * The real window on the emulated demo, headless under Monocle, as the TestFX tests open it before each test and
+ * close it after: services on the emulated fabric, the app shown as an embedder shows it, small pictures.
+ */
+public final class DemoWindow implements AutoCloseable {
+    /** Small pictures: the flows are under test, and both hosts share two cores. */
+    public static final String SMALL = "video/x-raw,width=320,height=240,framerate=30/1";
+
+    public final Services services;
+    public final HopwireApp app;
+
+    private DemoWindow(Services services, HopwireApp app) {
+        this.services = services;
+        this.app = app;
+    }
+
+    /** Opens the services in {@code dir} (this host named {@code hostName}) and shows the window on them. */
+    public static DemoWindow open(Path dir, String hostName, Questions questions) throws Exception {
+        Services services = Services.open(dir, Optional.of(Fabrics.Choice.EMULATED), hostName, questions);
+        try {
+            FxToolkit.registerPrimaryStage();
+            HopwireApp app = (HopwireApp) FxToolkit.setupApplication(() -> new HopwireApp(services, questions));
+            WaitForAsyncUtils.waitForFxEvents();
+            app.model().setBorrowCaps(SMALL);
+            return new DemoWindow(services, app);
+        } catch (Exception | AssertionError e) {
+            services.close();
+            throw e;
+        }
+    }
+
+    /** Waits up to 20 s for {@code condition}, failing with what was awaited. */
+    public static void waitFor(String what, BooleanSupplier condition) throws Exception {
+        try {
+            WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, condition::getAsBoolean);
+        } catch (TimeoutException e) {
+            throw new AssertionError("timed out waiting for " + what, e);
+        }
+    }
+
+    /** Runs {@code c} on the JavaFX thread and returns its result. */
+    public static <T> T fx(Callable<T> c) throws Exception {
+        return WaitForAsyncUtils.asyncFx(c).get(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            FxToolkit.cleanupApplication(app);
+            FxToolkit.cleanupStages();
+        } finally {
+            services.close();
+        }
+    }
+}
