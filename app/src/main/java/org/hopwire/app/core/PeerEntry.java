@@ -45,6 +45,10 @@ final class PeerEntry implements SessionHandler {
     private record Playing(Borrow borrow, String deviceName) {
     }
 
+    /** A borrow's recording, announced when it started, to announce its end. */
+    private record Recording(java.nio.file.Path file, String deviceName, java.time.Instant started) {
+    }
+
     final UUID uuid;
     final boolean emulated;
     final MediaSessionHandler media;
@@ -61,6 +65,8 @@ final class PeerEntry implements SessionHandler {
     private volatile String pairingCode;
     private final Map<String, Wanted> wanted = new ConcurrentHashMap<>();
     private final Map<Integer, Playing> playing = new ConcurrentHashMap<>();
+    /** The recordings running now, by channel. */
+    private final Map<Integer, Recording> recordings = new ConcurrentHashMap<>();
     private final java.util.Set<String> soundWarned = ConcurrentHashMap.newKeySet();
     /** This host's device on each channel it lends the peer now, to name it when the lend ends. */
     private final Map<Integer, String> lentDevice = new ConcurrentHashMap<>();
@@ -220,6 +226,7 @@ final class PeerEntry implements SessionHandler {
                 playing.remove(channel);
                 link.giveBack(channel);
                 media.borrower().onBorrowEnded(channel, ControlMessage.Stop.RETURNED);
+                recordingStopped(channel);
             }
         }
         hub.changed();
@@ -529,8 +536,35 @@ final class PeerEntry implements SessionHandler {
             return;
         }
         restartedChannels.add(borrow.channel());
-        playing.put(borrow.channel(), new Playing(borrow, deviceNameOnPeer(borrow.deviceId())));
+        String device = deviceNameOnPeer(borrow.deviceId());
+        playing.put(borrow.channel(), new Playing(borrow, device));
+        outputsFor(borrow).recording().ifPresent(file -> {
+            recordings.put(borrow.channel(), new Recording(file, device, java.time.Instant.now()));
+            hub.notice(Notice.info(Text.tr("notice.recording.started", device, name(),
+                    file.getFileName().toString(), Recordings.shown(file.getParent()))));
+        });
         hub.changed();
+    }
+
+    /**
+     * Says a borrow's recording ended, with its length and size; called once its playback has closed (the file is
+     * finished then). Nothing for a borrow that did not record.
+     */
+    private void recordingStopped(int channel) {
+        Recording r = recordings.remove(channel);
+        if (r == null) {
+            return;
+        }
+        String name = r.file().getFileName().toString();
+        String length = Recordings.length(java.time.Duration.between(r.started(), java.time.Instant.now()));
+        String text;
+        try {
+            text = Text.tr("notice.recording.stopped", r.deviceName(), name, length,
+                    Recordings.size(java.nio.file.Files.size(r.file())));
+        } catch (java.io.IOException e) {
+            text = Text.tr("notice.recording.stopped.missing", r.deviceName(), r.file().toString());
+        }
+        hub.notice(Notice.info(text));
     }
 
     @Override
@@ -542,6 +576,7 @@ final class PeerEntry implements SessionHandler {
     @Override
     public void onBorrowEnded(int channel, int reason) {
         Playing p = playing.remove(channel);
+        recordingStopped(channel); // the borrower closed its playback before this
         String device = p == null ? Text.tr("device.unknown") : p.deviceName();
         boolean sessionEnding = link.session().map(s -> s.state() == PeerSession.State.CLOSED).orElse(true);
         if (sessionEnding && reason == ControlMessage.Stop.FAILED) {
@@ -599,6 +634,7 @@ final class PeerEntry implements SessionHandler {
     @Override
     public void onClosed(SessionEnd end) {
         playing.clear();
+        List.copyOf(recordings.keySet()).forEach(this::recordingStopped); // the borrower closed them before this
         lentDevice.clear();
         pairingCode = null;
         hub.asker().withdraw(uuid);

@@ -122,4 +122,10 @@ public final class Recordings {
         return s >= 3600 ? String.format(java.util.Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
                 : String.format(java.util.Locale.ROOT, "%d:%02d", s / 60, s % 60);
     }
+
+    /** "~/Videos/Hopwire" for a folder below the home folder, else the whole path. */
+    public static String shown(Path folder) {
+        Path home = home();
+        return folder.startsWith(home) && !folder.equals(home) ? "~/" + home.relativize(folder) : folder.toString();
+    }
 }

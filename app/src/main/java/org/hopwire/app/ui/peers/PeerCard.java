@@ -234,12 +234,7 @@ public final class PeerCard extends VBox {
         java.io.File file = chooser.showSaveDialog(getScene() == null ? null : getScene().getWindow());
         if (file != null) {
             Path path = file.toPath();
-            org.hopwire.app.ui.preview.PreviewWindows.expectRecording(p.uuid(), d.id(), path);
-            model.borrow(p.uuid(), d.id(), Outputs.PREVIEW.withRecording(path), "").whenComplete((b, x) -> {
-                if (x != null) {
-                    org.hopwire.app.ui.preview.PreviewWindows.forgetRecording(p.uuid(), d.id());
-                }
-            });
+            model.borrow(p.uuid(), d.id(), Outputs.PREVIEW.withRecording(path), "");
         }
     }
 

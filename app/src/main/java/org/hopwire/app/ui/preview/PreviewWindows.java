@@ -1,12 +1,6 @@
 package org.hopwire.app.ui.preview;
 
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,7 +37,6 @@ import javafx.stage.Stage;
 import javafx.stage.Window;
 
 import org.hopwire.app.core.Notice;
-import org.hopwire.app.core.Recordings;
 import org.hopwire.app.core.Snapshot;
 import org.hopwire.app.core.VirtualCameraCheck;
 import org.hopwire.app.text.Text;
@@ -62,21 +55,14 @@ import org.hopwire.app.ui.model.MainViewModel;
  * (PixelBuffer, WritableImage, ImageView, the first texture) with a tiny picture so the first borrow finds it ready.
  *
  * <p>It also watches the borrows: one that becomes live shows its preview (unless the person turned that off in
- * Settings), whichever way it started (drag, Borrow, the menus, a resume); and a recording is announced when its
- * borrow starts and when it ends.
+ * Settings), whichever way it started (drag, Borrow, the menus, a resume).
  */
 public final class PreviewWindows {
     private record Key(UUID peer, String deviceId) {
     }
 
-    /** A recording announced as started, to announce its end. */
-    private record Recording(Path file, String device, Instant started) {
-    }
-
     /** The key of local previews: no peer. */
     private static final UUID LOCAL = new UUID(0, 0);
-    /** Files the record chooser picked, waiting for their borrow to start: (peer, device) to file. */
-    private static final Map<Key, Path> EXPECTED_RECORDINGS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final MainViewModel model;
     private final Window owner;
@@ -88,7 +74,6 @@ public final class PreviewWindows {
     private TabPane tabs;
     private Set<Key> live = Set.of();
     private final Set<Key> hiddenByPerson = new HashSet<>();
-    private final Map<Key, Recording> recordings = new HashMap<>();
     private long lastOpenNs;
 
     public PreviewWindows(MainViewModel model, Window owner) {
@@ -386,7 +371,7 @@ public final class PreviewWindows {
 
     /**
      * A borrow that became live shows its preview (the person's setting allowing; not one the person hid while it
-     * lasts) and announces its recording; a borrow that ended announces the end of its recording.
+     * lasts).
      */
     private void borrowsChanged(List<Snapshot.Borrowed> borrows) {
         Set<Key> nowLive = new HashSet<>();
@@ -401,57 +386,13 @@ public final class PreviewWindows {
             if (live.contains(key)) {
                 continue;
             }
-            Path file = EXPECTED_RECORDINGS.remove(key);
-            if (file != null) {
-                recordings.put(key, new Recording(file, b.deviceName(), Instant.now()));
-                model.tell(new Notice(Notice.Level.INFO, Text.tr("notice.recording.started", b.deviceName(),
-                        b.peerName(), file.getFileName().toString(), shortFolder(file.getParent()))));
-            }
             if (model.settings().get().previewOnBorrow() && !tiles.containsKey(key)
                     && !hiddenByPerson.contains(key)) {
                 show(b.peer(), b.deviceId(), Text.tr("preview.title", b.deviceName(), b.peerName()));
             }
         }
         hiddenByPerson.retainAll(present);
-        for (Key gone : new ArrayList<>(recordings.keySet())) {
-            if (!present.contains(gone)) {
-                recordingStopped(recordings.remove(gone));
-            }
-        }
         live = nowLive;
-    }
-
-    /** Says the recording ended, with its length and size (the size read off the UI thread). */
-    private void recordingStopped(Recording r) {
-        String length = Recordings.length(Duration.between(r.started(), Instant.now()));
-        CompletableFuture.supplyAsync(() -> {
-            try {
-                return Optional.of(Files.size(r.file()));
-            } catch (java.io.IOException e) {
-                return Optional.<Long>empty();
-            }
-        }).thenAccept(size -> Platform.runLater(() -> model.tell(new Notice(Notice.Level.INFO, size.map(s -> Text.tr(
-                "notice.recording.stopped", r.device(), r.file().getFileName().toString(), length,
-                Recordings.size(s))).orElse(Text.tr("notice.recording.stopped.missing", r.device(),
-                r.file().toString()))))));
-    }
-
-    /** "~/Videos/Hopwire" for a folder below the home folder. */
-    private static String shortFolder(Path folder) {
-        Path home = Recordings.home();
-        return folder.startsWith(home) && !folder.equals(home) ? "~/" + home.relativize(folder) : folder.toString();
-    }
-
-    /**
-     * The record chooser picked {@code file} for a borrow about to be asked for: its start and end are announced
-     * with the file's name. {@link #forgetRecording} undoes it when the borrow fails.
-     */
-    public static void expectRecording(UUID peer, String deviceId, Path file) {
-        EXPECTED_RECORDINGS.put(new Key(peer, deviceId), file);
-    }
-
-    public static void forgetRecording(UUID peer, String deviceId) {
-        EXPECTED_RECORDINGS.remove(new Key(peer, deviceId));
     }
 
     // ---- warm-up ---------------------------------------------------------------------------------------------------
