@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,46 +37,34 @@ class HubTest {
     @TempDir
     Path dir;
     private final Questions questions = new Questions();
-    private final List<Notice> notices = new CopyOnWriteArrayList<>();
+    private DemoHub fixture;
+    private List<Notice> notices;
     private Services services;
     private Hub hub;
 
     @BeforeEach
     void open() throws Exception {
-        services = Services.open(dir, Optional.of(Fabrics.Choice.EMULATED), "desk", questions);
-        hub = services.hub();
-        hub.addListener(new Hub.Listener() {
-            @Override
-            public void notice(Notice n) {
-                notices.add(n);
-            }
-        });
+        fixture = DemoHub.open(dir, questions);
+        notices = fixture.notices;
+        services = fixture.services;
+        hub = fixture.hub;
     }
 
     @AfterEach
     void close() {
-        services.close();
-    }
-
-    private Questions.Question awaitQuestion(Questions.Kind kind) throws InterruptedException {
-        Transfers.await(() -> questions.first(kind).isPresent(), WAIT, kind + " question");
-        return questions.first(kind).orElseThrow();
+        fixture.close();
     }
 
     private void pair() throws InterruptedException {
-        Questions.Question q = awaitQuestion(Questions.Kind.PAIRING);
+        Questions.Question q = fixture.awaitQuestion(Questions.Kind.PAIRING);
         Transfers.await(() -> hub.snapshot().peer(DEMO).flatMap(Snapshot.Peer::pairingCode).isPresent(), WAIT,
                 "code on the card");
         assertEquals(q.subject(), hub.snapshot().peer(DEMO).orElseThrow().pairingCode().orElseThrow(),
                 "the card shows the code the question asks about");
         q.answer(SessionHandler.Consent.ALLOW_ONCE);
-        Transfers.await(() -> state() == PeerState.PAIRED, WAIT, "paired");
+        Transfers.await(() -> fixture.state() == PeerState.PAIRED, WAIT, "paired");
         Transfers.await(() -> hub.snapshot().peer(DEMO).orElseThrow().device(TestDevices.CAMERA_ID).isPresent(),
                 WAIT, "the demo's catalog");
-    }
-
-    private PeerState state() {
-        return hub.snapshot().peer(DEMO).map(Snapshot.Peer::state).orElse(null);
     }
 
     @Test
@@ -117,7 +104,7 @@ class HubTest {
         pair();
         DemoPeer demo = services.demo().orElseThrow();
         var denied = demo.askFor(TestDevices.CAMERA_ID);
-        Questions.Question q = awaitQuestion(Questions.Kind.CONSENT);
+        Questions.Question q = fixture.awaitQuestion(Questions.Kind.CONSENT);
         assertEquals(Fabrics.DEMO_PEER_NAME + " wants to use Test camera (test pattern)", q.text());
         q.answer(SessionHandler.Consent.DENY);
         CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
@@ -126,7 +113,7 @@ class HubTest {
         assertTrue(hub.snapshot().lends().isEmpty());
 
         var allowed = demo.askFor(TestDevices.CAMERA_ID);
-        awaitQuestion(Questions.Kind.CONSENT).answer(SessionHandler.Consent.ALLOW_ONCE);
+        fixture.awaitQuestion(Questions.Kind.CONSENT).answer(SessionHandler.Consent.ALLOW_ONCE);
         allowed.get(20, TimeUnit.SECONDS);
         Transfers.await(() -> hub.snapshot().lends().size() == 1, WAIT, "lend listed");
         Snapshot.Lend lend = hub.snapshot().lends().get(0);
@@ -166,8 +153,8 @@ class HubTest {
 
     @Test
     void shouldEndTheSessionWhenThisHostRejectsThePairingAndPairAgainOnRequest() throws Exception {
-        awaitQuestion(Questions.Kind.PAIRING).answer(SessionHandler.Consent.DENY);
-        Transfers.await(() -> state() == PeerState.NOT_PAIRED, WAIT, "not paired");
+        fixture.awaitQuestion(Questions.Kind.PAIRING).answer(SessionHandler.Consent.DENY);
+        Transfers.await(() -> fixture.state() == PeerState.NOT_PAIRED, WAIT, "not paired");
         assertTrue(hub.snapshot().peer(DEMO).orElseThrow().detail().contains("reject"),
                 hub.snapshot().peer(DEMO).orElseThrow().detail());
         assertTrue(hub.whyNotOffer(DEMO, TestDevices.CAMERA_ID).orElseThrow().contains("Pair again"));
@@ -181,7 +168,7 @@ class HubTest {
         Borrow b = hub.borrow(DEMO, TestDevices.CAMERA_ID, Outputs.PREVIEW, SMALL).get(20, TimeUnit.SECONDS);
         DemoPeer demo = services.demo().orElseThrow();
         demo.unplug();
-        Transfers.await(() -> state() == PeerState.OFFLINE, WAIT, "offline");
+        Transfers.await(() -> fixture.state() == PeerState.OFFLINE, WAIT, "offline");
         try {
             Transfers.await(() -> hub.snapshot().borrows().stream().allMatch(Snapshot.Borrowed::waiting), WAIT,
                     "borrow waits");
@@ -198,7 +185,7 @@ class HubTest {
         assertEquals(1, hub.snapshot().borrows().size(), "the borrow is still wanted");
         assertTrue(notices.stream().anyMatch(n -> n.text().contains("left the cable")), notices.toString());
         demo.plug();
-        Transfers.await(() -> state() == PeerState.PAIRED, WAIT, "paired again without a new code");
+        Transfers.await(() -> fixture.state() == PeerState.PAIRED, WAIT, "paired again without a new code");
         Transfers.await(() -> hub.snapshot().borrows().size() == 1 && !hub.snapshot().borrows().get(0).waiting(),
                 WAIT, "borrowed again");
         int channel = hub.snapshot().borrows().get(0).channel();
@@ -229,7 +216,7 @@ class HubTest {
         services.settings().update(x -> x.withFormatPolicy(org.hopwire.gst.format.FormatPolicy.MJPEG));
         DemoPeer demo = services.demo().orElseThrow();
         var first = demo.askFor(TestDevices.CAMERA_ID);
-        awaitQuestion(Questions.Kind.CONSENT).answer(SessionHandler.Consent.ALLOW_ALWAYS);
+        fixture.awaitQuestion(Questions.Kind.CONSENT).answer(SessionHandler.Consent.ALLOW_ALWAYS);
         first.get(20, TimeUnit.SECONDS);
         Transfers.await(() -> hub.snapshot().lends().size() == 1, WAIT, "lent");
         assertTrue(hub.snapshot().lends().get(0).format().startsWith("MJPEG"), hub.snapshot().lends().toString());

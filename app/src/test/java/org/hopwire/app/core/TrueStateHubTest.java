@@ -33,41 +33,29 @@ class TrueStateHubTest {
     @TempDir
     Path dir;
     private final Questions questions = new Questions();
-    private final List<Notice> notices = new CopyOnWriteArrayList<>();
+    private DemoHub fixture;
+    private List<Notice> notices;
     private Services services;
     private Hub hub;
 
     @BeforeEach
     void open() throws Exception {
-        services = Services.open(dir, Optional.of(Fabrics.Choice.EMULATED), "desk", questions);
-        hub = services.hub();
-        hub.addListener(new Hub.Listener() {
-            @Override
-            public void notice(Notice n) {
-                notices.add(n);
-            }
-        });
+        fixture = DemoHub.open(dir, questions);
+        notices = fixture.notices;
+        services = fixture.services;
+        hub = fixture.hub;
     }
 
     @AfterEach
     void close() {
-        services.close();
-    }
-
-    private Questions.Question awaitQuestion(Questions.Kind kind) throws InterruptedException {
-        Transfers.await(() -> questions.first(kind).isPresent(), WAIT, kind + " question");
-        return questions.first(kind).orElseThrow();
+        fixture.close();
     }
 
     private void pair() throws InterruptedException {
-        awaitQuestion(Questions.Kind.PAIRING).answer(SessionHandler.Consent.ALLOW_ONCE);
-        Transfers.await(() -> state() == PeerState.PAIRED, WAIT, "paired");
+        fixture.awaitQuestion(Questions.Kind.PAIRING).answer(SessionHandler.Consent.ALLOW_ONCE);
+        Transfers.await(() -> fixture.state() == PeerState.PAIRED, WAIT, "paired");
         Transfers.await(() -> hub.snapshot().peer(DEMO).orElseThrow().device(TestDevices.CAMERA_ID).isPresent(),
                 WAIT, "the demo's catalog");
-    }
-
-    private PeerState state() {
-        return hub.snapshot().peer(DEMO).map(Snapshot.Peer::state).orElse(null);
     }
 
     private long framesIn(int channel) {
@@ -81,7 +69,7 @@ class TrueStateHubTest {
         Transfers.await(() -> framesIn(b.channel()) >= 5, WAIT, "pictures in the preview");
         DemoPeer demo = services.demo().orElseThrow();
         var asked = demo.askFor(TestDevices.CAMERA_ID);
-        awaitQuestion(Questions.Kind.CONSENT).answer(SessionHandler.Consent.ALLOW_ONCE);
+        fixture.awaitQuestion(Questions.Kind.CONSENT).answer(SessionHandler.Consent.ALLOW_ONCE);
         asked.get(20, TimeUnit.SECONDS);
         Transfers.await(() -> hub.snapshot().lends().size() == 1, WAIT, "lent");
         hub.revoke(DEMO, hub.snapshot().lends().get(0).channel()).get(10, TimeUnit.SECONDS);
@@ -97,7 +85,7 @@ class TrueStateHubTest {
         pair();
         DemoPeer demo = services.demo().orElseThrow();
         var asked = demo.askFor(TestDevices.CAMERA_ID);
-        awaitQuestion(Questions.Kind.CONSENT).answer(SessionHandler.Consent.ALLOW_ONCE);
+        fixture.awaitQuestion(Questions.Kind.CONSENT).answer(SessionHandler.Consent.ALLOW_ONCE);
         asked.get(20, TimeUnit.SECONDS);
         Transfers.await(() -> hub.snapshot().lends().size() == 1, WAIT, "lent");
         Borrow b = hub.borrow(DEMO, TestDevices.CAMERA_ID, Outputs.PREVIEW, "").get(20, TimeUnit.SECONDS);
@@ -159,7 +147,7 @@ class TrueStateHubTest {
         questions.onQuestion(asked::add);
         DemoPeer demo = services.demo().orElseThrow();
         var first = demo.askFor(TestDevices.CAMERA_ID);
-        awaitQuestion(Questions.Kind.CONSENT).answer(SessionHandler.Consent.ALLOW_ONCE);
+        fixture.awaitQuestion(Questions.Kind.CONSENT).answer(SessionHandler.Consent.ALLOW_ONCE);
         first.get(20, TimeUnit.SECONDS);
         var again = demo.askFor(TestDevices.CAMERA_ID);
         var e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
@@ -177,7 +165,7 @@ class TrueStateHubTest {
         questions.onQuestion(asked::add);
         DemoPeer demo = services.demo().orElseThrow();
         var first = demo.askFor(TestDevices.CAMERA_ID);
-        Questions.Question q = awaitQuestion(Questions.Kind.CONSENT);
+        Questions.Question q = fixture.awaitQuestion(Questions.Kind.CONSENT);
         var second = demo.askFor(TestDevices.CAMERA_ID);
         var secondRefused = org.junit.jupiter.api.Assertions.assertThrows(
                 java.util.concurrent.ExecutionException.class, () -> second.get(20, TimeUnit.SECONDS));
@@ -200,13 +188,13 @@ class TrueStateHubTest {
         questions.onQuestion(asked::add);
         DemoPeer demo = services.demo().orElseThrow();
         var first = demo.askFor(TestDevices.CAMERA_ID);
-        awaitQuestion(Questions.Kind.CONSENT).answer(SessionHandler.Consent.ALLOW_ALWAYS);
+        fixture.awaitQuestion(Questions.Kind.CONSENT).answer(SessionHandler.Consent.ALLOW_ALWAYS);
         first.get(20, TimeUnit.SECONDS);
         Transfers.await(() -> hub.snapshot().lends().size() == 1, WAIT, "lent");
         demo.unplug();
-        Transfers.await(() -> state() == PeerState.OFFLINE && hub.snapshot().lends().isEmpty(), WAIT, "offline");
+        Transfers.await(() -> fixture.state() == PeerState.OFFLINE && hub.snapshot().lends().isEmpty(), WAIT, "offline");
         demo.plug();
-        Transfers.await(() -> state() == PeerState.PAIRED, WAIT, "paired again");
+        Transfers.await(() -> fixture.state() == PeerState.PAIRED, WAIT, "paired again");
         Transfers.await(() -> hub.snapshot().lends().size() == 1 && demo.borrowing().size() == 1, WAIT,
                 "lent again after the replug");
         assertEquals(1, asked.size(), "asked once, before the replug: " + asked);
