@@ -99,6 +99,7 @@ public final class ControlCodec {
             case ControlMessage.STATS -> ControlMessage.Stats.read(r);
             case ControlMessage.ERROR -> ControlMessage.ErrorReport.read(r);
             case ControlMessage.GOODBYE -> ControlMessage.Goodbye.read(r);
+            case ControlMessage.FORMAT_REQUEST -> ControlMessage.FormatRequest.read(r);
             default -> null;
         });
     }

@@ -37,6 +37,7 @@ public sealed interface ControlMessage {
     int ERROR = 19;
     int GOODBYE = 20;
     int PAIR_COMMIT = 21;
+    int FORMAT_REQUEST = 22;
 
     /** Nonces, X25519 public keys and HMAC-SHA256 values are 32 bytes. */
     int SECRET_BYTES = 32;
@@ -315,6 +316,37 @@ public sealed interface ControlMessage {
 
         static Caps read(WireReader r) throws ProtocolException {
             return new Caps(readChannel(r), r.u32(), r.u32(), r.string());
+        }
+    }
+
+    /**
+     * The borrower asks the owner to send a borrowed channel in another format (since 3.1). The owner answers with
+     * {@code CAPS} carrying this request id, or refuses with {@code ERROR} and {@code CONSENT} deny for it; the
+     * channel goes on as it was then.
+     */
+    record FormatRequest(long requestId, int channel, String preferredCaps) implements ControlMessage {
+        /**
+         * The longest caps text asked for, in bytes: a wish names a media type, a size and a rate ("image/jpeg,
+         * width=1920,height=1080,framerate=30/1" is 50 bytes), so 256 leaves room and no more.
+         */
+        public static final int MAX_CAPS_BYTES = 256;
+
+        public FormatRequest {
+            Objects.requireNonNull(preferredCaps, "preferredCaps");
+        }
+
+        @Override
+        public int type() {
+            return FORMAT_REQUEST;
+        }
+
+        @Override
+        public void writeBody(WireWriter w) {
+            w.u32(requestId).u16(channel).string(preferredCaps);
+        }
+
+        static FormatRequest read(WireReader r) throws ProtocolException {
+            return new FormatRequest(r.u32(), readChannel(r), r.string());
         }
     }
 

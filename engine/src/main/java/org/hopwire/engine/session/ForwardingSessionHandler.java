@@ -80,6 +80,11 @@ public class ForwardingSessionHandler implements SessionHandler {
     }
 
     @Override
+    public CompletionStage<Void> onFormatRequested(int channel, String preferredCaps) {
+        return next.onFormatRequested(channel, preferredCaps);
+    }
+
+    @Override
     public void onFrame(MediaFrame frame) {
         next.onFrame(frame);
     }

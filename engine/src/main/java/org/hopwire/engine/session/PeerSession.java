@@ -48,7 +48,8 @@ public final class PeerSession implements AutoCloseable {
      * STOP says whose channel it ends (docs/protocol.md, Versions).
      */
     public static final int PROTOCOL_MAJOR = 3;
-    public static final int PROTOCOL_MINOR = 0;
+    /** 1: the borrower can ask for another format mid-stream ({@code FORMAT_REQUEST}). */
+    public static final int PROTOCOL_MINOR = 1;
     private static final System.Logger LOG = System.getLogger(PeerSession.class.getName());
 
     /** Where a session is; the GUI shows it. */
@@ -170,6 +171,15 @@ public final class PeerSession implements AutoCloseable {
     private ControlMessage.Catalog peerCatalog = new ControlMessage.Catalog(List.of());
 
     private final Map<Long, CompletableFuture<Borrow>> pendingBorrows = new ConcurrentHashMap<>();
+    /** This host's format requests waiting for the owner's CAPS or refusal, by request id; one per channel. */
+    private final Map<Long, PendingFormat> pendingFormats = new ConcurrentHashMap<>();
+    /** Lent channels whose borrower's format request is being carried out: the request id the CAPS answers. */
+    private final Map<Integer, Long> formatAsks = new ConcurrentHashMap<>();
+    /** The caps each lent channel is sent in now (to answer a format request that changed nothing). */
+    private final Map<Integer, String> lendCaps = new ConcurrentHashMap<>();
+
+    private record PendingFormat(int channel, CompletableFuture<Borrow> result) {
+    }
     private final Map<Long, String> offers = new ConcurrentHashMap<>();
     private final Map<Long, String> requestedDevices = new ConcurrentHashMap<>();
     /** Borrowed channels by id: an array, so the per-frame look-up boxes nothing. */
@@ -410,6 +420,7 @@ public final class PeerSession implements AutoCloseable {
     public void giveBack(int channel) {
         if (channel >= 0 && channel < DataStreamDecoder.MAX_CHANNELS && borrows.getAndSet(channel, null) != null) {
             handOff.close(channel);
+            failFormats(channel, new SessionException("channel " + channel + " was given back"));
             post(new ControlMessage.Stop(channel, ControlMessage.Stop.RETURNED, ControlMessage.Stop.SENDER_BORROWS));
         }
     }
@@ -448,13 +459,59 @@ public final class PeerSession implements AutoCloseable {
         spareFrames.offer(frame);
     }
 
-    /** Changes a lent channel's media type mid-stream: the borrower hears of it before the frames that follow. */
+    /**
+     * Changes a lent channel's media type mid-stream: the borrower hears of it before the frames that follow. While a
+     * borrower's format request for the channel is carried out, the CAPS answers it (carries its request id).
+     */
     public void renegotiate(int channel, String caps) throws SessionException {
         if (!lends.containsKey(channel)) {
             throw new SessionException("channel " + channel + " is not lent");
         }
         long version = lendCapsVersions.merge(channel, 1L, Long::sum);
-        post(new ControlMessage.Caps(channel, requestOfLend(channel), version, caps));
+        lendCaps.put(channel, caps);
+        Long asked = formatAsks.remove(channel);
+        post(new ControlMessage.Caps(channel, asked != null ? asked : requestOfLend(channel), version, caps));
+    }
+
+    /**
+     * Asks the owner to send a borrowed channel in another format ({@code preferredCaps}, "" for the owner's own
+     * choice). Completes with the borrow in its new caps when the owner's CAPS arrives; fails with a {@link
+     * ConsentDeniedException} carrying the owner's reason when it refuses (the channel goes on as it was), or a
+     * {@link SessionException} when the borrow or session ends first. An owner older than 3.1 skips the request and
+     * never answers: the caller bounds the wait.
+     *
+     * @throws SessionException when the channel is not borrowed, the text is malformed or too long, or a change of
+     *                          this channel is already waiting for its answer
+     */
+    public CompletableFuture<Borrow> requestFormat(int channel, String preferredCaps) throws SessionException {
+        requireBorrowed(channel);
+        Optional<String> bad = org.hopwire.engine.protocol.CapsWish.problem(preferredCaps);
+        if (bad.isPresent()) {
+            throw new SessionException(bad.get());
+        }
+        long id;
+        CompletableFuture<Borrow> result = new CompletableFuture<>();
+        synchronized (lock) {
+            if (pendingFormats.values().stream().anyMatch(p -> p.channel() == channel)) {
+                throw new SessionException("a format change of channel " + channel + " is already waiting for "
+                        + peerName());
+            }
+            id = nextRequestId++;
+            pendingFormats.put(id, new PendingFormat(channel, result));
+        }
+        post(new ControlMessage.FormatRequest(id, channel, preferredCaps));
+        return result;
+    }
+
+    /** Ends this host's format requests for {@code channel} (all when -1) with {@code why}. */
+    private void failFormats(int channel, SessionException why) {
+        pendingFormats.entrySet().removeIf(e -> {
+            if (channel < 0 || e.getValue().channel() == channel) {
+                e.getValue().result().completeExceptionally(why);
+                return true;
+            }
+            return false;
+        });
     }
 
     /** Asks the owner to pause or resume a borrowed channel. */
@@ -917,6 +974,8 @@ public final class PeerSession implements AutoCloseable {
             }
         } else if (m instanceof ControlMessage.Stats st && borrows.get(st.channel()) != null) {
             handler.onPeerStats(st);
+        } else if (m instanceof ControlMessage.FormatRequest fr) {
+            onFormatRequest(fr);
         }
     }
 
@@ -1037,6 +1096,7 @@ public final class PeerSession implements AutoCloseable {
         }
         lendRequests.put(channel, requestId);
         lendCapsVersions.put(channel, 1L);
+        lendCaps.put(channel, caps);
         paused.remove(channel);
         dataWriter.open(channel, caps.startsWith("audio/"), caps.startsWith("audio/") ? config.audioQueueFrames()
                 : config.videoQueueFrames(), sentStats(channel));
@@ -1044,6 +1104,55 @@ public final class PeerSession implements AutoCloseable {
         post(new ControlMessage.Consent(requestId, answer));
         post(new ControlMessage.Caps(channel, requestId, 1, caps));
         // Frames sent from now on queue until the borrower's START says it has set the channel up.
+    }
+
+    /**
+     * The borrower asks for another format: only for a channel this host lends it, only well-formed text, one change
+     * at a time per channel. A refusal (ERROR with the reason, then CONSENT deny for the request) leaves the channel
+     * as it was; so does the handler's failure to change it.
+     */
+    private void onFormatRequest(ControlMessage.FormatRequest fr) {
+        int ch = fr.channel();
+        if (!lends.containsKey(ch)) {
+            refuse(fr.requestId(), ProtocolError.MALFORMED, "channel " + ch + " is not lent to " + peerName()
+                    + " by " + local.hostName());
+            return;
+        }
+        Optional<String> bad = org.hopwire.engine.protocol.CapsWish.problem(fr.preferredCaps());
+        if (bad.isPresent()) {
+            refuse(fr.requestId(), ProtocolError.MALFORMED, PeerText.name(bad.get()));
+            return;
+        }
+        if (formatAsks.putIfAbsent(ch, fr.requestId()) != null) {
+            refuse(fr.requestId(), ProtocolError.DEVICE_BUSY, "a format change of channel " + ch
+                    + " is under way on " + local.hostName());
+            return;
+        }
+        CompletionStage<Void> change;
+        try {
+            change = handler.onFormatRequested(ch, fr.preferredCaps());
+        } catch (RuntimeException e) {
+            change = CompletableFuture.failedFuture(e);
+        }
+        change.whenComplete((v, e) -> {
+            // Still waiting: the handler did not renegotiate (a change to what is sent already, or a failure).
+            boolean unanswered = formatAsks.remove(ch, fr.requestId());
+            if (e != null) {
+                Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                        ? e.getCause() : e;
+                if (cause instanceof SessionHandler.LendRefused r) {
+                    refuse(fr.requestId(), r.error(), r.getMessage());
+                } else {
+                    LOG.log(System.Logger.Level.WARNING, "format change of channel " + ch + " failed", cause);
+                    refuse(fr.requestId(), ProtocolError.INTERNAL, "the format of channel " + ch
+                            + " could not be changed on " + local.hostName());
+                }
+            } else if (unanswered && lends.containsKey(ch)) {
+                // Nothing changed: the same caps again, at the same version, so the borrower's wait ends.
+                post(new ControlMessage.Caps(ch, fr.requestId(), lendCapsVersions.getOrDefault(ch, 1L),
+                        lendCaps.getOrDefault(ch, "")));
+            }
+        });
     }
 
     // ---- borrower side ----------------------------------------------------------------------------------------------
@@ -1100,6 +1209,13 @@ public final class PeerSession implements AutoCloseable {
             return;
         }
         if (c.answer() == ControlMessage.Consent.DENY) {
+            PendingFormat format = pendingFormats.remove(c.requestId());
+            if (format != null) {
+                format.result().completeExceptionally(new ConsentDeniedException(peerName()
+                        + " did not change the format" + (reason == null ? "" : ": " + reason.text()),
+                        reason == null ? null : reason.error()));
+                return;
+            }
             requestedDevices.remove(c.requestId());
             CompletableFuture<Borrow> f = pendingBorrows.remove(c.requestId());
             if (f != null) {
@@ -1136,6 +1252,10 @@ public final class PeerSession implements AutoCloseable {
                 capsGate.version[c.channel()] = (int) c.capsVersion();
                 handler.onCapsChanged(now);
                 capsGate.release(c.channel(), this::handOver, this::recycle);
+            }
+            PendingFormat asked = pendingFormats.get(c.requestId());
+            if (asked != null && asked.channel() == c.channel() && pendingFormats.remove(c.requestId(), asked)) {
+                asked.result().complete(now);
             }
             return;
         }
@@ -1188,6 +1308,7 @@ public final class PeerSession implements AutoCloseable {
         if (s.side() == ControlMessage.Stop.SENDER_LENDS) {
             if (borrows.getAndSet(s.channel(), null) != null) {
                 handOff.close(s.channel());
+                failFormats(s.channel(), new SessionException("the borrow of channel " + s.channel() + " ended"));
                 handler.onBorrowEnded(s.channel(), s.reason());
             }
         } else if (lends.remove(s.channel()) != null) {
@@ -1405,6 +1526,7 @@ public final class PeerSession implements AutoCloseable {
             SessionException ended = new SessionException(why);
             new ArrayList<>(pendingBorrows.values()).forEach(f -> f.completeExceptionally(ended));
             pendingBorrows.clear();
+            failFormats(-1, ended);
             for (Integer ch : List.copyOf(lends.keySet())) {
                 lends.remove(ch);
                 handler.onLendEnded(ch, ControlMessage.Stop.FAILED);

@@ -70,6 +70,18 @@ public interface SessionHandler {
     }
 
     /**
+     * The borrower asks for another format on a lent channel ({@code preferredCaps}, already checked to be well
+     * formed; "" for this host's own choice). Change it, off the session's thread, and answer with {@link
+     * PeerSession#renegotiate} before the new frames; the stage completes when done, or fails with a {@link
+     * LendRefused} whose error and words the borrower hears (the channel goes on as it was). By default no change is
+     * possible.
+     */
+    default CompletionStage<Void> onFormatRequested(int channel, String preferredCaps) {
+        return CompletableFuture.failedFuture(new LendRefused(ProtocolError.FORMAT_NOT_POSSIBLE,
+                "this host cannot change the format of a lent device"));
+    }
+
+    /**
      * A frame of a borrowed device arrived. The frame's buffer is the app's now; {@link PeerSession#recycle} gives it
      * back when done, which spares an allocation per frame. Called on the channel's own delivery thread, in order: a
      * slow consumer delays only its own channel, whose bounded queue then drops (video its oldest non-key frames).

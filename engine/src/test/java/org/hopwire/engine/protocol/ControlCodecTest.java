@@ -38,6 +38,7 @@ class ControlCodecTest {
                 new ControlMessage.Stop(3, ControlMessage.Stop.REVOKED, ControlMessage.Stop.SENDER_LENDS),
                 new ControlMessage.Pause(3, true),
                 new ControlMessage.KeyframeRequest(3),
+                new ControlMessage.FormatRequest(0xffff_ffffL, 255, "image/jpeg,width=1280,height=720,framerate=30/1"),
                 new ControlMessage.Heartbeat(41, Long.MIN_VALUE),
                 new ControlMessage.HeartbeatAck(41, Long.MAX_VALUE),
                 new ControlMessage.Stats(3, 1, Long.MAX_VALUE, 0, 1500, 4_000_000_000L),
@@ -54,7 +55,7 @@ class ControlCodecTest {
     @Test
     void shouldRoundTripEveryMessageTypeWhateverTheReadsCut() throws Exception {
         List<ControlMessage> sent = everyType();
-        assertEquals(21, sent.stream().map(ControlMessage::type).distinct().count(), "every type is covered");
+        assertEquals(22, sent.stream().map(ControlMessage::type).distinct().count(), "every type is covered");
         ByteBuffer bytes = concat(sent);
         List<ControlMessage> got = new ArrayList<>();
         ControlCodec.Decoder d = new ControlCodec.Decoder();
@@ -123,6 +124,31 @@ class ControlCodecTest {
         WireWriter w = new WireWriter(16);
         w.u8('H').u8('C').u16(ControlMessage.AUTH_CHALLENGE).u32(2 + 3).u16(3).u8(1).u8(2).u8(3);
         assertThrows(ProtocolException.class, () -> new ControlCodec.Decoder().feed(w.toBuffer(), m -> { }));
+    }
+
+    @Test
+    void shouldRefuseAFormatRequestForAChannelOutsideTheRangeAsMalformed() {
+        WireWriter w = new WireWriter(64);
+        w.u8('H').u8('C').u16(ControlMessage.FORMAT_REQUEST).u32(4 + 2 + 2).u32(1).u16(256).u16(0);
+        ProtocolException e = assertThrows(ProtocolException.class,
+                () -> new ControlCodec.Decoder().feed(w.toBuffer(), m -> { }));
+        assertEquals(ProtocolError.MALFORMED, e.error());
+        assertTrue(e.getMessage().contains("channel id 256"), e.getMessage());
+    }
+
+    @Test
+    void shouldAcceptWellFormedFormatWishesAndSayWhatIsWrongWithOthers() {
+        for (String ok : List.of("", "video/x-raw", "image/jpeg,width=1280,height=720,framerate=30/1",
+                "video/x-raw, format=(string)NV12, width=(int)640")) {
+            assertEquals(java.util.Optional.empty(), CapsWish.problem(ok), ok);
+        }
+        assertTrue(CapsWish.problem("x".repeat(257)).orElseThrow().contains("at most 256"));
+        assertTrue(CapsWish.problem("video/x-raw,width=12\n").orElseThrow().contains("printable"));
+        assertTrue(CapsWish.problem("video/x-raw\0").orElseThrow().contains("printable"));
+        assertTrue(CapsWish.problem("video/x-raw,width=<b>").orElseThrow().contains("name=value"));
+        assertTrue(CapsWish.problem("raw please").orElseThrow().contains("media type"));
+        assertTrue(CapsWish.problem("video/x-raw;image/jpeg").orElseThrow().contains("media type"));
+        assertTrue(CapsWish.problem("vidéo/x-raw").orElseThrow().contains("printable"));
     }
 
     @Test

@@ -260,6 +260,50 @@ class HostilePeerTest {
     }
 
     @Test
+    void shouldRefuseFormatRequestsForOthersChannelsOrWithBadTextAndLendOnUnchanged() throws Exception {
+        ready();
+        b.send(new ControlMessage.BorrowRequest(1, "cam0", ""));
+        ControlMessage.Caps caps = b.await(ControlMessage.Caps.class, c -> true);
+        b.send(new ControlMessage.Start(caps.channel()));
+        Transfers.await(() -> !pair.ha.lendsStarted.isEmpty(), Duration.ofSeconds(5), "A lends");
+        int ch = caps.channel();
+        // A channel A does not lend to B.
+        b.send(new ControlMessage.FormatRequest(10, ch + 1, "image/jpeg"));
+        ControlMessage.ErrorReport notLent = b.await(ControlMessage.ErrorReport.class, e -> true);
+        assertEquals(ProtocolError.MALFORMED, notLent.error());
+        assertTrue(notLent.text().contains("not lent"), notLent.text());
+        b.await(ControlMessage.Consent.class, c -> c.requestId() == 10
+                && c.answer() == ControlMessage.Consent.DENY);
+        // Text that is not caps, and text far over the bound (the string field itself allows 4096 bytes).
+        b.send(new ControlMessage.FormatRequest(11, ch, "image/jpeg,width=<script>"));
+        ControlMessage.ErrorReport malformed = b.await(ControlMessage.ErrorReport.class, e -> true);
+        assertEquals(ProtocolError.MALFORMED, malformed.error());
+        assertTrue(malformed.text().contains("name=value"), malformed.text());
+        b.await(ControlMessage.Consent.class, c -> c.requestId() == 11);
+        b.send(new ControlMessage.FormatRequest(12, ch, "video/x-raw,format=" + "N".repeat(4000)));
+        ControlMessage.ErrorReport oversized = b.await(ControlMessage.ErrorReport.class, e -> true);
+        assertEquals(ProtocolError.MALFORMED, oversized.error());
+        assertTrue(oversized.text().contains("at most 256"), oversized.text());
+        b.await(ControlMessage.Consent.class, c -> c.requestId() == 12);
+        // A second change while the first is carried out waits for nobody: it is refused as busy.
+        CompletableFuture<Void> hold = new CompletableFuture<>();
+        pair.ha.formatChange = (channel, wish) -> hold;
+        b.send(new ControlMessage.FormatRequest(13, ch, "image/jpeg"), new ControlMessage.FormatRequest(14, ch,
+                "video/x-raw"));
+        ControlMessage.ErrorReport busy = b.await(ControlMessage.ErrorReport.class, e -> true);
+        assertEquals(ProtocolError.DEVICE_BUSY, busy.error());
+        b.await(ControlMessage.Consent.class, c -> c.requestId() == 14);
+        hold.complete(null);
+        ControlMessage.Caps same = b.await(ControlMessage.Caps.class, c -> c.requestId() == 13);
+        assertEquals(caps.caps(), same.caps(), "nothing changed: the same caps answer the request");
+        assertEquals(1, pair.ha.formatRequests.size(), "only the well-formed request for B's channel got through");
+        b.send(new ControlMessage.Heartbeat(9, 9));
+        b.await(ControlMessage.HeartbeatAck.class, a -> a.sequence() == 9);
+        assertEquals(PeerSession.State.READY, pair.a.state());
+        assertEquals(java.util.Map.of(ch, "cam0"), pair.a.lending(), "the lend goes on");
+    }
+
+    @Test
     void shouldPassOnKeyFrameRequestsAtMostFourTimesASecond() throws Exception {
         ready();
         b.send(new ControlMessage.BorrowRequest(1, "cam0", ""));

@@ -146,7 +146,8 @@ class PeerSessionTest {
         assertEquals(SessionEnd.Reason.INCOMPATIBLE_VERSION, ea.reason(), ea.message());
         assertEquals(SessionEnd.Reason.INCOMPATIBLE_VERSION, eb.reason(), eb.message());
         assertTrue(ea.message().contains("incompatible version"), ea.message());
-        assertTrue(ea.message().contains(PeerSession.PROTOCOL_MAJOR + ".0") && ea.message().contains(newer + ".0"),
+        assertTrue(ea.message().contains(PeerSession.PROTOCOL_MAJOR + "." + PeerSession.PROTOCOL_MINOR)
+                && ea.message().contains(newer + "." + PeerSession.PROTOCOL_MINOR),
                 ea.message());
     }
 
@@ -286,6 +287,67 @@ class PeerSessionTest {
         assertNotNull(report);
         assertEquals(ch, report.channel());
         assertTrue(report.frames() >= 1, report.toString());
+    }
+
+    @Test
+    void shouldChangeTheFormatWhenTheBorrowerAsksAndCarryFramesInTheNewCaps() throws Exception {
+        paired();
+        Borrow borrow = pair.b.borrow("cam0", "").get(5, TimeUnit.SECONDS);
+        int ch = borrow.channel();
+        pair.ha.lendsStarted.poll(5, TimeUnit.SECONDS);
+        pair.ha.formatChange = (channel, wish) -> {
+            try {
+                pair.a.renegotiate(channel, "image/jpeg,width=1280,height=720");
+                return java.util.concurrent.CompletableFuture.completedFuture(null);
+            } catch (SessionException e) {
+                return java.util.concurrent.CompletableFuture.failedFuture(e);
+            }
+        };
+        Borrow changed = pair.b.requestFormat(ch, "image/jpeg,width=1280").get(5, TimeUnit.SECONDS);
+        assertEquals(ch + " image/jpeg,width=1280", pair.ha.formatRequests.poll(5, TimeUnit.SECONDS));
+        assertEquals("image/jpeg,width=1280,height=720", changed.caps());
+        assertEquals(changed, pair.hb.capsChanged.poll(5, TimeUnit.SECONDS), "the borrower's app followed");
+        assertTrue(pair.a.send(frame(ch, 0, 100, true)));
+        MediaFrame after = pair.hb.frames.poll(5, TimeUnit.SECONDS);
+        assertNotNull(after);
+        assertEquals(2, after.capsVersion(), "frames after the change carry its version");
+
+        // A change to what is sent already is answered with the same caps, so the wait ends.
+        pair.ha.formatChange = (channel, wish) -> java.util.concurrent.CompletableFuture.completedFuture(null);
+        assertEquals("image/jpeg,width=1280,height=720",
+                pair.b.requestFormat(ch, "").get(5, TimeUnit.SECONDS).caps());
+    }
+
+    @Test
+    void shouldCarryTheOwnersRefusalOfAFormatAndKeepTheChannelAsItWas() throws Exception {
+        paired();
+        Borrow borrow = pair.b.borrow("cam0", "").get(5, TimeUnit.SECONDS);
+        int ch = borrow.channel();
+        pair.ha.lendsStarted.poll(5, TimeUnit.SECONDS);
+        ExecutionException refused = assertThrows(ExecutionException.class,
+                () -> pair.b.requestFormat(ch, "video/x-h264").get(5, TimeUnit.SECONDS));
+        ConsentDeniedException why = assertInstanceOf(ConsentDeniedException.class, refused.getCause());
+        assertEquals(Optional.of(ProtocolError.FORMAT_NOT_POSSIBLE), why.ownerError());
+        assertTrue(why.getMessage().contains("cannot change the format"), why.getMessage());
+        assertEquals(PeerSession.State.READY, pair.b.state());
+        assertEquals(List.of(borrow), pair.b.borrowing(), "the borrow goes on in its caps");
+        assertTrue(pair.a.send(frame(ch, 0, 100, true)));
+        assertEquals(1, pair.hb.frames.poll(5, TimeUnit.SECONDS).capsVersion());
+
+        // What the borrower cannot ask for is refused before anything is sent.
+        assertThrows(SessionException.class, () -> pair.b.requestFormat(ch + 1, ""), "only borrowed channels");
+        SessionException tooLong = assertThrows(SessionException.class,
+                () -> pair.b.requestFormat(ch, "video/x-raw,format=" + "N".repeat(300)));
+        assertTrue(tooLong.getMessage().contains("at most 256"), tooLong.getMessage());
+        java.util.concurrent.CompletableFuture<Void> hold = new java.util.concurrent.CompletableFuture<>();
+        pair.ha.formatChange = (channel, wish) -> hold;
+        var first = pair.b.requestFormat(ch, "image/jpeg");
+        SessionException twice = assertThrows(SessionException.class, () -> pair.b.requestFormat(ch, "video/x-raw"));
+        assertTrue(twice.getMessage().contains("already waiting"), twice.getMessage());
+        pair.b.giveBack(ch);
+        ExecutionException ended = assertThrows(ExecutionException.class, () -> first.get(5, TimeUnit.SECONDS));
+        assertTrue(ended.getCause().getMessage().contains("given back"), ended.getCause().getMessage());
+        hold.complete(null);
     }
 
     @Test

@@ -53,6 +53,18 @@ class Recorder implements SessionHandler {
         requests.add((paused ? "pause " : "resume ") + channel);
     }
 
+    /** How the owner carries out a borrower's format request; null: the default refusal. */
+    volatile java.util.function.BiFunction<Integer, String, CompletionStage<Void>> formatChange;
+    final BlockingQueue<String> formatRequests = new LinkedBlockingQueue<>();
+
+    @Override
+    public CompletionStage<Void> onFormatRequested(int channel, String preferredCaps) {
+        formatRequests.add(channel + " " + preferredCaps);
+        var change = formatChange;
+        return change == null ? SessionHandler.super.onFormatRequested(channel, preferredCaps)
+                : change.apply(channel, preferredCaps);
+    }
+
     @Override
     public void onKeyFrameRequested(int channel) {
         requests.add("key frame " + channel);
