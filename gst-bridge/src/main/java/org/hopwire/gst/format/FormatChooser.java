@@ -45,6 +45,120 @@ public final class FormatChooser {
     private FormatChooser() {
     }
 
+    /** How one option fares on the link. */
+    public enum Verdict {
+        /** Within the share of the link one device may plan to use ({@link #LINK_SHARE}). */
+        FITS,
+        /** Over that share but under the whole link: it works while nothing else is sent. */
+        TIGHT,
+        /** More than the whole link: frames would drop. Not offered. */
+        TOO_MUCH,
+        /** The link's rate is not known yet: assumed to fit. */
+        UNKNOWN_LINK
+    }
+
+    /**
+     * One way a borrower can ask for a device: an encoding at one of the device's sizes and rates, its expected rate,
+     * how that fares on the link, and the caps text to ask for it with.
+     */
+    public record Option(Encoding encoding, int width, int height, int fpsNumerator, int fpsDenominator,
+                         long bytesPerSecond, long linkBytesPerSecond, Verdict verdict) {
+        /** What to send in BORROW_REQUEST or FORMAT_REQUEST for this option. */
+        public String caps() {
+            return encoding.mediaType() + ",width=" + width + ",height=" + height + ",framerate=" + fpsNumerator
+                    + "/" + fpsDenominator;
+        }
+
+        public boolean selectable() {
+            return verdict != Verdict.TOO_MUCH;
+        }
+
+        /** "raw: fits, 187 MB/s of 1.1 GB/s": the chooser's reason in a few words (the app has its own wording). */
+        public String reason() {
+            String name = switch (encoding) {
+                case RAW -> "raw";
+                case MJPEG -> "MJPEG";
+                case H264 -> "H.264";
+                default -> "audio";
+            };
+            String word = switch (verdict) {
+                case FITS -> "fits";
+                case TIGHT -> "tight";
+                case TOO_MUCH -> "too much";
+                case UNKNOWN_LINK -> "link not measured yet";
+            };
+            return verdict == Verdict.UNKNOWN_LINK ? name + ": " + rate(bytesPerSecond) + ", " + word
+                    : name + ": " + word + ", " + rate(bytesPerSecond) + " of " + rate(linkBytesPerSecond);
+        }
+
+        /** "187 MB/s", "1.1 GB/s", "0.8 MB/s". */
+        public static String rate(long bytesPerSecond) {
+            if (bytesPerSecond >= 1_000_000_000L) {
+                return String.format(Locale.ROOT, "%.1f GB/s", bytesPerSecond / 1e9);
+            }
+            return bytesPerSecond >= 10_000_000L ? String.format(Locale.ROOT, "%.0f MB/s", bytesPerSecond / 1e6)
+                    : String.format(Locale.ROOT, "%.1f MB/s", bytesPerSecond / 1e6);
+        }
+    }
+
+    /**
+     * Every way a video device can be asked for over a link, rated: each size and rate the device offers, as raw,
+     * MJPEG and (when an encoder is there) H.264, largest and smoothest first, raw before MJPEG before H.264. The
+     * rates are the ones {@link #choose} plans with. Empty for audio (sent raw, nothing to choose).
+     */
+    public static List<Option> options(MediaDevice device, long linkBytesPerSecond, Options options) {
+        List<Option> result = new ArrayList<>();
+        if (!device.isVideo()) {
+            return result;
+        }
+        List<ControlMessage.Format> sizes = new ArrayList<>();
+        for (ControlMessage.Format f : device.formats()) {
+            if (f.mediaType().startsWith("audio/") || f.width() <= 0 || f.height() <= 0) {
+                continue;
+            }
+            if (sizes.stream().noneMatch(s -> s.width() == f.width() && s.height() == f.height()
+                    && (long) s.fpsNumerator() * f.fpsDenominator() == (long) f.fpsNumerator() * s.fpsDenominator())) {
+                sizes.add(f);
+            }
+        }
+        sizes.sort((a, b) -> {
+            long area = (long) b.width() * b.height() - (long) a.width() * a.height();
+            return area != 0 ? Long.signum(area) : Double.compare(fps(b), fps(a));
+        });
+        long budget = (long) (linkBytesPerSecond * LINK_SHARE);
+        for (ControlMessage.Format f : sizes) {
+            int fn = f.fpsNumerator() > 0 ? f.fpsNumerator() : 30;
+            int fd = f.fpsDenominator() > 0 ? f.fpsDenominator() : 1;
+            double fps = (double) fn / fd;
+            String raw = bestRawFormat(device.formats(), f.width(), f.height());
+            long pixels = (long) f.width() * f.height();
+            long rawRate = (long) (pixels * bytesPerPixel(raw.isEmpty() ? "NV12" : raw) * fps);
+            long mjpegRate = (long) (pixels * 1.5 * fps * MJPEG_RATIO);
+            long h264Rate = Math.min(H264_MAX_KBPS, Math.max(500, budget <= 0 ? H264_MAX_KBPS
+                    : budget * 8 / 1000 * 8 / 10)) * 1000L / 8;
+            result.add(option(Encoding.RAW, f, fn, fd, rawRate, linkBytesPerSecond, budget));
+            if (options.mjpegEncoderAvailable() || device.formats().stream().anyMatch(x ->
+                    x.mediaType().equals("image/jpeg") && x.width() == f.width() && x.height() == f.height())) {
+                result.add(option(Encoding.MJPEG, f, fn, fd, mjpegRate, linkBytesPerSecond, budget));
+            }
+            if (options.h264EncoderAvailable()) {
+                result.add(option(Encoding.H264, f, fn, fd, h264Rate, linkBytesPerSecond, budget));
+            }
+        }
+        return result;
+    }
+
+    private static Option option(Encoding e, ControlMessage.Format f, int fn, int fd, long rate, long link,
+                                 long budget) {
+        Verdict v = link <= 0 ? Verdict.UNKNOWN_LINK : rate <= budget ? Verdict.FITS : rate <= link
+                ? Verdict.TIGHT : Verdict.TOO_MUCH;
+        return new Option(e, f.width(), f.height(), fn, fd, rate, link, v);
+    }
+
+    private static double fps(ControlMessage.Format f) {
+        return f.fpsDenominator() == 0 ? 0 : (double) f.fpsNumerator() / f.fpsDenominator();
+    }
+
     /**
      * Chooses for a device.
      *

@@ -49,6 +49,17 @@ public final class GstLender implements AutoCloseable {
     private final List<Consumer<MediaProblem>> problemListeners = new CopyOnWriteArrayList<>();
     /** Each capture's listener state (its channel once lent). */
     private final Map<Capture, Holder> holders = new ConcurrentHashMap<>();
+    /**
+     * Format changes a borrower asked for: one at a time, off the session's thread, since a new capture takes a
+     * while. The thread ends when idle (the lender outlives sessions, so it is never shut down); the session lets
+     * one change per channel wait, which bounds the queue.
+     */
+    private final java.util.concurrent.ThreadPoolExecutor changes = new java.util.concurrent.ThreadPoolExecutor(0,
+            1, 10, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "hopwire-format-change");
+                t.setDaemon(true);
+                return t;
+            });
 
     /**
      * @param linkBytesPerSecond the link's measured rate, asked at each lend (0 when not known yet)
@@ -201,8 +212,71 @@ public final class GstLender implements AutoCloseable {
     }
 
     /**
+     * See {@link org.hopwire.engine.session.SessionHandler#onFormatRequested}: the borrower's wish goes through the
+     * chooser (it takes the place of this host's preference, within what the device and the link give), on a thread
+     * of the lender's own; the stage fails with a {@link LendRefused} saying why when it cannot be done, and the lend
+     * goes on as it was.
+     */
+    public java.util.concurrent.CompletableFuture<Void> onFormatRequested(int channel, String preferredCaps) {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        try {
+            changes.execute(() -> {
+                try {
+                    changeFormatTo(channel, preferredCaps);
+                    done.complete(null);
+                } catch (LendRefused | RuntimeException e) {
+                    done.completeExceptionally(e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            done.completeExceptionally(new LendRefused(ProtocolError.DEVICE_GONE, "the lend has ended"));
+        }
+        return done;
+    }
+
+    /** Chooses for the borrower's wish and changes to it; nothing happens when that is what is sent already. */
+    void changeFormatTo(int channel, String preferredCaps) throws LendRefused {
+        String deviceId = activeDevice.get(channel);
+        Capture now = active.get(channel);
+        if (deviceId == null || now == null) {
+            throw new LendRefused(ProtocolError.DEVICE_GONE, "channel " + channel + " is not lent now");
+        }
+        MediaDevice device = devices.find(deviceId).orElseThrow(() -> new LendRefused(ProtocolError.DEVICE_GONE,
+                "the device of channel " + channel + " is gone"));
+        if (!preferredCaps.isEmpty()) {
+            String media = org.hopwire.gst.device.CapsText.parse(preferredCaps).stream().findFirst()
+                    .map(org.hopwire.gst.device.CapsText.Structure::mediaType).orElse("");
+            boolean known = device.isVideo() ? media.equals("video/x-raw") || media.equals("image/jpeg")
+                    || media.equals("video/x-h264") : media.equals("audio/x-raw");
+            if (!known) {
+                throw new LendRefused(ProtocolError.FORMAT_NOT_POSSIBLE, device.name() + " cannot be sent as '"
+                        + media + "': " + (device.isVideo() ? "raw video, MJPEG or H.264 can"
+                        : "a microphone is sent as raw audio"));
+            }
+        }
+        long link = linkBytesPerSecond.getAsLong();
+        FormatChoice choice = FormatChooser.choose(device, link, preferredCaps, options);
+        if (link > 0 && choice.bytesPerSecond() > link) {
+            throw new LendRefused(ProtocolError.FORMAT_NOT_POSSIBLE, String.format(java.util.Locale.ROOT,
+                    "%s needs about %.0f MB/s but the link gives %.0f MB/s", choice.describe(),
+                    choice.bytesPerSecond() / 1e6, link / 1e6));
+        }
+        if (sameFormat(choice, now.choice())) {
+            return;
+        }
+        changeFormat(channel, choice);
+    }
+
+    private static boolean sameFormat(FormatChoice a, FormatChoice b) {
+        return a.encoding() == b.encoding() && a.sourceFormat().equals(b.sourceFormat()) && a.width() == b.width()
+                && a.height() == b.height() && a.fpsNumerator() == b.fpsNumerator()
+                && a.fpsDenominator() == b.fpsDenominator() && a.deviceEncodes() == b.deviceEncodes();
+    }
+
+    /**
      * Changes how a lent device is sent, mid-stream: a new capture in the new format takes over the channel; the
-     * borrower hears the new caps before the frames in them.
+     * borrower hears the new caps before the frames in them. When the new format cannot start, the old one is
+     * started again and the refusal is thrown (the lend goes on as it was); when neither starts, the lend ends.
      */
     public void changeFormat(int channel, FormatChoice choice) throws LendRefused {
         String deviceId = activeDevice.get(channel);
@@ -215,7 +289,25 @@ public final class GstLender implements AutoCloseable {
         SourceFactory source = devices.source(deviceId).orElseThrow();
         old.close(); // a camera opens once: the old capture lets go first
         holders.remove(old);
-        Capture next = startCapture(device, source, choice, old.nextSequence());
+        Capture next;
+        try {
+            next = startCapture(device, source, choice, old.nextSequence());
+        } catch (LendRefused refused) {
+            try {
+                Capture back = startCapture(device, source, old.choice(), old.nextSequence());
+                active.put(channel, back);
+                holders.get(back).channel = channel;
+                back.sendTo(channel);
+            } catch (LendRefused again) {
+                active.remove(channel, old);
+                PeerSession s = session.get();
+                if (s != null) {
+                    s.endLend(channel, ControlMessage.Stop.DEVICE_GONE, "the device did not start again after a "
+                            + "format change failed: " + again.getMessage());
+                }
+            }
+            throw refused;
+        }
         Holder h = holders.get(next);
         active.put(channel, next);
         PeerSession s = session.get();

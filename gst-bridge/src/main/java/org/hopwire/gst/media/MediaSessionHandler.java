@@ -64,6 +64,12 @@ public final class MediaSessionHandler extends ForwardingSessionHandler {
         super.onCapsChanged(borrow);
     }
 
+    /** A borrower's format change is the lender's to carry out; the app only hears of its CAPS. */
+    @Override
+    public java.util.concurrent.CompletionStage<Void> onFormatRequested(int channel, String preferredCaps) {
+        return lender.onFormatRequested(channel, preferredCaps);
+    }
+
     @Override
     public void onKeyFrameRequested(int channel) {
         lender.onKeyFrameRequested(channel);

@@ -103,6 +103,8 @@ public final class Playback implements AutoCloseable {
     /** The last error or warning a pipeline posted, for the preview to say why pictures stopped. */
     private volatile MediaProblem lastProblem;
     private Bus.MESSAGE levelListener;
+    /** The recording, when asked for: started with the first caps, kept across {@link #changeCaps}. */
+    private RecordingPipeline recording;
 
     private Playback(String name, String caps, Outputs outputs, boolean byteStream, Listener listener) {
         this.name = name;
@@ -142,6 +144,12 @@ public final class Playback implements AutoCloseable {
 
     static String describe(String caps, Outputs outputs, boolean byteStream, Predicate<String> has)
             throws GstPipelineException {
+        return describe(caps, outputs, byteStream, has, RecordingPipeline.rawCapsFor(caps));
+    }
+
+    /** @param recordCaps the raw caps the recording keeps (its first format's), whatever {@code caps} are now */
+    static String describe(String caps, Outputs outputs, boolean byteStream, Predicate<String> has,
+                           String recordCaps) throws GstPipelineException {
         String media = caps.split(",", 2)[0].trim();
         boolean audio = media.startsWith("audio/");
         String decode = switch (media) {
@@ -210,16 +218,8 @@ public final class Playback implements AutoCloseable {
             }
         }
         if (outputs.recording().isPresent()) {
-            require(has, "matroskamux", "gstreamer1.0-plugins-good");
-            String store = switch (media) {
-                case "video/x-raw" -> "videoconvert ! video/x-raw,format=I420 ! jpegenc quality=90 ! ";
-                case "video/x-h264" -> "h264parse ! ";
-                case "audio/x-raw" -> "audioconvert ! ";
-                default -> byteStream ? "jpegdec ! jpegenc ! " : "";
-            };
-            b.append("enc. ! queue max-size-buffers=60 max-size-bytes=0 max-size-time=0 leaky=downstream ! ")
-                    .append(store).append("matroskamux name=mux ! filesink name=file sync=false location=\"")
-                    .append(outputs.recording().get().toString().replace("\"", "")).append("\" ");
+            // The file is written by a pipeline of its own (RecordingPipeline), which outlives this one's rebuilds.
+            b.append(RecordingPipeline.branch(recordCaps));
         }
         return b.toString();
     }
@@ -232,7 +232,18 @@ public final class Playback implements AutoCloseable {
 
     private void build() throws GstPipelineException, GStreamerUnavailableException {
         GstRuntime.init();
-        String text = describe(caps, outputs, byteStream, GstRuntime::isInstalled);
+        RecordingPipeline rec;
+        synchronized (lock) {
+            rec = recording;
+        }
+        if (rec == null && outputs.recording().isPresent()) {
+            rec = RecordingPipeline.start(name + "-recording", caps, outputs.recording().get(), this::problem);
+            synchronized (lock) {
+                recording = rec;
+            }
+        }
+        String text = describe(caps, outputs, byteStream, GstRuntime::isInstalled,
+                rec != null ? rec.rawCaps() : RecordingPipeline.rawCapsFor(caps));
         Pipeline pipeline = (Pipeline) Gst.parseLaunch(text);
         pipeline.setName(name);
         AppSrc in = (AppSrc) pipeline.getElementByName("in");
@@ -248,6 +259,10 @@ public final class Playback implements AutoCloseable {
         AppSink previewSink = (AppSink) pipeline.getElementByName("preview");
         if (previewSink != null) {
             previewSink.connect((AppSink.NEW_SAMPLE) this::onPreview);
+        }
+        AppSink recordSink = (AppSink) pipeline.getElementByName("record");
+        if (recordSink != null && rec != null) {
+            rec.feedFrom(recordSink);
         }
         AppSink tap = (AppSink) pipeline.getElementByName("audiotap");
         if (tap != null) {
@@ -338,7 +353,8 @@ public final class Playback implements AutoCloseable {
 
     /**
      * The owner changed the caps mid-stream: the pipeline is rebuilt for them (outputs stay the same; a recording
-     * goes on in a new file, as a file holds one format). Frames pushed after this follow the new caps.
+     * goes on in the same file, in its first format, since it has a pipeline of its own that takes decoded pictures).
+     * Frames pushed after this follow the new caps.
      */
     public void changeCaps(String newCaps) throws GstPipelineException, GStreamerUnavailableException {
         PipelineHost old;
@@ -491,7 +507,19 @@ public final class Playback implements AutoCloseable {
 
     /** The pipeline as text, for diagnostics. */
     public String describe() throws GstPipelineException {
-        return describe(caps(), outputs, byteStream, GstRuntime::isInstalled);
+        RecordingPipeline rec;
+        synchronized (lock) {
+            rec = recording;
+        }
+        return describe(caps(), outputs, byteStream, GstRuntime::isInstalled,
+                rec != null ? rec.rawCaps() : RecordingPipeline.rawCapsFor(caps()));
+    }
+
+    /** Pictures (or sound buffers) handed to the recording so far; 0 without one. */
+    public long framesRecorded() {
+        synchronized (lock) {
+            return recording == null ? 0 : recording.frames();
+        }
     }
 
     /**
@@ -501,24 +529,25 @@ public final class Playback implements AutoCloseable {
     @Override
     public void close() {
         PipelineHost h;
-        AppSrc in;
+        RecordingPipeline rec;
         synchronized (lock) {
             if (closed) {
                 return;
             }
             closed = true;
             h = host;
-            in = src;
+            rec = recording;
             host = null;
             src = null;
+            recording = null;
         }
         watchdog.cancel(false);
         if (h != null) {
-            if (outputs.recording().isPresent() && in != null) {
-                finishRecording(h, in);
-            }
             disconnectLevel(h);
             h.close();
+        }
+        if (rec != null) {
+            rec.close(); // after the playback: nothing more comes, and the end of stream finishes the file
         }
         preview.clear();
     }
@@ -531,20 +560,6 @@ public final class Playback implements AutoCloseable {
         }
         if (l != null) {
             h.pipeline().getBus().disconnect(l);
-        }
-    }
-
-    private static void finishRecording(PipelineHost h, AppSrc in) {
-        java.util.concurrent.CountDownLatch eos = new java.util.concurrent.CountDownLatch(1);
-        org.freedesktop.gstreamer.Bus.EOS onEos = source -> eos.countDown();
-        h.pipeline().getBus().connect(onEos);
-        in.endOfStream();
-        try {
-            eos.await(3, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            h.pipeline().getBus().disconnect(onEos);
         }
     }
 

@@ -77,6 +77,44 @@ class FormatChooserTest {
     }
 
     @Test
+    void shouldRateEveryOptionOfTheDeviceOnTheLinkWithItsReason() {
+        List<FormatChooser.Option> all = FormatChooser.options(TestDevices.camera(), USB4_40G,
+                FormatChooser.Options.DEFAULT);
+        assertEquals(9 * 3, all.size(), "4 sizes at 30 and 60 fps and 4K at 30, each raw, MJPEG and H.264");
+        FormatChooser.Option first = all.get(0);
+        assertEquals(3840, first.width(), "largest first");
+        assertEquals(Encoding.RAW, first.encoding(), "raw before the encodings");
+        FormatChooser.Option raw1080p60 = all.stream().filter(o -> o.encoding() == Encoding.RAW
+                && o.width() == 1920 && o.fpsNumerator() == 60).findFirst().orElseThrow();
+        assertEquals("raw: fits, 187 MB/s of 1.1 GB/s", raw1080p60.reason());
+        assertEquals("video/x-raw,width=1920,height=1080,framerate=60/1", raw1080p60.caps());
+        // Rated as the chooser plans: asking for an option's caps gives that option.
+        FormatChoice chosen = FormatChooser.choose(TestDevices.camera(), USB4_40G, raw1080p60.caps(),
+                FormatChooser.Options.DEFAULT);
+        assertEquals(raw1080p60.bytesPerSecond(), chosen.bytesPerSecond());
+        assertEquals(FormatChooser.Verdict.FITS, first.verdict(), "4K30 raw: 373 MB/s, under half of 1.1 GB/s");
+        List<FormatChooser.Option> slow = FormatChooser.options(TestDevices.camera(), USB3_5G,
+                FormatChooser.Options.DEFAULT);
+        FormatChooser.Option raw4k = slow.get(0);
+        assertEquals(FormatChooser.Verdict.TIGHT, raw4k.verdict(), "373 MB/s: over half of 400, under all of it");
+        assertEquals("raw: tight, 373 MB/s of 400 MB/s", raw4k.reason());
+        FormatChooser.Option raw1080p60slow = slow.stream().filter(o -> o.encoding() == Encoding.RAW
+                && o.width() == 1920 && o.fpsNumerator() == 60).findFirst().orElseThrow();
+        assertEquals(FormatChooser.Verdict.FITS, raw1080p60slow.verdict());
+        List<FormatChooser.Option> tiny = FormatChooser.options(TestDevices.camera(), SLOW,
+                FormatChooser.Options.DEFAULT);
+        FormatChooser.Option rawOnSlow = tiny.get(0);
+        assertEquals(FormatChooser.Verdict.TOO_MUCH, rawOnSlow.verdict());
+        assertFalse(rawOnSlow.selectable(), "what the link cannot carry is not offered");
+        assertEquals("raw: too much, 373 MB/s of 20 MB/s", rawOnSlow.reason());
+        assertTrue(tiny.stream().anyMatch(o -> o.encoding() == Encoding.H264 && o.selectable()));
+        assertEquals(List.of(), FormatChooser.options(TestDevices.microphone(), USB4_40G,
+                FormatChooser.Options.DEFAULT), "audio has nothing to choose");
+        assertEquals(9 * 2, FormatChooser.options(TestDevices.camera(), USB4_40G,
+                new FormatChooser.Options(FormatPolicy.AUTOMATIC, true, false)).size(), "no H.264 without x264enc");
+    }
+
+    @Test
     void shouldSendAudioRaw() {
         FormatChoice a = FormatChooser.choose(TestDevices.microphone(), SLOW, "", FormatChooser.Options.DEFAULT);
         assertEquals(Encoding.AUDIO, a.encoding());

@@ -216,6 +216,116 @@ class MediaSessionTest {
         assertEquals(PeerSession.State.READY, pair.borrowerSession.state());
     }
 
+    @Test
+    void shouldSwitchFromRawToMjpegWhenTheBorrowerAsksAndKeepFramesComing() throws Exception {
+        assumePlugins("jpegenc", "jpegdec");
+        pair(Outputs.PREVIEW);
+        Borrow b = borrow(TestDevices.CAMERA_ID, "video/x-raw,width=320,height=240,framerate=30/1");
+        Playback p = playbackOf(b);
+        awaitPicture(p, 320, 240).close();
+        Borrow changed = pair.borrowerSession.requestFormat(b.channel(),
+                "image/jpeg,width=640,height=480,framerate=30/1").get(15, TimeUnit.SECONDS);
+        assertTrue(changed.caps().startsWith("image/jpeg") && changed.caps().contains("width=(int)640"),
+                changed.caps());
+        assertEquals("image/jpeg", pair.owner.lender().lends().get(0).choice().encoding().mediaType());
+        Transfers.await(() -> p.caps().startsWith("image/jpeg"), WAIT, "the borrower's playback follows");
+        long newFrames = seen.stream().filter(f -> f.capsVersion() == 2).count();
+        Transfers.await(() -> seen.stream().filter(f -> f.capsVersion() == 2).count() >= newFrames + 20, WAIT,
+                "frames keep arriving in the new caps");
+        try (PreviewFrame f = awaitPicture(p, 640, 480)) {
+            assertTestPattern(f, 12);
+        }
+        assertInOrderWithRisingTimestampsAcross(b.channel());
+        assertEquals(PeerSession.State.READY, pair.borrowerSession.state());
+    }
+
+    @Test
+    void shouldRefuseAFormatTheDeviceCannotSendAndLendOnAsBefore() throws Exception {
+        pair(Outputs.PREVIEW);
+        Borrow b = borrow(TestDevices.CAMERA_ID, "video/x-raw,width=320,height=240,framerate=30/1");
+        Playback p = playbackOf(b);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> pair.borrowerSession.requestFormat(
+                b.channel(), "audio/x-raw,rate=48000").get(15, TimeUnit.SECONDS));
+        ConsentDeniedException refused = assertInstanceOf(ConsentDeniedException.class, e.getCause());
+        assertEquals(java.util.Optional.of(org.hopwire.engine.protocol.ProtocolError.FORMAT_NOT_POSSIBLE),
+                refused.ownerError());
+        assertTrue(refused.getMessage().contains("cannot be sent as 'audio/x-raw'"), refused.getMessage());
+        long before = p.framesIn();
+        Transfers.await(() -> p.framesIn() >= before + 10, WAIT, "the lend goes on");
+        assertTrue(p.caps().startsWith("video/x-raw"), p.caps());
+        assertTrue(seen.stream().allMatch(f -> f.capsVersion() == 1), "no renegotiation");
+    }
+
+    @Test
+    void shouldGoOnRecordingInTheSameFileAcrossAFormatChange() throws Exception {
+        assumePlugins("matroskamux", "matroskademux", "jpegenc", "jpegdec");
+        Path file = dir.resolve("across.mkv");
+        pair(Outputs.PREVIEW.withRecording(file));
+        Borrow b = borrow(TestDevices.CAMERA_ID, "video/x-raw,width=320,height=240,framerate=30/1");
+        Playback p = playbackOf(b);
+        Transfers.await(() -> p.framesRecorded() >= 30, WAIT, "30 pictures recorded in raw");
+        long beforeSwitch = p.framesRecorded();
+        pair.borrowerSession.requestFormat(b.channel(), "image/jpeg,width=640,height=480,framerate=30/1")
+                .get(15, TimeUnit.SECONDS);
+        Transfers.await(() -> p.caps().startsWith("image/jpeg"), WAIT, "the playback follows");
+        long atSwitch = p.framesRecorded();
+        Transfers.await(() -> p.framesRecorded() >= atSwitch + 30, WAIT, "30 pictures recorded after the change");
+        long total = p.framesRecorded();
+        pair.borrower.borrower().giveBack(b.channel());
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(file), files.filter(f -> f.toString().endsWith(".mkv")).toList(), "one file");
+        }
+        int[] size = new int[2];
+        long[] lastPts = {-1};
+        int decoded = decodeAll(file, size, lastPts);
+        assertEquals(320, size[0], "the recording keeps its first size");
+        assertEquals(240, size[1]);
+        // Every picture handed to the recording is in the file, those from before the change and after it.
+        assertTrue(decoded >= beforeSwitch + 30 && decoded >= total - RECORDING_SLACK, "decoded " + decoded
+                + " of " + total + " recorded (" + beforeSwitch + " before the change)");
+        assertTrue(lastPts[0] >= (decoded - 10) * 1_000_000_000L / 30 / 2, "the timeline spans the recording: "
+                + lastPts[0] + " ns");
+    }
+
+    /** Pictures the recording's own queue may drop on a busy machine (it is leaky, as every output). */
+    private static final int RECORDING_SLACK = 16;
+
+    /** Decodes a Matroska file of JPEG pictures to the end: how many, the last one's size and timestamp. */
+    private static int decodeAll(Path file, int[] size, long[] lastPts) throws Exception {
+        GstRuntime.init();
+        var pipeline = (org.freedesktop.gstreamer.Pipeline) org.freedesktop.gstreamer.Gst.parseLaunch(
+                "filesrc location=\"" + file + "\" ! matroskademux ! jpegdec ! appsink name=s sync=false "
+                        + "emit-signals=true max-buffers=4");
+        var sink = (org.freedesktop.gstreamer.elements.AppSink) pipeline.getElementByName("s");
+        AtomicInteger count = new AtomicInteger();
+        sink.connect((org.freedesktop.gstreamer.elements.AppSink.NEW_SAMPLE) s -> {
+            var sample = s.pullSample();
+            var st = sample.getCaps().getStructure(0);
+            size[0] = st.getInteger("width");
+            size[1] = st.getInteger("height");
+            lastPts[0] = sample.getBuffer().getPresentationTimestamp();
+            sample.dispose();
+            count.incrementAndGet();
+            return org.freedesktop.gstreamer.FlowReturn.OK;
+        });
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        org.freedesktop.gstreamer.Bus.EOS eos = src -> done.complete(null);
+        org.freedesktop.gstreamer.Bus.ERROR err = (src, code, msg) -> done.completeExceptionally(
+                new AssertionError("the file does not play: " + msg));
+        pipeline.getBus().connect(eos);
+        pipeline.getBus().connect(err);
+        try {
+            pipeline.play();
+            done.get(20, TimeUnit.SECONDS);
+        } finally {
+            pipeline.stop();
+            pipeline.getBus().disconnect(eos);
+            pipeline.getBus().disconnect(err);
+            pipeline.dispose();
+        }
+        return count.get();
+    }
+
     /** Sequence numbers go on rising across a change of capture pipeline. */
     private void assertInOrderWithRisingTimestampsAcross(int channel) {
         List<MediaFrame> frames = seen.stream().filter(f -> f.channel() == channel).toList();

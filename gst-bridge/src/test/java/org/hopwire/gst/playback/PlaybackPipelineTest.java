@@ -47,7 +47,17 @@ class PlaybackPipelineTest {
                 Outputs.PREVIEW.withVirtualWebcam(Path.of("/dev/video42")).withRecording(Path.of("/tmp/a.mkv")), false,
                 ALL::contains);
         assertTrue(s.contains("v4l2sink device=\"/dev/video42\" sync=false"), s);
-        assertTrue(s.contains("matroskamux name=mux ! filesink name=file sync=false location=\"/tmp/a.mkv\""), s);
+        assertTrue(s.contains("videoscale ! videoconvert ! video/x-raw,format=I420,width=64,height=48,"
+                + "pixel-aspect-ratio=1/1 ! appsink name=record"), s);
+        String later = Playback.describe("image/jpeg,width=1280,height=720",
+                Outputs.PREVIEW.withRecording(Path.of("/tmp/a.mkv")), false, ALL::contains,
+                RecordingPipeline.rawCapsFor("video/x-raw,format=NV12,width=64,height=48"));
+        assertTrue(later.contains("jpegdec") && later.contains("format=I420,width=64,height=48"),
+                "after a change the recording keeps its first size: " + later);
+        String file = RecordingPipeline.describe(RecordingPipeline.rawCapsFor("video/x-raw,width=64,height=48"),
+                Path.of("/tmp/a.mkv"), Set.of("matroskamux", "jpegenc")::contains);
+        assertTrue(file.contains("jpegenc quality=90 ! matroskamux name=mux ! filesink name=file sync=false "
+                + "location=\"/tmp/a.mkv\""), file);
         String audio = Playback.describe("audio/x-raw,format=S16LE,rate=48000,channels=2", Outputs.SPEAKERS, false,
                 ALL::contains);
         assertTrue(audio.contains("autoaudiosink") && !audio.contains("preview"), audio);
