@@ -212,15 +212,44 @@ public final class Hub implements AutoCloseable {
         return borrow(peer, deviceId, outputs, "");
     }
 
-    /** As above, asking for a format ("video/x-raw,width=640,height=480"); the owner's chooser has the last word. */
+    /**
+     * As above, asking for a format ("video/x-raw,width=640,height=480"); the owner's chooser has the last word. With
+     * no format given, the one the person chose for this device ("Choose format…") is asked for, if any.
+     */
     public CompletableFuture<Borrow> borrow(UUID peer, String deviceId, Outputs outputs, String preferredCaps) {
+        String caps = preferredCaps.isEmpty() ? settings.get().formatFor(peer, deviceId).orElse("") : preferredCaps;
         return onWorker(() -> {
             changed();
             whyNotBorrow(peer, deviceId).ifPresent(why -> {
                 throw new ActionRefused(why);
             });
             return entry(peer);
-        }).thenCompose(e -> e.borrow(deviceId, outputs, preferredCaps));
+        }).thenCompose(e -> e.borrow(deviceId, outputs, caps));
+    }
+
+    /**
+     * How long a format change waits for the owner's answer: a new capture starts within {@code
+     * GstLender.START_TIMEOUT} (5 s) on the owner, plus a round trip. An owner older than protocol 3.1 never answers.
+     */
+    public static final long FORMAT_ANSWER_MS = 6000;
+
+    /**
+     * Asks the owner of a borrowed device to send it in another format ("" for the owner's own choice) without ending
+     * the borrow; its outputs follow. Completes with the borrow in its new caps; fails with {@link ActionRefused}
+     * (not borrowed, not connected, no answer within {@link #FORMAT_ANSWER_MS}) or the owner's refusal ({@link
+     * org.hopwire.engine.session.ConsentDeniedException} carrying its error). The borrow goes on as it was then.
+     */
+    public CompletableFuture<Borrow> changeFormat(UUID peer, String deviceId, String caps) {
+        return onWorker(() -> entry(peer)).thenCompose(e -> e.changeFormat(deviceId, caps));
+    }
+
+    /**
+     * Every way a peer's device can be asked for over the link to it, rated on that link (the borrow menu's "Choose
+     * format…"); empty when the peer or device is not known now, or for a microphone.
+     */
+    public List<FormatChooser.Option> formatOptions(UUID peer, String deviceId) {
+        return find(peer).flatMap(e -> e.peerDevice(deviceId).map(d -> FormatChooser.options(d,
+                e.linkBytesPerSecond(), formatOptions()))).orElse(List.of());
     }
 
     /** Gives a borrowed device back (or stops waiting for it). */

@@ -232,6 +232,44 @@ final class PeerEntry implements SessionHandler {
         hub.changed();
     }
 
+    /** A device the peer offers now, as its catalog lists it. */
+    Optional<org.hopwire.gst.device.MediaDevice> peerDevice(String deviceId) {
+        PeerSession s = link == null ? null : link.session().orElse(null);
+        if (s == null) {
+            return Optional.empty();
+        }
+        return s.peerCatalog().devices().stream().filter(d -> d.id().equals(deviceId)).findFirst()
+                .map(d -> new org.hopwire.gst.device.MediaDevice(d.id(), d.kind(), d.name(),
+                        d.id().startsWith("test:"), d.formats()));
+    }
+
+    /** See {@link Hub#changeFormat}. */
+    CompletableFuture<Borrow> changeFormat(String deviceId, String caps) {
+        Integer channel = playing.entrySet().stream().filter(p -> p.getValue().borrow().deviceId().equals(deviceId))
+                .map(Map.Entry::getKey).findFirst().orElse(null);
+        String device = deviceNameOnPeer(deviceId);
+        if (channel == null) {
+            return CompletableFuture.failedFuture(new ActionRefused(Text.tr("why.format.not.borrowed", device,
+                    name())));
+        }
+        PeerSession s = link.session().orElse(null);
+        if (s == null) {
+            return CompletableFuture.failedFuture(new ActionRefused(Text.tr("why.not.connected", name())));
+        }
+        try {
+            return s.requestFormat(channel, caps).orTimeout(Hub.FORMAT_ANSWER_MS,
+                    java.util.concurrent.TimeUnit.MILLISECONDS).exceptionallyCompose(e -> {
+                        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                                ? e.getCause() : e;
+                        // An owner older than 3.1 skips the request: silence is all this host gets.
+                        return CompletableFuture.failedFuture(cause instanceof java.util.concurrent.TimeoutException
+                                ? new ActionRefused(Text.tr("why.format.no.answer", name())) : cause);
+                    });
+        } catch (org.hopwire.engine.session.SessionException e) {
+            return CompletableFuture.failedFuture(new ActionRefused(e.getMessage()));
+        }
+    }
+
     private String deviceNameOnPeer(String deviceId) {
         PeerSession s = link == null ? null : link.session().orElse(null);
         if (s != null) {

@@ -8,6 +8,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
@@ -29,10 +30,29 @@ import org.hopwire.gst.format.FormatPolicy;
  * @param window         where the main window was, if it has been shown
  * @param appearance     light or dark, or as the desktop prefers
  * @param previewOnBorrow whether a borrow (by drag, Borrow or any other way) shows its preview in the window
+ * @param deviceFormats  the format chosen for a peer's device ("Choose format…"), as the caps text to ask for, by
+ *                       {@link #deviceKey}; a device not listed is borrowed as the owner chooses (Automatic)
  */
 public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, ConsentDefault consent,
                        FrameSeal.Protection dataProtection, UUID localUuid, Optional<Window> window,
-                       Appearance appearance, boolean previewOnBorrow) {
+                       Appearance appearance, boolean previewOnBorrow, Map<String, String> deviceFormats) {
+    /**
+     * Devices whose format is remembered at most: far more than a person borrows from, and a hand-edited file with
+     * thousands of lines cannot make the app hold them all.
+     */
+    public static final int MAX_DEVICE_FORMATS = 256;
+
+    public Settings {
+        deviceFormats = Map.copyOf(deviceFormats);
+    }
+
+    /** The settings before per-device formats: none remembered. */
+    public Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, ConsentDefault consent,
+                    FrameSeal.Protection dataProtection, UUID localUuid, Optional<Window> window,
+                    Appearance appearance, boolean previewOnBorrow) {
+        this(fabric, formatPolicy, consent, dataProtection, localUuid, window, appearance, previewOnBorrow, Map.of());
+    }
+
     /** The settings before the appearance and preview preferences: as the desktop prefers, preview on. */
     public Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, ConsentDefault consent,
                     FrameSeal.Protection dataProtection, UUID localUuid, Optional<Window> window) {
@@ -82,36 +102,65 @@ public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, Consent
                 FrameSeal.Protection.ENCRYPTED, UUID.randomUUID(), Optional.empty(), Appearance.FOLLOW_DESKTOP, true);
     }
 
+    /** The key a peer's device is remembered by: the peer's UUID and the device's id on it. */
+    public static String deviceKey(UUID peer, String deviceId) {
+        return peer + "/" + deviceId;
+    }
+
+    /** The format chosen for a peer's device; empty for Automatic (the owner chooses within the global policy). */
+    public Optional<String> formatFor(UUID peer, String deviceId) {
+        return Optional.ofNullable(deviceFormats.get(deviceKey(peer, deviceId)));
+    }
+
+    /**
+     * Remembers {@code caps} for a peer's device; "" goes back to Automatic. Text the protocol would refuse is not
+     * kept (it could only fail every later borrow), and past {@link #MAX_DEVICE_FORMATS} nothing new is added.
+     */
+    public Settings withDeviceFormat(UUID peer, String deviceId, String caps) {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>(deviceFormats);
+        String key = deviceKey(peer, deviceId);
+        if (caps.isEmpty() || org.hopwire.engine.protocol.CapsWish.problem(caps).isPresent()) {
+            m.remove(key);
+        } else if (m.containsKey(key) || m.size() < MAX_DEVICE_FORMATS) {
+            m.put(key, caps);
+        }
+        return new Settings(fabric, formatPolicy, consent, dataProtection, localUuid, window, appearance,
+                previewOnBorrow, m);
+    }
+
     public Settings withFabric(Fabrics.Choice f) {
         return new Settings(f, formatPolicy, consent, dataProtection, localUuid, window, appearance,
-                previewOnBorrow);
+                previewOnBorrow, deviceFormats);
     }
 
     public Settings withFormatPolicy(FormatPolicy p) {
-        return new Settings(fabric, p, consent, dataProtection, localUuid, window, appearance, previewOnBorrow);
+        return new Settings(fabric, p, consent, dataProtection, localUuid, window, appearance, previewOnBorrow,
+                deviceFormats);
     }
 
     public Settings withConsent(ConsentDefault c) {
-        return new Settings(fabric, formatPolicy, c, dataProtection, localUuid, window, appearance, previewOnBorrow);
+        return new Settings(fabric, formatPolicy, c, dataProtection, localUuid, window, appearance, previewOnBorrow,
+                deviceFormats);
     }
 
     public Settings withDataProtection(FrameSeal.Protection p) {
         return new Settings(fabric, formatPolicy, consent, java.util.Objects.requireNonNull(p, "protection"),
-                localUuid, window, appearance, previewOnBorrow);
+                localUuid, window, appearance, previewOnBorrow, deviceFormats);
     }
 
     public Settings withWindow(Window w) {
         return new Settings(fabric, formatPolicy, consent, dataProtection, localUuid, Optional.of(w), appearance,
-                previewOnBorrow);
+                previewOnBorrow, deviceFormats);
     }
 
     public Settings withAppearance(Appearance a) {
         return new Settings(fabric, formatPolicy, consent, dataProtection, localUuid, window,
-                java.util.Objects.requireNonNull(a, "appearance"), previewOnBorrow);
+                java.util.Objects.requireNonNull(a, "appearance"), previewOnBorrow, deviceFormats);
     }
 
     public Settings withPreviewOnBorrow(boolean on) {
-        return new Settings(fabric, formatPolicy, consent, dataProtection, localUuid, window, appearance, on);
+        return new Settings(fabric, formatPolicy, consent, dataProtection, localUuid, window, appearance, on,
+                deviceFormats);
     }
 
     /** Reads the settings in {@code dir}; missing file or values give the defaults (and a UUID kept from now on). */
@@ -137,7 +186,33 @@ public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, Consent
                 readWindow(p),
                 parse(p, "appearance", s -> Appearance.valueOf(s.trim().toUpperCase(java.util.Locale.ROOT)
                         .replace('-', '_')), d.appearance()),
-                parse(p, "preview.on.borrow", Settings::parseBoolean, d.previewOnBorrow()));
+                parse(p, "preview.on.borrow", Settings::parseBoolean, d.previewOnBorrow()),
+                readDeviceFormats(p));
+    }
+
+    private static final String DEVICE_FORMAT = "format.device.";
+
+    /** "format.device.&lt;peer UUID&gt;/&lt;device id&gt;=caps" lines; broken ones are left out. */
+    private static Map<String, String> readDeviceFormats(Properties p) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (String key : new java.util.TreeSet<>(p.stringPropertyNames())) {
+            if (!key.startsWith(DEVICE_FORMAT) || m.size() >= MAX_DEVICE_FORMATS) {
+                continue;
+            }
+            String device = key.substring(DEVICE_FORMAT.length());
+            String caps = p.getProperty(key).trim();
+            int slash = device.indexOf('/');
+            try {
+                UUID.fromString(device.substring(0, Math.max(0, slash)));
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            if (slash + 1 < device.length() && !caps.isEmpty()
+                    && org.hopwire.engine.protocol.CapsWish.problem(caps).isEmpty()) {
+                m.put(device, caps);
+            }
+        }
+        return m;
     }
 
     private static <T> T parse(Properties p, String key, java.util.function.Function<String, T> parser, T fallback) {
@@ -183,6 +258,7 @@ public record Settings(Fabrics.Choice fabric, FormatPolicy formatPolicy, Consent
         p.setProperty("emulated.uuid", localUuid.toString());
         p.setProperty("appearance", appearance.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
         p.setProperty("preview.on.borrow", Boolean.toString(previewOnBorrow));
+        deviceFormats.forEach((device, caps) -> p.setProperty(DEVICE_FORMAT + device, caps));
         window.ifPresent(w -> {
             p.setProperty("window.x", Double.toString(w.x()));
             p.setProperty("window.y", Double.toString(w.y()));

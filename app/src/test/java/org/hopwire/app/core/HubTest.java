@@ -229,6 +229,43 @@ class HubTest {
     }
 
     @Test
+    void shouldBorrowInTheRememberedFormatAndChangeItLiveWithoutReturningTheDevice() throws Exception {
+        pair();
+        Transfers.await(() -> hub.whyNotBorrow(DEMO, TestDevices.CAMERA_ID).isEmpty(), WAIT, "borrowable");
+        var options = hub.formatOptions(DEMO, TestDevices.CAMERA_ID);
+        assertFalse(options.isEmpty(), "the demo camera's sizes, rates and encodings");
+        assertTrue(options.stream().anyMatch(o -> o.reason().startsWith("raw: fits, 187 MB/s of ")),
+                options.toString());
+        String mjpeg = "image/jpeg,width=320,height=240,framerate=30/1";
+        services.settings().update(x -> x.withDeviceFormat(DEMO, TestDevices.CAMERA_ID, mjpeg));
+        // Neither drag nor Borrow names a format: the remembered one is asked for.
+        Borrow b = hub.borrow(DEMO, TestDevices.CAMERA_ID, Outputs.PREVIEW, "").get(20, TimeUnit.SECONDS);
+        assertTrue(b.caps().startsWith("image/jpeg"), b.caps());
+        Transfers.await(() -> hub.playback(DEMO, b.channel()).isPresent(), WAIT, "playback");
+        Playback playback = hub.playback(DEMO, b.channel()).orElseThrow();
+
+        Borrow raw = hub.changeFormat(DEMO, TestDevices.CAMERA_ID, SMALL).get(20, TimeUnit.SECONDS);
+        assertTrue(raw.caps().startsWith("video/x-raw"), raw.caps());
+        assertEquals(b.channel(), raw.channel(), "the same borrow, not a new one");
+        Transfers.await(() -> playback.caps().startsWith("video/x-raw"), WAIT, "the preview follows");
+        long shown = playback.preview().offered();
+        Transfers.await(() -> playback.preview().offered() >= shown + 5, WAIT, "pictures in the new format");
+        Transfers.await(() -> hub.snapshot().borrows().stream().anyMatch(x -> x.caps().startsWith("video/x-raw")),
+                WAIT, "the borrow's row shows the new format");
+
+        var refused = hub.changeFormat(DEMO, TestDevices.CAMERA_ID, "audio/x-raw");
+        CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
+                refused::join);
+        assertInstanceOf(ConsentDeniedException.class, e.getCause());
+        assertEquals(1, hub.snapshot().borrows().size(), "the borrow goes on");
+        var notBorrowed = hub.changeFormat(DEMO, TestDevices.MICROPHONE_ID, "");
+        CompletionException n = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
+                notBorrowed::join);
+        assertInstanceOf(ActionRefused.class, n.getCause());
+        assertTrue(n.getCause().getMessage().contains("is not borrowed"), n.getCause().getMessage());
+    }
+
+    @Test
     void shouldGiveADeviceBackAndSayWhyWhenItsPlaybackFails() throws Exception {
         pair();
         java.nio.file.Path unwritable = java.nio.file.Path.of("/proc/hopwire-cannot-record-here.mkv");

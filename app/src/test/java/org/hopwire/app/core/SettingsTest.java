@@ -33,6 +33,32 @@ class SettingsTest {
     }
 
     @Test
+    void shouldRememberAFormatPerPeerDeviceAndGoBackToAutomatic() throws Exception {
+        java.util.UUID peer = java.util.UUID.randomUUID();
+        java.util.UUID other = java.util.UUID.randomUUID();
+        String mjpeg = "image/jpeg,width=1280,height=720,framerate=30/1";
+        Settings s = Settings.defaults().withDeviceFormat(peer, "test:camera", mjpeg)
+                .withDeviceFormat(other, "test:camera", "video/x-raw,width=640,height=480,framerate=30/1");
+        s.save(dir);
+        Settings back = Settings.load(dir);
+        assertEquals(Optional.of(mjpeg), back.formatFor(peer, "test:camera"));
+        assertEquals(Optional.empty(), back.formatFor(peer, "video:/dev/video0"), "per device");
+        assertTrue(back.formatFor(other, "test:camera").orElseThrow().startsWith("video/x-raw"), "per peer");
+        assertEquals(FormatPolicy.AUTOMATIC, back.formatPolicy(), "the global policy stays the default");
+        Settings automatic = back.withDeviceFormat(peer, "test:camera", "");
+        automatic.save(dir);
+        assertEquals(Optional.empty(), Settings.load(dir).formatFor(peer, "test:camera"), "Automatic again");
+        assertEquals(Optional.empty(), s.withDeviceFormat(peer, "x", "video/x-raw,width=<b>").formatFor(peer, "x"),
+                "text the protocol would refuse is not kept");
+        // A hand-edited line that is not a format, or not for a peer, is left out; the rest loads.
+        Files.writeString(dir.resolve(Settings.FILE), "format.device." + peer + "/cam=video/x-raw\n"
+                + "format.device.nobody/cam=video/x-raw\nformat.device." + peer + "/bad=raw please\n");
+        Settings edited = Settings.load(dir);
+        assertEquals(1, edited.deviceFormats().size(), edited.deviceFormats().toString());
+        assertEquals(Optional.of("video/x-raw"), edited.formatFor(peer, "cam"));
+    }
+
+    @Test
     void shouldEncryptThePicturesUnlessThePersonChoseOtherwise() throws Exception {
         assertEquals(FrameSeal.Protection.ENCRYPTED, Settings.defaults().dataProtection());
         assertEquals(FrameSeal.Protection.ENCRYPTED, Settings.load(dir).dataProtection(), "no file yet");

@@ -103,7 +103,10 @@ public final class Playback implements AutoCloseable {
     /** The last error or warning a pipeline posted, for the preview to say why pictures stopped. */
     private volatile MediaProblem lastProblem;
     private Bus.MESSAGE levelListener;
-    /** The recording, when asked for: started with the first caps, kept across {@link #changeCaps}. */
+    /**
+     * The recording, when asked for: started with the first caps, kept across {@link #changeCaps}. Its pipeline is
+     * named "recording-" + this one's name, so a problem of it still ends with the borrow's channel.
+     */
     private RecordingPipeline recording;
 
     private Playback(String name, String caps, Outputs outputs, boolean byteStream, Listener listener) {
@@ -237,7 +240,7 @@ public final class Playback implements AutoCloseable {
             rec = recording;
         }
         if (rec == null && outputs.recording().isPresent()) {
-            rec = RecordingPipeline.start(name + "-recording", caps, outputs.recording().get(), this::problem);
+            rec = RecordingPipeline.start("recording-" + name, caps, outputs.recording().get(), this::problem);
             synchronized (lock) {
                 recording = rec;
             }

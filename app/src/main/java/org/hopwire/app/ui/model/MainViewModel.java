@@ -184,7 +184,8 @@ public final class MainViewModel implements AutoCloseable {
             return CompletableFuture.failedFuture(new ActionRefused(why.get()));
         }
         if (target.isThisHost()) {
-            return borrow(item.owner().orElseThrow(), item.deviceId(), Outputs.PREVIEW, borrowCaps);
+            UUID owner = item.owner().orElseThrow();
+            return borrow(owner, item.deviceId(), Outputs.PREVIEW, capsFor(owner, item.deviceId()));
         }
         return offer(target.peer().orElseThrow(), item.deviceId());
     }
@@ -195,6 +196,11 @@ public final class MainViewModel implements AutoCloseable {
      */
     public void setBorrowCaps(String caps) {
         this.borrowCaps = caps;
+    }
+
+    /** The format a borrow of a peer's device asks for: the person's choice for the device, else the default. */
+    private String capsFor(UUID peer, String deviceId) {
+        return rememberedFormat(peer, deviceId).orElse(borrowCaps);
     }
 
     // ---- actions ---------------------------------------------------------------------------------------------------
@@ -234,8 +240,61 @@ public final class MainViewModel implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new ActionRefused(Text.tr("why.webcam.interrupted"));
             }
-        }).thenCompose(out -> hub.borrow(peer, deviceId, Outputs.PREVIEW.withVirtualWebcam(out.path()), borrowCaps)),
+        }).thenCompose(out -> hub.borrow(peer, deviceId, Outputs.PREVIEW.withVirtualWebcam(out.path()),
+                capsFor(peer, deviceId))),
                 "notice.could.not.webcam", peerDeviceName(peer, deviceId), peer);
+    }
+
+    // ---- formats ---------------------------------------------------------------------------------------------------
+
+    /** The ways a peer's device can be asked for over the link, rated ("Choose format…"). */
+    public java.util.List<org.hopwire.gst.format.FormatChooser.Option> formatOptions(UUID peer, String deviceId) {
+        return hub.formatOptions(peer, deviceId);
+    }
+
+    /** The format chosen for a peer's device, as caps text; empty for Automatic. */
+    public Optional<String> rememberedFormat(UUID peer, String deviceId) {
+        return settings().get().formatFor(peer, deviceId);
+    }
+
+    /** Remembers the format for a peer's device (later borrows ask for it); "" goes back to Automatic. */
+    public void rememberFormat(UUID peer, String deviceId, String caps) {
+        settings().update(s -> s.withDeviceFormat(peer, deviceId, caps));
+    }
+
+    /**
+     * Changes a borrowed device's format without ending the borrow; completes when the new caps arrive. A failure
+     * becomes a notice naming the device, the peer and why (the owner refused and why, or said nothing: too old).
+     */
+    public CompletableFuture<org.hopwire.engine.session.Borrow> changeFormat(UUID peer, String deviceId,
+                                                                            String caps) {
+        String device = peerDeviceName(peer, deviceId);
+        String peerName = peerName(peer);
+        return hub.changeFormat(peer, deviceId, caps).whenComplete((b, e) -> {
+            Notice n;
+            if (e == null) {
+                n = new Notice(Notice.Level.INFO, Text.tr("notice.format.changed", device, peerName,
+                        FormatWords.ofCaps(b.caps())));
+            } else {
+                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                String why;
+                if (cause instanceof ConsentDeniedException denied) {
+                    why = denied.ownerError().map(err -> Text.tr(switch (err) {
+                        case FORMAT_NOT_POSSIBLE -> "why.format.owner.cannot";
+                        case DEVICE_BUSY -> "why.format.owner.busy";
+                        case DEVICE_GONE -> "why.owner.gone";
+                        default -> "why.format.owner.refused";
+                    }, device, peerName)).orElse(Text.tr("why.format.owner.refused", device, peerName));
+                } else if (cause instanceof ActionRefused) {
+                    why = cause.getMessage();
+                } else {
+                    why = Text.tr("why.not.connected", peerName);
+                }
+                n = new Notice(Notice.Level.WARNING, Text.tr("notice.could.not.change.format", device, peerName,
+                        why));
+            }
+            uiThread.execute(() -> show(n));
+        });
     }
 
     public CompletableFuture<?> giveBack(UUID peer, String deviceId) {

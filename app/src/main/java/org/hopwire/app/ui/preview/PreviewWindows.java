@@ -252,6 +252,10 @@ public final class PreviewWindows {
                 giveBack.setOnAction(e -> giveBack());
                 giveBack.setMinWidth(Region.USE_PREF_SIZE);
                 header.getChildren().add(giveBack);
+                if (FormatMenu.applies(model, key.peer(), key.deviceId())) {
+                    header.getChildren().add(header.getChildren().size() - 1, new FormatMenu(model, key.peer(),
+                            key.deviceId()));
+                }
             }
             header.setAlignment(Pos.CENTER_LEFT);
             holder.setCenter(view);
