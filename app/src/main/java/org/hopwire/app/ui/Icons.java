@@ -27,6 +27,7 @@ public final class Icons {
     public static final String RECORD = "mdi2r-record-rec";
     public static final String WEBCAM = "mdi2w-webcam";
     public static final String CABLE = "mdi2c-cable-data";
+    public static final String FORMAT = "mdi2t-tune";
 
     private Icons() {
     }

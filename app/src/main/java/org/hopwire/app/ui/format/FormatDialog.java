@@ -76,9 +76,14 @@ public final class FormatDialog {
         });
         Label intro = new Label(Text.tr("format.dialog.intro", deviceName, peerName));
         intro.setWrapText(true);
+        // Wrapped at the list's width: a label that may take any width stretches the dialog past the screen.
+        intro.setPrefWidth(520);
+        intro.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         dialog.setTitle(Text.tr("format.dialog.title", deviceName));
         dialog.setHeaderText(Text.tr("format.dialog.header", deviceName, peerName));
         dialog.getDialogPane().setContent(new VBox(8, intro, list));
+        dialog.getDialogPane().setPrefWidth(580);
+        dialog.setResizable(true);
         ButtonType cancel = new ButtonType(Text.tr("dialog.cancel"), ButtonBar.ButtonData.CANCEL_CLOSE);
         dialog.getDialogPane().getButtonTypes().addAll(cancel, use);
         ((Button) dialog.getDialogPane().lookupButton(use)).setId("format-use");

@@ -192,7 +192,7 @@ public final class PeerCard extends VBox {
             MenuItem record = new MenuItem(Text.tr("peer.borrow.record"), Icons.icon(Icons.RECORD));
             record.setOnAction(e -> borrowAndRecord(p, d));
             borrow.getItems().addAll(webcam, record);
-            MenuItem format = new MenuItem(Text.tr("peer.borrow.format"));
+            MenuItem format = new MenuItem(Text.tr("peer.borrow.format"), Icons.icon(Icons.FORMAT));
             format.setId("borrow-choose-format");
             format.setOnAction(e -> org.hopwire.app.ui.format.FormatDialog.show(getScene() == null ? null
                     : getScene().getWindow(), model, p.uuid(), p.name(), d.id(), d.name()));

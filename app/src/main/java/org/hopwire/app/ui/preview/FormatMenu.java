@@ -27,7 +27,7 @@ final class FormatMenu extends MenuButton {
     private final String deviceId;
 
     FormatMenu(MainViewModel model, UUID peer, String deviceId) {
-        super(Text.tr("format.preview.button"));
+        super(Text.tr("format.preview.button"), org.hopwire.app.ui.Icons.icon(org.hopwire.app.ui.Icons.FORMAT));
         this.model = model;
         this.peer = peer;
         this.deviceId = deviceId;
