@@ -147,10 +147,10 @@ public final class Playback implements AutoCloseable {
 
     static String describe(String caps, Outputs outputs, boolean byteStream, Predicate<String> has)
             throws GstPipelineException {
-        return describe(caps, outputs, byteStream, has, RecordingPipeline.rawCapsFor(caps));
+        return describe(caps, outputs, byteStream, has, RecordingPipeline.storedCapsFor(caps));
     }
 
-    /** @param recordCaps the raw caps the recording keeps (its first format's), whatever {@code caps} are now */
+    /** @param recordCaps the caps the recording stores (its first format's), whatever {@code caps} are now */
     static String describe(String caps, Outputs outputs, boolean byteStream, Predicate<String> has,
                            String recordCaps) throws GstPipelineException {
         String media = caps.split(",", 2)[0].trim();
@@ -222,7 +222,7 @@ public final class Playback implements AutoCloseable {
         }
         if (outputs.recording().isPresent()) {
             // The file is written by a pipeline of its own (RecordingPipeline), which outlives this one's rebuilds.
-            b.append(RecordingPipeline.branch(recordCaps));
+            b.append(RecordingPipeline.branch(caps, recordCaps, byteStream));
         }
         return b.toString();
     }
@@ -246,7 +246,7 @@ public final class Playback implements AutoCloseable {
             }
         }
         String text = describe(caps, outputs, byteStream, GstRuntime::isInstalled,
-                rec != null ? rec.rawCaps() : RecordingPipeline.rawCapsFor(caps));
+                rec != null ? rec.storedCaps() : RecordingPipeline.storedCapsFor(caps));
         Pipeline pipeline = (Pipeline) Gst.parseLaunch(text);
         pipeline.setName(name);
         AppSrc in = (AppSrc) pipeline.getElementByName("in");
@@ -356,7 +356,7 @@ public final class Playback implements AutoCloseable {
 
     /**
      * The owner changed the caps mid-stream: the pipeline is rebuilt for them (outputs stay the same; a recording
-     * goes on in the same file, in its first format, since it has a pipeline of its own that takes decoded pictures).
+     * goes on in the same file, in its first format, since it has a pipeline of its own).
      * Frames pushed after this follow the new caps.
      */
     public void changeCaps(String newCaps) throws GstPipelineException, GStreamerUnavailableException {
@@ -515,7 +515,7 @@ public final class Playback implements AutoCloseable {
             rec = recording;
         }
         return describe(caps(), outputs, byteStream, GstRuntime::isInstalled,
-                rec != null ? rec.rawCaps() : RecordingPipeline.rawCapsFor(caps()));
+                rec != null ? rec.storedCaps() : RecordingPipeline.storedCapsFor(caps()));
     }
 
     /** Pictures (or sound buffers) handed to the recording so far; 0 without one. */

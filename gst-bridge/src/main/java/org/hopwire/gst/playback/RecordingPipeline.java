@@ -26,17 +26,20 @@ import org.hopwire.gst.PipelineHost;
 /**
  * A borrow's recording in a pipeline of its own, so it outlives the playback pipeline's rebuilds: when the owner
  * changes the format mid-stream (raw to MJPEG, another size), the playback is rebuilt but the file goes on. Matroska
- * cannot change caps mid-stream, so the recording takes decoded pictures (or sound) scaled and converted to the
- * first format's raw caps, and encodes them itself: one file, one format, frames from before and after every change.
+ * cannot change caps mid-stream, so the file keeps its first format for its whole life: MJPEG at the first size for
+ * video, raw 48 kHz stereo for sound.
  *
  * <pre>
- *   playback:  ... decode ! tee ! queue ! videoscale ! videoconvert ! (fixed raw caps) ! appsink name=record
- *   recording: appsrc (fixed raw caps, stamped on arrival) ! queue ! jpegenc ! matroskamux ! filesink
+ *   playback, MJPEG at the file's size:  appsrc ! tee name=enc ... enc. ! queue ! appsink name=record
+ *   playback, anything else (video):     ... decode ! tee ! queue ! videoscale ! videoconvert ! (file's size)
+ *                                          ! jpegenc ! appsink name=record
+ *   recording:                           appsrc (the file's caps, stamped on arrival) ! queue ! matroskamux ! filesink
  * </pre>
  *
- * <p>The cost: a stream that arrives as MJPEG or H.264 is decoded and encoded again (JPEG quality 90) rather than
- * stored as it came; a person who records wants the file to survive a format change more than the last bit of
- * quality.
+ * <p>A stream that arrives as MJPEG at the file's size is stored as it came: no decode, no encode, no loss (the common
+ * case: a webcam's own MJPEG). Raw video is encoded once (JPEG quality 90), as before there was a separate recording;
+ * MJPEG of another size (after a change) and H.264 are decoded, scaled and encoded again, the price of one file that
+ * survives every format change.
  */
 final class RecordingPipeline implements AutoCloseable {
     /** Pictures held between the playback and the encoder: a quarter second at 30 fps, then the oldest drop. */
@@ -44,21 +47,21 @@ final class RecordingPipeline implements AutoCloseable {
 
     private final PipelineHost host;
     private final AppSrc in;
-    private final String rawCaps;
+    private final String storedCaps;
     private final AtomicLong frames = new AtomicLong();
     private volatile boolean closed;
 
-    private RecordingPipeline(PipelineHost host, AppSrc in, String rawCaps) {
+    private RecordingPipeline(PipelineHost host, AppSrc in, String storedCaps) {
         this.host = host;
         this.in = in;
-        this.rawCaps = rawCaps;
+        this.storedCaps = storedCaps;
     }
 
     /**
-     * The raw caps a recording of a stream in {@code caps} keeps for its whole life: its size for video (the
-     * pictures of later formats are scaled to it, aspect kept with borders), 48 kHz stereo for sound.
+     * The caps a recording of a stream that starts in {@code caps} stores for its whole life: MJPEG at its size for
+     * video (the pictures of later formats are scaled to it, aspect kept with borders), 48 kHz stereo for sound.
      */
-    static String rawCapsFor(String caps) {
+    static String storedCapsFor(String caps) {
         if (caps.startsWith("audio/")) {
             return "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=2";
         }
@@ -77,32 +80,55 @@ final class RecordingPipeline implements AutoCloseable {
         }
         // (caps without a size or rate, a bare byte stream's: the defaults.) The muxer needs a frame rate to
         // negotiate; the pictures' own timestamps say when each was shown.
-        return "video/x-raw,format=I420,width=" + w + ",height=" + h + ",pixel-aspect-ratio=1/1,framerate=" + fn
-                + "/" + fd;
+        return "image/jpeg,width=" + w + ",height=" + h + ",framerate=" + fn + "/" + fd;
     }
 
-    /** The playback's branch that feeds a recording in {@code rawCaps} (after its decoder's tee {@code t}). */
-    static String branch(String rawCaps) {
-        String convert = rawCaps.startsWith("audio/") ? "audioconvert ! audioresample ! "
-                : "videoscale ! videoconvert ! ";
-        // Any rate passes: a later format may have another, and the recording stamps pictures as they come.
-        String filter = rawCaps.replaceAll(",framerate=[0-9]+/[0-9]+", "");
-        return "t. ! queue max-size-buffers=" + QUEUE_BUFFERS + " max-size-bytes=0 max-size-time=0 leaky=downstream ! "
-                + convert + filter + " ! appsink name=record sync=false max-buffers=" + QUEUE_BUFFERS
+    /**
+     * True when frames in {@code caps} can go into a file of {@code stored} as they arrive: MJPEG pictures of the
+     * file's size, framed by Hopwire (a bare byte stream's chunks are not whole pictures).
+     */
+    static boolean storesAsItComes(String caps, String stored, boolean byteStream) {
+        if (byteStream || !caps.startsWith("image/jpeg") || !stored.startsWith("image/jpeg")) {
+            return false;
+        }
+        var now = org.hopwire.gst.device.CapsText.formats(caps);
+        var file = org.hopwire.gst.device.CapsText.formats(stored);
+        return !now.isEmpty() && !file.isEmpty() && now.get(0).width() == file.get(0).width()
+                && now.get(0).height() == file.get(0).height();
+    }
+
+    /**
+     * The playback's branch that feeds a recording stored as {@code stored}, for a playback of {@code caps}: from the
+     * encoded tee {@code enc} when the frames can be stored as they come, else from the decoder's tee {@code t}.
+     */
+    static String branch(String caps, String stored, boolean byteStream) {
+        String tail = " ! appsink name=record sync=false max-buffers=" + QUEUE_BUFFERS
                 + " drop=true emit-signals=true ";
+        String queue = "queue max-size-buffers=" + QUEUE_BUFFERS
+                + " max-size-bytes=0 max-size-time=0 leaky=downstream ! ";
+        if (storesAsItComes(caps, stored, byteStream)) {
+            return "enc. ! " + queue.substring(0, queue.length() - 3) + tail;
+        }
+        if (stored.startsWith("audio/")) {
+            return "t. ! " + queue + "audioconvert ! audioresample ! " + stored + tail;
+        }
+        var file = org.hopwire.gst.device.CapsText.formats(stored).get(0);
+        // Any rate passes: a later format may have another, and the recording stamps pictures as they come.
+        return "t. ! " + queue + "videoscale ! videoconvert ! video/x-raw,format=I420,width=" + file.width()
+                + ",height=" + file.height() + ",pixel-aspect-ratio=1/1 ! jpegenc quality=90" + tail;
     }
 
     /** The recording pipeline's text. */
-    static String describe(String rawCaps, Path file, Predicate<String> has) throws GstPipelineException {
+    static String describe(String stored, Path file, Predicate<String> has) throws GstPipelineException {
         require(has, "matroskamux", "gstreamer1.0-plugins-good");
-        boolean audio = rawCaps.startsWith("audio/");
+        boolean audio = stored.startsWith("audio/");
         if (!audio) {
-            require(has, "jpegenc", "gstreamer1.0-plugins-good");
+            require(has, "jpegenc", "gstreamer1.0-plugins-good"); // the playback's branch encodes what is not MJPEG
         }
         // Stamped with this pipeline's running time as each picture arrives: one clock across every format change.
         return "appsrc name=rec is-live=true format=time do-timestamp=true block=false leaky-type=downstream "
                 + "max-buffers=" + QUEUE_BUFFERS + " max-bytes=0 ! queue max-size-buffers=" + QUEUE_BUFFERS
-                + " max-size-bytes=0 max-size-time=0 ! " + (audio ? "audioconvert ! " : "jpegenc quality=90 ! ")
+                + " max-size-bytes=0 max-size-time=0 ! " + (audio ? "audioconvert ! " : "")
                 + "matroskamux name=mux ! filesink name=file sync=false location=\""
                 + file.toString().replace("\"", "") + "\"";
     }
@@ -113,22 +139,23 @@ final class RecordingPipeline implements AutoCloseable {
         }
     }
 
-    /** Starts recording to {@code file} in the raw caps a stream in {@code caps} starts with. */
+    /** Starts recording to {@code file} in the format a stream in {@code caps} starts with. */
     static RecordingPipeline start(String name, String caps, Path file, Consumer<MediaProblem> problems)
             throws GstPipelineException, GStreamerUnavailableException {
         GstRuntime.init();
-        String raw = rawCapsFor(caps);
-        Pipeline p = (Pipeline) Gst.parseLaunch(describe(raw, file, GstRuntime::isInstalled));
+        String stored = storedCapsFor(caps);
+        Pipeline p = (Pipeline) Gst.parseLaunch(describe(stored, file, GstRuntime::isInstalled));
         p.setName(name);
         AppSrc src = (AppSrc) p.getElementByName("rec");
-        src.setCaps(new Caps(raw));
+        src.setCaps(new Caps(stored));
         PipelineHost h = new PipelineHost(name, p, problems);
         h.play();
-        return new RecordingPipeline(h, src, raw);
+        return new RecordingPipeline(h, src, stored);
     }
 
-    String rawCaps() {
-        return rawCaps;
+    /** What the file holds, for its whole life. */
+    String storedCaps() {
+        return storedCaps;
     }
 
     long frames() {

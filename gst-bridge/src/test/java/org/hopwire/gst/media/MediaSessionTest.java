@@ -287,6 +287,40 @@ class MediaSessionTest {
                 + lastPts[0] + " ns");
     }
 
+    @Test
+    void shouldStoreMjpegAsItCameAndEncodeOnlyWhatDiffers() throws Exception {
+        assumePlugins("matroskamux", "matroskademux", "jpegenc", "jpegdec");
+        Path file = dir.resolve("mjpeg.mkv");
+        pair(Outputs.PREVIEW.withRecording(file));
+        Borrow b = borrow(TestDevices.CAMERA_ID, "image/jpeg,width=640,height=480,framerate=30/1");
+        Playback p = playbackOf(b);
+        assertTrue(p.describe().contains("enc. ! queue max-size-buffers=8 max-size-bytes=0 max-size-time=0 "
+                + "leaky=downstream ! appsink name=record"), "stored as it came: " + p.describe());
+        Transfers.await(() -> p.framesRecorded() >= 20, WAIT, "20 pictures recorded as they came");
+        // Raw at another size: decoded, scaled to the file's size and encoded; then MJPEG of the file's size again.
+        pair.borrowerSession.requestFormat(b.channel(), "video/x-raw,width=320,height=240,framerate=30/1")
+                .get(15, TimeUnit.SECONDS);
+        Transfers.await(() -> p.caps().startsWith("video/x-raw"), WAIT, "the playback follows to raw");
+        assertTrue(p.describe().contains("width=640,height=480,pixel-aspect-ratio=1/1 ! jpegenc quality=90 ! "
+                + "appsink name=record"), p.describe());
+        long atRaw = p.framesRecorded();
+        Transfers.await(() -> p.framesRecorded() >= atRaw + 20, WAIT, "20 pictures recorded from raw");
+        pair.borrowerSession.requestFormat(b.channel(), "image/jpeg,width=640,height=480,framerate=30/1")
+                .get(15, TimeUnit.SECONDS);
+        Transfers.await(() -> p.caps().startsWith("image/jpeg"), WAIT, "the playback follows back to MJPEG");
+        long atBack = p.framesRecorded();
+        Transfers.await(() -> p.framesRecorded() >= atBack + 20, WAIT, "20 more pictures recorded as they came");
+        long total = p.framesRecorded();
+        pair.borrower.borrower().giveBack(b.channel());
+        int[] size = new int[2];
+        long[] lastPts = {-1};
+        int decoded = decodeAll(file, size, lastPts);
+        assertEquals(640, size[0], "one file, at its first size");
+        assertEquals(480, size[1]);
+        assertTrue(decoded >= atBack + 20 && decoded >= total - RECORDING_SLACK, "decoded " + decoded + " of "
+                + total + " recorded");
+    }
+
     /** Pictures the recording's own queue may drop on a busy machine (it is leaky, as every output). */
     private static final int RECORDING_SLACK = 16;
 

@@ -1,6 +1,7 @@
 package org.hopwire.gst.playback;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,19 +49,42 @@ class PlaybackPipelineTest {
                 ALL::contains);
         assertTrue(s.contains("v4l2sink device=\"/dev/video42\" sync=false"), s);
         assertTrue(s.contains("videoscale ! videoconvert ! video/x-raw,format=I420,width=64,height=48,"
-                + "pixel-aspect-ratio=1/1 ! appsink name=record"), s);
+                + "pixel-aspect-ratio=1/1 ! jpegenc quality=90 ! appsink name=record"), s);
+        String stored = RecordingPipeline.storedCapsFor("video/x-raw,format=NV12,width=64,height=48");
         String later = Playback.describe("image/jpeg,width=1280,height=720",
-                Outputs.PREVIEW.withRecording(Path.of("/tmp/a.mkv")), false, ALL::contains,
-                RecordingPipeline.rawCapsFor("video/x-raw,format=NV12,width=64,height=48"));
-        assertTrue(later.contains("jpegdec") && later.contains("format=I420,width=64,height=48"),
+                Outputs.PREVIEW.withRecording(Path.of("/tmp/a.mkv")), false, ALL::contains, stored);
+        assertTrue(later.contains("jpegdec") && later.contains("format=I420,width=64,height=48")
+                        && later.contains("jpegenc quality=90 ! appsink name=record"),
                 "after a change the recording keeps its first size: " + later);
-        String file = RecordingPipeline.describe(RecordingPipeline.rawCapsFor("video/x-raw,width=64,height=48"),
-                Path.of("/tmp/a.mkv"), Set.of("matroskamux", "jpegenc")::contains);
-        assertTrue(file.contains("jpegenc quality=90 ! matroskamux name=mux ! filesink name=file sync=false "
-                + "location=\"/tmp/a.mkv\""), file);
+        String file = RecordingPipeline.describe(stored, Path.of("/tmp/a.mkv"),
+                Set.of("matroskamux", "jpegenc")::contains);
+        assertTrue(file.contains("! matroskamux name=mux ! filesink name=file sync=false location=\"/tmp/a.mkv\""),
+                file);
+        assertFalse(file.contains("jpegenc"), "the recording pipeline stores what its branch hands it: " + file);
         String audio = Playback.describe("audio/x-raw,format=S16LE,rate=48000,channels=2", Outputs.SPEAKERS, false,
                 ALL::contains);
         assertTrue(audio.contains("autoaudiosink") && !audio.contains("preview"), audio);
+    }
+
+    @Test
+    void shouldStoreMjpegOfTheFilesSizeAsItCame() throws Exception {
+        String mjpeg = "image/jpeg,width=1280,height=720,framerate=30/1";
+        String stored = RecordingPipeline.storedCapsFor(mjpeg);
+        assertEquals("image/jpeg,width=1280,height=720,framerate=30/1", stored);
+        String s = Playback.describe(mjpeg, Outputs.PREVIEW.withRecording(Path.of("/tmp/a.mkv")), false,
+                ALL::contains, stored);
+        assertTrue(s.contains("enc. ! queue max-size-buffers=8 max-size-bytes=0 max-size-time=0 leaky=downstream ! "
+                + "appsink name=record"), "a webcam's own MJPEG goes into the file without decode or encode: " + s);
+        assertEquals(1, s.split("jpegdec", -1).length - 1, "one decoder, for the preview: " + s);
+        assertFalse(s.contains("jpegenc"), s);
+        // Another rate at the same size still goes in as it came; another size, or a bare byte stream, is encoded.
+        assertTrue(RecordingPipeline.storesAsItComes("image/jpeg,width=1280,height=720,framerate=15/1", stored, false));
+        assertFalse(RecordingPipeline.storesAsItComes("image/jpeg,width=640,height=480", stored, false));
+        assertFalse(RecordingPipeline.storesAsItComes(mjpeg, stored, true));
+        assertFalse(RecordingPipeline.storesAsItComes("video/x-raw,width=1280,height=720", stored, false));
+        String bytes = Playback.describe(mjpeg, Outputs.PREVIEW.withRecording(Path.of("/tmp/a.mkv")), true,
+                ALL::contains, stored);
+        assertTrue(bytes.contains("jpegenc quality=90 ! appsink name=record"), bytes);
     }
 
     @Test
