@@ -252,12 +252,12 @@ final class PeerEntry implements SessionHandler {
             return CompletableFuture.failedFuture(new ActionRefused(Text.tr("why.format.not.borrowed", device,
                     name())));
         }
-        PeerSession s = link.session().orElse(null);
-        if (s == null) {
+        if (link.session().isEmpty()) {
             return CompletableFuture.failedFuture(new ActionRefused(Text.tr("why.not.connected", name())));
         }
         try {
-            return s.requestFormat(channel, caps).orTimeout(Hub.FORMAT_ANSWER_MS,
+            // Through the link: a resume after the cable comes back asks for this format, not the first one.
+            return link.requestFormat(channel, caps).orTimeout(Hub.FORMAT_ANSWER_MS,
                     java.util.concurrent.TimeUnit.MILLISECONDS).exceptionallyCompose(e -> {
                         Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
                                 ? e.getCause() : e;

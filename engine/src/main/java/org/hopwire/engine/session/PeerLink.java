@@ -154,6 +154,28 @@ public final class PeerLink implements AutoCloseable {
         return track(s.borrow(deviceId, preferredCaps), deviceId);
     }
 
+    /**
+     * Asks the owner for another format of a borrowed channel ({@link PeerSession#requestFormat}). Once the owner
+     * has changed it, a resume after the cable comes back asks for the new format, not the one first borrowed with.
+     */
+    public CompletableFuture<Borrow> requestFormat(int channel, String preferredCaps) throws SessionException {
+        PeerSession s = session;
+        if (s == null) {
+            throw new SessionException("no session with the peer now (" + state + ")");
+        }
+        return s.requestFormat(channel, preferredCaps).whenComplete((b, e) -> {
+            String device = borrowedDevice.get(channel);
+            if (b != null && device != null) {
+                wanted.replace(device, preferredCaps);
+            }
+        });
+    }
+
+    /** The format a resume asks for, for each device this link borrows or asks for again. */
+    public java.util.Map<String, String> wantedFormats() {
+        return java.util.Map.copyOf(wanted);
+    }
+
     /** The devices this link borrows or asks for again after a resume; a refused one leaves it. */
     public java.util.Set<String> wanted() {
         return java.util.Set.copyOf(wanted.keySet());

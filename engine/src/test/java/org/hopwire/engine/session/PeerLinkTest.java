@@ -113,6 +113,45 @@ class PeerLinkTest {
     }
 
     @Test
+    void shouldAskForTheFormatLastAgreedWhenItResumes() throws Exception {
+        bed = new EmulatedTestbed();
+        Recorder owner = new Recorder();
+        Recorder borrower = new Recorder();
+        la = new PeerLink(bed.a(), bed.hostB().uuid(), new PeerSession.Identity(bed.hostA().uuid(), "alpha", "t"),
+                new PeerStore(dir.resolve("a")), owner, PeerSession.Config.DEFAULT, statesA::add);
+        lb = new PeerLink(bed.b(), bed.hostA().uuid(), new PeerSession.Identity(bed.hostB().uuid(), "beta", "t"),
+                new PeerStore(dir.resolve("b")), borrower, PeerSession.Config.DEFAULT, statesB::add);
+        la.setCatalog(SessionPair.CATALOG);
+        await(la, PeerLink.State.READY);
+        await(lb, PeerLink.State.READY);
+        owner.consent = SessionHandler.Consent.ALLOW_ALWAYS;
+        Borrow b = lb.borrow("cam0", "video/x-raw,width=640,height=480").get(5, TimeUnit.SECONDS);
+        String mjpeg = "image/jpeg,width=1280,height=720";
+        owner.formatChange = (channel, wish) -> {
+            try {
+                la.session().orElseThrow().renegotiate(channel, wish);
+                return java.util.concurrent.CompletableFuture.completedFuture(null);
+            } catch (SessionException e) {
+                return java.util.concurrent.CompletableFuture.failedFuture(e);
+            }
+        };
+        assertEquals(mjpeg, lb.requestFormat(b.channel(), mjpeg).get(5, TimeUnit.SECONDS).caps());
+        assertEquals(java.util.Map.of("cam0", mjpeg), lb.wantedFormats());
+        // A refused change leaves the wish as it was.
+        owner.formatChange = null;
+        assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> lb.requestFormat(b.channel(), "video/x-raw,width=320,height=240").get(5, TimeUnit.SECONDS));
+        assertEquals(java.util.Map.of("cam0", mjpeg), lb.wantedFormats());
+
+        owner.preferredCaps.clear();
+        bed.unplug();
+        await(lb, PeerLink.State.WAITING_FOR_PEER);
+        bed.plug();
+        await(la, PeerLink.State.READY);
+        assertEquals(mjpeg, owner.preferredCaps.poll(10, TimeUnit.SECONDS), "the resumed borrow asks for MJPEG");
+    }
+
+    @Test
     void shouldStopForGoodWhenPairingIsRejected() throws Exception {
         bed = new EmulatedTestbed();
         Recorder rejecting = new Recorder();

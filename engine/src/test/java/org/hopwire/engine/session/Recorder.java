@@ -56,6 +56,8 @@ class Recorder implements SessionHandler {
     /** How the owner carries out a borrower's format request; null: the default refusal. */
     volatile java.util.function.BiFunction<Integer, String, CompletionStage<Void>> formatChange;
     final BlockingQueue<String> formatRequests = new LinkedBlockingQueue<>();
+    /** The preferred caps of each borrow this host was asked to lend, in order. */
+    final BlockingQueue<String> preferredCaps = new LinkedBlockingQueue<>();
 
     @Override
     public CompletionStage<Void> onFormatRequested(int channel, String preferredCaps) {
@@ -96,6 +98,7 @@ class Recorder implements SessionHandler {
     @Override
     public String prepareLend(String deviceId, String preferredCaps) throws LendRefused {
         lendsPrepared.incrementAndGet();
+        this.preferredCaps.add(preferredCaps);
         if (deviceId.equals("busy")) {
             throw new LendRefused(ProtocolError.DEVICE_BUSY, "the camera is in use by another program");
         }
