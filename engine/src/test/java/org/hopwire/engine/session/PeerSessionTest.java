@@ -146,7 +146,8 @@ class PeerSessionTest {
         assertEquals(SessionEnd.Reason.INCOMPATIBLE_VERSION, ea.reason(), ea.message());
         assertEquals(SessionEnd.Reason.INCOMPATIBLE_VERSION, eb.reason(), eb.message());
         assertTrue(ea.message().contains("incompatible version"), ea.message());
-        assertTrue(ea.message().contains(PeerSession.PROTOCOL_MAJOR + ".0") && ea.message().contains(newer + ".0"),
+        String minor = "." + PeerSession.PROTOCOL_MINOR;
+        assertTrue(ea.message().contains(PeerSession.PROTOCOL_MAJOR + minor) && ea.message().contains(newer + minor),
                 ea.message());
     }
 

@@ -44,6 +44,7 @@ class SessionFuzzTest {
                 ControlCodec.encode(new ControlMessage.PairStart(new byte[32], new byte[32]), w);
                 ControlCodec.encode(new ControlMessage.Heartbeat(1, 2), w);
                 ControlCodec.encode(new ControlMessage.BorrowRequest(1, "cam0", ""), w);
+                ControlCodec.encode(new ControlMessage.ControlSet(0, 2, "brightness", 5), w);
                 ControlCodec.encode(new ControlMessage.Goodbye(1), w);
                 ByteBuffer valid = w.toBuffer();
                 byte[] bytes = new byte[valid.remaining()];
