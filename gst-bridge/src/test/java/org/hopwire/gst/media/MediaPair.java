@@ -45,6 +45,14 @@ final class MediaPair implements AutoCloseable {
             return CompletableFuture.completedFuture(consent);
         }
 
+        /** Whether the person lets the borrower adjust what it lends (the consent dialog's checkbox). */
+        volatile boolean controls = true;
+
+        @Override
+        public CompletionStage<ConsentAnswer> askConsentWithControls(PeerInfo peer, String deviceId) {
+            return CompletableFuture.completedFuture(new ConsentAnswer(consent, controls));
+        }
+
         @Override
         public void onBorrowEnded(int channel, int reason) {
             borrowsEnded.add(new long[] {channel, reason});
