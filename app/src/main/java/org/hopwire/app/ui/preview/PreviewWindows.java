@@ -165,6 +165,14 @@ public final class PreviewWindows {
     }
 
     /** The device's and the peer's names, for the meter and the stall reason. */
+    /** The settings panel of a device borrowed from a peer: the session and the borrow's channel looked up live. */
+    private ControlsPanel controlsFor(Key key) {
+        String[] names = names(key.peer(), key.deviceId());
+        return new ControlsPanel(() -> model.hub().session(key.peer()), () -> model.snapshot().borrows().stream()
+                .filter(b -> b.peer().equals(key.peer()) && b.deviceId().equals(key.deviceId()) && !b.waiting())
+                .mapToInt(Snapshot.Borrowed::channel).findFirst(), names[1], names[0]);
+    }
+
     private String[] names(UUID peer, String deviceId) {
         Snapshot s = model.snapshot();
         String device = s.borrows().stream().filter(b -> b.peer().equals(peer) && b.deviceId().equals(deviceId))
@@ -215,6 +223,8 @@ public final class PreviewWindows {
         boolean closing;
         /** Its place in the dock before it popped out: it comes back there. */
         int dockedAt;
+        /** A borrowed device's settings; null for this host's own previews. */
+        ControlsPanel controls;
 
         Tile(Key key, PreviewView view, String title, boolean borrowed, Runnable onClosed) {
             this.key = key;
@@ -257,6 +267,13 @@ public final class PreviewWindows {
             holder.setCenter(view);
             VBox.setVgrow(holder, Priority.ALWAYS);
             node = new VBox(4, header, holder);
+            if (borrowed) {
+                // The borrowed device's settings, shown under the picture with the header's Adjust button.
+                controls = controlsFor(key);
+                controls.toggle().setMinWidth(Region.USE_PREF_SIZE);
+                header.getChildren().add(1, controls.toggle());
+                node.getChildren().add(controls);
+            }
             node.setId(Ids.of("preview-tile", key.deviceId()));
             node.getStyleClass().add("preview-tile");
             node.setPrefWidth(540);
@@ -343,6 +360,9 @@ public final class PreviewWindows {
                 window.hide();
             }
             view.stop();
+            if (controls != null) {
+                controls.dispose();
+            }
             row.getChildren().remove(node);
             tiles.remove(key);
             updateEmpty();
