@@ -146,6 +146,9 @@ public final class ControlsPanel extends VBox {
         setSpacing(4);
         status.setId("controls-status");
         status.setWrapText(true);
+        // Takes a line only when it says something.
+        status.managedProperty().bind(status.textProperty().isNotEmpty());
+        status.visibleProperty().bind(status.textProperty().isNotEmpty());
         grid.setHgap(8);
         grid.setVgap(2);
         reset.setId("controls-reset");

@@ -70,7 +70,7 @@ class ConsentControlsTest {
         var borrow = demo.askFor(TestDevices.CAMERA_ID);
         CheckBox box = box();
         assertTrue(box.isSelected(), "ticked by default");
-        assertEquals("Let " + Fabrics.DEMO_PEER_NAME + " adjust Test camera (test pattern) (brightness, focus, zoom)",
+        assertEquals("Let " + Fabrics.DEMO_PEER_NAME + " adjust Test camera (test pattern)",
                 box.getText());
         answer("Allow once");
         borrow.get(15, TimeUnit.SECONDS);
