@@ -225,6 +225,8 @@ public final class PreviewWindows {
         int dockedAt;
         /** A borrowed device's settings; null for this host's own previews. */
         ControlsPanel controls;
+        /** The docked tile's header, where the settings' button goes back after a popped-out window closes. */
+        HBox header;
 
         Tile(Key key, PreviewView view, String title, boolean borrowed, Runnable onClosed) {
             this.key = key;
@@ -273,6 +275,7 @@ public final class PreviewWindows {
                 controls.toggle().setMinWidth(Region.USE_PREF_SIZE);
                 header.getChildren().add(1, controls.toggle());
                 node.getChildren().add(controls);
+                this.header = header;
             }
             node.setId(Ids.of("preview-tile", key.deviceId()));
             node.getStyleClass().add("preview-tile");
@@ -316,6 +319,13 @@ public final class PreviewWindows {
             }
             BorderPane root = new BorderPane(view);
             root.setBottom(bar);
+            if (controls != null) {
+                // The settings go with the picture: their button in the window's bar, the panel beside it.
+                bar.getChildren().add(1, controls.toggle());
+                controls.setPadding(new Insets(6, 8, 6, 8));
+                controls.setPrefWidth(300);
+                root.setRight(controls);
+            }
             Stage stage = new Stage();
             stage.initOwner(owner);
             stage.setTitle(title);
@@ -345,6 +355,13 @@ public final class PreviewWindows {
                 return;
             }
             holder.setCenter(view);
+            if (controls != null) {
+                ((BorderPane) stage.getScene().getRoot()).setRight(null);
+                controls.setPadding(Insets.EMPTY);
+                controls.setPrefWidth(Region.USE_COMPUTED_SIZE);
+                header.getChildren().add(1, controls.toggle());
+                node.getChildren().add(controls);
+            }
             row.getChildren().add(Math.max(0, Math.min(dockedAt, row.getChildren().size())), node);
             updateEmpty();
             select();

@@ -103,6 +103,16 @@ class ControlsPanelTest {
         demo.setControl(TestDevices.CAMERA_ID, "brightness", -25);
         waitFor("the slider following the owner", () -> brightness().getValue() == -25);
         assertEquals("-25", robot.lookup(TILE + " #control-value-brightness").queryAs(Label.class).getText());
+
+        // Popped out, the settings go with the picture, and come back with it.
+        robot.clickOn(TILE + " #preview-pop-out");
+        waitFor("the preview's own window", () -> robot.lookup(TILE).tryQuery().isEmpty()
+                && robot.lookup("#control-brightness").tryQuery().isPresent());
+        Slider inWindow = robot.lookup("#control-brightness").queryAs(Slider.class);
+        assertTrue(inWindow.getScene() != app.window().scene() && inWindow.isVisible(), "in the popped-out window");
+        robot.clickOn("#preview-dock-back");
+        waitFor("docked again with its settings", () -> robot.lookup(TILE + " #control-brightness").tryQuery()
+                .isPresent() && robot.lookup(TILE + " #controls-toggle").tryQuery().isPresent());
     }
 
     @Test
