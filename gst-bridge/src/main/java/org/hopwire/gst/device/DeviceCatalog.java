@@ -38,6 +38,10 @@ public final class DeviceCatalog implements AutoCloseable {
         }
     }
 
+    /** The V4L2 controls found per camera path; their values now live in {@link #controlValues}. */
+    private static final Map<String, List<ControlMessage.Control>> V4L2_LISTED =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The controls' values set on this host (by a borrower or its own person), by device and name. */
     private final Map<String, Map<String, Long>> controlValues = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -134,8 +138,9 @@ public final class DeviceCatalog implements AutoCloseable {
         String id = idOf(d, kind, name);
         MediaDevice device = new MediaDevice(id, kind, name, false, formats);
         // A V4L2 camera's own controls; other sources (PipeWire, capture cards without them) are lent without.
+        // Listed once per device path: a rescan (any device coming or going) must not run v4l2-ctl again for each.
         List<ControlMessage.Control> controls = kind == ControlMessage.Device.VIDEO && id.startsWith("video:/dev/")
-                ? V4l2Controls.list(id.substring("video:".length())) : List.of();
+                ? V4L2_LISTED.computeIfAbsent(id, k -> V4l2Controls.list(k.substring("video:".length()))) : List.of();
         return new Entry(device, elementName -> d.createElement(elementName), controls);
     }
 
