@@ -88,6 +88,17 @@ public final class ControlBench {
                 pair.borrowerSession.setControl(b.channel(), "contrast", 50 + i % 100).get(5, TimeUnit.SECONDS);
                 dragged[i] = System.nanoTime() - t0;
             }
+            // The device's share: the balance element's property set alone, on the owner's running capture.
+            org.hopwire.gst.capture.Capture capture = pair.owner.lender().capture(b.channel()).orElseThrow();
+            org.hopwire.engine.protocol.ControlMessage.Control hue = org.hopwire.gst.device.Balance.control("hue")
+                    .orElseThrow();
+            long[] apply = new long[samples];
+            for (int i = 0; i < samples; i++) {
+                long t0 = System.nanoTime();
+                capture.applyControl(hue, i % 2 == 0 ? 10 : -10);
+                apply[i] = System.nanoTime() - t0;
+                Thread.sleep(5);
+            }
             sampler.interrupt();
             sampler.join();
             long[] hb = Arrays.copyOf(heartbeat, beats[0]);
@@ -99,6 +110,7 @@ public final class ControlBench {
             row("heartbeat round trip (baseline)", hb, base);
             row("control: separate changes (30 ms apart)", single, base);
             row("control: back to back (a dragged slider)", dragged, base);
+            row("owner only: videobalance property set", apply, base);
             System.out.printf(Locale.ROOT, "owner coalesced %d changes%n", pair.ownerSession.controlChangesCoalesced());
         }
         System.exit(0);
