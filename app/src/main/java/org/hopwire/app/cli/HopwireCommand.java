@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
             "Without a command, opens the Hopwire window. Commands run in the Hopwire already running for this host"
                 + " (the window or 'hopwire serve') when there is one, else in this process."},
         subcommands = {Commands.Peers.class, Commands.Devices.class, Commands.Streams.class, Commands.Lend.class,
-            Commands.BorrowCmd.class, Commands.Stats.class, Commands.Pair.class, Commands.Forget.class, Commands.Show.class,
+            Commands.BorrowCmd.class, ControlCommand.class, Commands.Stats.class, Commands.Pair.class, Commands.Forget.class, Commands.Show.class,
             ProcessCommands.Serve.class, ProcessCommands.ListCmd.class, ProcessCommands.Emulate.class,
             ProcessCommands.Completion.class})
 public final class HopwireCommand implements Callable<Integer> {

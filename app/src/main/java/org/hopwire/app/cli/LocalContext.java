@@ -187,6 +187,9 @@ final class LocalContext extends Context {
                 q.answer(a.equals("o") || a.equals("once") ? SessionHandler.Consent.ALLOW_ONCE
                         : a.equals("a") || a.equals("always") ? SessionHandler.Consent.ALLOW_ALWAYS
                         : SessionHandler.Consent.DENY);
+            } else if (q.kind() == Questions.Kind.CONTROL) {
+                q.answer(terminal.confirm(q.text() + ". Allow it for this borrow?")
+                        ? SessionHandler.Consent.ALLOW_ONCE : SessionHandler.Consent.DENY);
             } else {
                 q.answer(terminal.confirm(q.text() + ". Borrow it?") ? SessionHandler.Consent.ALLOW_ONCE
                         : SessionHandler.Consent.DENY);

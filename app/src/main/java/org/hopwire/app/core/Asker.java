@@ -26,6 +26,25 @@ public interface Asker {
         return askConsent(peerName, peer, deviceName);
     }
 
+    /**
+     * As {@link #askConsent(String, UUID, String, String)}, and whether the peer may also adjust the device's controls
+     * (the dialog's "Let the peer adjust the device", ticked unless the person unticks it). By default the controls
+     * are allowed with the consent: then "always" lets the peer adjust at once and "once" asks at its first change.
+     */
+    default CompletionStage<SessionHandler.ConsentAnswer> askConsentWithControls(String peerName, UUID peer,
+                                                                             String deviceId, String deviceName) {
+        return askConsent(peerName, peer, deviceId, deviceName)
+                .thenApply(c -> new SessionHandler.ConsentAnswer(c, true));
+    }
+
+    /**
+     * "{@code peerName} wants to adjust {@code deviceName}": asked at the first change of a borrow allowed once; the
+     * answer holds for that borrow. By default nobody is asked and the answer is no.
+     */
+    default CompletionStage<Boolean> askControl(String peerName, UUID peer, String deviceId, String deviceName) {
+        return java.util.concurrent.CompletableFuture.completedFuture(false);
+    }
+
     /** "{@code peerName} offers you {@code deviceName}": true to borrow it. */
     CompletionStage<Boolean> acceptOffer(String peerName, UUID peer, String deviceName);
 

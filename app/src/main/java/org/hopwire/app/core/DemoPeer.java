@@ -161,6 +161,12 @@ public final class DemoPeer implements AutoCloseable {
         return link.session().map(PeerSession::borrowing).orElse(List.of());
     }
 
+    /** Whether this host lets the demo adjust a device it borrows, as this host last said; empty before. */
+    public java.util.Optional<org.hopwire.engine.protocol.ControlMessage.ControlAccess> controlAccess(String deviceId) {
+        return link.session().flatMap(s -> s.borrowing().stream().filter(b -> b.deviceId().equals(deviceId))
+                .findFirst().map(b -> s.borrowedControlAccess(b.channel())));
+    }
+
     /** The channels it lends this host now. */
     public java.util.Map<Integer, String> lending() {
         return link.session().map(PeerSession::lending).orElse(java.util.Map.of());
@@ -259,5 +265,26 @@ public final class DemoPeer implements AutoCloseable {
         public CompletionStage<Boolean> acceptOffer(PeerInfo peer, String deviceId) {
             return CompletableFuture.completedFuture(acceptOffers);
         }
+
+        /** The demo's person lets this host adjust what it lends (a borrow allowed once asks at the first change). */
+        @Override
+        public CompletionStage<Boolean> askControl(PeerInfo peer, String deviceId) {
+            return CompletableFuture.completedFuture(allowControls);
+        }
+    }
+
+    /** Whether the demo's person lets this host adjust the devices it lends. */
+    private volatile boolean allowControls = true;
+
+    /** Tells the demo's person whether to let this host adjust a device lent once, when asked. */
+    public void allowControls(boolean yes) {
+        allowControls = yes;
+    }
+
+    /**
+     * Changes a control of the demo's own device, as its person would on that laptop: a borrower sees the new value.
+     */
+    public long setControl(String deviceId, String name, long value) throws SessionHandler.ControlFailed {
+        return media.lender().setControl(deviceId, name, value);
     }
 }

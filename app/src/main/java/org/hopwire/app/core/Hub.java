@@ -329,6 +329,29 @@ public final class Hub implements AutoCloseable {
         return find(peer).flatMap(e -> e.link.session());
     }
 
+    /** The controls of one of this host's devices, with their values now. */
+    public List<org.hopwire.engine.protocol.ControlMessage.Control> ownControls(String deviceId) {
+        return devices.controls(deviceId);
+    }
+
+    /**
+     * Sets a control of one of this host's devices as its owner (the command line, a tool): every capture of it
+     * takes the value, and every peer that borrows it is told. Returns the value in force.
+     */
+    public long setOwnControl(String deviceId, String name, long value)
+            throws org.hopwire.engine.session.SessionHandler.ControlFailed {
+        org.hopwire.engine.protocol.ControlMessage.Control control = devices.controls(deviceId).stream()
+                .filter(c -> c.name().equals(name)).findFirst().orElseThrow(() ->
+                        new org.hopwire.engine.session.SessionHandler.ControlFailed(deviceName(deviceId)
+                                + " has no control " + name));
+        long actual = control.clamp(value);
+        for (PeerEntry e : entries()) {
+            actual = e.media.lender().setControl(deviceId, name, value);
+        }
+        devices.rememberControl(deviceId, name, actual);
+        return actual;
+    }
+
     /** The playback of a borrowed channel, for its preview. */
     public Optional<Playback> playback(UUID peer, int channel) {
         return find(peer).flatMap(e -> e.media.borrower().playback(channel));

@@ -530,6 +530,31 @@ final class PeerEntry implements SessionHandler {
     }
 
     @Override
+    public CompletionStage<SessionHandler.ConsentAnswer> askConsentWithControls(PeerInfo peer, String deviceId) {
+        String device = hub.deviceName(deviceId);
+        if (hub.settings().consent() == Settings.ConsentDefault.DENY) {
+            hub.notice(Notice.warning(Text.tr("notice.consent.refused.by.settings", device, name())));
+            return CompletableFuture.completedFuture(new SessionHandler.ConsentAnswer(Consent.DENY, false));
+        }
+        return hub.answerOnWorker(hub.asker().askConsentWithControls(name(), uuid, deviceId, device))
+                .whenComplete((answer, e) -> {
+                    if (answer == null || answer.consent() == Consent.DENY) {
+                        hub.notice(Notice.info(Text.tr("notice.consent.refused", device, name())));
+                    }
+                });
+    }
+
+    @Override
+    public CompletionStage<Boolean> askControl(PeerInfo peer, String deviceId) {
+        String device = hub.deviceName(deviceId);
+        return hub.answerOnWorker(hub.asker().askControl(name(), uuid, deviceId, device)).whenComplete((yes, e) -> {
+            if (!Boolean.TRUE.equals(yes)) {
+                hub.notice(Notice.info(Text.tr("notice.control.refused", device, name())));
+            }
+        });
+    }
+
+    @Override
     public CompletionStage<Boolean> acceptOffer(PeerInfo peer, String deviceId) {
         String device = deviceNameOnPeer(deviceId);
         return hub.answerOnWorker(hub.asker().acceptOffer(name(), uuid, device)).thenApply(yes -> {

@@ -18,7 +18,7 @@ import org.hopwire.engine.session.SessionHandler;
  */
 public final class Questions implements Asker {
     /** What is asked. */
-    public enum Kind { PAIRING, CONSENT, OFFER }
+    public enum Kind { PAIRING, CONSENT, OFFER, CONTROL }
 
     /** One question; answer it with {@link #answer}. */
     public static final class Question {
@@ -27,6 +27,8 @@ public final class Questions implements Asker {
         private final UUID peer;
         private final String subject;
         private final CompletableFuture<SessionHandler.Consent> answer = new CompletableFuture<>();
+        /** For consent: whether the peer may also adjust the device (the dialog's checkbox); ticked by default. */
+        private volatile boolean controls = true;
 
         Question(Kind kind, String peerName, UUID peer, String subject) {
             this.kind = kind;
@@ -58,7 +60,18 @@ public final class Questions implements Asker {
                 case PAIRING -> Text.tr("question.pairing", peerName, peer.toString().substring(0, 8), subject);
                 case CONSENT -> Text.tr("question.consent", peerName, subject);
                 case OFFER -> Text.tr("question.offer", peerName, subject);
+                case CONTROL -> Text.tr("question.control", peerName, subject);
             };
+        }
+
+        /** For consent, before {@link #answer}: whether the peer may adjust the device too. */
+        public void allowControls(boolean allowed) {
+            this.controls = allowed;
+        }
+
+        /** Whether the person let the peer adjust the device (consent questions; true unless unticked). */
+        public boolean controlsAllowed() {
+            return controls;
         }
 
         /** Answers: for pairing and offers, anything but DENY means yes. Later answers are ignored. */
@@ -103,19 +116,36 @@ public final class Questions implements Asker {
      * Asks, unless the same question (kind, peer, subject) is open already: then its answer is this one's too, and
      * the person sees one question, not two.
      */
-    private synchronized CompletableFuture<SessionHandler.Consent> ask(Kind kind, String peerName, UUID peer,
-                                                                      String subject) {
+    private CompletableFuture<SessionHandler.Consent> ask(Kind kind, String peerName, UUID peer, String subject) {
+        Question q = question(kind, peerName, peer, subject);
+        return q.answer.thenApply(a -> a);
+    }
+
+    /** The question asked, or the same one already open. */
+    private synchronized Question question(Kind kind, String peerName, UUID peer, String subject) {
         for (Question same : open) {
             if (same.kind == kind && same.peer.equals(peer) && same.subject.equals(subject)
                     && !same.isAnswered()) {
-                return same.answer.thenApply(a -> a);
+                return same;
             }
         }
         Question q = new Question(kind, peerName, peer, subject);
         open.add(q);
         q.answer.whenComplete((a, e) -> open.remove(q));
         listeners.forEach(l -> l.accept(q));
-        return q.answer;
+        return q;
+    }
+
+    @Override
+    public CompletionStage<SessionHandler.ConsentAnswer> askConsentWithControls(String peerName, UUID peer,
+                                                                                String deviceId, String deviceName) {
+        Question q = question(Kind.CONSENT, peerName, peer, deviceName);
+        return q.answer.thenApply(a -> new SessionHandler.ConsentAnswer(a, q.controlsAllowed()));
+    }
+
+    @Override
+    public CompletionStage<Boolean> askControl(String peerName, UUID peer, String deviceId, String deviceName) {
+        return ask(Kind.CONTROL, peerName, peer, deviceName).thenApply(a -> a != SessionHandler.Consent.DENY);
     }
 
     @Override

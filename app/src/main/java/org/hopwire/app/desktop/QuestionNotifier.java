@@ -93,6 +93,10 @@ public final class QuestionNotifier {
                 a.add(new DesktopNotifications.Action(BORROW, Text.tr("notification.borrow")));
                 a.add(new DesktopNotifications.Action(DECLINE, Text.tr("notification.decline")));
             }
+            case CONTROL -> {
+                a.add(new DesktopNotifications.Action(ALLOW_ONCE, Text.tr("notification.control.allow")));
+                a.add(new DesktopNotifications.Action(DENY, Text.tr("notification.deny")));
+            }
         }
         return a;
     }
@@ -111,7 +115,7 @@ public final class QuestionNotifier {
     public static String summary(Questions.Question q) {
         return switch (q.kind()) {
             case PAIRING -> Text.tr("notification.pairing.summary", q.peerName(), q.subject());
-            case CONSENT, OFFER -> q.text();
+            case CONSENT, OFFER, CONTROL -> q.text();
         };
     }
 
@@ -122,6 +126,7 @@ public final class QuestionNotifier {
             case PAIRING -> Text.tr("notification.pairing.body", who, q.subject());
             case CONSENT -> Text.tr("notification.consent.body", who, q.subject(), q.peerName());
             case OFFER -> Text.tr("notification.offer.body", who, q.subject());
+            case CONTROL -> Text.tr("notification.control.body", who, q.subject());
         };
     }
 }

@@ -21,6 +21,8 @@ import org.hopwire.engine.session.SessionHandler.Consent;
  *       allow is never "always": the file stays the only place that grants, so removing a line takes effect.</li>
  *   <li>Pairing: only a person comparing the codes can pair; without one it is refused (pair from a terminal with
  *       {@code hopwire pair}, or answer the notification).</li>
+ *   <li>Controls: a borrower allowed once that wants to adjust the device is allowed when the file lists the
+ *       device under the peer's {@code controls} line; refused otherwise (the desktop is asked first).</li>
  *   <li>Offers: declined unattended (a service has no screen to show a borrowed device on).</li>
  * </ul>
  */
@@ -116,6 +118,33 @@ public final class PolicyAsker implements Asker {
         String[] by = {"by the person at the desktop"};
         askDesktop(q, by, policy, policyWhy, false);
         return answer.whenComplete((c, e) -> log.notice("consent: " + what + ": " + describe(c) + " " + by[0]));
+    }
+
+    /**
+     * A borrower allowed once wants to adjust the device: the desktop is asked when it can be; otherwise, or when
+     * nobody answers, the file decides ({@code controls = DEVICE-ID} under the peer's section), and without such a
+     * line the answer is no.
+     */
+    @Override
+    public CompletionStage<Boolean> askControl(String peerName, UUID peer, String deviceId, String deviceName) {
+        String what = who(peerName, peer) + " wants to adjust " + deviceName + " (" + deviceId + ")";
+        Optional<Integer> line = deviceId.isEmpty() ? Optional.empty() : config.allowsControls(peer, deviceId);
+        Consent policy = line.isPresent() ? Consent.ALLOW_ONCE : Consent.DENY;
+        String policyWhy = line.map(n -> "listed in " + config.source() + " line " + n)
+                .orElse("not listed in " + config.source() + " (to allow it unattended, add 'controls = " + deviceId
+                        + "' under [peer " + peer + "])");
+        if (notifier.isEmpty()) {
+            log.notice("controls: " + what + ": " + (line.isPresent() ? "allowed" : "refused") + ", " + policyWhy);
+            return CompletableFuture.completedFuture(line.isPresent());
+        }
+        CompletableFuture<Boolean> answer = questions.askControl(peerName, peer, deviceId, deviceName)
+                .toCompletableFuture();
+        Questions.Question q = questions.open().stream().filter(x -> x.kind() == Questions.Kind.CONTROL
+                && x.peer().equals(peer) && x.subject().equals(deviceName)).reduce((a, b) -> b).orElseThrow();
+        String[] by = {"by the person at the desktop"};
+        askDesktop(q, by, policy, policyWhy, false);
+        return answer.whenComplete((yes, e) -> log.notice("controls: " + what + ": "
+                + (Boolean.TRUE.equals(yes) ? "allowed " : "refused ") + by[0]));
     }
 
     @Override

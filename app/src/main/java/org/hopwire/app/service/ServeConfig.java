@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
  * [peer 6f1c9d2e-4b7a-4c3e-9f10-2a5b8c7d0e11]   # Demo laptop (a name is only a comment)
  * allow = test:camera
  * allow = video:/dev/video0, audio:alsa_input.usb-046d_C920-02.analog-stereo
+ * controls = video:/dev/video0  # it may also adjust this camera (brightness, focus, zoom) while borrowing it
  * </pre>
  *
  * Peers are named by host UUID only: the name a peer gives itself is chosen by that peer and must never grant it
@@ -41,7 +42,13 @@ import java.util.regex.Pattern;
  * @param source          the file read, or a description of the defaults, for log lines
  */
 public record ServeConfig(boolean askDesktop, Duration questionTimeout, Map<UUID, Map<String, Integer>> allowed,
-                          String source) {
+                          String source, Map<UUID, Map<String, Integer>> controls) {
+    /** A config that lets no peer adjust a device unattended. */
+    public ServeConfig(boolean askDesktop, Duration questionTimeout, Map<UUID, Map<String, Integer>> allowed,
+                       String source) {
+        this(askDesktop, questionTimeout, allowed, source, Map.of());
+    }
+
     /** How long a question waits by default: long enough to walk to the machine, short enough for the peer. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
     /** Shorter than this, nobody can read and answer a notification. */
@@ -68,6 +75,17 @@ public record ServeConfig(boolean askDesktop, Duration questionTimeout, Map<UUID
         Map<UUID, Map<String, Integer>> copy = new LinkedHashMap<>();
         allowed.forEach((k, v) -> copy.put(k, Collections.unmodifiableMap(new LinkedHashMap<>(v))));
         allowed = Collections.unmodifiableMap(copy);
+        Map<UUID, Map<String, Integer>> controlsCopy = new LinkedHashMap<>();
+        controls.forEach((k, v) -> controlsCopy.put(k, Collections.unmodifiableMap(new LinkedHashMap<>(v))));
+        controls = Collections.unmodifiableMap(controlsCopy);
+    }
+
+    /**
+     * The line of the file that lets {@code peer} adjust {@code deviceId} (brightness, focus, zoom) while it borrows
+     * it, when nobody is there to ask; without one a borrow allowed unattended is lent without its controls.
+     */
+    public Optional<Integer> allowsControls(UUID peer, String deviceId) {
+        return Optional.ofNullable(controls.getOrDefault(peer, Map.of()).get(deviceId));
     }
 
     /** The safe defaults, used when the default file does not exist: nothing is allowed unattended. */
@@ -125,6 +143,7 @@ public record ServeConfig(boolean askDesktop, Duration questionTimeout, Map<UUID
         int timeoutLine = 0;
         Map<UUID, Map<String, Integer>> allowed = new LinkedHashMap<>();
         Map<UUID, Integer> sectionLines = new LinkedHashMap<>();
+        Map<UUID, Map<String, Integer>> controls = new LinkedHashMap<>();
         UUID section = null;
         boolean inBadSection = false;
         for (int i = 0; i < lines.size(); i++) {
@@ -199,17 +218,19 @@ public record ServeConfig(boolean askDesktop, Duration questionTimeout, Map<UUID
                 }
                 continue;
             }
-            if (!key.equals("allow")) {
+            if (!key.equals("allow") && !key.equals("controls")) {
                 boolean global = key.equals("ask-desktop") || key.equals("question-timeout");
                 problems.add("line " + n + ": " + (global ? "'" + key + "' belongs before the first [peer ...]"
-                        + " section" : "unknown key '" + kv.group(1) + "'; in a [peer ...] section the only key"
-                        + " is allow = DEVICE-ID[, DEVICE-ID...]"));
+                        + " section" : "unknown key '" + kv.group(1) + "'; in a [peer ...] section the keys are"
+                        + " allow = DEVICE-ID[, DEVICE-ID...] and controls = DEVICE-ID[, DEVICE-ID...]"));
                 continue;
             }
             if (value.isEmpty()) {
-                problems.add("line " + n + ": allow needs a device id; " + DEVICE_HINT);
+                problems.add("line " + n + ": " + key + " needs a device id; " + DEVICE_HINT);
                 continue;
             }
+            Map<String, Integer> into = key.equals("controls")
+                    ? controls.computeIfAbsent(section, p -> new LinkedHashMap<>()) : allowed.get(section);
             for (String device : value.split(",", -1)) {
                 String d = device.strip();
                 Optional<String> bad = checkDevice(d);
@@ -217,10 +238,10 @@ public record ServeConfig(boolean askDesktop, Duration questionTimeout, Map<UUID
                     problems.add("line " + n + ": " + bad.get());
                     continue;
                 }
-                Integer earlier = allowed.get(section).putIfAbsent(d, n);
+                Integer earlier = into.putIfAbsent(d, n);
                 if (earlier != null) {
-                    problems.add("line " + n + ": " + d + " is allowed already at line " + earlier
-                            + " for this peer; keep one");
+                    problems.add("line " + n + ": " + d + " is " + (key.equals("controls") ? "adjustable"
+                            : "allowed") + " already at line " + earlier + " for this peer; keep one");
                 }
             }
         }
@@ -228,7 +249,7 @@ public record ServeConfig(boolean askDesktop, Duration questionTimeout, Map<UUID
             throw new Invalid(source, problems);
         }
         return new ServeConfig(askDesktop == null || askDesktop, timeout == null ? DEFAULT_TIMEOUT : timeout,
-                allowed, source);
+                allowed, source, controls);
     }
 
     /** A '#' at the start or after white space starts a comment (device ids and UUIDs never hold " #"). */

@@ -269,4 +269,36 @@ class CliTest {
         assertTrue(completion.out().contains("complete -F") && completion.out().contains("borrow")
                 && completion.out().contains("--output"), completion.out().substring(0, 200));
     }
+
+    // ---- hopwire control: this host's camera's settings -------------------------------------------------------
+
+    @Test
+    void shouldListAndSetThisHostsCameraSettings() {
+        Run list = run("control", "test:camera");
+        assertEquals(0, list.code(), list.toString());
+        assertTrue(list.out().contains("Test camera (test pattern) on this host:")
+                && list.out().matches("(?s).*brightness\\s+-100\\.\\.100\\s+now 0 \\(default 0\\).*")
+                && list.out().contains("contrast") && list.out().contains("hue"), list.out());
+
+        Run set = run("control", "Test camera (test pattern)", "brightness=25", "contrast=900");
+        assertEquals(0, set.code(), set.toString());
+        assertTrue(set.out().contains("brightness = 25 on Test camera (test pattern)")
+                && set.out().contains("contrast = 200 on Test camera (test pattern)"), "clamped: " + set.out());
+    }
+
+    @Test
+    void shouldRefuseUnknownSettingsValuesAndDevicesWithTheirCodes() {
+        Run unknown = run("control", "test:camera", "exposure=3");
+        assertEquals(ExitCode.USAGE, unknown.code(), unknown.toString());
+        assertTrue(unknown.err().contains("has no setting 'exposure'; it has brightness, contrast, saturation, hue"),
+                unknown.err());
+        Run notNumber = run("control", "test:camera", "brightness=bright");
+        assertEquals(ExitCode.USAGE, notNumber.code(), notNumber.toString());
+        assertTrue(notNumber.err().contains("not NAME=VALUE with a whole number"), notNumber.err());
+        Run microphone = run("control", "test:microphone");
+        assertEquals(0, microphone.code(), microphone.toString());
+        assertTrue(microphone.out().contains("has no settings to adjust"), microphone.out());
+        Run nothing = run("control", "nowhere");
+        assertEquals(ExitCode.USAGE, nothing.code(), nothing.toString());
+    }
 }

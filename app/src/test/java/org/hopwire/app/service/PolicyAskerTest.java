@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.hopwire.app.desktop.DesktopNotifications;
 import org.hopwire.app.desktop.PrivateBus;
+import org.hopwire.engine.session.SessionHandler;
 import org.hopwire.engine.session.SessionHandler.Consent;
 import org.hopwire.engine.testbed.Transfers;
 import org.junit.jupiter.api.Assumptions;
@@ -55,6 +56,27 @@ class PolicyAskerTest {
                 .toCompletableFuture().join(), "the same name on another host grants nothing");
         assertTrue(logged().contains("'Demo laptop' (" + IMPOSTOR + ") asks for Test camera (test:camera): denied"),
                 logged());
+    }
+
+    @Test
+    void shouldLetAPeerAdjustADeviceUnattendedOnlyWhenItsControlsLineListsIt() throws Exception {
+        ServeConfig parsed = ServeConfig.parse(List.of("[peer " + LAPTOP + "]", "allow = test:camera, test:microphone",
+                "controls = test:camera"), "serve.conf");
+        ServeConfig noDesktop = new ServeConfig(false, parsed.questionTimeout(), parsed.allowed(), "serve.conf",
+                parsed.controls());
+        PolicyAsker asker = new PolicyAsker(noDesktop, log, Optional.empty());
+        assertTrue(asker.askControl("Demo laptop", LAPTOP, "test:camera", "Test camera").toCompletableFuture()
+                .join());
+        assertTrue(logged().contains("controls: 'Demo laptop' (" + LAPTOP + ") wants to adjust Test camera"
+                + " (test:camera): allowed, listed in serve.conf line 3"), logged());
+        assertFalse(asker.askControl("Demo laptop", LAPTOP, "test:microphone", "Test microphone")
+                .toCompletableFuture().join(), "lent unattended, but not adjustable");
+        assertTrue(logged().contains("add 'controls = test:microphone' under [peer " + LAPTOP + "]"), logged());
+        assertFalse(asker.askControl("Demo laptop", IMPOSTOR, "test:camera", "Test camera").toCompletableFuture()
+                .join(), "the same name on another host grants nothing");
+        // Consent itself does not decide the controls: a borrow allowed once asks at the first change.
+        assertEquals(new SessionHandler.ConsentAnswer(Consent.ALLOW_ONCE, true), asker.askConsentWithControls(
+                "Demo laptop", LAPTOP, "test:camera", "Test camera").toCompletableFuture().join());
     }
 
     @Test

@@ -53,6 +53,23 @@ class ServeConfigTest {
     }
 
     @Test
+    void shouldLetListedPeersAdjustListedDevicesOnly() throws Exception {
+        ServeConfig c = parse(
+                "[peer " + LAPTOP + "]",
+                "allow = test:camera, video:/dev/video0",
+                "controls = video:/dev/video0   # brightness, focus, zoom too",
+                "[peer " + DESK + "]",
+                "allow = test:camera");
+        assertEquals(Optional.of(3), c.allowsControls(LAPTOP, "video:/dev/video0"));
+        assertEquals(Optional.empty(), c.allowsControls(LAPTOP, "test:camera"), "lent, but not adjustable");
+        assertEquals(Optional.empty(), c.allowsControls(DESK, "video:/dev/video0"));
+        List<String> p = problems("[peer " + LAPTOP + "]", "controls = video:/dev/video0", "controls = banana",
+                "controls = video:/dev/video0");
+        assertLine(p, 3, "'banana' is not a device id");
+        assertLine(p, 4, "video:/dev/video0 is adjustable already at line 2");
+    }
+
+    @Test
     void shouldNeverTakeAPeersNameForItsIdentity() {
         List<String> p = problems("[peer Demo laptop]", "allow = test:camera");
         assertEquals(1, p.size(), p.toString());
@@ -90,7 +107,7 @@ class ServeConfigTest {
         assertLine(p, 10, "write test:camera or test:microphone");
         assertLine(p, 11, "an empty device id");
         assertLine(p, 12, "allowed already at line 11");
-        assertLine(p, 13, "unknown key 'deny'; in a [peer ...] section the only key is allow");
+        assertLine(p, 13, "unknown key 'deny'; in a [peer ...] section the keys are allow");
         assertLine(p, 14, "'ask-desktop' belongs before the first [peer ...]");
         assertLine(p, 15, "neither 'key = value' nor a [peer HOST-UUID] header");
         assertLine(p, 16, "already has a section at line 8");

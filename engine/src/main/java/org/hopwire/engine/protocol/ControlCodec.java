@@ -100,6 +100,9 @@ public final class ControlCodec {
             case ControlMessage.ERROR -> ControlMessage.ErrorReport.read(r);
             case ControlMessage.GOODBYE -> ControlMessage.Goodbye.read(r);
             case ControlMessage.FORMAT_REQUEST -> ControlMessage.FormatRequest.read(r);
+            case ControlMessage.CONTROL_SET -> ControlMessage.ControlSet.read(r);
+            case ControlMessage.CONTROL_STATE -> ControlMessage.ControlState.read(r);
+            case ControlMessage.CONTROL_ACCESS -> ControlMessage.ControlAccess.read(r);
             default -> null;
         });
     }

@@ -38,6 +38,12 @@ public sealed interface ControlMessage {
     int GOODBYE = 20;
     int PAIR_COMMIT = 21;
     int FORMAT_REQUEST = 22;
+    /** 3.1: a borrower asks for a change of a lent device's control. */
+    int CONTROL_SET = 23;
+    /** 3.1: the owner says what a control is set to (confirmed, refused, or changed on its own side). */
+    int CONTROL_STATE = 24;
+    /** 3.1: the owner says whether the borrower may change a lent channel's controls. */
+    int CONTROL_ACCESS = 25;
 
     /** Nonces, X25519 public keys and HMAC-SHA256 values are 32 bytes. */
     int SECRET_BYTES = 32;
@@ -195,13 +201,108 @@ public sealed interface ControlMessage {
     record Format(String mediaType, String format, int width, int height, int fpsNumerator, int fpsDenominator) {
     }
 
-    /** One device a host offers. */
-    record Device(String id, int kind, String name, List<Format> formats) {
+    /** One device a host offers; {@code controls} are what a borrower may adjust (3.1; empty from a 3.0 peer). */
+    record Device(String id, int kind, String name, List<Format> formats, List<Control> controls) {
         public static final int VIDEO = 1;
         public static final int AUDIO = 2;
 
         public Device {
             formats = List.copyOf(formats);
+            controls = List.copyOf(controls);
+        }
+
+        /** A device without controls. */
+        public Device(String id, int kind, String name, List<Format> formats) {
+            this(id, kind, name, formats, List.of());
+        }
+
+        /** The control of that name, if the device has it. */
+        public java.util.Optional<Control> control(String controlName) {
+            return controls.stream().filter(c -> c.name().equals(controlName)).findFirst();
+        }
+    }
+
+    /** Controls a device may list, at most. A camera has a few dozen V4L2 controls at most. */
+    int MAX_CONTROLS = 64;
+    /** A control's name is at most this many bytes of {@code [a-z0-9_]}: safe to show and to log. */
+    int MAX_CONTROL_NAME = 48;
+
+    /** Reads a control's name: 1 to 48 characters of {@code [a-z0-9_]}, anything else is malformed. */
+    static String readControlName(WireReader r) throws ProtocolException {
+        String name = r.string();
+        if (!Control.validName(name)) {
+            throw new ProtocolException(ProtocolError.MALFORMED, "a control name must be 1 to " + MAX_CONTROL_NAME
+                    + " characters of a-z, 0-9 and _; got " + name.length() + " characters");
+        }
+        return name;
+    }
+
+    /**
+     * One adjustable setting of a device (docs/protocol.md, 4.1): its name ({@code brightness}, or a V4L2 control's
+     * name as {@code v4l2-ctl} prints it), its kind, its range and step, its default and its value now.
+     */
+    record Control(String name, int kind, long min, long max, long step, long defaultValue, long value) {
+        /** A number in a range: a slider. */
+        public static final int INTEGER = 1;
+        /** 0 or 1: a switch. */
+        public static final int BOOLEAN = 2;
+        /** One of the numbers in the range (a V4L2 menu): a slider with the menu's steps. */
+        public static final int MENU = 3;
+
+        public Control {
+            Objects.requireNonNull(name, "name");
+        }
+
+        static boolean validName(String name) {
+            if (name.isEmpty() || name.length() > MAX_CONTROL_NAME) {
+                return false;
+            }
+            for (int i = 0; i < name.length(); i++) {
+                char ch = name.charAt(i);
+                if (!(ch >= 'a' && ch <= 'z' || ch >= '0' && ch <= '9' || ch == '_')) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** The nearest value this control can take: inside the range, on a step from the minimum. */
+        public long clamp(long v) {
+            long c = Math.max(min, Math.min(max, v));
+            if (step > 1) {
+                long offset = Math.floorDiv(c - min + step / 2, step) * step;
+                c = min + offset;
+                if (c > max) {
+                    c -= step;
+                }
+            }
+            return c;
+        }
+
+        /** The same control at another value (clamped). */
+        public Control withValue(long v) {
+            return new Control(name, kind, min, max, step, defaultValue, clamp(v));
+        }
+
+        void write(WireWriter w) {
+            w.string(name).u8(kind).i64(min).i64(max).i64(step).i64(defaultValue).i64(value);
+        }
+
+        static Control read(WireReader r) throws ProtocolException {
+            String name = readControlName(r);
+            int kind = r.u8();
+            long min = r.i64();
+            long max = r.i64();
+            long step = r.i64();
+            long def = r.i64();
+            long value = r.i64();
+            if (kind < INTEGER || kind > MENU || min > max || step < 1 || (kind == BOOLEAN && (min != 0 || max != 1))) {
+                throw new ProtocolException(ProtocolError.MALFORMED, "control " + name + " has kind " + kind
+                        + ", range " + min + ".." + max + " and step " + step + ": not a control this protocol knows");
+            }
+            Control c = new Control(name, kind, min, max, step, def, 0);
+            // A value or default outside the range would put a slider off its track: clamped, not trusted.
+            return new Control(name, kind, min, max, step, c.clamp(def), c.clamp(value));
         }
     }
 
@@ -226,6 +327,19 @@ public sealed interface ControlMessage {
                             .u16(f.fpsDenominator());
                 }
             }
+            // 3.1: the devices' controls follow the devices, where a 3.0 reader skips them as trailing bytes. A
+            // catalog without controls is written exactly as 3.0 wrote it.
+            int withControls = (int) devices.stream().filter(d -> !d.controls().isEmpty()).count();
+            if (withControls > 0) {
+                w.u16(withControls);
+                for (int i = 0; i < devices.size(); i++) {
+                    List<Control> cs = devices.get(i).controls();
+                    if (!cs.isEmpty()) {
+                        w.u16(i).u16(cs.size());
+                        cs.forEach(c -> c.write(w));
+                    }
+                }
+            }
         }
 
         static Catalog read(WireReader r) throws ProtocolException {
@@ -243,7 +357,41 @@ public sealed interface ControlMessage {
                 }
                 devices.add(new Device(id, kind, name, formats));
             }
+            if (r.remaining() > 0) {
+                readControls(r, devices);
+            }
             return new Catalog(devices);
+        }
+
+        /** The 3.1 section: {@code u16 entries}, each {@code u16 device index}, {@code u16 count}, the controls. */
+        private static void readControls(WireReader r, List<Device> devices) throws ProtocolException {
+            int entries = r.u16();
+            if (entries > devices.size()) {
+                throw new ProtocolException(ProtocolError.MALFORMED, "the catalog lists controls of " + entries
+                        + " devices but has " + devices.size());
+            }
+            java.util.Set<Integer> seen = new java.util.HashSet<>();
+            for (int i = 0; i < entries; i++) {
+                int index = r.u16();
+                int count = r.u16();
+                if (index >= devices.size() || !seen.add(index) || count > MAX_CONTROLS) {
+                    throw new ProtocolException(ProtocolError.MALFORMED, "the catalog's controls name device "
+                            + index + " (of " + devices.size() + ") with " + count + " controls; at most "
+                            + MAX_CONTROLS + " per device, once each");
+                }
+                List<Control> controls = new ArrayList<>();
+                java.util.Set<String> names = new java.util.HashSet<>();
+                for (int j = 0; j < count; j++) {
+                    Control c = Control.read(r);
+                    if (!names.add(c.name())) {
+                        throw new ProtocolException(ProtocolError.MALFORMED, "the catalog lists control " + c.name()
+                                + " twice for one device");
+                    }
+                    controls.add(c);
+                }
+                Device d = devices.get(index);
+                devices.set(index, new Device(d.id(), d.kind(), d.name(), d.formats(), controls));
+            }
         }
     }
 
@@ -529,6 +677,100 @@ public sealed interface ControlMessage {
 
         static Goodbye read(WireReader r) throws ProtocolException {
             return new Goodbye(r.u16());
+        }
+    }
+
+    /**
+     * 3.1, borrower to owner: set a control of a lent channel's device. The owner applies the latest of a burst (at
+     * most one change per control every 20 ms) and answers with {@link ControlState}.
+     */
+    record ControlSet(int channel, long requestId, String control, long value) implements ControlMessage {
+        public ControlSet {
+            Objects.requireNonNull(control, "control");
+        }
+
+        @Override
+        public int type() {
+            return CONTROL_SET;
+        }
+
+        @Override
+        public void writeBody(WireWriter w) {
+            w.u16(channel).u32(requestId).string(control).i64(value);
+        }
+
+        static ControlSet read(WireReader r) throws ProtocolException {
+            return new ControlSet(readChannel(r), r.u32(), readControlName(r), r.i64());
+        }
+    }
+
+    /**
+     * 3.1, owner to borrower: what a control of a lent channel is set to now. {@code requestId} names the borrower's
+     * request this answers (and every earlier one for this control), 0 for none.
+     */
+    record ControlState(int channel, long requestId, String control, long value, int status)
+            implements ControlMessage {
+        /** The borrower's change, applied: {@code value} is what the device took. */
+        public static final int APPLIED = 1;
+        /** Changed on the owner's side (its person, or the value in force when the lend began). */
+        public static final int OWNER = 2;
+        /** The borrower's change was refused (no permission, or the device failed); {@code value} is unchanged. */
+        public static final int REFUSED = 3;
+
+        public ControlState {
+            Objects.requireNonNull(control, "control");
+        }
+
+        @Override
+        public int type() {
+            return CONTROL_STATE;
+        }
+
+        @Override
+        public void writeBody(WireWriter w) {
+            w.u16(channel).u32(requestId).string(control).i64(value).u8(status);
+        }
+
+        static ControlState read(WireReader r) throws ProtocolException {
+            ControlState s = new ControlState(readChannel(r), r.u32(), readControlName(r), r.i64(), r.u8());
+            if (s.status < APPLIED || s.status > REFUSED) {
+                throw new ProtocolException(ProtocolError.MALFORMED, "CONTROL_STATE has status " + s.status
+                        + "; 1 to 3 are defined");
+            }
+            return s;
+        }
+    }
+
+    /** 3.1, owner to borrower: whether the borrower may change the controls of a lent channel, and why not. */
+    record ControlAccess(int channel, int access, String reason) implements ControlMessage {
+        /** Changes are applied. */
+        public static final int ALLOWED = 1;
+        /** The owner's person is asked at the first change; the answer holds for this borrow. */
+        public static final int ASK = 2;
+        /** Changes are refused; {@code reason} says why. */
+        public static final int REFUSED = 3;
+
+        public ControlAccess {
+            reason = WireWriter.fit(reason, MAX_TEXT_BYTES);
+        }
+
+        @Override
+        public int type() {
+            return CONTROL_ACCESS;
+        }
+
+        @Override
+        public void writeBody(WireWriter w) {
+            w.u16(channel).u8(access).string(reason);
+        }
+
+        static ControlAccess read(WireReader r) throws ProtocolException {
+            ControlAccess a = new ControlAccess(readChannel(r), r.u8(), r.string());
+            if (a.access < ALLOWED || a.access > REFUSED) {
+                throw new ProtocolException(ProtocolError.MALFORMED, "CONTROL_ACCESS has access " + a.access
+                        + "; 1 to 3 are defined");
+            }
+            return a;
         }
     }
 }

@@ -24,6 +24,11 @@ public final class WireReader {
         }
     }
 
+    /** Bytes of the body not read yet: a newer minor version's fields, for a reader that knows them. */
+    public int remaining() {
+        return body.remaining();
+    }
+
     public int u8() throws ProtocolException {
         need(1);
         return body.get() & 0xff;

@@ -35,6 +35,37 @@ public class ForwardingSessionHandler implements SessionHandler {
     }
 
     @Override
+    public CompletionStage<ConsentAnswer> askConsentWithControls(PeerInfo peer, String deviceId) {
+        return next.askConsentWithControls(peer, deviceId);
+    }
+
+    @Override
+    public CompletionStage<Boolean> askControl(PeerInfo peer, String deviceId) {
+        return next.askControl(peer, deviceId);
+    }
+
+    @Override
+    public long applyControl(int channel, String deviceId, ControlMessage.Control control, long value)
+            throws ControlFailed {
+        return next.applyControl(channel, deviceId, control, value);
+    }
+
+    @Override
+    public java.util.Map<String, Long> controlValues(String deviceId) {
+        return next.controlValues(deviceId);
+    }
+
+    @Override
+    public void onControlState(ControlMessage.ControlState state) {
+        next.onControlState(state);
+    }
+
+    @Override
+    public void onControlAccess(ControlMessage.ControlAccess access) {
+        next.onControlAccess(access);
+    }
+
+    @Override
     public CompletionStage<Boolean> acceptOffer(PeerInfo peer, String deviceId) {
         return next.acceptOffer(peer, deviceId);
     }

@@ -48,7 +48,8 @@ public final class PeerSession implements AutoCloseable {
      * STOP says whose channel it ends (docs/protocol.md, Versions).
      */
     public static final int PROTOCOL_MAJOR = 3;
-    /** 1: the borrower can ask for another format mid-stream ({@code FORMAT_REQUEST}). */
+    /** 1: the borrower can ask for another format mid-stream ({@code FORMAT_REQUEST}) and adjust a lent device's
+     * controls ({@code CONTROL_SET}, {@code CONTROL_STATE}, {@code CONTROL_ACCESS}). */
     public static final int PROTOCOL_MINOR = 1;
     private static final System.Logger LOG = System.getLogger(PeerSession.class.getName());
 
@@ -207,6 +208,8 @@ public final class PeerSession implements AutoCloseable {
     private final CapsGate capsGate = new CapsGate();
     private final ConcurrentLinkedQueue<State> stateChanges = new ConcurrentLinkedQueue<>();
 
+    /** Controls of lent and borrowed channels (3.1); see {@link SessionControls}. */
+    private final SessionControls controls = new SessionControls(new ControlsPort());
     private final DataWriter dataWriter;
     /**
      * Received frames go from the data reader to one bounded queue and thread per borrowed channel, so a slow video
@@ -419,6 +422,7 @@ public final class PeerSession implements AutoCloseable {
     /** Gives a borrowed device back. */
     public void giveBack(int channel) {
         if (channel >= 0 && channel < DataStreamDecoder.MAX_CHANNELS && borrows.getAndSet(channel, null) != null) {
+            controls.borrowEnded(channel);
             handOff.close(channel);
             failFormats(channel, new SessionException("channel " + channel + " was given back"));
             post(new ControlMessage.Stop(channel, ControlMessage.Stop.RETURNED, ControlMessage.Stop.SENDER_BORROWS));
@@ -526,6 +530,42 @@ public final class PeerSession implements AutoCloseable {
         post(new ControlMessage.KeyframeRequest(channel));
     }
 
+    /**
+     * Asks the owner to set a control of a borrowed channel's device (docs/protocol.md, 4.1). Changes made while one
+     * is on its way are coalesced: only the latest is sent once the owner confirms the one before. Completes with the
+     * owner's answer (the value the device took, or a refusal) to this change or a later one of the same control.
+     *
+     * @throws SessionException when the channel is not borrowed or its device has no such control
+     */
+    public CompletableFuture<ControlMessage.ControlState> setControl(int channel, String control, long value)
+            throws SessionException {
+        requireBorrowed(channel);
+        return controls.set(channel, control, value);
+    }
+
+    /**
+     * Tells the borrowers of a device that its owner changed a control on this side (its person, a local tool); the
+     * change itself is the caller's. Returns how many borrowers were told.
+     */
+    public int controlChanged(String deviceId, String control, long value) {
+        return controls.ownerChanged(deviceId, control, value);
+    }
+
+    /** The controls of a borrowed channel's device as its owner's catalog lists them, with the values known now. */
+    public List<ControlMessage.Control> borrowedControls(int channel) {
+        return controls.borrowedControls(channel);
+    }
+
+    /** Whether this host may change a borrowed channel's controls, as its owner last said; null before it said. */
+    public ControlMessage.ControlAccess borrowedControlAccess(int channel) {
+        return controls.borrowedAccess(channel);
+    }
+
+    /** Control changes of the peer this session dropped as a flood (coalesced into a later one); for tests. */
+    public long controlChangesCoalesced() {
+        return controls.coalesced();
+    }
+
     private void requireBorrowed(int channel) throws SessionException {
         if (channel < 0 || channel >= DataStreamDecoder.MAX_CHANNELS || borrows.get(channel) == null) {
             throw new SessionException("channel " + channel + " is not borrowed");
@@ -560,6 +600,7 @@ public final class PeerSession implements AutoCloseable {
      */
     public void endLend(int channel, int reason, String why) {
         if (lends.remove(channel) != null) {
+            controls.lendEnded(channel);
             started.remove(channel);
             dataWriter.close(channel);
             if (why != null) {
@@ -762,6 +803,68 @@ public final class PeerSession implements AutoCloseable {
         farewell.add(new ControlMessage.ErrorReport(f.error, f.getMessage()));
         farewell.add(new ControlMessage.Goodbye(f.goodbye));
         finish(new SessionEnd(f.reason, f.getMessage()), true, farewell.toArray(ControlMessage[]::new));
+    }
+
+    /** What the controls need of this session. */
+    private final class ControlsPort implements SessionControls.Port {
+        @Override
+        public void post(ControlMessage m) {
+            PeerSession.this.post(m);
+        }
+
+        @Override
+        public void later(Runnable r, long delayNs) {
+            try {
+                ticker.schedule(guarded(r), delayNs, TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException ended) {
+                // the session has ended: nothing more to apply
+            }
+        }
+
+        @Override
+        public SessionHandler handler() {
+            return handler;
+        }
+
+        @Override
+        public PeerInfo peer() {
+            return PeerSession.this.peer();
+        }
+
+        @Override
+        public String peerName() {
+            return PeerSession.this.peerName();
+        }
+
+        @Override
+        public String hostName() {
+            return local.hostName();
+        }
+
+        @Override
+        public boolean lends(int channel) {
+            return lends.containsKey(channel);
+        }
+
+        @Override
+        public String borrowedDevice(int channel) {
+            Borrow b = channel >= 0 && channel < DataStreamDecoder.MAX_CHANNELS ? borrows.get(channel) : null;
+            return b == null ? null : b.deviceId();
+        }
+
+        @Override
+        public Optional<ControlMessage.Device> localDevice(String deviceId) {
+            synchronized (lock) {
+                return localCatalog.devices().stream().filter(d -> d.id().equals(deviceId)).findFirst();
+            }
+        }
+
+        @Override
+        public Optional<ControlMessage.Device> peerDevice(String deviceId) {
+            synchronized (lock) {
+                return peerCatalog.devices().stream().filter(d -> d.id().equals(deviceId)).findFirst();
+            }
+        }
     }
 
     /** How the handshake speaks through this session; called holding the handshake's lock, so nothing blocks. */
@@ -974,8 +1077,12 @@ public final class PeerSession implements AutoCloseable {
             }
         } else if (m instanceof ControlMessage.Stats st && borrows.get(st.channel()) != null) {
             handler.onPeerStats(st);
-        } else if (m instanceof ControlMessage.FormatRequest fr) {
-            onFormatRequest(fr);
+        } else if (m instanceof ControlMessage.ControlSet cs) {
+            controls.onSet(cs);
+        } else if (m instanceof ControlMessage.ControlState cst) {
+            controls.onState(cst);
+        } else if (m instanceof ControlMessage.ControlAccess ca) {
+            controls.onAccess(ca);
         }
     }
 
@@ -983,7 +1090,8 @@ public final class PeerSession implements AutoCloseable {
     private static ControlMessage.Catalog cleaned(ControlMessage.Catalog c) {
         List<ControlMessage.Device> devices = new ArrayList<>(c.devices().size());
         for (ControlMessage.Device d : c.devices()) {
-            devices.add(new ControlMessage.Device(d.id(), d.kind(), PeerText.name(d.name()), d.formats()));
+            devices.add(new ControlMessage.Device(d.id(), d.kind(), PeerText.name(d.name()), d.formats(),
+                    d.controls()));
         }
         return new ControlMessage.Catalog(devices);
     }
@@ -1022,7 +1130,9 @@ public final class PeerSession implements AutoCloseable {
             return;
         }
         if (p.alwaysAllowed().contains(deviceId)) {
-            grant(requestId, deviceId, preferredCaps, ControlMessage.Consent.ALLOW_ALWAYS);
+            grant(requestId, deviceId, preferredCaps, ControlMessage.Consent.ALLOW_ALWAYS,
+                    p.controlsAllowed(deviceId) ? ControlMessage.ControlAccess.ALLOWED
+                            : ControlMessage.ControlAccess.REFUSED);
             return;
         }
         if (!asking.add(deviceId)) {
@@ -1031,30 +1141,36 @@ public final class PeerSession implements AutoCloseable {
                     + " asked about this device");
             return;
         }
-        CompletionStage<SessionHandler.Consent> question;
+        CompletionStage<SessionHandler.ConsentAnswer> question;
         try {
-            question = handler.askConsent(peer(), deviceId);
+            question = handler.askConsentWithControls(peer(), deviceId);
         } catch (RuntimeException e) {
             asking.remove(deviceId);
             throw e;
         }
-        question.whenComplete((answer, e) -> {
+        question.whenComplete((full, e) -> {
             asking.remove(deviceId);
+            SessionHandler.Consent answer = full == null ? null : full.consent();
             if (e != null || answer == null || answer == SessionHandler.Consent.DENY) {
                 post(new ControlMessage.Consent(requestId, ControlMessage.Consent.DENY));
                 return;
             }
-            if (answer == SessionHandler.Consent.ALLOW_ALWAYS) {
-                rememberAlways(deviceId);
+            boolean always = answer == SessionHandler.Consent.ALLOW_ALWAYS;
+            if (always) {
+                rememberAlways(deviceId, full.controls());
             }
-            grant(requestId, deviceId, preferredCaps, answer == SessionHandler.Consent.ALLOW_ALWAYS
-                    ? ControlMessage.Consent.ALLOW_ALWAYS : ControlMessage.Consent.ALLOW_ONCE);
+            // Controls: refused when the person unticked them; for "always" allowed at once, for "once" the
+            // person is asked at the borrower's first change (docs/protocol.md, 7.1).
+            int access = !full.controls() ? ControlMessage.ControlAccess.REFUSED
+                    : always ? ControlMessage.ControlAccess.ALLOWED : ControlMessage.ControlAccess.ASK;
+            grant(requestId, deviceId, preferredCaps, always ? ControlMessage.Consent.ALLOW_ALWAYS
+                    : ControlMessage.Consent.ALLOW_ONCE, access);
         });
     }
 
-    private void rememberAlways(String deviceId) {
+    private void rememberAlways(String deviceId, boolean controls) {
         synchronized (lock) {
-            paired = paired.withAlwaysAllowed(deviceId);
+            paired = paired.withAlwaysAllowed(deviceId, controls);
         }
         try {
             store.save(paired);
@@ -1064,7 +1180,8 @@ public final class PeerSession implements AutoCloseable {
         }
     }
 
-    private void grant(long requestId, String deviceId, String preferredCaps, int answer) {
+    /** @param controlAccess whether the borrower may change the device's controls ({@link ControlMessage.ControlAccess}) */
+    private void grant(long requestId, String deviceId, String preferredCaps, int answer, int controlAccess) {
         synchronized (lock) {
             if (state != State.READY) {
                 return; // the session ended while the person answered: nothing is lent after the end
@@ -1101,8 +1218,11 @@ public final class PeerSession implements AutoCloseable {
         dataWriter.open(channel, caps.startsWith("audio/"), caps.startsWith("audio/") ? config.audioQueueFrames()
                 : config.videoQueueFrames(), sentStats(channel));
         started.remove(channel);
+        // Known before the CAPS goes out, so the borrower's first change finds them.
+        controls.prepare(channel, deviceId, controlAccess);
         post(new ControlMessage.Consent(requestId, answer));
         post(new ControlMessage.Caps(channel, requestId, 1, caps));
+        controls.announce(channel);
         // Frames sent from now on queue until the borrower's START says it has set the channel up.
     }
 
@@ -1202,7 +1322,9 @@ public final class PeerSession implements AutoCloseable {
         String offered = offers.remove(c.requestId());
         if (offered != null) {
             if (c.answer() != ControlMessage.Consent.DENY) {
-                grant(c.requestId(), offered, "", ControlMessage.Consent.ALLOW_ONCE);
+                // This host's person offered the device but said nothing of its controls: asked at the first change.
+                grant(c.requestId(), offered, "", ControlMessage.Consent.ALLOW_ONCE,
+                        ControlMessage.ControlAccess.ASK);
             } else {
                 handler.onOfferDeclined(offered);
             }
@@ -1307,11 +1429,13 @@ public final class PeerSession implements AutoCloseable {
     private void onStop(ControlMessage.Stop s) {
         if (s.side() == ControlMessage.Stop.SENDER_LENDS) {
             if (borrows.getAndSet(s.channel(), null) != null) {
+                controls.borrowEnded(s.channel());
                 handOff.close(s.channel());
                 failFormats(s.channel(), new SessionException("the borrow of channel " + s.channel() + " ended"));
                 handler.onBorrowEnded(s.channel(), s.reason());
             }
         } else if (lends.remove(s.channel()) != null) {
+            controls.lendEnded(s.channel());
             started.remove(s.channel());
             dataWriter.close(s.channel());
             handler.onLendEnded(s.channel(), s.reason());
@@ -1354,6 +1478,7 @@ public final class PeerSession implements AutoCloseable {
             public void onChannelEnded(ChannelException reason) {
                 int ch = reason.channel();
                 if (borrows.getAndSet(ch, null) != null) {
+                    controls.borrowEnded(ch);
                     handOff.close(ch);
                     post(new ControlMessage.Stop(ch, ControlMessage.Stop.FAILED, ControlMessage.Stop.SENDER_BORROWS));
                     post(new ControlMessage.ErrorReport(reason.error(), reason.getMessage()));
@@ -1524,6 +1649,7 @@ public final class PeerSession implements AutoCloseable {
         // ended below) or sees CLOSED and never starts, so no borrow begins after onClosed.
         synchronized (dispatch) {
             SessionException ended = new SessionException(why);
+            controls.sessionEnded(ended);
             new ArrayList<>(pendingBorrows.values()).forEach(f -> f.completeExceptionally(ended));
             pendingBorrows.clear();
             failFormats(-1, ended);

@@ -27,6 +27,48 @@ public interface SessionHandler {
         return CompletableFuture.completedFuture(Consent.DENY);
     }
 
+    /**
+     * The peer asks to borrow a device of ours: the answer, and whether the borrower may also adjust the device's
+     * controls (the consent dialog's "Let the peer adjust the device"). By default {@link #askConsent} decides, and
+     * controls are allowed as docs/protocol.md, 7.1, says: at once for "always", after a question for "once".
+     */
+    default CompletionStage<ConsentAnswer> askConsentWithControls(PeerInfo peer, String deviceId) {
+        return askConsent(peer, deviceId).thenApply(c -> new ConsentAnswer(c, true));
+    }
+
+    /**
+     * A borrower that was lent a device "once" tries to change one of its controls for the first time: true lets it,
+     * for the rest of this borrow. By default nobody is there to ask, and the answer is no.
+     */
+    default CompletionStage<Boolean> askControl(PeerInfo peer, String deviceId) {
+        return CompletableFuture.completedFuture(false);
+    }
+
+    /**
+     * Sets a control of a lent device and returns the value the device took. Called on the session's ticker thread,
+     * at most once per control every 20 ms per channel; must return quickly.
+     *
+     * @param value already clamped to the control's range and step
+     * @throws ControlFailed when the device refused the change
+     */
+    default long applyControl(int channel, String deviceId, ControlMessage.Control control, long value)
+            throws ControlFailed {
+        throw new ControlFailed("this host cannot change its devices' controls");
+    }
+
+    /** The values of a device's controls now, by name, where they differ from what the catalog says. */
+    default java.util.Map<String, Long> controlValues(String deviceId) {
+        return java.util.Map.of();
+    }
+
+    /** A control of a borrowed channel is set to {@code state.value()} now (confirmed, refused or the owner's). */
+    default void onControlState(ControlMessage.ControlState state) {
+    }
+
+    /** Whether this host may change a borrowed channel's controls, and why not. */
+    default void onControlAccess(ControlMessage.ControlAccess access) {
+    }
+
     /** The peer offers us one of its devices: true to borrow it. */
     default CompletionStage<Boolean> acceptOffer(PeerInfo peer, String deviceId) {
         return CompletableFuture.completedFuture(false);
@@ -122,6 +164,19 @@ public interface SessionHandler {
     /** The owner's answer to a borrow request. */
     enum Consent {
         ALLOW_ONCE, ALLOW_ALWAYS, DENY
+    }
+
+    /** A consent answer with the controls permission that goes with it. */
+    record ConsentAnswer(Consent consent, boolean controls) {
+    }
+
+    /** A device that refused a control change, with the words for the borrower. */
+    final class ControlFailed extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public ControlFailed(String message) {
+            super(message);
+        }
     }
 
     /** A device that cannot be lent now, with the protocol error to report. */

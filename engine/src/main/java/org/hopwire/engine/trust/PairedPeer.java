@@ -11,7 +11,12 @@ import java.util.UUID;
  * PairingCrypto#PAIRING_VERSION}; older keys were made by an exchange a device in the path could pass).
  */
 public record PairedPeer(UUID uuid, byte[] key, String name, Instant pairedAt, Set<String> alwaysAllowed,
-                         int version) {
+                         int version, Set<String> alwaysWithoutControls) {
+    /** A pairing whose "always" devices may all be adjusted by the peer. */
+    public PairedPeer(UUID uuid, byte[] key, String name, Instant pairedAt, Set<String> alwaysAllowed, int version) {
+        this(uuid, key, name, pairedAt, alwaysAllowed, version, Set.of());
+    }
+
     /** A pairing made now, by this code's pairing generation. */
     public PairedPeer(UUID uuid, byte[] key, String name, Instant pairedAt, Set<String> alwaysAllowed) {
         this(uuid, key, name, pairedAt, alwaysAllowed, PairingCrypto.PAIRING_VERSION);
@@ -27,11 +32,31 @@ public record PairedPeer(UUID uuid, byte[] key, String name, Instant pairedAt, S
         Objects.requireNonNull(key, "key");
         name = name == null ? "" : name;
         alwaysAllowed = Set.copyOf(alwaysAllowed);
+        alwaysWithoutControls = Set.copyOf(alwaysWithoutControls);
     }
 
     public PairedPeer withAlwaysAllowed(String deviceId) {
+        return withAlwaysAllowed(deviceId, true);
+    }
+
+    /**
+     * Lends {@code deviceId} without asking from now on; {@code controls} says whether the peer may also adjust it
+     * (the consent dialog's checkbox, remembered with the "always").
+     */
+    public PairedPeer withAlwaysAllowed(String deviceId, boolean controls) {
         var more = new java.util.HashSet<>(alwaysAllowed);
         more.add(deviceId);
-        return new PairedPeer(uuid, key, name, pairedAt, more, version);
+        var without = new java.util.HashSet<>(alwaysWithoutControls);
+        if (controls) {
+            without.remove(deviceId);
+        } else {
+            without.add(deviceId);
+        }
+        return new PairedPeer(uuid, key, name, pairedAt, more, version, without);
+    }
+
+    /** Whether an "always" lend of {@code deviceId} lets the peer adjust its controls. */
+    public boolean controlsAllowed(String deviceId) {
+        return !alwaysWithoutControls.contains(deviceId);
     }
 }

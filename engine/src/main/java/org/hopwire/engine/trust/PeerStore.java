@@ -66,8 +66,12 @@ public final class PeerStore {
                     .collect(Collectors.toSet());
             // Files written before pairing generation 3 have no "pairing" line.
             int version = Integer.parseInt(p.getProperty("pairing", "2").trim());
+            // 3.1: devices lent "always" whose controls the peer may not change; files before 3.1 have none.
+            Set<String> withoutControls = Arrays.stream(p.getProperty("always.nocontrols", "").split("\n"))
+                    .filter(s -> !s.isEmpty()).collect(Collectors.toSet());
             return Optional.of(new PairedPeer(peer, key, p.getProperty("name", ""),
-                    Instant.parse(p.getProperty("paired", Instant.EPOCH.toString())), always, version));
+                    Instant.parse(p.getProperty("paired", Instant.EPOCH.toString())), always, version,
+                    withoutControls));
         } catch (IllegalArgumentException | java.time.DateTimeException e) {
             throw new IOException(f + " is damaged (" + e.getMessage() + "): forget this peer and pair again", e);
         }
@@ -89,6 +93,9 @@ public final class PeerStore {
         p.setProperty("paired", peer.pairedAt().toString());
         p.setProperty("always", String.join("\n", peer.alwaysAllowed()));
         p.setProperty("pairing", Integer.toString(peer.version()));
+        if (!peer.alwaysWithoutControls().isEmpty()) {
+            p.setProperty("always.nocontrols", String.join("\n", peer.alwaysWithoutControls()));
+        }
         Path tmp = Files.createTempFile(dir, ".peer", ".tmp",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {

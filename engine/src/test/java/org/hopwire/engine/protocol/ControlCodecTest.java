@@ -29,7 +29,13 @@ class ControlCodecTest {
                 new ControlMessage.AuthResponse(secret),
                 new ControlMessage.Catalog(List.of(new ControlMessage.Device("cam0", ControlMessage.Device.VIDEO,
                         "Test camera", List.of(format, new ControlMessage.Format("image/jpeg", "", 3840, 2160, 30,
-                                1))), new ControlMessage.Device("mic0", ControlMessage.Device.AUDIO, "Mic", List.of()))),
+                                1))), new ControlMessage.Device("mic0", ControlMessage.Device.AUDIO, "Mic", List.of()),
+                        new ControlMessage.Device("cam1", ControlMessage.Device.VIDEO, "Webcam", List.of(format),
+                                List.of(BRIGHTNESS, new ControlMessage.Control("focus_automatic_continuous",
+                                        ControlMessage.Control.BOOLEAN, 0, 1, 1, 1, 0),
+                                        new ControlMessage.Control("exposure_time_absolute",
+                                                ControlMessage.Control.INTEGER, Long.MIN_VALUE, Long.MAX_VALUE, 1,
+                                                156, 156))))),
                 new ControlMessage.BorrowRequest(0xffff_ffffL, "cam0", "video/x-raw,format=NV12"),
                 new ControlMessage.LendOffer(7, "cam0"),
                 new ControlMessage.Consent(7, ControlMessage.Consent.ALLOW_ALWAYS),
@@ -43,8 +49,15 @@ class ControlCodecTest {
                 new ControlMessage.HeartbeatAck(41, Long.MAX_VALUE),
                 new ControlMessage.Stats(3, 1, Long.MAX_VALUE, 0, 1500, 4_000_000_000L),
                 new ControlMessage.ErrorReport(ProtocolError.DEVICE_BUSY, "camera in use by another program"),
-                new ControlMessage.Goodbye(ControlMessage.Goodbye.SHUTTING_DOWN));
+                new ControlMessage.Goodbye(ControlMessage.Goodbye.SHUTTING_DOWN),
+                new ControlMessage.ControlSet(255, 0xffff_ffffL, "brightness", Long.MIN_VALUE),
+                new ControlMessage.ControlState(3, 0, "zoom_absolute", Long.MAX_VALUE,
+                        ControlMessage.ControlState.REFUSED),
+                new ControlMessage.ControlAccess(3, ControlMessage.ControlAccess.ASK, "asked at the first change"));
     }
+
+    static final ControlMessage.Control BRIGHTNESS = new ControlMessage.Control("brightness",
+            ControlMessage.Control.INTEGER, -100, 100, 1, 0, 25);
 
     static ByteBuffer concat(List<ControlMessage> messages) {
         WireWriter w = new WireWriter(256);
@@ -55,7 +68,7 @@ class ControlCodecTest {
     @Test
     void shouldRoundTripEveryMessageTypeWhateverTheReadsCut() throws Exception {
         List<ControlMessage> sent = everyType();
-        assertEquals(22, sent.stream().map(ControlMessage::type).distinct().count(), "every type is covered");
+        assertEquals(25, sent.stream().map(ControlMessage::type).distinct().count(), "every type is covered");
         ByteBuffer bytes = concat(sent);
         List<ControlMessage> got = new ArrayList<>();
         ControlCodec.Decoder d = new ControlCodec.Decoder();
@@ -93,6 +106,133 @@ class ControlCodecTest {
         List<ControlMessage> got = new ArrayList<>();
         new ControlCodec.Decoder().feed(w.toBuffer(), got::add);
         assertEquals(List.of(new ControlMessage.Start(9)), got);
+    }
+
+    @Test
+    void shouldWriteControlsAfterEverythingA30ReaderReadsOfTheCatalog() throws Exception {
+        var plain = new ControlMessage.Device("cam0", ControlMessage.Device.VIDEO, "Camera", List.of(
+                new ControlMessage.Format("video/x-raw", "YUY2", 640, 480, 30, 1)));
+        var withControls = new ControlMessage.Device(plain.id(), plain.kind(), plain.name(), plain.formats(),
+                List.of(BRIGHTNESS));
+        ByteBuffer v30 = ControlCodec.encode(new ControlMessage.Catalog(List.of(plain)));
+        ByteBuffer v31 = ControlCodec.encode(new ControlMessage.Catalog(List.of(withControls)));
+        // A 3.0 reader reads the devices and skips the rest (section 2): its part is byte for byte what 3.0 wrote.
+        int v30Body = v30.remaining() - ControlCodec.HEADER_LENGTH;
+        assertEquals(v30.slice(ControlCodec.HEADER_LENGTH, v30Body), v31.slice(ControlCodec.HEADER_LENGTH, v30Body));
+        assertTrue(v31.remaining() > v30.remaining());
+        List<ControlMessage> got = new ArrayList<>();
+        new ControlCodec.Decoder().feed(v31, got::add);
+        assertEquals(List.of(BRIGHTNESS), ((ControlMessage.Catalog) got.get(0)).devices().get(0).controls());
+        assertEquals(v30, ControlCodec.encode(new ControlMessage.Catalog(List.of(plain))),
+                "a catalog without controls is written as 3.0 wrote it");
+    }
+
+    /** A catalog of one device without formats, followed by a controls section written by {@code section}. */
+    private static ByteBuffer catalogWith(java.util.function.Consumer<WireWriter> section) {
+        WireWriter body = new WireWriter(64);
+        body.u16(1).string("cam0").u8(1).string("Camera").u16(0);
+        section.accept(body);
+        ByteBuffer b = body.toBuffer();
+        byte[] raw = new byte[b.remaining()];
+        b.get(raw);
+        WireWriter w = new WireWriter(64);
+        ControlCodec.encodeRaw(ControlMessage.CATALOG, raw, w, null);
+        return w.toBuffer();
+    }
+
+    private static void control(WireWriter w, String name, int kind, long min, long max, long step) {
+        w.string(name).u8(kind).i64(min).i64(max).i64(step).i64(0).i64(0);
+    }
+
+    @Test
+    void shouldRefuseControlsOutsideTheirBounds() {
+        java.util.Map<String, java.util.function.Consumer<WireWriter>> bad = new java.util.LinkedHashMap<>();
+        bad.put("a device that is not there", w -> w.u16(1).u16(5).u16(0));
+        bad.put("more devices than listed", w -> w.u16(2).u16(0).u16(0).u16(0).u16(0));
+        bad.put("too many controls", w -> w.u16(1).u16(0).u16(ControlMessage.MAX_CONTROLS + 1));
+        bad.put("a name with capitals", w -> {
+            w.u16(1).u16(0).u16(1);
+            control(w, "Brightness", 1, 0, 1, 1);
+        });
+        bad.put("a name with a control character", w -> {
+            w.u16(1).u16(0).u16(1);
+            control(w, "bright\nness", 1, 0, 1, 1);
+        });
+        bad.put("an empty name", w -> {
+            w.u16(1).u16(0).u16(1);
+            control(w, "", 1, 0, 1, 1);
+        });
+        bad.put("an unknown kind", w -> {
+            w.u16(1).u16(0).u16(1);
+            control(w, "brightness", 9, 0, 1, 1);
+        });
+        bad.put("a range upside down", w -> {
+            w.u16(1).u16(0).u16(1);
+            control(w, "brightness", 1, 5, 1, 1);
+        });
+        bad.put("a step of zero", w -> {
+            w.u16(1).u16(0).u16(1);
+            control(w, "brightness", 1, 0, 10, 0);
+        });
+        bad.put("a switch with a range", w -> {
+            w.u16(1).u16(0).u16(1);
+            control(w, "auto", ControlMessage.Control.BOOLEAN, 0, 5, 1);
+        });
+        bad.put("a control twice", w -> {
+            w.u16(1).u16(0).u16(2);
+            control(w, "hue", 1, 0, 1, 1);
+            control(w, "hue", 1, 0, 1, 1);
+        });
+        bad.put("a section cut short", w -> w.u16(1).u16(0).u16(1).string("hue"));
+        bad.forEach((what, section) -> {
+            ProtocolException e = assertThrows(ProtocolException.class,
+                    () -> new ControlCodec.Decoder().feed(catalogWith(section), m -> { }), what);
+            assertEquals(ProtocolError.MALFORMED, e.error(), what);
+        });
+    }
+
+    @Test
+    void shouldClampAControlsValueIntoItsRangeAndOntoItsStep() throws Exception {
+        var zoom = new ControlMessage.Control("zoom_absolute", ControlMessage.Control.INTEGER, 100, 500, 10, 100,
+                100);
+        assertEquals(100, zoom.clamp(Long.MIN_VALUE));
+        assertEquals(500, zoom.clamp(Long.MAX_VALUE));
+        assertEquals(230, zoom.clamp(234));
+        assertEquals(240, zoom.clamp(235));
+        var odd = new ControlMessage.Control("odd", ControlMessage.Control.INTEGER, 0, 25, 10, 0, 0);
+        assertEquals(20, odd.clamp(25), "the top of the range when it is not on a step: the last step below");
+        // A peer's catalog with a value outside the range is read with the value clamped, not refused.
+        ByteBuffer wild = catalogWith(w -> {
+            w.u16(1).u16(0).u16(1);
+            w.string("hue").u8(1).i64(-10).i64(10).i64(1).i64(99).i64(-99);
+        });
+        List<ControlMessage> got = new ArrayList<>();
+        new ControlCodec.Decoder().feed(wild, got::add);
+        var hue = ((ControlMessage.Catalog) got.get(0)).devices().get(0).controls().get(0);
+        assertEquals(10, hue.defaultValue());
+        assertEquals(-10, hue.value());
+    }
+
+    @Test
+    void shouldRefuseControlMessagesWithBadNamesStatusesOrAccess() {
+        WireWriter name = new WireWriter(64);
+        name.u16(1).u32(1).string("../etc").i64(1);
+        WireWriter status = new WireWriter(64);
+        status.u16(1).u32(1).string("hue").i64(1).u8(9);
+        WireWriter access = new WireWriter(64);
+        access.u16(1).u8(0).string("");
+        int[] types = {ControlMessage.CONTROL_SET, ControlMessage.CONTROL_STATE, ControlMessage.CONTROL_ACCESS};
+        WireWriter[] bodies = {name, status, access};
+        for (int i = 0; i < types.length; i++) {
+            ByteBuffer b = bodies[i].toBuffer();
+            byte[] raw = new byte[b.remaining()];
+            b.get(raw);
+            WireWriter w = new WireWriter(64);
+            ControlCodec.encodeRaw(types[i], raw, w, null);
+            ProtocolException e = assertThrows(ProtocolException.class,
+                    () -> new ControlCodec.Decoder().feed(w.toBuffer(), m -> { }), "type " + types[i]);
+            assertEquals(ProtocolError.MALFORMED, e.error());
+        }
     }
 
     @Test
@@ -154,7 +294,8 @@ class ControlCodecTest {
     @Test
     void shouldRefuseChannelIdsOutsideTheRangeAsMalformed() {
         for (int type : new int[] {ControlMessage.CAPS, ControlMessage.START, ControlMessage.STOP,
-            ControlMessage.PAUSE, ControlMessage.KEYFRAME_REQUEST, ControlMessage.STATS}) {
+            ControlMessage.PAUSE, ControlMessage.KEYFRAME_REQUEST, ControlMessage.STATS, ControlMessage.CONTROL_SET,
+            ControlMessage.CONTROL_STATE, ControlMessage.CONTROL_ACCESS}) {
             WireWriter w = new WireWriter(64);
             w.u8('H').u8('C').u16(type).u32(48).u16(256);
             for (int i = 0; i < 46; i++) {

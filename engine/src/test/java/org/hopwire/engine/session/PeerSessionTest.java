@@ -146,8 +146,8 @@ class PeerSessionTest {
         assertEquals(SessionEnd.Reason.INCOMPATIBLE_VERSION, ea.reason(), ea.message());
         assertEquals(SessionEnd.Reason.INCOMPATIBLE_VERSION, eb.reason(), eb.message());
         assertTrue(ea.message().contains("incompatible version"), ea.message());
-        assertTrue(ea.message().contains(PeerSession.PROTOCOL_MAJOR + "." + PeerSession.PROTOCOL_MINOR)
-                && ea.message().contains(newer + "." + PeerSession.PROTOCOL_MINOR),
+        String minor = "." + PeerSession.PROTOCOL_MINOR;
+        assertTrue(ea.message().contains(PeerSession.PROTOCOL_MAJOR + minor) && ea.message().contains(newer + minor),
                 ea.message());
     }
 

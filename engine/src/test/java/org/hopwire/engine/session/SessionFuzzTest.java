@@ -45,6 +45,7 @@ class SessionFuzzTest {
                 ControlCodec.encode(new ControlMessage.Heartbeat(1, 2), w);
                 ControlCodec.encode(new ControlMessage.BorrowRequest(1, "cam0", ""), w);
                 ControlCodec.encode(new ControlMessage.FormatRequest(2, 0, "image/jpeg,width=640"), w);
+                ControlCodec.encode(new ControlMessage.ControlSet(0, 2, "brightness", 5), w);
                 ControlCodec.encode(new ControlMessage.Goodbye(1), w);
                 ByteBuffer valid = w.toBuffer();
                 byte[] bytes = new byte[valid.remaining()];

@@ -21,6 +21,7 @@ import org.freedesktop.gstreamer.Pipeline;
 import org.freedesktop.gstreamer.Sample;
 import org.freedesktop.gstreamer.elements.AppSink;
 import org.hopwire.engine.protocol.BufferPool;
+import org.hopwire.engine.protocol.ControlMessage;
 import org.hopwire.engine.protocol.FragmentHeader;
 import org.hopwire.engine.protocol.MediaFrame;
 import org.hopwire.gst.GStreamerUnavailableException;
@@ -28,7 +29,9 @@ import org.hopwire.gst.GstPipelineException;
 import org.hopwire.gst.GstRuntime;
 import org.hopwire.gst.MediaProblem;
 import org.hopwire.gst.PipelineHost;
+import org.hopwire.gst.device.Balance;
 import org.hopwire.gst.device.SourceFactory;
+import org.hopwire.gst.device.V4l2Controls;
 import org.hopwire.gst.format.FormatChoice;
 import org.hopwire.gst.natives.GstNatives;
 
@@ -65,6 +68,10 @@ public final class Capture implements AutoCloseable {
     private volatile long sequence;
     private Caps lastCaps;
     private volatile boolean closed;
+    /** The device's element, for its own controls (a {@code v4l2src}'s {@code extra-controls}). */
+    private Element source;
+    /** The balance element, when the capture has one. */
+    private Element balance;
 
     private Capture(String name, Pipeline pipeline, AppSink sink, FormatChoice choice, long firstSequence,
                     Listener listener) {
@@ -85,6 +92,16 @@ public final class Capture implements AutoCloseable {
     public static Capture start(String name, SourceFactory source, FormatChoice choice, long firstSequence,
                                 Duration startTimeout, Listener listener)
             throws GstPipelineException, GStreamerUnavailableException, InterruptedException {
+        return start(name, source, choice, firstSequence, startTimeout, false, listener);
+    }
+
+    /**
+     * As above; with {@code balance} a raw video capture gets a {@code videobalance} element right after the source,
+     * whose {@link Balance} controls {@link #applyControl} sets (for sources without controls of their own).
+     */
+    public static Capture start(String name, SourceFactory source, FormatChoice choice, long firstSequence,
+                                Duration startTimeout, boolean balance, Listener listener)
+            throws GstPipelineException, GStreamerUnavailableException, InterruptedException {
         GstRuntime.init();
         String[] missing = CapturePipelines.missingPlugin(choice, GstRuntime::isInstalled);
         if (missing != null) {
@@ -99,7 +116,9 @@ public final class Capture implements AutoCloseable {
             pipeline.dispose();
             throw new GstPipelineException("src", "the device cannot be opened: " + e.getMessage(), "");
         }
-        Bin rest = Gst.parseBinFromDescription(CapturePipelines.afterSource(choice), true);
+        boolean withBalance = balance && CapturePipelines.canBalance(choice);
+        Bin rest = Gst.parseBinFromDescription((withBalance ? "videobalance name=" + Balance.ELEMENT + " ! " : "")
+                + CapturePipelines.afterSource(choice), true);
         rest.setName("format");
         pipeline.addMany(src, rest);
         if (!src.link(rest)) {
@@ -108,6 +127,8 @@ public final class Capture implements AutoCloseable {
         }
         AppSink sink = (AppSink) rest.getElementByName("out");
         Capture c = new Capture(name, pipeline, sink, choice, firstSequence, listener);
+        c.source = src;
+        c.balance = withBalance ? rest.getElementByName(Balance.ELEMENT) : null;
         c.host.play();
         try {
             c.firstCaps.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -204,6 +225,35 @@ public final class Capture implements AutoCloseable {
         }
     }
 
+    /**
+     * Sets a control on the running capture and returns the value now in force: a {@link Balance} control on the
+     * balance element (read back from it), any other on a {@code v4l2src} through {@code extra-controls}, which the
+     * element applies to the open device at once. V4L2 cannot be read back from here, so its answer is the value
+     * clamped to the control's range and step, the value the driver was given.
+     *
+     * @throws IllegalArgumentException when this capture has nothing that sets the control
+     */
+    public synchronized long applyControl(ControlMessage.Control control, long value) {
+        if (closed) {
+            throw new IllegalStateException("the capture has stopped");
+        }
+        if (balance != null && Balance.control(control.name()).isPresent()) {
+            return Balance.apply(balance, control, value);
+        }
+        if (source != null && source.getFactory() != null && "v4l2src".equals(source.getFactory().getName())) {
+            long v = control.clamp(value);
+            source.set("extra-controls", org.freedesktop.gstreamer.Structure.fromString(
+                    V4l2Controls.extraControls(control.name(), v)));
+            return v;
+        }
+        throw new IllegalArgumentException("this capture cannot set " + control.name());
+    }
+
+    /** Whether this capture has a balance element (its source has no colour controls of its own). */
+    public boolean hasBalance() {
+        return balance != null;
+    }
+
     public FormatChoice choice() {
         return choice;
     }
@@ -224,7 +274,9 @@ public final class Capture implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
+        synchronized (this) {
+            closed = true; // after this no control reaches the pipeline being torn down
+        }
         host.close();
     }
 }

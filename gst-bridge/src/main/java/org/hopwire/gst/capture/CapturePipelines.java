@@ -31,6 +31,12 @@ final class CapturePipelines {
         };
     }
 
+    /** A balance element works on raw pictures: not on a device's own JPEG, nor on audio. */
+    static boolean canBalance(FormatChoice c) {
+        return c.encoding() != FormatChoice.Encoding.AUDIO
+                && !(c.encoding() == FormatChoice.Encoding.MJPEG && c.deviceEncodes());
+    }
+
     /** The element a choice needs that may be missing, with the package that has it; null when none. */
     static String[] missingPlugin(FormatChoice c, java.util.function.Predicate<String> has) {
         if (c.encoding() == FormatChoice.Encoding.H264) {

@@ -31,8 +31,19 @@ public final class DeviceCatalog implements AutoCloseable {
         void removed(MediaDevice device);
     }
 
-    private record Entry(MediaDevice device, SourceFactory source) {
+    /** A device, how to open it, and the controls it has (its own, or a balance element's). */
+    private record Entry(MediaDevice device, SourceFactory source, List<ControlMessage.Control> controls) {
+        Entry(MediaDevice device, SourceFactory source) {
+            this(device, source, List.of());
+        }
     }
+
+    /** The V4L2 controls found per camera path; their values now live in {@link #controlValues}. */
+    private static final Map<String, List<ControlMessage.Control>> V4L2_LISTED =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The controls' values set on this host (by a borrower or its own person), by device and name. */
+    private final Map<String, Map<String, Long>> controlValues = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final TestDevices testDevices;
     private final boolean withTestDevices;
@@ -126,7 +137,11 @@ public final class DeviceCatalog implements AutoCloseable {
         List<ControlMessage.Format> formats = caps == null ? List.of() : CapsText.formats(caps.toString());
         String id = idOf(d, kind, name);
         MediaDevice device = new MediaDevice(id, kind, name, false, formats);
-        return new Entry(device, elementName -> d.createElement(elementName));
+        // A V4L2 camera's own controls; other sources (PipeWire, capture cards without them) are lent without.
+        // Listed once per device path: a rescan (any device coming or going) must not run v4l2-ctl again for each.
+        List<ControlMessage.Control> controls = kind == ControlMessage.Device.VIDEO && id.startsWith("video:/dev/")
+                ? V4L2_LISTED.computeIfAbsent(id, k -> V4l2Controls.list(k.substring("video:".length()))) : List.of();
+        return new Entry(device, elementName -> d.createElement(elementName), controls);
     }
 
     /** A device's id: its device path or node name where it has one (stable over re-plugging), else its name. */
@@ -163,7 +178,9 @@ public final class DeviceCatalog implements AutoCloseable {
         }
         if (withTestDevices) {
             for (MediaDevice t : testDevices.present()) {
-                next.put(t.id(), new Entry(t, testDevices.source(t.id())));
+                // The test camera has no controls of its own: its captures get a balance element.
+                next.put(t.id(), new Entry(t, testDevices.source(t.id()), t.isVideo() ? Balance.CONTROLS
+                        : List.of()));
             }
         }
         List<MediaDevice> added = new ArrayList<>();
@@ -221,13 +238,45 @@ public final class DeviceCatalog implements AutoCloseable {
         }
     }
 
-    /** What this host offers, as the control stream's CATALOG carries it. */
+    /** What this host offers, as the control stream's CATALOG carries it, with each device's controls now. */
     public ControlMessage.Catalog toCatalog() {
         List<ControlMessage.Device> out = new ArrayList<>();
         for (MediaDevice d : devices()) {
-            out.add(d.toCatalogEntry());
+            ControlMessage.Device e = d.toCatalogEntry();
+            out.add(new ControlMessage.Device(e.id(), e.kind(), e.name(), e.formats(), controls(d.id())));
         }
         return new ControlMessage.Catalog(out);
+    }
+
+    /** A device's controls with the values set on this host since it started (else the device's own). */
+    public List<ControlMessage.Control> controls(String id) {
+        List<ControlMessage.Control> listed;
+        synchronized (lock) {
+            Entry e = entries.get(id);
+            listed = e == null ? List.of() : e.controls();
+        }
+        Map<String, Long> set = controlValues.getOrDefault(id, Map.of());
+        List<ControlMessage.Control> out = new ArrayList<>(listed.size());
+        for (ControlMessage.Control c : listed) {
+            Long v = set.get(c.name());
+            out.add(v == null ? c : c.withValue(v));
+        }
+        return out;
+    }
+
+    /** Whether the device's captures need a balance element for its controls (it has none of its own). */
+    public boolean needsBalance(String id) {
+        return testDevices.isTestDevice(id) && find(id).map(MediaDevice::isVideo).orElse(false);
+    }
+
+    /** Remembers a control's value as set on the device, for the catalog and the device's next captures. */
+    public void rememberControl(String id, String name, long value) {
+        controlValues.computeIfAbsent(id, k -> new java.util.concurrent.ConcurrentHashMap<>()).put(name, value);
+    }
+
+    /** The values set on this host for a device's controls, by name. */
+    public Map<String, Long> controlValues(String id) {
+        return Map.copyOf(controlValues.getOrDefault(id, Map.of()));
     }
 
     public TestDevices testDevices() {

@@ -15,6 +15,7 @@ import org.hopwire.engine.protocol.MediaFrame;
 import org.hopwire.engine.protocol.ProtocolError;
 import org.hopwire.engine.session.PeerSession;
 import org.hopwire.engine.session.SessionException;
+import org.hopwire.engine.session.SessionHandler.ControlFailed;
 import org.hopwire.engine.session.SessionHandler.LendRefused;
 import org.hopwire.gst.GStreamerUnavailableException;
 import org.hopwire.gst.GstPipelineException;
@@ -106,9 +107,10 @@ public final class GstLender implements AutoCloseable {
         Holder holder = new Holder();
         try {
             Capture c = Capture.start("lend-" + device.id(), source, choice, firstSequence, START_TIMEOUT,
-                    new CaptureListener(holder));
+                    devices.needsBalance(device.id()), new CaptureListener(holder));
             holder.capture = c;
             holders.put(c, holder);
+            restoreControls(device.id(), c);
             return c;
         } catch (GstPipelineException e) {
             // By the error's code, not its text: GStreamer translates its messages to the system's language.
@@ -321,6 +323,74 @@ public final class GstLender implements AutoCloseable {
         }
         h.channel = channel;
         next.sendTo(channel);
+    }
+
+    /** A new capture of a device (a new lend, a new format) starts with the controls as they were last set. */
+    private void restoreControls(String deviceId, Capture c) {
+        Map<String, Long> set = devices.controlValues(deviceId);
+        for (ControlMessage.Control control : devices.controls(deviceId)) {
+            Long v = set.get(control.name());
+            if (v != null) {
+                try {
+                    c.applyControl(control, v);
+                } catch (RuntimeException e) {
+                    // a control this capture cannot set: the catalog said so, the borrower is told when it tries
+                }
+            }
+        }
+    }
+
+    /**
+     * See {@link org.hopwire.engine.session.SessionHandler#applyControl}: sets a control of a lent device on its
+     * running capture and remembers it for the device's next captures and the catalog.
+     */
+    public long applyControl(int channel, String deviceId, ControlMessage.Control control, long value)
+            throws ControlFailed {
+        Capture c = active.get(channel);
+        if (c == null) {
+            c = prepared.get(deviceId);
+        }
+        if (c == null || !deviceId.equals(activeDevice.getOrDefault(channel, deviceId))) {
+            throw new ControlFailed("the device is not being captured");
+        }
+        try {
+            long actual = c.applyControl(control, value);
+            devices.rememberControl(deviceId, control.name(), actual);
+            return actual;
+        } catch (RuntimeException e) {
+            throw new ControlFailed(e.getMessage());
+        }
+    }
+
+    /**
+     * The owner's own change of a device's control (its person, a local command): set on every capture of the device
+     * and told to its borrowers. Returns the value in force.
+     */
+    public long setControl(String deviceId, String name, long value) throws ControlFailed {
+        ControlMessage.Control control = devices.controls(deviceId).stream().filter(c -> c.name().equals(name))
+                .findFirst().orElseThrow(() -> new ControlFailed(deviceId + " has no control " + name));
+        long actual = control.clamp(value);
+        for (Map.Entry<Integer, String> e : activeDevice.entrySet()) {
+            Capture c = active.get(e.getKey());
+            if (e.getValue().equals(deviceId) && c != null) {
+                try {
+                    actual = c.applyControl(control, value);
+                } catch (RuntimeException ex) {
+                    throw new ControlFailed(ex.getMessage());
+                }
+            }
+        }
+        devices.rememberControl(deviceId, name, actual);
+        PeerSession s = session.get();
+        if (s != null) {
+            s.controlChanged(deviceId, name, actual);
+        }
+        return actual;
+    }
+
+    /** See {@link org.hopwire.engine.session.SessionHandler#controlValues}. */
+    public Map<String, Long> controlValues(String deviceId) {
+        return devices.controlValues(deviceId);
     }
 
     /** The lends in progress. */

@@ -1,5 +1,6 @@
 package org.hopwire.gst.media;
 
+import org.hopwire.engine.protocol.ControlMessage;
 import org.hopwire.engine.protocol.MediaFrame;
 import org.hopwire.engine.session.Borrow;
 import org.hopwire.engine.session.ForwardingSessionHandler;
@@ -38,6 +39,18 @@ public final class MediaSessionHandler extends ForwardingSessionHandler {
     @Override
     public String prepareLend(String deviceId, String preferredCaps) throws LendRefused {
         return lender.prepareLend(deviceId, preferredCaps);
+    }
+
+    /** Controls are set on the lent device's capture here; the app is not asked. */
+    @Override
+    public long applyControl(int channel, String deviceId, ControlMessage.Control control, long value)
+            throws ControlFailed {
+        return lender.applyControl(channel, deviceId, control, value);
+    }
+
+    @Override
+    public java.util.Map<String, Long> controlValues(String deviceId) {
+        return lender.controlValues(deviceId);
     }
 
     @Override

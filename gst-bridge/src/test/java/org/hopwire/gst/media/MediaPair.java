@@ -45,6 +45,14 @@ final class MediaPair implements AutoCloseable {
             return CompletableFuture.completedFuture(consent);
         }
 
+        /** Whether the person lets the borrower adjust what it lends (the consent dialog's checkbox). */
+        volatile boolean controls = true;
+
+        @Override
+        public CompletionStage<ConsentAnswer> askConsentWithControls(PeerInfo peer, String deviceId) {
+            return CompletableFuture.completedFuture(new ConsentAnswer(consent, controls));
+        }
+
         @Override
         public void onBorrowEnded(int channel, int reason) {
             borrowsEnded.add(new long[] {channel, reason});
@@ -71,6 +79,11 @@ final class MediaPair implements AutoCloseable {
     }
 
     MediaPair(Path dir, Outputs outputs, EmulatedTestbed bed) throws Exception {
+        this(dir, outputs, bed, PeerSession.Config.DEFAULT);
+    }
+
+    /** As above, with the sessions' settings (the control bench beats faster to sample the heartbeat). */
+    MediaPair(Path dir, Outputs outputs, EmulatedTestbed bed, PeerSession.Config config) throws Exception {
         this.bed = bed;
         ownerDevices.start();
         borrowerDevices.start();
@@ -86,8 +99,8 @@ final class MediaPair implements AutoCloseable {
         PairedStreams[] both = bed.pairOnBoth(List.of("hwctl", "hwdata"));
         PairedStreams pa = both[0];
         PairedStreams pb = both[1];
-        ownerSession = start(fa, pa, "alpha", new PeerStore(dir.resolve("a")), owner);
-        borrowerSession = start(fb, pb, "beta", new PeerStore(dir.resolve("b")), borrower);
+        ownerSession = start(fa, pa, "alpha", new PeerStore(dir.resolve("a")), owner, config);
+        borrowerSession = start(fb, pb, "beta", new PeerStore(dir.resolve("b")), borrower, config);
         ownerSession.setCatalog(ownerDevices.toCatalog());
         borrowerSession.setCatalog(borrowerDevices.toCatalog());
         Transfers.await(() -> ownerSession.state() == PeerSession.State.READY
@@ -95,11 +108,11 @@ final class MediaPair implements AutoCloseable {
     }
 
     private static PeerSession start(Fabric f, PairedStreams p, String name, PeerStore store,
-                                     MediaSessionHandler handler) throws Exception {
+                                     MediaSessionHandler handler, PeerSession.Config config) throws Exception {
         StreamChannel data = f.open(p.stream("hwdata").address(), Duration.ofSeconds(5));
         StreamChannel control = f.open(p.stream("hwctl").address(), Duration.ofSeconds(5));
         PeerHost peer = p.peer();
-        PeerSession s = PeerSession.start(PeerSession.Config.DEFAULT, new PeerSession.Identity(f.localHostUuid(), name,
+        PeerSession s = PeerSession.start(config, new PeerSession.Identity(f.localHostUuid(), name,
                 "test"), new PeerInfo(peer.uuid(), peer.deviceName(), peer.id()), control, data, store, handler);
         handler.attach(s);
         return s;

@@ -165,6 +165,14 @@ public final class PreviewWindows {
     }
 
     /** The device's and the peer's names, for the meter and the stall reason. */
+    /** The settings panel of a device borrowed from a peer: the session and the borrow's channel looked up live. */
+    private ControlsPanel controlsFor(Key key) {
+        String[] names = names(key.peer(), key.deviceId());
+        return new ControlsPanel(() -> model.hub().session(key.peer()), () -> model.snapshot().borrows().stream()
+                .filter(b -> b.peer().equals(key.peer()) && b.deviceId().equals(key.deviceId()) && !b.waiting())
+                .mapToInt(Snapshot.Borrowed::channel).findFirst(), names[1], names[0]);
+    }
+
     private String[] names(UUID peer, String deviceId) {
         Snapshot s = model.snapshot();
         String device = s.borrows().stream().filter(b -> b.peer().equals(peer) && b.deviceId().equals(deviceId))
@@ -215,6 +223,10 @@ public final class PreviewWindows {
         boolean closing;
         /** Its place in the dock before it popped out: it comes back there. */
         int dockedAt;
+        /** A borrowed device's settings; null for this host's own previews. */
+        ControlsPanel controls;
+        /** The docked tile's header, where the settings' button goes back after a popped-out window closes. */
+        HBox header;
 
         Tile(Key key, PreviewView view, String title, boolean borrowed, Runnable onClosed) {
             this.key = key;
@@ -261,6 +273,14 @@ public final class PreviewWindows {
             holder.setCenter(view);
             VBox.setVgrow(holder, Priority.ALWAYS);
             node = new VBox(4, header, holder);
+            if (borrowed) {
+                // The borrowed device's settings, shown under the picture with the header's Adjust button.
+                controls = controlsFor(key);
+                controls.toggle().setMinWidth(Region.USE_PREF_SIZE);
+                header.getChildren().add(1, controls.toggle());
+                node.getChildren().add(controls);
+                this.header = header;
+            }
             node.setId(Ids.of("preview-tile", key.deviceId()));
             node.getStyleClass().add("preview-tile");
             node.setPrefWidth(540);
@@ -303,6 +323,13 @@ public final class PreviewWindows {
             }
             BorderPane root = new BorderPane(view);
             root.setBottom(bar);
+            if (controls != null) {
+                // The settings go with the picture: their button in the window's bar, the panel beside it.
+                bar.getChildren().add(1, controls.toggle());
+                controls.setPadding(new Insets(6, 8, 6, 8));
+                controls.setPrefWidth(300);
+                root.setRight(controls);
+            }
             Stage stage = new Stage();
             stage.initOwner(owner);
             stage.setTitle(title);
@@ -332,6 +359,13 @@ public final class PreviewWindows {
                 return;
             }
             holder.setCenter(view);
+            if (controls != null) {
+                ((BorderPane) stage.getScene().getRoot()).setRight(null);
+                controls.setPadding(Insets.EMPTY);
+                controls.setPrefWidth(Region.USE_COMPUTED_SIZE);
+                header.getChildren().add(1, controls.toggle());
+                node.getChildren().add(controls);
+            }
             row.getChildren().add(Math.max(0, Math.min(dockedAt, row.getChildren().size())), node);
             updateEmpty();
             select();
@@ -347,6 +381,9 @@ public final class PreviewWindows {
                 window.hide();
             }
             view.stop();
+            if (controls != null) {
+                controls.dispose();
+            }
             row.getChildren().remove(node);
             tiles.remove(key);
             updateEmpty();

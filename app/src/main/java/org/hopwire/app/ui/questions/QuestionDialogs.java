@@ -6,6 +6,7 @@ import java.util.concurrent.Executor;
 
 import javafx.scene.control.ButtonBar;
 import javafx.scene.control.ButtonType;
+import javafx.scene.control.CheckBox;
 import javafx.scene.control.Dialog;
 import javafx.scene.control.Label;
 import javafx.scene.layout.VBox;
@@ -18,7 +19,8 @@ import org.hopwire.engine.session.SessionHandler.Consent;
 
 /**
  * Turns each question for this host's person into a dialog: pairing (the code, Confirm or Reject), consent
- * ("peer wants to use device": Allow once, Always, Deny) and offers (Borrow or Decline). Dialogs are not modal and
+ * ("peer wants to use device": Allow once, Always, Deny, and a ticked "Let peer adjust device"), a first control
+ * change of a borrow allowed once (Allow or Deny) and offers (Borrow or Decline). Dialogs are not modal and
  * never waited on, so the window goes on; a question withdrawn (its session ended) closes its dialog.
  */
 public final class QuestionDialogs {
@@ -27,6 +29,8 @@ public final class QuestionDialogs {
     static final ButtonType ALLOW_ONCE = new ButtonType(Text.tr("question.allow.once"), ButtonBar.ButtonData.YES);
     static final ButtonType ALWAYS = new ButtonType(Text.tr("question.always"), ButtonBar.ButtonData.OTHER);
     static final ButtonType DENY = new ButtonType(Text.tr("question.deny"), ButtonBar.ButtonData.CANCEL_CLOSE);
+    static final ButtonType ALLOW_CONTROL = new ButtonType(Text.tr("question.control.allow"),
+            ButtonBar.ButtonData.YES);
     static final ButtonType BORROW = new ButtonType(Text.tr("question.borrow"), ButtonBar.ButtonData.YES);
     static final ButtonType DECLINE = new ButtonType(Text.tr("question.decline"), ButtonBar.ButtonData.CANCEL_CLOSE);
 
@@ -57,6 +61,7 @@ public final class QuestionDialogs {
         }
         Dialog<ButtonType> d = new Dialog<>();
         OwnedDialog.prepare(d, owner);
+        CheckBox controls = null;
         Label text = new Label(q.text());
         text.setId("question-text");
         text.setWrapText(true);
@@ -80,6 +85,20 @@ public final class QuestionDialogs {
                 d.setGraphic(Icons.icon(Icons.OFFER));
                 text.setText(Text.tr("question.consent.text", q.peerName()));
                 d.getDialogPane().getButtonTypes().setAll(ALLOW_ONCE, ALWAYS, DENY);
+                controls = new CheckBox(Text.tr("question.consent.controls", q.peerName(), q.subject()));
+                controls.setId("question-controls");
+                controls.setSelected(true);
+                controls.setWrapText(true);
+                controls.setTooltip(new javafx.scene.control.Tooltip(Text.tr("question.consent.controls.tip",
+                        q.peerName())));
+                content.getChildren().add(controls);
+            }
+            case CONTROL -> {
+                d.setTitle(Text.tr("question.control.title", q.subject()));
+                d.setHeaderText(q.text());
+                d.setGraphic(Icons.icon(Icons.OFFER));
+                text.setText(Text.tr("question.control.text", q.peerName()));
+                d.getDialogPane().getButtonTypes().setAll(ALLOW_CONTROL, DENY);
             }
             case OFFER -> {
                 d.setTitle(Text.tr("question.offer.title", q.subject()));
@@ -92,8 +111,12 @@ public final class QuestionDialogs {
         d.getDialogPane().setContent(content);
         d.getDialogPane().setId("question-" + q.kind().name().toLowerCase(java.util.Locale.ROOT));
         d.setResultConverter(b -> b);
+        CheckBox controlsBox = controls;
         d.setOnHidden(e -> {
             open.remove(q);
+            if (controlsBox != null) {
+                q.allowControls(controlsBox.isSelected());
+            }
             q.answer(answerFor(d.getResult()));
             if (q.kind() == Questions.Kind.PAIRING) {
                 afterPairing.run();
@@ -110,7 +133,7 @@ public final class QuestionDialogs {
 
     /** A closed dialog (Escape, the window's close box) counts as no. */
     static Consent answerFor(ButtonType b) {
-        if (b == ALLOW_ONCE || b == CONFIRM || b == BORROW) {
+        if (b == ALLOW_ONCE || b == CONFIRM || b == BORROW || b == ALLOW_CONTROL) {
             return Consent.ALLOW_ONCE;
         }
         if (b == ALWAYS) {
