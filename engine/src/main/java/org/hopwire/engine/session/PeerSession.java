@@ -1077,6 +1077,8 @@ public final class PeerSession implements AutoCloseable {
             }
         } else if (m instanceof ControlMessage.Stats st && borrows.get(st.channel()) != null) {
             handler.onPeerStats(st);
+        } else if (m instanceof ControlMessage.FormatRequest fr) {
+            onFormatRequest(fr);
         } else if (m instanceof ControlMessage.ControlSet cs) {
             controls.onSet(cs);
         } else if (m instanceof ControlMessage.ControlState cst) {
