@@ -37,8 +37,9 @@ class ThemeTest {
 
     @BeforeEach
     void show() throws Exception {
-        stage = FxToolkit.registerPrimaryStage();
+        FxToolkit.registerPrimaryStage(); // starts the toolkit; the window tests before this one used the primary stage
         fx(() -> {
+            stage = new Stage(); // its own: a primary stage an application was shown in may not be shown again
             label = new Label("Test camera");
             root = new StackPane(label);
             Scene scene = new Scene(root, 300, 200);
@@ -53,6 +54,7 @@ class ThemeTest {
     void reset() throws Exception {
         fx(() -> {
             Theme.setDark(false);
+            stage.close();
             return null;
         });
         FxToolkit.cleanupStages();
