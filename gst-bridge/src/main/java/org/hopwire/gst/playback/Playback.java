@@ -95,6 +95,10 @@ public final class Playback implements AutoCloseable {
     private int width;
     private int height;
     private PreviewFrame placeholder;
+    /** The sound server's virtual microphone while {@link Outputs#virtualMicrophone} is on; kept across caps changes. */
+    private volatile VirtualMicrophone microphone;
+    /** The PipeWire camera's node name: one per playback, so programs keep it across caps changes. */
+    private final String cameraNode = PipeWireCamera.newNodeName();
     private final ScheduledFuture<?> watchdog;
     private volatile boolean closed;
     private volatile java.util.function.Consumer<ByteBuffer> audioTap = b -> { };
@@ -142,6 +146,15 @@ public final class Playback implements AutoCloseable {
 
     static String describe(String caps, Outputs outputs, boolean byteStream, Predicate<String> has)
             throws GstPipelineException {
+        return describe(caps, outputs, byteStream, has, "hopwire.feed", "hopwire.camera");
+    }
+
+    /**
+     * The pipeline's text; {@code micFeed} is the virtual microphone's feed sink, {@code cameraNode} the PipeWire
+     * camera's node name (used only when those outputs are asked for).
+     */
+    static String describe(String caps, Outputs outputs, boolean byteStream, Predicate<String> has, String micFeed,
+                           String cameraNode) throws GstPipelineException {
         String media = caps.split(",", 2)[0].trim();
         boolean audio = media.startsWith("audio/");
         String decode = switch (media) {
@@ -190,6 +203,19 @@ public final class Playback implements AutoCloseable {
                 b.append("t. ! ").append(leaky).append(" ! level name=level post-messages=true interval=")
                         .append(LEVEL_INTERVAL.toNanos()).append(" ! fakesink sync=false async=false ");
             }
+            if (outputs.virtualMicrophone().isPresent()) {
+                require(has, "pulsesink", "gstreamer1.0-pulseaudio");
+                // Not synced to a clock, 40 ms of buffer in 10 ms pieces: sound goes out as it arrives, and a
+                // sound server slower than the owner's clock fills the short buffer, so the leaky queue drops
+                // instead of delay building up.
+                b.append("t. ! ").append(leaky).append(" ! audioconvert ! audioresample ! pulsesink name=mic device=")
+                        .append(micFeed).append(" sync=false buffer-time=40000 latency-time=10000 "
+                        + "client-name=Hopwire ");
+            }
+            if (outputs.pipewireCamera().isPresent()) {
+                throw new GstPipelineException("pipewiresink", "a PipeWire camera needs a camera, not a microphone",
+                        "");
+            }
             if (outputs.audioTap()) {
                 b.append("t. ! ").append(leaky).append(" ! appsink name=audiotap sync=false max-buffers=8 drop=true "
                         + "emit-signals=true ");
@@ -207,6 +233,15 @@ public final class Playback implements AutoCloseable {
                 require(has, "v4l2sink", "gstreamer1.0-plugins-good");
                 b.append("t. ! ").append(leaky).append(" ! videoconvert ! video/x-raw,format=YUY2 ! v4l2sink device=\"")
                         .append(outputs.virtualWebcam().get()).append("\" sync=false ");
+            }
+            if (outputs.pipewireCamera().isPresent()) {
+                require(has, "pipewiresink", "gstreamer1.0-pipewire");
+                b.append("t. ! ").append(leaky).append(" ! ")
+                        .append(PipeWireCamera.branch(cameraNode, outputs.pipewireCamera().get()));
+            }
+            if (outputs.virtualMicrophone().isPresent()) {
+                throw new GstPipelineException("pulsesink", "a virtual microphone needs a microphone, not a camera",
+                        "");
             }
         }
         if (outputs.recording().isPresent()) {
@@ -232,7 +267,19 @@ public final class Playback implements AutoCloseable {
 
     private void build() throws GstPipelineException, GStreamerUnavailableException {
         GstRuntime.init();
-        String text = describe(caps, outputs, byteStream, GstRuntime::isInstalled);
+        // Checked before the sound server or PipeWire is asked for anything: a pipeline that cannot be built
+        // leaves no virtual microphone behind.
+        describe(caps, outputs, byteStream, GstRuntime::isInstalled);
+        Structure format = new Caps(caps).getStructure(0);
+        if (outputs.virtualMicrophone().isPresent() && microphone == null) {
+            microphone = VirtualMicrophone.create(outputs.virtualMicrophone().get(),
+                    format.hasField("rate") ? format.getInteger("rate") : 48000,
+                    format.hasField("channels") ? format.getInteger("channels") : 1);
+        }
+        if (outputs.pipewireCamera().isPresent()) {
+            PipeWireCamera.check();
+        }
+        String text = describe();
         Pipeline pipeline = (Pipeline) Gst.parseLaunch(text);
         pipeline.setName(name);
         AppSrc in = (AppSrc) pipeline.getElementByName("in");
@@ -491,7 +538,19 @@ public final class Playback implements AutoCloseable {
 
     /** The pipeline as text, for diagnostics. */
     public String describe() throws GstPipelineException {
-        return describe(caps(), outputs, byteStream, GstRuntime::isInstalled);
+        VirtualMicrophone mic = microphone;
+        return describe(caps(), outputs, byteStream, GstRuntime::isInstalled,
+                mic == null ? "hopwire.feed" : mic.feedSink(), cameraNode);
+    }
+
+    /** The virtual microphone this playback publishes, while it does. */
+    public java.util.Optional<VirtualMicrophone> virtualMicrophone() {
+        return java.util.Optional.ofNullable(microphone);
+    }
+
+    /** The PipeWire camera's node name (PipeWire's node.name) when {@link Outputs#pipewireCamera} is on. */
+    public java.util.Optional<String> pipewireCameraNode() {
+        return outputs.pipewireCamera().map(n -> cameraNode);
     }
 
     /**
@@ -519,6 +578,11 @@ public final class Playback implements AutoCloseable {
             }
             disconnectLevel(h);
             h.close();
+        }
+        VirtualMicrophone mic = microphone;
+        microphone = null;
+        if (mic != null) {
+            mic.close(); // after the pipeline: nothing writes into the feed any more
         }
         preview.clear();
     }
