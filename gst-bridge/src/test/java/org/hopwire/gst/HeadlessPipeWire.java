@@ -199,10 +199,16 @@ public final class HeadlessPipeWire implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         // The reverse order of starting: the pulse server and the policy go before the graph they use.
-        for (int i = processes.size() - 1; i >= 0; i--) {
-            stop(processes.get(i));
+        try {
+            for (int i = processes.size() - 1; i >= 0; i--) {
+                stop(processes.get(i));
+            }
+        } catch (InterruptedException e) {
+            processes.forEach(p -> p.descendants().forEach(ProcessHandle::destroyForcibly));
+            processes.forEach(Process::destroyForcibly);
+            Thread.currentThread().interrupt();
         }
         processes.clear();
     }

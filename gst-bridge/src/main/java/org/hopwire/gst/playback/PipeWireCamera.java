@@ -29,7 +29,12 @@ public final class PipeWireCamera {
     /** The part of a playback pipeline after the tee that publishes raw pictures as the node. */
     static String branch(String nodeName, String name) {
         String label = VirtualMicrophone.label(name);
-        return "videoconvert ! video/x-raw,format=I420 ! pipewiresink name=pwcam mode=provide sync=false "
+        // The tee keeps videoconvert from writing into pipewiresink's own buffer pool: on 0.3.65 that path reads
+        // a memory per plane from a one-memory buffer and crashes (SIGSEGV in do_send_buffer, reproduced with
+        // gst-launch-1.0: videotestsrc NV12 ! videoconvert ! I420 ! pipewiresink); buffers from elsewhere are copied
+        // into PipeWire's, which works.
+        return "videoconvert ! video/x-raw,format=I420 ! tee ! queue max-size-buffers=2 max-size-bytes=0 "
+                + "max-size-time=0 leaky=downstream ! pipewiresink name=pwcam mode=provide sync=false "
                 + "client-name=Hopwire stream-properties=\"props,media.class=Video/Source,media.role=Camera,"
                 + "node.name=" + nodeName + ",node.description=\\\"" + label + "\\\"\" ";
     }

@@ -208,7 +208,10 @@ public final class Playback implements AutoCloseable {
                 // Not synced to a clock, 40 ms of buffer in 10 ms pieces: sound goes out as it arrives, and a
                 // sound server slower than the owner's clock fills the short buffer, so the leaky queue drops
                 // instead of delay building up.
-                b.append("t. ! ").append(leaky).append(" ! audioconvert ! audioresample ! pulsesink name=mic device=")
+                // The borrowed channel count kept: left to negotiate, pulsesink took stereo and the sound server's
+                // downmix into the mono source raised the level by 3 dB.
+                b.append("t. ! ").append(leaky).append(" ! audioconvert ! audioresample ! audio/x-raw,channels=")
+                        .append(intField(caps, "channels", 1)).append(" ! pulsesink name=mic device=")
                         .append(micFeed).append(" sync=false buffer-time=40000 latency-time=10000 "
                         + "client-name=Hopwire ");
             }
@@ -259,6 +262,13 @@ public final class Playback implements AutoCloseable {
         return b.toString();
     }
 
+    /** An integer field of caps text ("channels=1" or "channels=(int)1"), or {@code otherwise}. */
+    static int intField(String caps, String field, int otherwise) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:^|,)\\s*" + field
+                + "\\s*=\\s*(?:\\(int\\))?\\s*(\\d{1,9})").matcher(caps);
+        return m.find() ? Integer.parseInt(m.group(1)) : otherwise;
+    }
+
     private static void require(Predicate<String> has, String element, String pkg) throws GstPipelineException {
         if (!has.test(element)) {
             throw new GstPipelineException(element, "the " + element + " element is missing: install " + pkg, "");
@@ -270,11 +280,10 @@ public final class Playback implements AutoCloseable {
         // Checked before the sound server or PipeWire is asked for anything: a pipeline that cannot be built
         // leaves no virtual microphone behind.
         describe(caps, outputs, byteStream, GstRuntime::isInstalled);
-        Structure format = new Caps(caps).getStructure(0);
         if (outputs.virtualMicrophone().isPresent() && microphone == null) {
-            microphone = VirtualMicrophone.create(outputs.virtualMicrophone().get(),
-                    format.hasField("rate") ? format.getInteger("rate") : 48000,
-                    format.hasField("channels") ? format.getInteger("channels") : 1);
+            // From the text, not a Structure: a Structure points into its Caps, which may be freed under it.
+            microphone = VirtualMicrophone.create(outputs.virtualMicrophone().get(), intField(caps, "rate", 48000),
+                    intField(caps, "channels", 1));
         }
         if (outputs.pipewireCamera().isPresent()) {
             PipeWireCamera.check();
