@@ -325,7 +325,9 @@ final class Commands {
 
         @Option(names = "--output", paramLabel = "OUTPUT", description = {"where it goes, repeatable: preview"
             + " (a window: needs a display), v4l2:/dev/videoN (a v4l2loopback virtual webcam), file:PATH (a Matroska"
-            + " recording), speakers. Default: preview for a camera, speakers for a microphone"})
+            + " recording), speakers, mic (a microphone as a virtual microphone other programs record from:"
+            + " needs PipeWire with pipewire-pulse, or PulseAudio). Default: preview for a camera, speakers for a"
+            + " microphone"})
         List<String> outputs = new ArrayList<>();
 
         @Option(names = "--format", paramLabel = "CAPS", description = "the format to ask for, as GStreamer caps"
@@ -360,7 +362,8 @@ final class Commands {
             Names.DeviceRef d = Names.device(deviceName, refs(p.devices()), "on " + p.name());
             boolean video = p.device(d.id()).map(Snapshot.Device::isVideo).orElse(true);
             Outputs out = OutputSpec.outputs(specs.isEmpty() ? List.of(OutputSpec.parse(video ? "preview"
-                    : "speakers", ctx().workingDirectory())) : specs, ctx().foreground(), video);
+                    : "speakers", ctx().workingDirectory())) : specs, ctx().foreground(), video,
+                    d.name() + " on " + p.name());
             CompletableFuture<org.hopwire.engine.session.Borrow> f = hub.borrow(ref.uuid(), d.id(), out, format);
             org.hopwire.engine.session.Borrow b;
             try {
@@ -416,7 +419,7 @@ final class Commands {
     record OutputSpec(String kind, Optional<Path> path) {
         static OutputSpec parse(String text, Path cwd) {
             String t = text.trim();
-            if (t.equals("preview") || t.equals("speakers")) {
+            if (t.equals("preview") || t.equals("speakers") || t.equals("mic")) {
                 return new OutputSpec(t, Optional.empty());
             }
             if (t.startsWith("v4l2:")) {
@@ -439,12 +442,18 @@ final class Commands {
                 }
                 return new OutputSpec("file", Optional.of(file));
             }
-            throw new CliException(ExitCode.USAGE, "bad --output '" + text + "': use preview, speakers,"
+            throw new CliException(ExitCode.USAGE, "bad --output '" + text + "': use preview, speakers, mic,"
                     + " v4l2:/dev/videoN or file:PATH");
         }
 
         /** The outputs, or why this host cannot have them (no display, no v4l2loopback device). */
         static Outputs outputs(List<OutputSpec> specs, boolean foreground, boolean video) {
+            return outputs(specs, foreground, video, "Hopwire");
+        }
+
+        /** The outputs; {@code name} ("Test microphone on Demo laptop") names a virtual microphone. */
+        static Outputs outputs(List<OutputSpec> specs, boolean foreground, boolean video, String name) {
+            boolean mic = false;
             boolean preview = false;
             boolean speakers = false;
             Optional<Path> webcam = Optional.empty();
@@ -464,6 +473,13 @@ final class Commands {
                         preview = true;
                     }
                     case "speakers" -> speakers = true;
+                    case "mic" -> {
+                        if (video) {
+                            throw new CliException(ExitCode.USAGE, "a camera cannot be a virtual microphone: use"
+                                    + " --output mic for a microphone");
+                        }
+                        mic = true;
+                    }
                     case "v4l2" -> {
                         Path dev = s.path().orElseThrow();
                         VirtualWebcam vw = new VirtualWebcam();
@@ -482,7 +498,8 @@ final class Commands {
                     default -> file = s.path();
                 }
             }
-            return new Outputs(preview, webcam, file, speakers, false);
+            Outputs out = new Outputs(preview, webcam, file, speakers, false);
+            return mic ? out.withVirtualMicrophone(name) : out;
         }
 
         static String describe(List<OutputSpec> specs, boolean video) {
@@ -492,6 +509,7 @@ final class Commands {
             return String.join(", ", specs.stream().map(s -> switch (s.kind()) {
                 case "v4l2" -> "virtual webcam " + s.path().orElseThrow();
                 case "file" -> "recording " + s.path().orElseThrow();
+                case "mic" -> "a virtual microphone";
                 default -> s.kind();
             }).toList());
         }

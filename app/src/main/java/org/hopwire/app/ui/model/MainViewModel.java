@@ -238,6 +238,18 @@ public final class MainViewModel implements AutoCloseable {
                 "notice.could.not.webcam", peerDeviceName(peer, deviceId), peer);
     }
 
+    /**
+     * Borrows a microphone into a virtual microphone other programs can record from, named after the device and the
+     * peer; not to the speakers (a meeting app would hear it twice). Without a sound server the notice says how to
+     * start one.
+     */
+    public CompletableFuture<?> borrowAsVirtualMicrophone(UUID peer, String deviceId) {
+        String device = peerDeviceName(peer, deviceId);
+        Outputs mic = new Outputs(false, java.util.Optional.empty(), java.util.Optional.empty(), false, false)
+                .withVirtualMicrophone(Text.tr("virtual.mic.name", device, peerName(peer)));
+        return reported(hub.borrow(peer, deviceId, mic, borrowCaps), "notice.could.not.borrow", device, peer);
+    }
+
     public CompletableFuture<?> giveBack(UUID peer, String deviceId) {
         return reported(hub.giveBack(peer, deviceId), "notice.could.not.give.back", peerDeviceName(peer, deviceId),
                 peer);

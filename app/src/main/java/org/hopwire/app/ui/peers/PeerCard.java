@@ -192,6 +192,11 @@ public final class PeerCard extends VBox {
             MenuItem record = new MenuItem(Text.tr("peer.borrow.record"), Icons.icon(Icons.RECORD));
             record.setOnAction(e -> borrowAndRecord(p, d));
             borrow.getItems().addAll(webcam, record);
+        } else {
+            MenuItem mic = new MenuItem(Text.tr("menu.virtual.mic"), Icons.icon(Icons.BORROW));
+            mic.setId("borrow-as-virtual-mic");
+            mic.setOnAction(e -> model.borrowAsVirtualMicrophone(p.uuid(), d.id()));
+            borrow.getItems().add(mic);
         }
         Region grow = new Region();
         HBox.setHgrow(grow, Priority.ALWAYS);
