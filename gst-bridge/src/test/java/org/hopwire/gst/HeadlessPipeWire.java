@@ -46,7 +46,7 @@ public final class HeadlessPipeWire implements AutoCloseable {
         Path dir = Path.of(runtime);
         assumeTrue(dir.resolve("pulse/native").toString().length() <= MAX_SOCKET_PATH,
                 "the checkout's path is too long for a unix socket under " + dir);
-        for (String tool : List.of("pipewire", "wireplumber", "pipewire-pulse", "dbus-run-session", "pactl",
+        for (String tool : List.of("pipewire", "wireplumber", "pipewire-pulse", "dbus-run-session", "setsid", "pactl",
                 "pw-cli")) {
             assumeTrue(onPath(tool), tool + " is not installed (./run-tests installs pipewire, wireplumber, "
                     + "pipewire-pulse, pipewire-bin, pulseaudio-utils and dbus)");
@@ -87,13 +87,31 @@ public final class HeadlessPipeWire implements AutoCloseable {
                 "XDG_STATE_HOME", home.resolve("state").toString(), "XDG_CONFIG_HOME", home.resolve("config").toString());
     }
 
+    /**
+     * Starts a command in a process group of its own under a small shell that stops the whole group when this JVM
+     * goes: a test JVM that crashes (a native library's fault) runs no {@code @AfterAll}, and must still leave no
+     * PipeWire behind. {@link #close()} stops the group the same way.
+     */
     private void spawn(String log, String... cmd) throws IOException {
-        ProcessBuilder b = new ProcessBuilder(cmd);
+        ProcessBuilder b = new ProcessBuilder(watched(cmd));
         b.environment().putAll(environment());
         b.environment().remove("PULSE_SERVER");
         b.environment().remove("DBUS_SESSION_BUS_ADDRESS"); // never the desktop's bus
         b.redirectErrorStream(true).redirectOutput(dir.resolve(log + ".log").toFile());
         processes.add(b.start());
+    }
+
+    /** The command under the watching shell: exits with the command's code, or stops the group when we go. */
+    private static List<String> watched(String... cmd) {
+        StringBuilder quoted = new StringBuilder();
+        for (String c : cmd) {
+            quoted.append(" '").append(c.replace("'", "'\\''")).append('\'');
+        }
+        long jvm = ProcessHandle.current().pid();
+        String watch = quoted.substring(1) + " & c=$!; while kill -0 " + jvm + " 2>/dev/null && kill -0 $c "
+                + "2>/dev/null; do sleep 0.2; done; if kill -0 " + jvm + " 2>/dev/null; then wait $c; exit $?; fi; "
+                + "kill -TERM -- -$$";
+        return List.of("setsid", "sh", "-c", watch);
     }
 
     /** A finished command's exit code and output. */
@@ -122,7 +140,7 @@ public final class HeadlessPipeWire implements AutoCloseable {
 
     /** Starts a command against this PipeWire without waiting; the caller stops it ({@link #stop}). */
     public Process launch(Path stdout, String... cmd) throws IOException {
-        ProcessBuilder b = new ProcessBuilder(cmd);
+        ProcessBuilder b = new ProcessBuilder(watched(cmd));
         b.environment().putAll(environment());
         b.redirectOutput(stdout.toFile()).redirectError(ProcessBuilder.Redirect.appendTo(
                 dir.resolve("launched.log").toFile()));
@@ -181,19 +199,16 @@ public final class HeadlessPipeWire implements AutoCloseable {
         return b.toString();
     }
 
-    /** Stops a process and its children, waiting until they are gone. */
-    public static void stop(Process p) throws InterruptedException {
-        List<ProcessHandle> kids = p.descendants().toList();
-        kids.forEach(ProcessHandle::destroy);
-        p.destroy();
-        if (!p.waitFor(5, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        }
-        for (ProcessHandle k : kids) {
+    /** Stops a process group that {@link #spawn} started (its leader's pid is the group's id), all members. */
+    public static void stop(Process leader) throws InterruptedException, IOException {
+        List<ProcessHandle> members = new ArrayList<>(leader.descendants().toList());
+        new ProcessBuilder("kill", "-TERM", "--", "-" + leader.pid()).start().waitFor(5, TimeUnit.SECONDS);
+        members.add(leader.toHandle());
+        for (ProcessHandle m : members) {
             try {
-                k.onExit().get(5, TimeUnit.SECONDS);
+                m.onExit().get(5, TimeUnit.SECONDS);
             } catch (Exception e) {
-                k.destroyForcibly();
+                m.destroyForcibly();
             }
         }
     }
@@ -205,6 +220,9 @@ public final class HeadlessPipeWire implements AutoCloseable {
             for (int i = processes.size() - 1; i >= 0; i--) {
                 stop(processes.get(i));
             }
+        } catch (IOException e) {
+            processes.forEach(p -> p.descendants().forEach(ProcessHandle::destroyForcibly));
+            processes.forEach(Process::destroyForcibly);
         } catch (InterruptedException e) {
             processes.forEach(p -> p.descendants().forEach(ProcessHandle::destroyForcibly));
             processes.forEach(Process::destroyForcibly);

@@ -204,7 +204,7 @@ public final class Playback implements AutoCloseable {
                         .append(LEVEL_INTERVAL.toNanos()).append(" ! fakesink sync=false async=false ");
             }
             if (outputs.virtualMicrophone().isPresent()) {
-                require(has, "pulsesink", "gstreamer1.0-pulseaudio");
+                require(has, "pulsesink", "gstreamer1.0-plugins-good (gstreamer1.0-pulseaudio on older releases)");
                 // Not synced to a clock, 40 ms of buffer in 10 ms pieces: sound goes out as it arrives, and a
                 // sound server slower than the owner's clock fills the short buffer, so the leaky queue drops
                 // instead of delay building up.

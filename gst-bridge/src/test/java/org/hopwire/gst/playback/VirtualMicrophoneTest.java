@@ -48,7 +48,7 @@ class VirtualMicrophoneTest {
             assertTrue(node.contains("\"Test microphone on Demo laptop (Hopwire)\""), node);
         }
         assertFalse(pw.pactlList("sources").contains(source), pw.pactlList("sources"));
-        assertFalse(pw.pactlList("modules").contains("hopwire."), pw.pactlList("modules"));
+        assertFalse(pw.pactlList("modules").contains(source), pw.pactlList("modules"));
     }
 
     @Test
@@ -62,23 +62,27 @@ class VirtualMicrophoneTest {
             try {
                 String label = VirtualMicrophone.label("Crashed microphone on Demo laptop");
                 String script = "set -e; "
-                        + pactl(VirtualMicrophone.nullSinkArgs("hopwire.feed.$$.0", label, 48000, 1)) + "; "
+                        + pactl(VirtualMicrophone.nullSinkArgs("hopwire.feed.$$.0", label, 48000, 1)) + " >&2; "
                         + pactl(VirtualMicrophone.remapSourceArgs("hopwire.feed.$$.0", "hopwire.mic.$$.0", label, 1))
-                        + "; echo ready; exec sleep 60";
+                        + " >&2; echo $$; exec sleep 60";
                 Path out = dir.resolve("out.txt");
-                Process crashed = pw.launch(out, "sh", "-c", script);
-                Transfers.await(() -> !crashed.isAlive() || out.toFile().length() > 0, Duration.ofSeconds(10),
+                Process watcher = pw.launch(out, "sh", "-c", script);
+                Transfers.await(() -> !watcher.isAlive() || out.toFile().length() > 0, Duration.ofSeconds(10),
                         "the other process's microphone");
-                assertTrue(crashed.isAlive(), "the script failed: " + pw.pactlList("modules"));
-                String dead = "hopwire.mic." + crashed.pid() + ".0";
-                crashed.destroyForcibly().waitFor();
+                assertTrue(watcher.isAlive(), "the script failed: " + pw.pactlList("modules"));
+                long pid = Long.parseLong(java.nio.file.Files.readString(out).trim());
+                ProcessHandle crashed = ProcessHandle.of(pid).orElseThrow();
+                String dead = "hopwire.mic." + pid + ".0";
+                crashed.destroyForcibly(); // SIGKILL: nothing of it runs to clean up
+                crashed.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+                HeadlessPipeWire.stop(watcher);
                 assertTrue(pw.pactlList("sources").contains(dead), pw.pactlList("sources"));
 
                 assertEquals(2, VirtualMicrophone.cleanUpLeftovers());
 
                 String sources = pw.pactlList("sources");
                 assertFalse(sources.contains(dead), sources);
-                assertFalse(pw.pactlList("sinks").contains("hopwire.feed." + crashed.pid()), pw.pactlList("sinks"));
+                assertFalse(pw.pactlList("sinks").contains("hopwire.feed." + pid), pw.pactlList("sinks"));
                 assertTrue(sources.contains(live.sourceName()), sources);
                 assertTrue(pw.pactlList("sinks").contains("other.sink"), pw.pactlList("sinks"));
                 assertEquals(0, VirtualMicrophone.cleanUpLeftovers());
