@@ -41,9 +41,8 @@ public final class VirtualMicrophone implements AutoCloseable {
     private static final AtomicBoolean CLEANED = new AtomicBoolean();
 
     /** Says how to get a sound server when none answers; the same words for the app, the CLI and tests. */
-    public static final String HOW_TO_START = "no sound server answered (pactl info failed): a virtual microphone "
-            + "needs PipeWire with pipewire-pulse (systemctl --user start pipewire pipewire-pulse wireplumber) or "
-            + "PulseAudio running for this user";
+    public static final String HOW_TO_START = "no sound server is running for this user: start PipeWire with "
+            + "pipewire-pulse (systemctl --user start pipewire pipewire-pulse wireplumber) or PulseAudio";
 
     private final String name;
     private final String feedSink;

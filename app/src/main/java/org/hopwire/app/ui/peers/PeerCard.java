@@ -193,7 +193,7 @@ public final class PeerCard extends VBox {
             record.setOnAction(e -> borrowAndRecord(p, d));
             borrow.getItems().addAll(webcam, record);
         } else {
-            MenuItem mic = new MenuItem(Text.tr("menu.virtual.mic"), Icons.icon(Icons.BORROW));
+            MenuItem mic = new MenuItem(Text.tr("menu.virtual.mic"), Icons.device(false));
             mic.setId("borrow-as-virtual-mic");
             mic.setOnAction(e -> model.borrowAsVirtualMicrophone(p.uuid(), d.id()));
             borrow.getItems().add(mic);
