@@ -51,6 +51,7 @@ public final class HeadlessPipeWire implements AutoCloseable {
             assumeTrue(onPath(tool), tool + " is not installed (./run-tests installs pipewire, wireplumber, "
                     + "pipewire-pulse, pipewire-bin, pulseaudio-utils and dbus)");
         }
+        stopLeftovers(dir);
         deleteTree(dir);
         Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         HeadlessPipeWire pw = new HeadlessPipeWire(dir);
@@ -69,6 +70,25 @@ public final class HeadlessPipeWire implements AutoCloseable {
             assumeTrue(false, "a headless PipeWire did not start: " + e.getMessage() + "\n" + logs);
         }
         return pw;
+    }
+
+    /**
+     * Stops what an earlier run left in this folder (its JVM killed before its processes could be): every process
+     * whose XDG_RUNTIME_DIR is this private folder, which only this fixture gives out.
+     */
+    private static void stopLeftovers(Path dir) {
+        String mark = "XDG_RUNTIME_DIR=" + dir + "\0";
+        ProcessHandle.allProcesses().forEach(h -> {
+            try {
+                String env = Files.readString(Path.of("/proc", Long.toString(h.pid()), "environ"),
+                        StandardCharsets.ISO_8859_1);
+                if (env.startsWith(mark) || env.contains("\0" + mark)) {
+                    h.destroyForcibly();
+                }
+            } catch (IOException | RuntimeException e) {
+                // gone, or another user's
+            }
+        });
     }
 
     private static boolean onPath(String tool) {

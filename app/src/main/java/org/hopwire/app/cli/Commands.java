@@ -326,7 +326,8 @@ final class Commands {
         @Option(names = "--output", paramLabel = "OUTPUT", description = {"where it goes, repeatable: preview"
             + " (a window: needs a display), v4l2:/dev/videoN (a v4l2loopback virtual webcam), file:PATH (a Matroska"
             + " recording), speakers, mic (a microphone as a virtual microphone other programs record from:"
-            + " needs PipeWire with pipewire-pulse, or PulseAudio). Default: preview for a camera, speakers for a"
+            + " needs PipeWire with pipewire-pulse, or PulseAudio), pipewire (a camera as a PipeWire camera for"
+            + " the camera portal and OBS; not on PipeWire 0.3.65). Default: preview for a camera, speakers for a"
             + " microphone"})
         List<String> outputs = new ArrayList<>();
 
@@ -419,7 +420,7 @@ final class Commands {
     record OutputSpec(String kind, Optional<Path> path) {
         static OutputSpec parse(String text, Path cwd) {
             String t = text.trim();
-            if (t.equals("preview") || t.equals("speakers") || t.equals("mic")) {
+            if (t.equals("preview") || t.equals("speakers") || t.equals("mic") || t.equals("pipewire")) {
                 return new OutputSpec(t, Optional.empty());
             }
             if (t.startsWith("v4l2:")) {
@@ -443,7 +444,7 @@ final class Commands {
                 return new OutputSpec("file", Optional.of(file));
             }
             throw new CliException(ExitCode.USAGE, "bad --output '" + text + "': use preview, speakers, mic,"
-                    + " v4l2:/dev/videoN or file:PATH");
+                    + " pipewire, v4l2:/dev/videoN or file:PATH");
         }
 
         /** The outputs, or why this host cannot have them (no display, no v4l2loopback device). */
@@ -454,6 +455,7 @@ final class Commands {
         /** The outputs; {@code name} ("Test microphone on Demo laptop") names a virtual microphone. */
         static Outputs outputs(List<OutputSpec> specs, boolean foreground, boolean video, String name) {
             boolean mic = false;
+            boolean pipewire = false;
             boolean preview = false;
             boolean speakers = false;
             Optional<Path> webcam = Optional.empty();
@@ -480,6 +482,25 @@ final class Commands {
                         }
                         mic = true;
                     }
+                    case "pipewire" -> {
+                        if (!video) {
+                            throw new CliException(ExitCode.USAGE, "a microphone cannot be a PipeWire camera: use"
+                                    + " --output mic for a virtual microphone");
+                        }
+                        org.hopwire.gst.playback.PipeWireCamera.Availability a =
+                                org.hopwire.gst.playback.PipeWireCamera.availability();
+                        if (!a.available()) {
+                            throw new CliException(ExitCode.UNAVAILABLE, switch (a.support()) {
+                                case NO_PIPEWIRE -> "PipeWire is not running for this user: start it (systemctl"
+                                        + " --user start pipewire wireplumber) or use --output v4l2:/dev/videoN";
+                                case MISSING_ELEMENTS -> "a PipeWire camera needs gstreamer1.0-pipewire and"
+                                        + " gstreamer1.0-plugins-bad: install them";
+                                default -> "PipeWire " + a.version() + "'s pipewiresink stops when a program"
+                                        + " connects to the camera: use --output v4l2:/dev/videoN";
+                            });
+                        }
+                        pipewire = true;
+                    }
                     case "v4l2" -> {
                         Path dev = s.path().orElseThrow();
                         VirtualWebcam vw = new VirtualWebcam();
@@ -499,6 +520,7 @@ final class Commands {
                 }
             }
             Outputs out = new Outputs(preview, webcam, file, speakers, false);
+            out = pipewire ? out.withPipeWireCamera(name) : out;
             return mic ? out.withVirtualMicrophone(name) : out;
         }
 
@@ -510,6 +532,7 @@ final class Commands {
                 case "v4l2" -> "virtual webcam " + s.path().orElseThrow();
                 case "file" -> "recording " + s.path().orElseThrow();
                 case "mic" -> "a virtual microphone";
+                case "pipewire" -> "a PipeWire camera";
                 default -> s.kind();
             }).toList());
         }

@@ -99,6 +99,9 @@ public final class Playback implements AutoCloseable {
     private volatile VirtualMicrophone microphone;
     /** The PipeWire camera's node name: one per playback, so programs keep it across caps changes. */
     private final String cameraNode = PipeWireCamera.newNodeName();
+    /** The shared memory the PipeWire camera's helper reads, and the helper, per pipeline (rebuilt on caps changes). */
+    private volatile java.nio.file.Path cameraSocket;
+    private volatile PipeWireCamera camera;
     private final ScheduledFuture<?> watchdog;
     private volatile boolean closed;
     private volatile java.util.function.Consumer<ByteBuffer> audioTap = b -> { };
@@ -146,15 +149,15 @@ public final class Playback implements AutoCloseable {
 
     static String describe(String caps, Outputs outputs, boolean byteStream, Predicate<String> has)
             throws GstPipelineException {
-        return describe(caps, outputs, byteStream, has, "hopwire.feed", "hopwire.camera");
+        return describe(caps, outputs, byteStream, has, "hopwire.feed", "/tmp/hopwire-camera/pictures");
     }
 
     /**
-     * The pipeline's text; {@code micFeed} is the virtual microphone's feed sink, {@code cameraNode} the PipeWire
+     * The pipeline's text; {@code micFeed} is the virtual microphone's feed sink, {@code cameraSocket} the PipeWire
      * camera's node name (used only when those outputs are asked for).
      */
     static String describe(String caps, Outputs outputs, boolean byteStream, Predicate<String> has, String micFeed,
-                           String cameraNode) throws GstPipelineException {
+                           String cameraSocket) throws GstPipelineException {
         String media = caps.split(",", 2)[0].trim();
         boolean audio = media.startsWith("audio/");
         String decode = switch (media) {
@@ -238,9 +241,10 @@ public final class Playback implements AutoCloseable {
                         .append(outputs.virtualWebcam().get()).append("\" sync=false ");
             }
             if (outputs.pipewireCamera().isPresent()) {
+                require(has, "shmsink", "gstreamer1.0-plugins-bad");
                 require(has, "pipewiresink", "gstreamer1.0-pipewire");
                 b.append("t. ! ").append(leaky).append(" ! ")
-                        .append(PipeWireCamera.branch(cameraNode, outputs.pipewireCamera().get()));
+                        .append(PipeWireCamera.branch(java.nio.file.Path.of(cameraSocket), caps));
             }
             if (outputs.virtualMicrophone().isPresent()) {
                 throw new GstPipelineException("pulsesink", "a virtual microphone needs a microphone, not a camera",
@@ -287,6 +291,7 @@ public final class Playback implements AutoCloseable {
         }
         if (outputs.pipewireCamera().isPresent()) {
             PipeWireCamera.check();
+            cameraSocket = PipeWireCamera.newSocket();
         }
         String text = describe();
         Pipeline pipeline = (Pipeline) Gst.parseLaunch(text);
@@ -323,6 +328,10 @@ public final class Playback implements AutoCloseable {
             height = h;
         }
         newHost.play();
+        if (outputs.pipewireCamera().isPresent()) {
+            // After play: the helper connects to the shared memory shmsink opens when it starts.
+            camera = PipeWireCamera.start(cameraSocket, caps(), cameraNode, outputs.pipewireCamera().get());
+        }
     }
 
     private void problem(MediaProblem p) {
@@ -411,6 +420,7 @@ public final class Playback implements AutoCloseable {
             disconnectLevel(old);
             old.close();
         }
+        closeCamera(); // a new picture size: a new helper for the new pipeline
         build();
     }
 
@@ -549,7 +559,8 @@ public final class Playback implements AutoCloseable {
     public String describe() throws GstPipelineException {
         VirtualMicrophone mic = microphone;
         return describe(caps(), outputs, byteStream, GstRuntime::isInstalled,
-                mic == null ? "hopwire.feed" : mic.feedSink(), cameraNode);
+                mic == null ? "hopwire.feed" : mic.feedSink(),
+                cameraSocket == null ? "/tmp/hopwire-camera/pictures" : cameraSocket.toString());
     }
 
     /** The virtual microphone this playback publishes, while it does. */
@@ -588,12 +599,21 @@ public final class Playback implements AutoCloseable {
             disconnectLevel(h);
             h.close();
         }
+        closeCamera();
         VirtualMicrophone mic = microphone;
         microphone = null;
         if (mic != null) {
             mic.close(); // after the pipeline: nothing writes into the feed any more
         }
         preview.clear();
+    }
+
+    private void closeCamera() {
+        PipeWireCamera c = camera;
+        camera = null;
+        if (c != null) {
+            c.close();
+        }
     }
 
     private void disconnectLevel(PipelineHost h) {

@@ -19,6 +19,7 @@ import org.hopwire.gst.GstRuntime;
 import org.hopwire.gst.HeadlessPipeWire;
 import org.hopwire.gst.device.TestDevices;
 import org.hopwire.gst.playback.Outputs;
+import org.hopwire.gst.playback.PipeWireCamera;
 import org.hopwire.gst.playback.Playback;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -50,7 +51,7 @@ class PipeWireOutputsTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (pw != null && System.getProperty("hw.keep") == null) {
+        if (pw != null) {
             pw.close();
         }
     }
@@ -114,16 +115,28 @@ class PipeWireOutputsTest {
         assertFalse(pw.pactlList("modules").contains("hopwire."), pw.pactlList("modules"));
     }
 
+    @Test
+    void shouldOfferThePipeWireCameraOnlyWherePipeWireRunsAndItsVersionWorks() {
+        PipeWireCamera.Availability a = PipeWireCamera.availability();
+        assumeTrue(GstRuntime.isInstalled("pipewiresink") && GstRuntime.isInstalled("shmsink"),
+                "needs pipewiresink and shmsink");
+        assertEquals(PipeWireCamera.isKnownBad(a.version()) ? PipeWireCamera.Support.KNOWN_BAD_VERSION
+                : PipeWireCamera.Support.AVAILABLE, a.support(), a.toString());
+        assertFalse(a.version().isEmpty(), "the pipewire plugin's version");
+    }
+
     /**
-     * Tagged out of the default run: on PipeWire 0.3.65 the consumer negotiates and receives the pictures (this test
-     * passes), but pipewiresink corrupts the test JVM's heap about one run in three (SIGSEGV in malloc or class
-     * loading after the borrow, none without the PipeWire camera). Run with {@code -Dhopwire.excludedGroups=hardware}
-     * on a newer PipeWire.
+     * Tagged out of the default run (tag {@value PipeWireCamera#KNOWN_BAD_TAG}): on PipeWire 0.3.65 the consumer finds
+     * the node and negotiates 320x240, then the helper's pipewiresink dies (GStreamer-CRITICAL gst_buffer_extract:
+     * assertion 'dest != NULL' failed, then SIGSEGV, in the helper's log) and no picture comes. The app survives it:
+     * that is why the node lives in a helper process. Run it on a newer PipeWire with
+     * {@code -Dhopwire.excludedGroups=hardware}.
      */
     @Test
     @org.junit.jupiter.api.Tag("pipewire-camera")
     void shouldHandTheBorrowedCamerasPicturesToAPipeWireConsumerAndRemoveTheNodeWhenGivenBack() throws Exception {
         assumeTrue(GstRuntime.hasElement("pipewiresink"), "needs the GStreamer element pipewiresink");
+        assumeTrue(GstRuntime.hasElement("shmsink"), "needs the GStreamer element shmsink");
         pair = new MediaPair(dir, Outputs.PREVIEW.withPipeWireCamera("Test camera on Demo laptop"));
         Borrow b = pair.borrowerSession.borrow(TestDevices.CAMERA_ID,
                 "video/x-raw,width=320,height=240,framerate=30/1").get(15, TimeUnit.SECONDS);
@@ -141,7 +154,7 @@ class PipeWireOutputsTest {
                 "num-buffers=30", "!", "fakesink");
         try {
             assertTrue(consumer.waitFor(20, TimeUnit.SECONDS), "the consumer got no 30 pictures in 20 s: "
-                    + Files.readString(out));
+                    + Files.readString(out) + "\nhelper: " + helperLogs());
             assertEquals(0, consumer.exitValue(), Files.readString(out));
         } finally {
             HeadlessPipeWire.stop(consumer);
@@ -152,6 +165,22 @@ class PipeWireOutputsTest {
 
         pair.borrower.borrower().giveBack(b.channel());
         Transfers.await(() -> !hasNode(node), WAIT, "the node to go");
+        assertTrue(ProcessHandle.current().descendants().noneMatch(h -> h.info().commandLine().orElse("")
+                .contains(node)), "the helper is gone");
+    }
+
+    /** What the PipeWire camera's helper printed, for a failure's message. */
+    private static String helperLogs() throws java.io.IOException {
+        StringBuilder b = new StringBuilder();
+        try (var dirs = Files.newDirectoryStream(Path.of(System.getProperty("java.io.tmpdir")), "hopwire-camera*")) {
+            for (Path d : dirs) {
+                Path log = d.resolve("helper.log");
+                if (Files.exists(log)) {
+                    b.append(Files.readString(log));
+                }
+            }
+        }
+        return b.toString();
     }
 
     private static boolean hasNode(String name) {

@@ -250,6 +250,13 @@ public final class MainViewModel implements AutoCloseable {
         return reported(hub.borrow(peer, deviceId, mic, borrowCaps), "notice.could.not.borrow", device, peer);
     }
 
+    /** Borrows a camera into a PipeWire camera (the camera portal, OBS) and a preview, named like the microphone. */
+    public CompletableFuture<?> borrowAsPipeWireCamera(UUID peer, String deviceId) {
+        String device = peerDeviceName(peer, deviceId);
+        return reported(hub.borrow(peer, deviceId, Outputs.PREVIEW.withPipeWireCamera(Text.tr("virtual.mic.name",
+                device, peerName(peer))), borrowCaps), "notice.could.not.borrow", device, peer);
+    }
+
     public CompletableFuture<?> giveBack(UUID peer, String deviceId) {
         return reported(hub.giveBack(peer, deviceId), "notice.could.not.give.back", peerDeviceName(peer, deviceId),
                 peer);

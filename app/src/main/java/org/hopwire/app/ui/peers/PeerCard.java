@@ -187,11 +187,24 @@ public final class PeerCard extends VBox {
                 webcam.setText(a.menuText());
                 webcam.setDisable(!a.available());
             });
+            // For the camera portal and OBS; disabled, saying why, where PipeWire cannot take it (checked once).
+            MenuItem pipewire = new MenuItem(Text.tr("menu.pipewire.camera"), Icons.icon(Icons.WEBCAM));
+            pipewire.setId("borrow-as-pipewire-camera");
+            pipewire.setOnAction(e -> model.borrowAsPipeWireCamera(p.uuid(), d.id()));
+            org.hopwire.app.core.PipeWireCameraCheck.startChecking();
+            Runnable pipewireState = () -> org.hopwire.app.core.PipeWireCameraCheck.current().ifPresent(a -> {
+                pipewire.setText(org.hopwire.app.core.PipeWireCameraCheck.menuText(a));
+                pipewire.setDisable(!a.available());
+            });
             webcamState.run();
-            borrow.setOnShowing(e -> webcamState.run());
+            pipewireState.run();
+            borrow.setOnShowing(e -> {
+                webcamState.run();
+                pipewireState.run();
+            });
             MenuItem record = new MenuItem(Text.tr("peer.borrow.record"), Icons.icon(Icons.RECORD));
             record.setOnAction(e -> borrowAndRecord(p, d));
-            borrow.getItems().addAll(webcam, record);
+            borrow.getItems().addAll(webcam, pipewire, record);
         } else {
             MenuItem mic = new MenuItem(Text.tr("menu.virtual.mic"), Icons.device(false));
             mic.setId("borrow-as-virtual-mic");
