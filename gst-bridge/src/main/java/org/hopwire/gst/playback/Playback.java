@@ -213,7 +213,10 @@ public final class Playback implements AutoCloseable {
                 // instead of delay building up.
                 // The borrowed channel count kept: left to negotiate, pulsesink took stereo and the sound server's
                 // downmix into the mono source raised the level by 3 dB.
-                b.append("t. ! ").append(leaky).append(" ! audioconvert ! audioresample ! audio/x-raw,channels=")
+                // 60 ms of queue, not two buffers: a sound server that stalls a moment (a loaded 2-core machine) cost
+                // the recorder gaps with two; it still drops rather than delay for ever when the server runs slow.
+                b.append("t. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=60000000 leaky=downstream ! "
+                        + "audioconvert ! audioresample ! audio/x-raw,channels=")
                         .append(intField(caps, "channels", 1)).append(" ! pulsesink name=mic device=")
                         .append(micFeed).append(" sync=false buffer-time=40000 latency-time=10000 "
                         + "client-name=Hopwire ");
