@@ -51,8 +51,9 @@ public final class MicLatencyBench {
     public static void main(String[] args) throws Exception {
         int seconds = Integer.getInteger("bench.seconds", 60);
         GstRuntime.init();
+        Path dir = Files.createTempDirectory("hopwire-mic-bench");
         try (HeadlessPipeWire pw = HeadlessPipeWire.start();
-             MediaPair pair = new MediaPair(Files.createTempDirectory("hopwire-mic-bench"),
+             MediaPair pair = new MediaPair(dir,
                      new Outputs(false, Optional.empty(), Optional.empty(), false, true)
                              .withVirtualMicrophone("Test microphone on bench"),
                      new EmulatedTestbed(CableProfile.USB4_40G))) {
@@ -112,6 +113,12 @@ public final class MicLatencyBench {
             System.out.printf(Locale.ROOT, "silent buffers seen: tap %d, virtual source %d%n", tap.quietBuffers.get(),
                     rec.quietBuffers.get());
             report(new ArrayList<>(captures), new ArrayList<>(tapOnsets), new ArrayList<>(sourceOnsets), seconds);
+        } finally {
+            try (var all = Files.walk(dir)) {
+                for (Path f : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
         }
         System.exit(0);
     }
