@@ -113,6 +113,13 @@ HW_JAVAFX_DESKTOP="libgtk-3-0/libgtk-3-0t64 libxtst6 libgl1"
 # desktop's notification server on it; without dbus-daemon they skip.
 HW_DBUS_TESTS="dbus"
 
+# ---- PipeWire tests ----
+# HeadlessPipeWire (gst-bridge tests) starts a private PipeWire with WirePlumber (on its own session bus: dbus) and
+# pipewire-pulse; the virtual microphone is made with pactl (pulseaudio-utils) and played with pulsesink (in
+# gstreamer1.0-plugins-good on Debian 12); pw-cli (pipewire-bin) lists nodes; gstreamer1.0-pipewire has pipewiresink/pipewiresrc
+# for the PipeWire camera. Without them those tests skip, saying what is missing.
+HW_PIPEWIRE_TESTS="pipewire pipewire-bin wireplumber pipewire-pulse pulseaudio-utils gstreamer1.0-pipewire dbus"
+
 # ---- packaging (packaging/build-packages, packaging/ci-check-package) ----
 # Building the installers: objdump (binutils) for the bundled libraries' needs, rsvg-convert for the hicolor icons,
 # unzip for JavaFX's natives. jpackage and jlink come with the JDK; dpkg-deb with dpkg.

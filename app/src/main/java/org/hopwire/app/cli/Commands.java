@@ -325,7 +325,10 @@ final class Commands {
 
         @Option(names = "--output", paramLabel = "OUTPUT", description = {"where it goes, repeatable: preview"
             + " (a window: needs a display), v4l2:/dev/videoN (a v4l2loopback virtual webcam), file:PATH (a Matroska"
-            + " recording), speakers. Default: preview for a camera, speakers for a microphone"})
+            + " recording), speakers, mic (a microphone as a virtual microphone other programs record from:"
+            + " needs PipeWire with pipewire-pulse, or PulseAudio), pipewire (a camera as a PipeWire camera for"
+            + " the camera portal and OBS; not on PipeWire 0.3.65). Default: preview for a camera, speakers for a"
+            + " microphone"})
         List<String> outputs = new ArrayList<>();
 
         @Option(names = "--format", paramLabel = "CAPS", description = "the format to ask for, as GStreamer caps"
@@ -360,7 +363,8 @@ final class Commands {
             Names.DeviceRef d = Names.device(deviceName, refs(p.devices()), "on " + p.name());
             boolean video = p.device(d.id()).map(Snapshot.Device::isVideo).orElse(true);
             Outputs out = OutputSpec.outputs(specs.isEmpty() ? List.of(OutputSpec.parse(video ? "preview"
-                    : "speakers", ctx().workingDirectory())) : specs, ctx().foreground(), video);
+                    : "speakers", ctx().workingDirectory())) : specs, ctx().foreground(), video,
+                    d.name() + " on " + p.name());
             CompletableFuture<org.hopwire.engine.session.Borrow> f = hub.borrow(ref.uuid(), d.id(), out, format);
             org.hopwire.engine.session.Borrow b;
             try {
@@ -416,7 +420,7 @@ final class Commands {
     record OutputSpec(String kind, Optional<Path> path) {
         static OutputSpec parse(String text, Path cwd) {
             String t = text.trim();
-            if (t.equals("preview") || t.equals("speakers")) {
+            if (t.equals("preview") || t.equals("speakers") || t.equals("mic") || t.equals("pipewire")) {
                 return new OutputSpec(t, Optional.empty());
             }
             if (t.startsWith("v4l2:")) {
@@ -439,12 +443,19 @@ final class Commands {
                 }
                 return new OutputSpec("file", Optional.of(file));
             }
-            throw new CliException(ExitCode.USAGE, "bad --output '" + text + "': use preview, speakers,"
-                    + " v4l2:/dev/videoN or file:PATH");
+            throw new CliException(ExitCode.USAGE, "bad --output '" + text + "': use preview, speakers, mic,"
+                    + " pipewire, v4l2:/dev/videoN or file:PATH");
         }
 
         /** The outputs, or why this host cannot have them (no display, no v4l2loopback device). */
         static Outputs outputs(List<OutputSpec> specs, boolean foreground, boolean video) {
+            return outputs(specs, foreground, video, "Hopwire");
+        }
+
+        /** The outputs; {@code name} ("Test microphone on Demo laptop") names a virtual microphone. */
+        static Outputs outputs(List<OutputSpec> specs, boolean foreground, boolean video, String name) {
+            boolean mic = false;
+            boolean pipewire = false;
             boolean preview = false;
             boolean speakers = false;
             Optional<Path> webcam = Optional.empty();
@@ -464,6 +475,32 @@ final class Commands {
                         preview = true;
                     }
                     case "speakers" -> speakers = true;
+                    case "mic" -> {
+                        if (video) {
+                            throw new CliException(ExitCode.USAGE, "a camera cannot be a virtual microphone: use"
+                                    + " --output mic for a microphone");
+                        }
+                        mic = true;
+                    }
+                    case "pipewire" -> {
+                        if (!video) {
+                            throw new CliException(ExitCode.USAGE, "a microphone cannot be a PipeWire camera: use"
+                                    + " --output mic for a virtual microphone");
+                        }
+                        org.hopwire.gst.playback.PipeWireCamera.Availability a =
+                                org.hopwire.gst.playback.PipeWireCamera.availability();
+                        if (!a.available()) {
+                            throw new CliException(ExitCode.UNAVAILABLE, switch (a.support()) {
+                                case NO_PIPEWIRE -> "PipeWire is not running for this user: start it (systemctl"
+                                        + " --user start pipewire wireplumber) or use --output v4l2:/dev/videoN";
+                                case MISSING_ELEMENTS -> "a PipeWire camera needs gstreamer1.0-pipewire and"
+                                        + " gstreamer1.0-plugins-bad: install them";
+                                default -> "PipeWire " + a.version() + "'s pipewiresink stops when a program"
+                                        + " connects to the camera: use --output v4l2:/dev/videoN";
+                            });
+                        }
+                        pipewire = true;
+                    }
                     case "v4l2" -> {
                         Path dev = s.path().orElseThrow();
                         VirtualWebcam vw = new VirtualWebcam();
@@ -482,7 +519,9 @@ final class Commands {
                     default -> file = s.path();
                 }
             }
-            return new Outputs(preview, webcam, file, speakers, false);
+            Outputs out = new Outputs(preview, webcam, file, speakers, false);
+            out = pipewire ? out.withPipeWireCamera(name) : out;
+            return mic ? out.withVirtualMicrophone(name) : out;
         }
 
         static String describe(List<OutputSpec> specs, boolean video) {
@@ -492,6 +531,8 @@ final class Commands {
             return String.join(", ", specs.stream().map(s -> switch (s.kind()) {
                 case "v4l2" -> "virtual webcam " + s.path().orElseThrow();
                 case "file" -> "recording " + s.path().orElseThrow();
+                case "mic" -> "a virtual microphone";
+                case "pipewire" -> "a PipeWire camera";
                 default -> s.kind();
             }).toList());
         }

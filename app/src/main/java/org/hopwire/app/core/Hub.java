@@ -148,6 +148,16 @@ public final class Hub implements AutoCloseable {
         });
         fabricSubscription = fabric.addListener(e -> worker.execute(this::syncPeers));
         worker.execute(this::removeLeftovers);
+        // Virtual microphones a crashed run left in the sound server: pactl, so off the worker (a hung sound server
+        // must not hold up the peers).
+        Thread mics = new Thread(() -> {
+            int removed = org.hopwire.gst.playback.VirtualMicrophone.cleanUpLeftovers();
+            if (removed > 0) {
+                LOG.log(System.Logger.Level.INFO, "removed " + removed + " sound server modules an earlier run left");
+            }
+        }, "hopwire-mic-cleanup");
+        mics.setDaemon(true);
+        mics.start();
         worker.execute(this::syncPeers);
         ticker.scheduleAtFixedRate(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
     }

@@ -354,6 +354,10 @@ final class PeerEntry implements SessionHandler {
         if (o.speakers()) {
             parts.add(Text.tr("borrow.output.speakers"));
         }
+        o.virtualMicrophone().ifPresent(n -> parts.add(Text.tr("borrow.output.mic",
+                org.hopwire.gst.playback.VirtualMicrophone.label(n))));
+        o.pipewireCamera().ifPresent(n -> parts.add(Text.tr("borrow.output.pipewire.camera",
+                org.hopwire.gst.playback.VirtualMicrophone.label(n))));
         return String.join(", ", parts);
     }
 

@@ -133,7 +133,7 @@ class CliTest {
         assertTrue(r.err().contains("is not PEER:DEVICE"), r.err());
         r = run("borrow", "Demo laptop:test:camera", "--output", "mp4:/tmp/x");
         assertEquals(ExitCode.USAGE, r.code());
-        assertTrue(r.err().contains("use preview, speakers, v4l2:/dev/videoN or file:PATH"), r.err());
+        assertTrue(r.err().contains("use preview, speakers, mic, pipewire, v4l2:/dev/videoN or file:PATH"), r.err());
         r = run("borrow", "Demo laptop:test:camera", "--output", "v4l2:/tmp/video0");
         assertEquals(ExitCode.USAGE, r.code());
         r = run("borrow", "Demo laptop:test:camera", "--output", "file:" + dir.resolve("no/such/folder/x.mkv"));
@@ -240,6 +240,17 @@ class CliTest {
         }
         assertTrue(run("stats").out().contains("Demo laptop (" + DEMO.substring(0, 8) + ")  paired"));
 
+        Run micFromCamera = run("borrow", "Demo laptop:test:camera", "--output", "mic");
+        assertEquals(ExitCode.USAGE, micFromCamera.code(), micFromCamera.toString());
+        assertTrue(micFromCamera.err().contains("a camera cannot be a virtual microphone"), micFromCamera.err());
+        Run cameraFromMic = run("borrow", "Demo laptop:test:microphone", "--output", "pipewire");
+        assertEquals(ExitCode.USAGE, cameraFromMic.code(), cameraFromMic.toString());
+        assertTrue(cameraFromMic.err().contains("a microphone cannot be a PipeWire camera"), cameraFromMic.err());
+        if (!org.hopwire.gst.playback.PipeWireCamera.availability().available()) {
+            Run pipewire = run("borrow", "Demo laptop:test:camera", "--output", "pipewire");
+            assertEquals(ExitCode.UNAVAILABLE, pipewire.code(), pipewire.toString());
+            assertTrue(pipewire.err().contains("PipeWire") || pipewire.err().contains("pipewire"), pipewire.err());
+        }
         assumeTrue(!Files.isDirectory(Path.of("/sys/module/v4l2loopback")), "v4l2loopback is loaded here");
         Run v4l2 = run("borrow", "Demo laptop:test:camera", "--output", "v4l2:/dev/video42");
         assertEquals(ExitCode.UNAVAILABLE, v4l2.code(), v4l2.toString());

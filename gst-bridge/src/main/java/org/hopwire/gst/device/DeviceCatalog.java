@@ -136,12 +136,25 @@ public final class DeviceCatalog implements AutoCloseable {
         Caps caps = d.getCaps();
         List<ControlMessage.Format> formats = caps == null ? List.of() : CapsText.formats(caps.toString());
         String id = idOf(d, kind, name);
+        if (isHopwireOutput(id)) {
+            return null;
+        }
         MediaDevice device = new MediaDevice(id, kind, name, false, formats);
         // A V4L2 camera's own controls; other sources (PipeWire, capture cards without them) are lent without.
         // Listed once per device path: a rescan (any device coming or going) must not run v4l2-ctl again for each.
         List<ControlMessage.Control> controls = kind == ControlMessage.Device.VIDEO && id.startsWith("video:/dev/")
                 ? V4L2_LISTED.computeIfAbsent(id, k -> V4l2Controls.list(k.substring("video:".length()))) : List.of();
         return new Entry(device, elementName -> d.createElement(elementName), controls);
+    }
+
+    /**
+     * True for what Hopwire itself publishes (a borrowed microphone's virtual microphone and its feed's monitor, a
+     * PipeWire camera): lending those would send a borrowed device back out as this host's own.
+     */
+    static boolean isHopwireOutput(String id) {
+        String name = id.substring(id.indexOf(':') + 1);
+        return name.startsWith("hopwire.mic.") || name.startsWith("hopwire.feed.")
+                || name.startsWith("hopwire.camera.");
     }
 
     /** A device's id: its device path or node name where it has one (stable over re-plugging), else its name. */

@@ -95,6 +95,13 @@ public final class Playback implements AutoCloseable {
     private int width;
     private int height;
     private PreviewFrame placeholder;
+    /** The sound server's virtual microphone while {@link Outputs#virtualMicrophone} is on; kept across caps changes. */
+    private volatile VirtualMicrophone microphone;
+    /** The PipeWire camera's node name: one per playback, so programs keep it across caps changes. */
+    private final String cameraNode = PipeWireCamera.newNodeName();
+    /** The shared memory the PipeWire camera's helper reads, and the helper, per pipeline (rebuilt on caps changes). */
+    private volatile java.nio.file.Path cameraSocket;
+    private volatile PipeWireCamera camera;
     private final ScheduledFuture<?> watchdog;
     private volatile boolean closed;
     private volatile java.util.function.Consumer<ByteBuffer> audioTap = b -> { };
@@ -153,6 +160,24 @@ public final class Playback implements AutoCloseable {
     /** @param recordCaps the caps the recording stores (its first format's), whatever {@code caps} are now */
     static String describe(String caps, Outputs outputs, boolean byteStream, Predicate<String> has,
                            String recordCaps) throws GstPipelineException {
+        return describe(caps, outputs, byteStream, has, recordCaps, "hopwire.feed", "/tmp/hopwire-camera/pictures");
+    }
+
+    /** The pipeline's text, with the recording's stored caps the first format's. */
+    static String describe(String caps, Outputs outputs, boolean byteStream, Predicate<String> has, String micFeed,
+                           String cameraSocket) throws GstPipelineException {
+        return describe(caps, outputs, byteStream, has, RecordingPipeline.storedCapsFor(caps), micFeed, cameraSocket);
+    }
+
+    /**
+     * The pipeline's text.
+     *
+     * @param recordCaps   the caps the recording stores (its first format's), whatever {@code caps} are now
+     * @param micFeed      the virtual microphone's feed sink
+     * @param cameraSocket the PipeWire camera's socket (both used only when those outputs are asked for)
+     */
+    static String describe(String caps, Outputs outputs, boolean byteStream, Predicate<String> has,
+                           String recordCaps, String micFeed, String cameraSocket) throws GstPipelineException {
         String media = caps.split(",", 2)[0].trim();
         boolean audio = media.startsWith("audio/");
         String decode = switch (media) {
@@ -201,6 +226,25 @@ public final class Playback implements AutoCloseable {
                 b.append("t. ! ").append(leaky).append(" ! level name=level post-messages=true interval=")
                         .append(LEVEL_INTERVAL.toNanos()).append(" ! fakesink sync=false async=false ");
             }
+            if (outputs.virtualMicrophone().isPresent()) {
+                require(has, "pulsesink", "gstreamer1.0-plugins-good (gstreamer1.0-pulseaudio on older releases)");
+                // Not synced to a clock, 40 ms of buffer in 10 ms pieces: sound goes out as it arrives, and a
+                // sound server slower than the owner's clock fills the short buffer, so the leaky queue drops
+                // instead of delay building up.
+                // The borrowed channel count kept: left to negotiate, pulsesink took stereo and the sound server's
+                // downmix into the mono source raised the level by 3 dB.
+                // 60 ms of queue, not two buffers: a sound server that stalls a moment (a loaded 2-core machine) cost
+                // the recorder gaps with two; it still drops rather than delay for ever when the server runs slow.
+                b.append("t. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=60000000 leaky=downstream ! "
+                        + "audioconvert ! audioresample ! audio/x-raw,channels=")
+                        .append(intField(caps, "channels", 1)).append(" ! pulsesink name=mic device=")
+                        .append(micFeed).append(" sync=false buffer-time=40000 latency-time=10000 "
+                        + "client-name=Hopwire ");
+            }
+            if (outputs.pipewireCamera().isPresent()) {
+                throw new GstPipelineException("pipewiresink", "a PipeWire camera needs a camera, not a microphone",
+                        "");
+            }
             if (outputs.audioTap()) {
                 b.append("t. ! ").append(leaky).append(" ! appsink name=audiotap sync=false max-buffers=8 drop=true "
                         + "emit-signals=true ");
@@ -219,12 +263,29 @@ public final class Playback implements AutoCloseable {
                 b.append("t. ! ").append(leaky).append(" ! videoconvert ! video/x-raw,format=YUY2 ! v4l2sink device=\"")
                         .append(outputs.virtualWebcam().get()).append("\" sync=false ");
             }
+            if (outputs.pipewireCamera().isPresent()) {
+                require(has, "shmsink", "gstreamer1.0-plugins-bad");
+                require(has, "pipewiresink", "gstreamer1.0-pipewire");
+                b.append("t. ! ").append(leaky).append(" ! ")
+                        .append(PipeWireCamera.branch(java.nio.file.Path.of(cameraSocket), caps));
+            }
+            if (outputs.virtualMicrophone().isPresent()) {
+                throw new GstPipelineException("pulsesink", "a virtual microphone needs a microphone, not a camera",
+                        "");
+            }
         }
         if (outputs.recording().isPresent()) {
             // The file is written by a pipeline of its own (RecordingPipeline), which outlives this one's rebuilds.
             b.append(RecordingPipeline.branch(caps, recordCaps, byteStream));
         }
         return b.toString();
+    }
+
+    /** An integer field of caps text ("channels=1" or "channels=(int)1"), or {@code otherwise}. */
+    static int intField(String caps, String field, int otherwise) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:^|,)\\s*" + field
+                + "\\s*=\\s*(?:\\(int\\))?\\s*(\\d{1,9})").matcher(caps);
+        return m.find() ? Integer.parseInt(m.group(1)) : otherwise;
     }
 
     private static void require(Predicate<String> has, String element, String pkg) throws GstPipelineException {
@@ -235,6 +296,9 @@ public final class Playback implements AutoCloseable {
 
     private void build() throws GstPipelineException, GStreamerUnavailableException {
         GstRuntime.init();
+        // Checked before the sound server or PipeWire is asked for anything: a pipeline that cannot be built
+        // leaves no virtual microphone behind.
+        describe(caps, outputs, byteStream, GstRuntime::isInstalled);
         RecordingPipeline rec;
         synchronized (lock) {
             rec = recording;
@@ -245,8 +309,16 @@ public final class Playback implements AutoCloseable {
                 recording = rec;
             }
         }
-        String text = describe(caps, outputs, byteStream, GstRuntime::isInstalled,
-                rec != null ? rec.storedCaps() : RecordingPipeline.storedCapsFor(caps));
+        if (outputs.virtualMicrophone().isPresent() && microphone == null) {
+            // From the text, not a Structure: a Structure points into its Caps, which may be freed under it.
+            microphone = VirtualMicrophone.create(outputs.virtualMicrophone().get(), intField(caps, "rate", 48000),
+                    intField(caps, "channels", 1));
+        }
+        if (outputs.pipewireCamera().isPresent()) {
+            PipeWireCamera.check();
+            cameraSocket = PipeWireCamera.newSocket();
+        }
+        String text = describe();
         Pipeline pipeline = (Pipeline) Gst.parseLaunch(text);
         pipeline.setName(name);
         AppSrc in = (AppSrc) pipeline.getElementByName("in");
@@ -285,6 +357,10 @@ public final class Playback implements AutoCloseable {
             height = h;
         }
         newHost.play();
+        if (outputs.pipewireCamera().isPresent()) {
+            // After play: the helper connects to the shared memory shmsink opens when it starts.
+            camera = PipeWireCamera.start(cameraSocket, caps(), cameraNode, outputs.pipewireCamera().get());
+        }
     }
 
     private void problem(MediaProblem p) {
@@ -374,6 +450,7 @@ public final class Playback implements AutoCloseable {
             disconnectLevel(old);
             old.close();
         }
+        closeCamera(); // a new picture size: a new helper for the new pipeline
         build();
     }
 
@@ -514,8 +591,11 @@ public final class Playback implements AutoCloseable {
         synchronized (lock) {
             rec = recording;
         }
+        VirtualMicrophone mic = microphone;
         return describe(caps(), outputs, byteStream, GstRuntime::isInstalled,
-                rec != null ? rec.storedCaps() : RecordingPipeline.storedCapsFor(caps()));
+                rec != null ? rec.storedCaps() : RecordingPipeline.storedCapsFor(caps()),
+                mic == null ? "hopwire.feed" : mic.feedSink(),
+                cameraSocket == null ? "/tmp/hopwire-camera/pictures" : cameraSocket.toString());
     }
 
     /** Pictures (or sound buffers) handed to the recording so far; 0 without one. */
@@ -523,6 +603,16 @@ public final class Playback implements AutoCloseable {
         synchronized (lock) {
             return recording == null ? 0 : recording.frames();
         }
+    }
+
+    /** The virtual microphone this playback publishes, while it does. */
+    public java.util.Optional<VirtualMicrophone> virtualMicrophone() {
+        return java.util.Optional.ofNullable(microphone);
+    }
+
+    /** The PipeWire camera's node name (PipeWire's node.name) when {@link Outputs#pipewireCamera} is on. */
+    public java.util.Optional<String> pipewireCameraNode() {
+        return outputs.pipewireCamera().map(n -> cameraNode);
     }
 
     /**
@@ -552,7 +642,21 @@ public final class Playback implements AutoCloseable {
         if (rec != null) {
             rec.close(); // after the playback: nothing more comes, and the end of stream finishes the file
         }
+        closeCamera();
+        VirtualMicrophone mic = microphone;
+        microphone = null;
+        if (mic != null) {
+            mic.close(); // after the pipeline: nothing writes into the feed any more
+        }
         preview.clear();
+    }
+
+    private void closeCamera() {
+        PipeWireCamera c = camera;
+        camera = null;
+        if (c != null) {
+            c.close();
+        }
     }
 
     private void disconnectLevel(PipelineHost h) {

@@ -84,4 +84,13 @@ class DeviceCatalogTest {
                     .toList(), "pulling a test source out still works");
         }
     }
+
+    @Test
+    void shouldNotOfferWhatHopwireItselfPublishes() {
+        org.junit.jupiter.api.Assertions.assertTrue(DeviceCatalog.isHopwireOutput("audio:hopwire.mic.123.0"));
+        org.junit.jupiter.api.Assertions.assertTrue(DeviceCatalog.isHopwireOutput("audio:hopwire.feed.123.0.monitor"));
+        org.junit.jupiter.api.Assertions.assertTrue(DeviceCatalog.isHopwireOutput("video:hopwire.camera.123.0"));
+        org.junit.jupiter.api.Assertions.assertFalse(DeviceCatalog.isHopwireOutput("audio:alsa_input.usb-mic"));
+        org.junit.jupiter.api.Assertions.assertFalse(DeviceCatalog.isHopwireOutput("video:/dev/video0"));
+    }
 }

@@ -88,6 +88,38 @@ class PlaybackPipelineTest {
     }
 
     @Test
+    void shouldFeedTheVirtualMicrophoneWithTheBorrowedChannelsAndNameThePipeWireCamera() throws Exception {
+        java.util.function.Predicate<String> has = e -> true;
+        String mic = Playback.describe("audio/x-raw,format=S16LE,rate=48000,channels=(int)2",
+                Outputs.SPEAKERS.withSpeakers(false).withVirtualMicrophone("Test microphone on Demo laptop"), false,
+                has, "hopwire.feed.1.0", "unused");
+        assertTrue(mic.contains("audio/x-raw,channels=2 ! pulsesink name=mic device=hopwire.feed.1.0 sync=false"),
+                mic);
+        assertTrue(!mic.contains("autoaudiosink"), mic);
+        String cam = Playback.describe("video/x-raw,format=NV12,width=64,height=48",
+                Outputs.PREVIEW.withPipeWireCamera("Test \"camera\" on Demo laptop"), false, has, "unused",
+                "/run/x/pictures");
+        assertTrue(cam.contains("videoconvert ! video/x-raw,format=I420 ! shmsink name=pwcam "
+                + "socket-path=\"/run/x/pictures\" wait-for-connection=false sync=false"), cam);
+        java.util.List<String> helper = PipeWireCamera.helperCommand(Path.of("/run/x/pictures"),
+                "video/x-raw,width=(int)64,height=(int)48,framerate=(fraction)15/1", "hopwire.camera.1.0",
+                "Test \"camera\" on Demo laptop");
+        assertTrue(helper.contains("video/x-raw,format=I420,width=64,height=48,framerate=15/1"), helper.toString());
+        assertEquals("stream-properties=\"props,media.class=Video/Source,media.role=Camera,"
+                + "node.name=hopwire.camera.1.0,node.description=\\\"Test camera on Demo laptop (Hopwire)\\\"\"",
+                helper.get(helper.size() - 1));
+        GstPipelineException wrong = assertThrows(GstPipelineException.class, () -> Playback.describe("video/x-raw",
+                Outputs.PREVIEW.withVirtualMicrophone("x"), false, has));
+        assertTrue(wrong.getMessage().contains("needs a microphone"), wrong.getMessage());
+        GstPipelineException missing = assertThrows(GstPipelineException.class, () -> Playback.describe(
+                "video/x-raw", Outputs.PREVIEW.withPipeWireCamera("x"), false, Set.of()::contains));
+        assertTrue(missing.getMessage().contains("gstreamer1.0-plugins-bad"), missing.getMessage());
+        GstPipelineException noPipewire = assertThrows(GstPipelineException.class, () -> Playback.describe(
+                "video/x-raw", Outputs.PREVIEW.withPipeWireCamera("x"), false, Set.of("shmsink")::contains));
+        assertTrue(noPipewire.getMessage().contains("gstreamer1.0-pipewire"), noPipewire.getMessage());
+    }
+
+    @Test
     void shouldFindTheLoopbackDeviceOrSayHowToLoadIt(@TempDir Path root) throws IOException {
         Path sys = root.resolve("sys");
         VirtualWebcam none = new VirtualWebcam(sys, root.resolve("dev"));

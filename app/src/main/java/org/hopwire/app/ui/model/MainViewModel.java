@@ -297,6 +297,25 @@ public final class MainViewModel implements AutoCloseable {
         });
     }
 
+    /**
+     * Borrows a microphone into a virtual microphone other programs can record from, named after the device and the
+     * peer; not to the speakers (a meeting app would hear it twice). Without a sound server the notice says how to
+     * start one.
+     */
+    public CompletableFuture<?> borrowAsVirtualMicrophone(UUID peer, String deviceId) {
+        String device = peerDeviceName(peer, deviceId);
+        Outputs mic = new Outputs(false, java.util.Optional.empty(), java.util.Optional.empty(), false, false)
+                .withVirtualMicrophone(Text.tr("virtual.mic.name", device, peerName(peer)));
+        return reported(hub.borrow(peer, deviceId, mic, borrowCaps), "notice.could.not.borrow", device, peer);
+    }
+
+    /** Borrows a camera into a PipeWire camera (the camera portal, OBS) and a preview, named like the microphone. */
+    public CompletableFuture<?> borrowAsPipeWireCamera(UUID peer, String deviceId) {
+        String device = peerDeviceName(peer, deviceId);
+        return reported(hub.borrow(peer, deviceId, Outputs.PREVIEW.withPipeWireCamera(Text.tr("virtual.mic.name",
+                device, peerName(peer))), borrowCaps), "notice.could.not.borrow", device, peer);
+    }
+
     public CompletableFuture<?> giveBack(UUID peer, String deviceId) {
         return reported(hub.giveBack(peer, deviceId), "notice.could.not.give.back", peerDeviceName(peer, deviceId),
                 peer);

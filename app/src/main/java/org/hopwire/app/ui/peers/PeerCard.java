@@ -187,16 +187,34 @@ public final class PeerCard extends VBox {
                 webcam.setText(a.menuText());
                 webcam.setDisable(!a.available());
             });
+            // For the camera portal and OBS; disabled, saying why, where PipeWire cannot take it (checked once).
+            MenuItem pipewire = new MenuItem(Text.tr("menu.pipewire.camera"), Icons.icon(Icons.WEBCAM));
+            pipewire.setId("borrow-as-pipewire-camera");
+            pipewire.setOnAction(e -> model.borrowAsPipeWireCamera(p.uuid(), d.id()));
+            org.hopwire.app.core.PipeWireCameraCheck.startChecking();
+            Runnable pipewireState = () -> org.hopwire.app.core.PipeWireCameraCheck.current().ifPresent(a -> {
+                pipewire.setText(org.hopwire.app.core.PipeWireCameraCheck.menuText(a));
+                pipewire.setDisable(!a.available());
+            });
             webcamState.run();
-            borrow.setOnShowing(e -> webcamState.run());
+            pipewireState.run();
+            borrow.setOnShowing(e -> {
+                webcamState.run();
+                pipewireState.run();
+            });
             MenuItem record = new MenuItem(Text.tr("peer.borrow.record"), Icons.icon(Icons.RECORD));
             record.setOnAction(e -> borrowAndRecord(p, d));
-            borrow.getItems().addAll(webcam, record);
+            borrow.getItems().addAll(webcam, pipewire, record);
             MenuItem format = new MenuItem(Text.tr("peer.borrow.format"), Icons.icon(Icons.FORMAT));
             format.setId("borrow-choose-format");
             format.setOnAction(e -> org.hopwire.app.ui.format.FormatDialog.show(getScene() == null ? null
                     : getScene().getWindow(), model, p.uuid(), p.name(), d.id(), d.name()));
             borrow.getItems().add(format);
+        } else {
+            MenuItem mic = new MenuItem(Text.tr("menu.virtual.mic"), Icons.device(false));
+            mic.setId("borrow-as-virtual-mic");
+            mic.setOnAction(e -> model.borrowAsVirtualMicrophone(p.uuid(), d.id()));
+            borrow.getItems().add(mic);
         }
         Region grow = new Region();
         HBox.setHgrow(grow, Priority.ALWAYS);
