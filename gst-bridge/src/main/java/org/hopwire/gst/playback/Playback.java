@@ -327,9 +327,10 @@ public final class Playback implements AutoCloseable {
         }
         // A byte stream goes in without caps, as filesrc gives it in the kernel documentation's recipe: jpegdec
         // then finds the image boundaries itself (with "image/jpeg" caps it takes each chunk for a whole image).
-        Structure s = new Caps(caps).getStructure(0);
-        int w = s.hasField("width") ? s.getInteger("width") : 640;
-        int h = s.hasField("height") ? s.getInteger("height") : 480;
+        // From the text, not a Structure of a temporary Caps: the Caps may be collected, and its structure freed,
+        // while the structure is still read.
+        int w = intField(caps, "width", 640);
+        int h = intField(caps, "height", 480);
         PipelineHost newHost = new PipelineHost(name, pipeline, this::problem);
         AppSink previewSink = (AppSink) pipeline.getElementByName("preview");
         if (previewSink != null) {
