@@ -123,9 +123,7 @@ public final class ThisHostPane extends VBox {
         name.setId(Ids.of("device", d.id()));
         name.getStyleClass().add("device");
         name.setWrapText(true);
-        // 90: room for "Test camera" on a line, and for the row's buttons (Adjust, Preview, Offer to) at the
-        // window's first size without a horizontal scroll bar.
-        name.setMinWidth(90);
+        name.setMinWidth(110);
         name.setTooltip(new Tooltip(Text.tr("host.device.tip", d.summary())));
         MenuButton offer = new MenuButton(Text.tr("host.offer.to"), Icons.icon(Icons.OFFER));
         offer.setId(Ids.of("offer", d.id()));
@@ -135,14 +133,6 @@ public final class ThisHostPane extends VBox {
         // The peers' states and this host's lends change while the row stays: the items say what is true when shown.
         offer.setOnShowing(e -> fillOffer(offer, d, model.snapshot()));
         HBox row = row(name, offer);
-        if (!model.hub().ownControls(d.id()).isEmpty()) {
-            // Only its icon here: with its words the row no longer fits the pane at the window's first size, and the
-            // Offer button went out of sight (the lend row, with room, has the words).
-            Button adjust = adjustButton(d.id(), d.name(), Ids.of("adjust", d.id()),
-                    Text.tr("own.adjust.accessible", d.name()));
-            adjust.setText(null);
-            row.getChildren().add(row.getChildren().size() - 1, adjust);
-        }
         if (d.isVideo()) {
             Button look = button(Text.tr("host.preview"), Icons.PREVIEW, Ids.of("local-preview", d.id()),
                     e -> previews.openLocal(d.id(), Text.tr("host.preview.local.title", d.name())));
