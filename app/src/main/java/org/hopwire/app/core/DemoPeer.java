@@ -167,6 +167,12 @@ public final class DemoPeer implements AutoCloseable {
                 .findFirst().map(b -> s.borrowedControlAccess(b.channel())));
     }
 
+    /** The settings of a device the demo borrows from this host, as this host last told them; empty when none. */
+    public List<org.hopwire.engine.protocol.ControlMessage.Control> borrowedControls(String deviceId) {
+        return link.session().flatMap(s -> s.borrowing().stream().filter(b -> b.deviceId().equals(deviceId))
+                .findFirst().map(b -> s.borrowedControls(b.channel()))).orElse(List.of());
+    }
+
     /** The channels it lends this host now. */
     public java.util.Map<Integer, String> lending() {
         return link.session().map(PeerSession::lending).orElse(java.util.Map.of());

@@ -28,6 +28,7 @@ public final class Icons {
     public static final String WEBCAM = "mdi2w-webcam";
     public static final String CABLE = "mdi2c-cable-data";
     public static final String FORMAT = "mdi2t-tune";
+    public static final String ADJUST = "mdi2t-tune-vertical";
 
     private Icons() {
     }

@@ -9,6 +9,7 @@ import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
+import javafx.scene.control.Dialog;
 import javafx.scene.control.Label;
 import javafx.scene.control.MenuButton;
 import javafx.scene.control.MenuItem;
@@ -24,6 +25,7 @@ import org.hopwire.app.text.Text;
 import org.hopwire.app.ui.FocusKeeper;
 import org.hopwire.app.ui.Icons;
 import org.hopwire.app.ui.Ids;
+import org.hopwire.app.ui.controls.OwnControlsDialog;
 import org.hopwire.app.ui.model.DragItem;
 import org.hopwire.app.ui.dnd.DragSupport;
 import org.hopwire.app.ui.model.DropTarget;
@@ -55,6 +57,8 @@ public final class ThisHostPane extends VBox {
     private List<Snapshot.Borrowed> shownBorrows = List.of();
     private List<UUID> shownPaired;
     private List<UUID> shownBorrowsPaired;
+    /** The owner's settings dialogs open now, by device id. */
+    private final java.util.Map<String, Dialog<Void>> adjusting = new java.util.HashMap<>();
 
     public ThisHostPane(MainViewModel model, DragSupport drag, PreviewOpener previews) {
         this.model = model;
@@ -184,6 +188,10 @@ public final class ThisHostPane extends VBox {
         Button revoke = button(Text.tr("host.revoke"), Icons.REVOKE, Ids.of("revoke", l.deviceId()),
                 e -> model.revoke(l.peer(), l.channel()));
         revoke.setAccessibleText(Text.tr("host.revoke.accessible", l.deviceName(), l.peerName()));
+        if (!l.deviceId().isEmpty() && !model.hub().ownControls(l.deviceId()).isEmpty()) {
+            return row(what, adjustButton(l.deviceId(), l.deviceName(), Ids.of("lend-adjust", l.deviceId()),
+                    Text.tr("own.adjust.lent.accessible", l.deviceName(), l.peerName())), revoke);
+        }
         return row(what, revoke);
     }
 
@@ -220,6 +228,31 @@ public final class ThisHostPane extends VBox {
                 e -> model.giveBack(b.peer(), b.deviceId()));
         giveBack.setAccessibleText(Text.tr("host.return.accessible", b.deviceName(), b.peerName()));
         return row(what, preview, giveBack);
+    }
+
+    /**
+     * "Adjust…": the owner's own settings of the device, in one dialog per device (a second click brings the open one
+     * forward).
+     */
+    private Button adjustButton(String deviceId, String deviceName, String id, String accessible) {
+        Button b = button(Text.tr("own.adjust"), Icons.ADJUST, id, e -> {
+            Dialog<Void> open = adjusting.get(deviceId);
+            if (open != null && open.isShowing()) {
+                ((javafx.stage.Stage) open.getDialogPane().getScene().getWindow()).toFront();
+                return;
+            }
+            Dialog<Void> d = OwnControlsDialog.open(model, deviceId, deviceName,
+                    getScene() == null ? null : getScene().getWindow());
+            adjusting.put(deviceId, d);
+            d.showingProperty().addListener((o, was, showing) -> {
+                if (!showing) {
+                    adjusting.remove(deviceId, d);
+                }
+            });
+        });
+        b.setAccessibleText(accessible);
+        b.setTooltip(new Tooltip(Text.tr("own.adjust.tip", deviceName)));
+        return b;
     }
 
     private static Button button(String text, String icon, String id,
