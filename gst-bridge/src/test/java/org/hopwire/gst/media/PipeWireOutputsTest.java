@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * private headless PipeWire, read by separate programs as any other program would: parecord records the tone, a
  * gst-launch-1.0 pipewiresrc receives the pictures.
  */
+@org.junit.jupiter.api.Tag("sound-server") // run in a JVM of their own: see gst-bridge/pom.xml
 class PipeWireOutputsTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     /** The test microphone: a 440 Hz sine at volume 0.2, S16LE mono 48 kHz (TestDevices). */

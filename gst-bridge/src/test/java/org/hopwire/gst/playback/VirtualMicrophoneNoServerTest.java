@@ -11,6 +11,7 @@ import org.hopwire.gst.GstPipelineException;
 import org.junit.jupiter.api.Test;
 
 /** Without a sound server, a virtual microphone fails with what to do (this JVM's PULSE_SERVER is the tests'). */
+@org.junit.jupiter.api.Tag("sound-server") // run in a JVM of their own: see gst-bridge/pom.xml
 class VirtualMicrophoneNoServerTest {
     @Test
     void shouldSayHowToStartASoundServerWhenNoneAnswers() {

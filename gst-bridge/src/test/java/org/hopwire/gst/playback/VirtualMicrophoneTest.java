@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The sound server's virtual microphone on a private headless PipeWire with pipewire-pulse. */
+@org.junit.jupiter.api.Tag("sound-server") // run in a JVM of their own: see gst-bridge/pom.xml
 class VirtualMicrophoneTest {
     private static HeadlessPipeWire pw;
 
