@@ -42,7 +42,11 @@ final class PeerEntry implements SessionHandler {
     private record Wanted(String deviceName, Outputs outputs) {
     }
 
-    private record Playing(Borrow borrow, String deviceName) {
+    /** @param failed set once its playback's failure was told and the borrow given back (once, whichever path) */
+    private record Playing(Borrow borrow, String deviceName, java.util.concurrent.atomic.AtomicBoolean failed) {
+        Playing(Borrow borrow, String deviceName) {
+            this(borrow, deviceName, new java.util.concurrent.atomic.AtomicBoolean());
+        }
     }
 
     /** A borrow's recording, announced when it started, to announce its end. */
@@ -115,8 +119,7 @@ final class PeerEntry implements SessionHandler {
      * its owner, and the person hears why (no sound output, a missing plugin, a full disk...).
      */
     private void onPlaybackProblem(org.hopwire.gst.MediaProblem p) {
-        boolean soundOutput = p.element().contains("audiosink") || p.element().contains("pulse")
-                || p.element().contains("alsa");
+        boolean soundOutput = soundOutput(p);
         if (p.severity() != org.hopwire.gst.MediaProblem.Severity.ERROR) {
             // autoaudiosink warns for each sound server it cannot open before it settles: say it once, plainly.
             if (soundOutput && soundWarned.add(p.pipeline())) {
@@ -126,24 +129,51 @@ final class PeerEntry implements SessionHandler {
             }
             return;
         }
-        int dash = p.pipeline().lastIndexOf('-');
-        Playing failed = null;
-        try {
-            failed = playing.get(Integer.parseInt(p.pipeline().substring(dash + 1)));
-        } catch (NumberFormatException | IndexOutOfBoundsException notABorrow) {
-            // a pipeline that is not a borrow's
-        }
+        int channel = channelOf(p.pipeline());
+        Playing failed = channel < 0 ? null : playing.get(channel);
         // The element's name stays in the log: people read what GStreamer says went wrong.
         LOG.log(System.Logger.Level.WARNING, "playback from " + name() + " failed in " + p.element() + ": "
                 + p.message());
-        String why = soundOutput ? Text.tr("notice.play.no.sound.output") : p.message();
+        String why = whyPlaybackFailed(p);
         if (failed == null) {
+            if (channel >= 0) {
+                // A borrow's playback that is not in this entry: failing while it starts (a recording's file that
+                // cannot be written), whose failure onBorrowStarted finds in the playback and tells, or one that
+                // ended already (nothing to tell: logged above).
+                return;
+            }
             hub.notice(Notice.error(Text.tr("notice.play.failed", name(), why)));
+            return;
+        }
+        playbackFailed(failed, why);
+    }
+
+    private static boolean soundOutput(org.hopwire.gst.MediaProblem p) {
+        return p.element().contains("audiosink") || p.element().contains("pulse") || p.element().contains("alsa");
+    }
+
+    private static String whyPlaybackFailed(org.hopwire.gst.MediaProblem p) {
+        return soundOutput(p) ? Text.tr("notice.play.no.sound.output") : p.message();
+    }
+
+    /** Tells the person a borrow's playback failed and gives the device back, once per borrow. */
+    private void playbackFailed(Playing failed, String why) {
+        if (!failed.failed().compareAndSet(false, true)) {
             return;
         }
         String device = failed.borrow().deviceId();
         hub.notice(Notice.error(Text.tr("notice.play.failed.returned", failed.deviceName(), name(), why)));
         hub.runOnWorker(() -> giveBack(device));
+    }
+
+    /** The channel a borrow's pipeline is named after ("borrow-test:camera-3", "recording-borrow-..."), or -1. */
+    private static int channelOf(String pipeline) {
+        int dash = pipeline.lastIndexOf('-');
+        try {
+            return Integer.parseInt(pipeline.substring(dash + 1));
+        } catch (NumberFormatException | IndexOutOfBoundsException notABorrow) {
+            return -1;
+        }
     }
 
     void start(ControlMessage.Catalog catalog) {
@@ -604,13 +634,18 @@ final class PeerEntry implements SessionHandler {
         }
         restartedChannels.add(borrow.channel());
         String device = deviceNameOnPeer(borrow.deviceId());
-        playing.put(borrow.channel(), new Playing(borrow, device));
+        Playing now = new Playing(borrow, device);
+        playing.put(borrow.channel(), now);
         outputsFor(borrow).recording().ifPresent(file -> {
             recordings.put(borrow.channel(), new Recording(file, device, java.time.Instant.now()));
             hub.notice(Notice.info(Text.tr("notice.recording.started", device, name(),
                     file.getFileName().toString(), Recordings.shown(file.getParent()))));
         });
         hub.changed();
+        // A failure while the playback started came before this borrow was known here: told now.
+        media.borrower().playback(borrow.channel()).flatMap(org.hopwire.gst.playback.Playback::lastProblem)
+                .filter(p -> p.severity() == org.hopwire.gst.MediaProblem.Severity.ERROR)
+                .ifPresent(p -> playbackFailed(now, whyPlaybackFailed(p)));
     }
 
     /**
@@ -636,7 +671,7 @@ final class PeerEntry implements SessionHandler {
 
     @Override
     public void onCapsChanged(Borrow borrow) {
-        playing.computeIfPresent(borrow.channel(), (ch, p) -> new Playing(borrow, p.deviceName()));
+        playing.computeIfPresent(borrow.channel(), (ch, p) -> new Playing(borrow, p.deviceName(), p.failed()));
         hub.changed();
     }
 

@@ -8,9 +8,13 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 import org.hopwire.app.HopwireApp;
+import org.hopwire.app.core.PeerState;
 import org.hopwire.app.core.Questions;
 import org.hopwire.app.core.Services;
+import org.hopwire.engine.DemoFabric;
 import org.hopwire.engine.Fabrics;
+import org.hopwire.engine.session.SessionHandler;
+import org.testfx.api.FxRobot;
 import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
@@ -21,6 +25,9 @@ import org.testfx.util.WaitForAsyncUtils;
 public final class DemoWindow implements AutoCloseable {
     /** Small pictures: the flows are under test, and both hosts share two cores. */
     public static final String SMALL = "video/x-raw,width=320,height=240,framerate=30/1";
+
+    /** The Demo laptop's card in the peers pane. */
+    public static final String DEMO_CARD = "#peer-" + DemoFabric.DEMO_PEER_UUID.toString().substring(0, 8);
 
     public final Services services;
     public final HopwireApp app;
@@ -41,6 +48,29 @@ public final class DemoWindow implements AutoCloseable {
             return new DemoWindow(services, app);
         } catch (Exception | AssertionError e) {
             services.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the window with every pairing code confirmed by itself and waits until the Demo laptop is paired and its
+     * camera is on its card: where the window tests about borrowing and lending start.
+     */
+    public static DemoWindow openPaired(Path dir, String hostName, Questions questions) throws Exception {
+        questions.onQuestion(q -> {
+            if (q.kind() == Questions.Kind.PAIRING) {
+                q.answer(SessionHandler.Consent.ALLOW_ONCE);
+            }
+        });
+        DemoWindow w = open(dir, hostName, questions);
+        try {
+            waitFor("paired", () -> w.app.model().snapshot().peer(DemoFabric.DEMO_PEER_UUID).map(p -> p.state()
+                    == PeerState.PAIRED && !p.devices().isEmpty()).orElse(false));
+            waitFor("the demo's camera on its card", () -> new FxRobot().lookup(DEMO_CARD
+                    + " #peer-device-test_camera").tryQuery().isPresent());
+            return w;
+        } catch (Exception | AssertionError e) {
+            w.close();
             throw e;
         }
     }

@@ -116,12 +116,7 @@ class PeerLinkTest {
     void shouldAskForTheFormatLastAgreedWhenItResumes() throws Exception {
         bed = new EmulatedTestbed();
         Recorder owner = new Recorder();
-        Recorder borrower = new Recorder();
-        la = new PeerLink(bed.a(), bed.hostB().uuid(), new PeerSession.Identity(bed.hostA().uuid(), "alpha", "t"),
-                new PeerStore(dir.resolve("a")), owner, PeerSession.Config.DEFAULT, statesA::add);
-        lb = new PeerLink(bed.b(), bed.hostA().uuid(), new PeerSession.Identity(bed.hostB().uuid(), "beta", "t"),
-                new PeerStore(dir.resolve("b")), borrower, PeerSession.Config.DEFAULT, statesB::add);
-        la.setCatalog(SessionPair.CATALOG);
+        startLinks(PeerSession.Config.DEFAULT, owner, new Recorder());
         await(la, PeerLink.State.READY);
         await(lb, PeerLink.State.READY);
         owner.consent = SessionHandler.Consent.ALLOW_ALWAYS;

@@ -47,16 +47,15 @@ class OwnControlsDialogTest {
 
     @BeforeEach
     void start() throws Exception {
+        // The Demo laptop's request for This host's camera is allowed once.
         questions.onQuestion(q -> {
-            if (q.kind() == Questions.Kind.PAIRING || q.kind() == Questions.Kind.CONSENT) {
+            if (q.kind() == Questions.Kind.CONSENT) {
                 q.answer(SessionHandler.Consent.ALLOW_ONCE);
             }
         });
-        window = DemoWindow.open(dir, "desk", questions);
+        window = DemoWindow.openPaired(dir, "desk", questions);
         app = window.app;
         demo = window.services.demo().orElseThrow();
-        waitFor("paired", () -> app.model().snapshot().peer(DemoFabric.DEMO_PEER_UUID).map(p -> p.state()
-                == PeerState.PAIRED).orElse(false));
         waitFor("This host's camera listed", () -> robot.lookup("#device-test_camera").tryQuery().isPresent());
     }
 

@@ -46,18 +46,9 @@ class ControlsPanelTest {
 
     @BeforeEach
     void start() throws Exception {
-        questions.onQuestion(q -> {
-            if (q.kind() == Questions.Kind.PAIRING) {
-                q.answer(SessionHandler.Consent.ALLOW_ONCE);
-            }
-        });
-        window = DemoWindow.open(dir, "desk", questions);
+        window = DemoWindow.openPaired(dir, "desk", questions);
         app = window.app;
         demo = window.services.demo().orElseThrow();
-        waitFor("paired", () -> app.model().snapshot().peer(DemoFabric.DEMO_PEER_UUID).map(p -> p.state()
-                == PeerState.PAIRED && !p.devices().isEmpty()).orElse(false));
-        waitFor("the demo's camera on its card", () -> robot.lookup(CARD + " #peer-device-test_camera").tryQuery()
-                .isPresent());
     }
 
     @AfterEach

@@ -66,18 +66,9 @@ class PreviewDockTest {
 
     @BeforeEach
     void start() throws Exception {
-        questions.onQuestion(q -> {
-            if (q.kind() == Questions.Kind.PAIRING) {
-                q.answer(SessionHandler.Consent.ALLOW_ONCE);
-            }
-        });
-        window = DemoWindow.open(dir, "desk", questions);
+        window = DemoWindow.openPaired(dir, "desk", questions);
         services = window.services;
         app = window.app;
-        waitFor("paired", () -> model().snapshot().peer(DemoFabric.DEMO_PEER_UUID).map(p -> p.state()
-                == PeerState.PAIRED && !p.devices().isEmpty()).orElse(false));
-        waitFor("the demo's camera on its card", () -> robot.lookup(CARD + " #peer-device-test_camera").tryQuery()
-                .isPresent());
     }
 
     @AfterEach

@@ -40,15 +40,8 @@ class ConsentControlsTest {
 
     @BeforeEach
     void start() throws Exception {
-        questions.onQuestion(q -> {
-            if (q.kind() == Questions.Kind.PAIRING) {
-                q.answer(SessionHandler.Consent.ALLOW_ONCE);
-            }
-        });
-        window = DemoWindow.open(dir, "desk", questions);
+        window = DemoWindow.openPaired(dir, "desk", questions);
         demo = window.services.demo().orElseThrow();
-        waitFor("paired", () -> window.app.model().snapshot().peer(DemoFabric.DEMO_PEER_UUID).map(p -> p.state()
-                == PeerState.PAIRED).orElse(false));
     }
 
     @AfterEach
