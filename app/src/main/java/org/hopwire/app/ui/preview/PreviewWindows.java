@@ -63,6 +63,9 @@ public final class PreviewWindows {
 
     /** The key of local previews: no peer. */
     private static final UUID LOCAL = new UUID(0, 0);
+    /** A docked tile's width, and what a borrowed device's settings add beside its picture when shown. */
+    private static final double TILE_WIDTH = 540;
+    private static final double SETTINGS_WIDTH = 300;
 
     private final MainViewModel model;
     private final Window owner;
@@ -227,6 +230,8 @@ public final class PreviewWindows {
         ControlsPanel controls;
         /** The docked tile's header, where the settings' button goes back after a popped-out window closes. */
         HBox header;
+        /** The docked tile's picture and, beside it, a borrowed device's settings. */
+        final HBox body = new HBox(8);
 
         Tile(Key key, PreviewView view, String title, boolean borrowed, Runnable onClosed) {
             this.key = key;
@@ -271,20 +276,33 @@ public final class PreviewWindows {
             }
             header.setAlignment(Pos.CENTER_LEFT);
             holder.setCenter(view);
-            VBox.setVgrow(holder, Priority.ALWAYS);
-            node = new VBox(4, header, holder);
+            HBox.setHgrow(holder, Priority.ALWAYS);
+            body.getChildren().add(holder);
+            VBox.setVgrow(body, Priority.ALWAYS);
+            node = new VBox(4, header, body);
+            node.setId(Ids.of("preview-tile", key.deviceId()));
+            node.getStyleClass().add("preview-tile");
+            node.setPrefWidth(TILE_WIDTH);
+            node.setMinWidth(280);
             if (borrowed) {
-                // The borrowed device's settings, shown under the picture with the header's Adjust button.
+                // The borrowed device's settings, beside the picture (the dock is wide and low), shown with the
+                // header's Adjust button; the tile widens by their width instead of squeezing the picture.
                 controls = controlsFor(key);
                 controls.toggle().setMinWidth(Region.USE_PREF_SIZE);
                 header.getChildren().add(1, controls.toggle());
-                node.getChildren().add(controls);
+                dock(controls);
+                node.prefWidthProperty().bind(javafx.beans.binding.Bindings.when(controls.visibleProperty())
+                        .then(TILE_WIDTH + SETTINGS_WIDTH).otherwise(TILE_WIDTH));
                 this.header = header;
             }
-            node.setId(Ids.of("preview-tile", key.deviceId()));
-            node.getStyleClass().add("preview-tile");
-            node.setPrefWidth(540);
-            node.setMinWidth(280);
+        }
+
+        /** Puts the settings beside the docked picture. */
+        private void dock(ControlsPanel settings) {
+            settings.setPadding(Insets.EMPTY);
+            settings.setPrefWidth(SETTINGS_WIDTH);
+            settings.setMinWidth(SETTINGS_WIDTH);
+            body.getChildren().add(settings);
         }
 
         void giveBack() {
@@ -361,10 +379,8 @@ public final class PreviewWindows {
             holder.setCenter(view);
             if (controls != null) {
                 ((BorderPane) stage.getScene().getRoot()).setRight(null);
-                controls.setPadding(Insets.EMPTY);
-                controls.setPrefWidth(Region.USE_COMPUTED_SIZE);
                 header.getChildren().add(1, controls.toggle());
-                node.getChildren().add(controls);
+                dock(controls);
             }
             row.getChildren().add(Math.max(0, Math.min(dockedAt, row.getChildren().size())), node);
             updateEmpty();
