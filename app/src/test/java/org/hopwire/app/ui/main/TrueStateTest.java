@@ -157,6 +157,8 @@ class TrueStateTest {
         });
         waitFor("the consent question", () -> questions.first(Questions.Kind.CONSENT).isPresent());
         assertTrue(disabled(ask), "no second request while the first waits for an answer");
+        // The question is asked before its dialog is drawn: wait for the button itself.
+        waitFor("the consent dialog's buttons", () -> robot.lookup("Allow once").tryQuery().isPresent());
         robot.clickOn(robot.lookup("Allow once").queryAs(Button.class));
         waitFor("the demo borrows the camera", () -> demo.borrowing().size() == 1);
         waitFor("give back possible", () -> {
