@@ -105,16 +105,13 @@ public final class PolicyAsker implements Asker {
         String what = who(peerName, peer) + " asks for " + deviceName + " (" + deviceId + ")";
         Optional<Integer> line = deviceId.isEmpty() ? Optional.empty() : config.allows(peer, deviceId);
         Consent policy = line.isPresent() ? Consent.ALLOW_ONCE : Consent.DENY;
-        String policyWhy = line.map(n -> "listed in " + config.source() + " line " + n)
-                .orElse("not listed in " + config.source() + " (to allow it unattended, add 'allow = " + deviceId
-                        + "' under [peer " + peer + "])");
+        String policyWhy = policyWhy(line, "allow", peer, deviceId);
         if (notifier.isEmpty()) {
             log.notice("consent: " + what + ": " + describe(policy) + ", " + policyWhy);
             return CompletableFuture.completedFuture(policy);
         }
         CompletableFuture<Consent> answer = questions.askConsent(peerName, peer, deviceName).toCompletableFuture();
-        Questions.Question q = questions.open().stream().filter(x -> x.kind() == Questions.Kind.CONSENT
-                && x.peer().equals(peer) && x.subject().equals(deviceName)).reduce((a, b) -> b).orElseThrow();
+        Questions.Question q = newestOpen(Questions.Kind.CONSENT, peer, deviceName);
         String[] by = {"by the person at the desktop"};
         askDesktop(q, by, policy, policyWhy, false);
         return answer.whenComplete((c, e) -> log.notice("consent: " + what + ": " + describe(c) + " " + by[0]));
@@ -130,21 +127,31 @@ public final class PolicyAsker implements Asker {
         String what = who(peerName, peer) + " wants to adjust " + deviceName + " (" + deviceId + ")";
         Optional<Integer> line = deviceId.isEmpty() ? Optional.empty() : config.allowsControls(peer, deviceId);
         Consent policy = line.isPresent() ? Consent.ALLOW_ONCE : Consent.DENY;
-        String policyWhy = line.map(n -> "listed in " + config.source() + " line " + n)
-                .orElse("not listed in " + config.source() + " (to allow it unattended, add 'controls = " + deviceId
-                        + "' under [peer " + peer + "])");
+        String policyWhy = policyWhy(line, "controls", peer, deviceId);
         if (notifier.isEmpty()) {
             log.notice("controls: " + what + ": " + (line.isPresent() ? "allowed" : "refused") + ", " + policyWhy);
             return CompletableFuture.completedFuture(line.isPresent());
         }
         CompletableFuture<Boolean> answer = questions.askControl(peerName, peer, deviceId, deviceName)
                 .toCompletableFuture();
-        Questions.Question q = questions.open().stream().filter(x -> x.kind() == Questions.Kind.CONTROL
-                && x.peer().equals(peer) && x.subject().equals(deviceName)).reduce((a, b) -> b).orElseThrow();
+        Questions.Question q = newestOpen(Questions.Kind.CONTROL, peer, deviceName);
         String[] by = {"by the person at the desktop"};
         askDesktop(q, by, policy, policyWhy, false);
         return answer.whenComplete((yes, e) -> log.notice("controls: " + what + ": "
                 + (Boolean.TRUE.equals(yes) ? "allowed " : "refused ") + by[0]));
+    }
+
+    /** Why the config file's answer is what it is: the line that allows it, or the line to add. */
+    private String policyWhy(Optional<Integer> line, String key, UUID peer, String deviceId) {
+        return line.map(n -> "listed in " + config.source() + " line " + n)
+                .orElse("not listed in " + config.source() + " (to allow it unattended, add '" + key + " = "
+                        + deviceId + "' under [peer " + peer + "])");
+    }
+
+    /** The question just asked of this kind about the peer's device (the newest open one). */
+    private Questions.Question newestOpen(Questions.Kind kind, UUID peer, String deviceName) {
+        return questions.open().stream().filter(x -> x.kind() == kind && x.peer().equals(peer)
+                && x.subject().equals(deviceName)).reduce((a, b) -> b).orElseThrow();
     }
 
     @Override
