@@ -52,6 +52,9 @@ public final class Playback implements AutoCloseable {
     public static final int PREVIEW_MAX_WIDTH = 1280;
     public static final int PREVIEW_MAX_HEIGHT = 720;
     /** How often a microphone's level is measured: 20 meter updates a second, about a screen's pulse in three. */
+    /** What a pipeline's text names where no virtual microphone or PipeWire camera is made (yet). */
+    static final String UNUSED_MIC_FEED = "hopwire.feed";
+    static final String UNUSED_CAMERA_SOCKET = "/tmp/hopwire-camera/pictures";
     public static final Duration LEVEL_INTERVAL = Duration.ofMillis(50);
     /** A frame's sender timestamp is remembered this many frames, to report when its picture is shown. */
     private static final int SHOWN_RING = 256;
@@ -154,19 +157,8 @@ public final class Playback implements AutoCloseable {
 
     static String describe(String caps, Outputs outputs, boolean byteStream, Predicate<String> has)
             throws GstPipelineException {
-        return describe(caps, outputs, byteStream, has, RecordingPipeline.storedCapsFor(caps));
-    }
-
-    /** @param recordCaps the caps the recording stores (its first format's), whatever {@code caps} are now */
-    static String describe(String caps, Outputs outputs, boolean byteStream, Predicate<String> has,
-                           String recordCaps) throws GstPipelineException {
-        return describe(caps, outputs, byteStream, has, recordCaps, "hopwire.feed", "/tmp/hopwire-camera/pictures");
-    }
-
-    /** The pipeline's text, with the recording's stored caps the first format's. */
-    static String describe(String caps, Outputs outputs, boolean byteStream, Predicate<String> has, String micFeed,
-                           String cameraSocket) throws GstPipelineException {
-        return describe(caps, outputs, byteStream, has, RecordingPipeline.storedCapsFor(caps), micFeed, cameraSocket);
+        return describe(caps, outputs, byteStream, has, RecordingPipeline.storedCapsFor(caps), UNUSED_MIC_FEED,
+                UNUSED_CAMERA_SOCKET);
     }
 
     /**
@@ -595,8 +587,8 @@ public final class Playback implements AutoCloseable {
         VirtualMicrophone mic = microphone;
         return describe(caps(), outputs, byteStream, GstRuntime::isInstalled,
                 rec != null ? rec.storedCaps() : RecordingPipeline.storedCapsFor(caps()),
-                mic == null ? "hopwire.feed" : mic.feedSink(),
-                cameraSocket == null ? "/tmp/hopwire-camera/pictures" : cameraSocket.toString());
+                mic == null ? UNUSED_MIC_FEED : mic.feedSink(),
+                cameraSocket == null ? UNUSED_CAMERA_SOCKET : cameraSocket.toString());
     }
 
     /** Pictures (or sound buffers) handed to the recording so far; 0 without one. */

@@ -102,12 +102,12 @@ final class RecordingPipeline implements AutoCloseable {
      * encoded tee {@code enc} when the frames can be stored as they come, else from the decoder's tee {@code t}.
      */
     static String branch(String caps, String stored, boolean byteStream) {
-        String tail = " ! appsink name=record sync=false max-buffers=" + QUEUE_BUFFERS
-                + " drop=true emit-signals=true ";
+        String sink = "appsink name=record sync=false max-buffers=" + QUEUE_BUFFERS + " drop=true emit-signals=true ";
+        String tail = " ! " + sink;
         String queue = "queue max-size-buffers=" + QUEUE_BUFFERS
                 + " max-size-bytes=0 max-size-time=0 leaky=downstream ! ";
         if (storesAsItComes(caps, stored, byteStream)) {
-            return "enc. ! " + queue.substring(0, queue.length() - 3) + tail;
+            return "enc. ! " + queue + sink;
         }
         if (stored.startsWith("audio/")) {
             return "t. ! " + queue + "audioconvert ! audioresample ! " + stored + tail;

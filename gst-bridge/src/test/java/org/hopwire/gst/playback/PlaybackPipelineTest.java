@@ -52,7 +52,8 @@ class PlaybackPipelineTest {
                 + "pixel-aspect-ratio=1/1 ! jpegenc quality=90 ! appsink name=record"), s);
         String stored = RecordingPipeline.storedCapsFor("video/x-raw,format=NV12,width=64,height=48");
         String later = Playback.describe("image/jpeg,width=1280,height=720",
-                Outputs.PREVIEW.withRecording(Path.of("/tmp/a.mkv")), false, ALL::contains, stored);
+                Outputs.PREVIEW.withRecording(Path.of("/tmp/a.mkv")), false, ALL::contains, stored, Playback.UNUSED_MIC_FEED,
+                Playback.UNUSED_CAMERA_SOCKET);
         assertTrue(later.contains("jpegdec") && later.contains("format=I420,width=64,height=48")
                         && later.contains("jpegenc quality=90 ! appsink name=record"),
                 "after a change the recording keeps its first size: " + later);
@@ -72,7 +73,8 @@ class PlaybackPipelineTest {
         String stored = RecordingPipeline.storedCapsFor(mjpeg);
         assertEquals("image/jpeg,width=1280,height=720,framerate=30/1", stored);
         String s = Playback.describe(mjpeg, Outputs.PREVIEW.withRecording(Path.of("/tmp/a.mkv")), false,
-                ALL::contains, stored);
+                ALL::contains, stored, Playback.UNUSED_MIC_FEED,
+                Playback.UNUSED_CAMERA_SOCKET);
         assertTrue(s.contains("enc. ! queue max-size-buffers=8 max-size-bytes=0 max-size-time=0 leaky=downstream ! "
                 + "appsink name=record"), "a webcam's own MJPEG goes into the file without decode or encode: " + s);
         assertEquals(1, s.split("jpegdec", -1).length - 1, "one decoder, for the preview: " + s);
@@ -83,7 +85,8 @@ class PlaybackPipelineTest {
         assertFalse(RecordingPipeline.storesAsItComes(mjpeg, stored, true));
         assertFalse(RecordingPipeline.storesAsItComes("video/x-raw,width=1280,height=720", stored, false));
         String bytes = Playback.describe(mjpeg, Outputs.PREVIEW.withRecording(Path.of("/tmp/a.mkv")), true,
-                ALL::contains, stored);
+                ALL::contains, stored, Playback.UNUSED_MIC_FEED,
+                Playback.UNUSED_CAMERA_SOCKET);
         assertTrue(bytes.contains("jpegenc quality=90 ! appsink name=record"), bytes);
     }
 
@@ -92,13 +95,13 @@ class PlaybackPipelineTest {
         java.util.function.Predicate<String> has = e -> true;
         String mic = Playback.describe("audio/x-raw,format=S16LE,rate=48000,channels=(int)2",
                 Outputs.SPEAKERS.withSpeakers(false).withVirtualMicrophone("Test microphone on Demo laptop"), false,
-                has, "hopwire.feed.1.0", "unused");
+                has, RecordingPipeline.storedCapsFor("audio/x-raw"), "hopwire.feed.1.0", "unused");
         assertTrue(mic.contains("audio/x-raw,channels=2 ! pulsesink name=mic device=hopwire.feed.1.0 sync=false"),
                 mic);
         assertTrue(!mic.contains("autoaudiosink"), mic);
         String cam = Playback.describe("video/x-raw,format=NV12,width=64,height=48",
-                Outputs.PREVIEW.withPipeWireCamera("Test \"camera\" on Demo laptop"), false, has, "unused",
-                "/run/x/pictures");
+                Outputs.PREVIEW.withPipeWireCamera("Test \"camera\" on Demo laptop"), false, has,
+                RecordingPipeline.storedCapsFor("video/x-raw"), "unused", "/run/x/pictures");
         assertTrue(cam.contains("videoconvert ! video/x-raw,format=I420 ! shmsink name=pwcam "
                 + "socket-path=\"/run/x/pictures\" wait-for-connection=false sync=false"), cam);
         java.util.List<String> helper = PipeWireCamera.helperCommand(Path.of("/run/x/pictures"),
