@@ -1578,7 +1578,8 @@ public final class PeerSession implements AutoCloseable {
         post(new ControlMessage.Heartbeat(heartbeatSequence++, now));
         for (Integer ch : lends.keySet()) {
             ChannelStats s = sentStats(ch);
-            post(new ControlMessage.Stats(ch, s.frames(), s.bytes(), s.drops(), s.latencyUs(0.5), s.latencyUs(0.99)));
+            LatencyHistogram.Snapshot latency = s.latency();
+            post(new ControlMessage.Stats(ch, s.frames(), s.bytes(), s.drops(), latency.p50Us(), latency.p99Us()));
         }
     }
 

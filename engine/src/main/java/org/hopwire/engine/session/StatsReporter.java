@@ -21,8 +21,8 @@ public final class StatsReporter {
      * @param bytesPerSecond   payload bytes per second
      * @param framesPerSecond  frames per second
      * @param dropsPerSecond   dropped frames per second
-     * @param latencyP50Us     median latency so far, in us
-     * @param latencyP99Us     99th percentile latency so far, in us
+     * @param latencyP50Us     median latency so far, in us (to within 1 %: {@link LatencyHistogram})
+     * @param latencyP99Us     99th percentile latency so far, in us (likewise)
      */
     public record Rate(long atNanos, double bytesPerSecond, double framesPerSecond, double dropsPerSecond,
                        long latencyP50Us, long latencyP99Us) {
@@ -54,8 +54,9 @@ public final class StatsReporter {
         long bytes = stats.bytes();
         long frames = stats.frames();
         long drops = stats.drops();
+        LatencyHistogram.Snapshot latency = stats.latency();
         Rate r = new Rate(now, (bytes - lastBytes) / seconds, (frames - lastFrames) / seconds,
-                (drops - lastDrops) / seconds, stats.latencyUs(0.5), stats.latencyUs(0.99));
+                (drops - lastDrops) / seconds, latency.p50Us(), latency.p99Us());
         lastAt = now;
         lastBytes = bytes;
         lastFrames = frames;

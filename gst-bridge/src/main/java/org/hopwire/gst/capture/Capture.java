@@ -267,6 +267,17 @@ public final class Capture implements AutoCloseable {
         return frames.get();
     }
 
+    /** The kinds (factory names) of the pipeline's elements, for tests and diagnostics: "jpegenc", "appsink", ... */
+    public java.util.List<String> elementKinds() {
+        java.util.List<String> kinds = new java.util.ArrayList<>();
+        for (Element e : host.pipeline().getElementsRecursive()) {
+            if (e.getFactory() != null) {
+                kinds.add(e.getFactory().getName());
+            }
+        }
+        return kinds;
+    }
+
     /** The pipeline's base time: a frame's pts plus this is its capture time on the monotonic clock. */
     public long baseTimeNs() {
         return host.pipeline().getBaseTime();

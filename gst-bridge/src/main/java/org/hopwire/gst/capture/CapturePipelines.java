@@ -21,6 +21,9 @@ final class CapturePipelines {
             case RAW -> "capsfilter name=fmt caps=\"video/x-raw,format=" + c.sourceFormat() + size + "\" ! " + SINK;
             case MJPEG -> c.deviceEncodes()
                     ? "capsfilter name=fmt caps=\"image/jpeg" + size + "\" ! " + SINK
+                    : decodesDeviceJpeg(c)
+                    ? "capsfilter name=fmt caps=\"image/jpeg" + size + "\" ! jpegdec ! videoconvert ! "
+                    + "video/x-raw,format=I420 ! jpegenc quality=85 ! " + SINK
                     : "capsfilter name=fmt caps=\"video/x-raw" + size + "\" ! videoconvert ! "
                     + "video/x-raw,format=I420 ! jpegenc quality=85 ! " + SINK;
             case H264 -> "capsfilter name=fmt caps=\"video/x-raw" + size + "\" ! videoconvert ! "
@@ -31,10 +34,19 @@ final class CapturePipelines {
         };
     }
 
+    /**
+     * A device's JPEG decoded and encoded again on this host: what re-encoding a webcam's MJPEG costs (the media
+     * benchmark measures it against sending it as it comes). The chooser never asks for it.
+     */
+    static boolean decodesDeviceJpeg(FormatChoice c) {
+        return c.encoding() == FormatChoice.Encoding.MJPEG && !c.deviceEncodes()
+                && FormatChoice.DEVICE_JPEG.equals(c.sourceFormat());
+    }
+
     /** A balance element works on raw pictures: not on a device's own JPEG, nor on audio. */
     static boolean canBalance(FormatChoice c) {
         return c.encoding() != FormatChoice.Encoding.AUDIO
-                && !(c.encoding() == FormatChoice.Encoding.MJPEG && c.deviceEncodes());
+                && !(c.encoding() == FormatChoice.Encoding.MJPEG && (c.deviceEncodes() || decodesDeviceJpeg(c)));
     }
 
     /** The element a choice needs that may be missing, with the package that has it; null when none. */
@@ -49,6 +61,9 @@ final class CapturePipelines {
         }
         if (c.encoding() == FormatChoice.Encoding.MJPEG && !c.deviceEncodes() && !has.test("jpegenc")) {
             return new String[] {"jpegenc", "gstreamer1.0-plugins-good"};
+        }
+        if (decodesDeviceJpeg(c) && !has.test("jpegdec")) {
+            return new String[] {"jpegdec", "gstreamer1.0-plugins-good"};
         }
         return null;
     }

@@ -192,8 +192,8 @@ public final class DeviceCatalog implements AutoCloseable {
         if (withTestDevices) {
             for (MediaDevice t : testDevices.present()) {
                 // The test camera has no controls of its own: its captures get a balance element.
-                next.put(t.id(), new Entry(t, testDevices.source(t.id()), t.isVideo() ? Balance.CONTROLS
-                        : List.of()));
+                next.put(t.id(), new Entry(t, testDevices.source(t.id()), t.isVideo()
+                        && !TestDevices.encodesItself(t.id()) ? Balance.CONTROLS : List.of()));
             }
         }
         List<MediaDevice> added = new ArrayList<>();
@@ -279,7 +279,8 @@ public final class DeviceCatalog implements AutoCloseable {
 
     /** Whether the device's captures need a balance element for its controls (it has none of its own). */
     public boolean needsBalance(String id) {
-        return testDevices.isTestDevice(id) && find(id).map(MediaDevice::isVideo).orElse(false);
+        return testDevices.isTestDevice(id) && !TestDevices.encodesItself(id)
+                && find(id).map(MediaDevice::isVideo).orElse(false);
     }
 
     /** Remembers a control's value as set on the device, for the catalog and the device's next captures. */

@@ -22,10 +22,15 @@ import org.hopwire.gst.natives.GstNatives;
 public final class TestDevices {
     public static final String CAMERA_ID = "test:camera";
     public static final String MICROPHONE_ID = "test:microphone";
+    /** A webcam that makes MJPEG itself (a USB webcam's 1080p30 mode): {@link MjpegTestCamera}. */
+    public static final String MJPEG_CAMERA_ID = "test:mjpeg-camera";
     private static final int[][] SIZES = {{320, 240}, {640, 480}, {1280, 720}, {1920, 1080}};
     private static final String[] RAW_FORMATS = {"NV12", "I420", "YUY2"};
 
     private final Map<String, Boolean> plugged = new ConcurrentHashMap<>(Map.of(CAMERA_ID, true, MICROPHONE_ID, true));
+    {
+        plugged.put(MJPEG_CAMERA_ID, true);
+    }
     /** The "gone" switch of every live test source, so pulling one out fails its captures. */
     private final java.util.Deque<Element> liveSwitches = new java.util.concurrent.ConcurrentLinkedDeque<>();
     /** Switches of captures long closed are let go after this many. */
@@ -49,6 +54,18 @@ public final class TestDevices {
                 List.of(new ControlMessage.Format("audio/x-raw", "S16LE", 0, 0, 48000, 1)));
     }
 
+    /** The test webcam that makes MJPEG itself: only MJPEG, 1080p30, as such a webcam gives that size. */
+    public static MediaDevice mjpegCamera() {
+        return new MediaDevice(MJPEG_CAMERA_ID, ControlMessage.Device.VIDEO, "Test webcam with MJPEG (test pattern)",
+                true, List.of(new ControlMessage.Format("image/jpeg", "", MjpegTestCamera.WIDTH, MjpegTestCamera.HEIGHT,
+                MjpegTestCamera.FPS, 1)));
+    }
+
+    /** Whether a test device's pictures come encoded from the device (no balance element can act on them). */
+    public static boolean encodesItself(String id) {
+        return MJPEG_CAMERA_ID.equals(id);
+    }
+
     /** The test sources plugged in now. */
     public List<MediaDevice> present() {
         List<MediaDevice> out = new ArrayList<>();
@@ -57,6 +74,9 @@ public final class TestDevices {
         }
         if (plugged.get(MICROPHONE_ID)) {
             out.add(microphone());
+        }
+        if (plugged.get(MJPEG_CAMERA_ID)) {
+            out.add(mjpegCamera());
         }
         return out;
     }
@@ -104,6 +124,12 @@ public final class TestDevices {
                 throw new IllegalStateException(id + " is unplugged");
             }
             String sw = switchPrefix(id) + name;
+            if (MJPEG_CAMERA_ID.equals(id)) {
+                Bin bin = MjpegTestCamera.source(sw);
+                bin.setName(name);
+                keepSwitch(bin.getElementByName(sw));
+                return bin;
+            }
             String desc;
             if (CAMERA_ID.equals(id)) {
                 boolean overlay = GstRuntime.isInstalled("timeoverlay");
@@ -116,12 +142,15 @@ public final class TestDevices {
             }
             Bin bin = Gst.parseBinFromDescription(desc, true);
             bin.setName(name);
-            Element swElement = bin.getElementByName(sw);
-            liveSwitches.addLast(swElement);
-            while (liveSwitches.size() > MAX_SWITCHES) {
-                liveSwitches.pollFirst();
-            }
+            keepSwitch(bin.getElementByName(sw));
             return bin;
         };
+    }
+
+    private void keepSwitch(Element swElement) {
+        liveSwitches.addLast(swElement);
+        while (liveSwitches.size() > MAX_SWITCHES) {
+            liveSwitches.pollFirst();
+        }
     }
 }

@@ -7,7 +7,9 @@ import java.util.Locale;
  * encodes (a webcam's own MJPEG) and why this was chosen, in words for the person.
  *
  * @param encoding       what travels on the data stream
- * @param sourceFormat   the device's raw format to ask for ("NV12"), or "" when the device delivers the encoding
+ * @param sourceFormat   the device's raw format to ask for ("NV12"), or "" when the device delivers the encoding,
+ *                       or {@link #DEVICE_JPEG} for MJPEG made again from the device's own JPEG (decoded and
+ *                       re-encoded here: only the media benchmark asks for that, to measure what pass-through saves)
  * @param deviceEncodes  true when the device delivers {@code encoding} itself (no encoder on this host)
  * @param bytesPerSecond the expected rate on the link
  * @param bitrateKbps    the encoder's target for H.264, else 0
@@ -16,6 +18,9 @@ import java.util.Locale;
 public record FormatChoice(Encoding encoding, String sourceFormat, int width, int height, int fpsNumerator,
                            int fpsDenominator, boolean deviceEncodes, long bytesPerSecond, int bitrateKbps,
                            String reason) {
+    /** {@link #sourceFormat} of a choice that decodes the device's JPEG and encodes it again. */
+    public static final String DEVICE_JPEG = "image/jpeg";
+
     /** What travels on the data stream. */
     public enum Encoding {
         RAW("video/x-raw"), MJPEG("image/jpeg"), H264("video/x-h264"), AUDIO("audio/x-raw");

@@ -136,9 +136,13 @@ public final class FormatChooser {
             long mjpegRate = (long) (pixels * 1.5 * fps * MJPEG_RATIO);
             long h264Rate = Math.min(H264_MAX_KBPS, Math.max(500, budget <= 0 ? H264_MAX_KBPS
                     : budget * 8 / 1000 * 8 / 10)) * 1000L / 8;
-            result.add(option(Encoding.RAW, f, fn, fd, rawRate, linkBytesPerSecond, budget));
-            if (options.mjpegEncoderAvailable() || device.formats().stream().anyMatch(x ->
-                    x.mediaType().equals("image/jpeg") && x.width() == f.width() && x.height() == f.height())) {
+            boolean deviceMjpeg = device.formats().stream().anyMatch(x ->
+                    x.mediaType().equals("image/jpeg") && x.width() == f.width() && x.height() == f.height());
+            if (!raw.isEmpty() || !deviceMjpeg) {
+                // A size the device gives only as MJPEG cannot be sent raw without a decoder on this host.
+                result.add(option(Encoding.RAW, f, fn, fd, rawRate, linkBytesPerSecond, budget));
+            }
+            if (options.mjpegEncoderAvailable() || deviceMjpeg) {
                 result.add(option(Encoding.MJPEG, f, fn, fd, mjpegRate, linkBytesPerSecond, budget));
             }
             if (options.h264EncoderAvailable()) {
@@ -207,6 +211,11 @@ public final class FormatChooser {
         if (forced != null) {
             e = forced;
             why = "asked for " + e.name() + "; " + link;
+        } else if (!deviceHasRaw && deviceHasMjpeg) {
+            // A webcam's large sizes often come as MJPEG only: sent as it comes, no decoder, no encoder here.
+            e = Encoding.MJPEG;
+            why = String.format(Locale.ROOT, "the device gives MJPEG at this size, not raw: sent as the device made"
+                    + " it, about %.0f MB/s; %s", mjpegRate / 1e6, link);
         } else if (rawRate <= budget) {
             e = Encoding.RAW;
             why = String.format(Locale.ROOT, "raw fits: %.0f MB/s needed, %s; no encoding, lowest latency",

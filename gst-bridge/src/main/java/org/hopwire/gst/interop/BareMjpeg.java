@@ -60,6 +60,7 @@ public final class BareMjpeg {
         private final AtomicLong sent = new AtomicLong();
         private final AtomicLong dropped = new AtomicLong();
         private Capture capture;
+        private volatile java.util.function.LongConsumer written = t -> { };
         private volatile boolean closed;
         private volatile Exception failure;
 
@@ -107,6 +108,7 @@ public final class BareMjpeg {
                         f = queue.pollFirst();
                     }
                     stream.writeFully(f.payload());
+                    written.accept(capture.baseTimeNs() + f.pts());
                     capture.release(f);
                     sent.incrementAndGet();
                 }
@@ -117,6 +119,15 @@ public final class BareMjpeg {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+
+        /**
+         * Told, on the writing thread, of each image once it is written: its capture time on the monotonic clock
+         * (System.nanoTime), in the order written, which is the order a receiver shows them in (the media benchmark
+         * pairs them to measure the recipe's latency; a bare stream carries no timestamps).
+         */
+        public void observeWritten(java.util.function.LongConsumer captureNanos) {
+            this.written = captureNanos;
         }
 
         public long imagesSent() {

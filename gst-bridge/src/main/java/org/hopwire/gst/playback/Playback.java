@@ -64,6 +64,9 @@ public final class Playback implements AutoCloseable {
         return t;
     });
 
+    /** {@link Listener#onShown}'s sender timestamp for a picture of a bare byte stream. */
+    public static final long NO_SENDER_PTS = Long.MIN_VALUE;
+
     /** Told what happens; called on GStreamer's or the watchdog's thread, must return quickly. */
     public interface Listener {
         default void onProblem(MediaProblem problem) {
@@ -73,7 +76,10 @@ public final class Playback implements AutoCloseable {
         default void onStalled(boolean stalled) {
         }
 
-        /** A picture reached the preview: the sender's timestamp of its frame, and when (System.nanoTime). */
+        /**
+         * A picture reached the preview: the sender's timestamp of its frame, and when (System.nanoTime). A bare
+         * byte stream carries no timestamps: its pictures come with {@link #NO_SENDER_PTS}, in the order sent.
+         */
         default void onShown(long senderPts, long shownNanos) {
         }
     }
@@ -456,9 +462,9 @@ public final class Playback implements AutoCloseable {
         Structure s = sample.getCaps().getStructure(0);
         PreviewFrame frame = new PreviewFrame(sample, s.getInteger("width"), s.getInteger("height"));
         framesShown.incrementAndGet();
-        long sender = senderPts(frame.pts());
+        long sender = byteStream ? NO_SENDER_PTS : senderPts(frame.pts());
         preview.offer(frame);
-        if (sender != Long.MIN_VALUE) {
+        if (sender != Long.MIN_VALUE || byteStream) {
             listener.onShown(sender, now);
         }
         return FlowReturn.OK;

@@ -77,11 +77,13 @@ class DeviceCatalogTest {
     void shouldOfferOnlyTheTestSourcesInATestOnlyCatalog() throws Exception {
         try (DeviceCatalog c = DeviceCatalog.testSourcesOnly()) {
             c.start();
-            assertEquals(java.util.List.of(TestDevices.CAMERA_ID, TestDevices.MICROPHONE_ID),
-                    c.devices().stream().map(MediaDevice::id).toList());
+            assertEquals(java.util.List.of(TestDevices.CAMERA_ID, TestDevices.MICROPHONE_ID,
+                    TestDevices.MJPEG_CAMERA_ID), c.devices().stream().map(MediaDevice::id).toList());
             c.testDevices().unplug(TestDevices.CAMERA_ID);
-            assertEquals(java.util.List.of(TestDevices.MICROPHONE_ID), c.devices().stream().map(MediaDevice::id)
-                    .toList(), "pulling a test source out still works");
+            assertEquals(java.util.List.of(TestDevices.MICROPHONE_ID, TestDevices.MJPEG_CAMERA_ID),
+                    c.devices().stream().map(MediaDevice::id).toList(), "pulling a test source out still works");
+            assertTrue(c.controls(TestDevices.MJPEG_CAMERA_ID).isEmpty(), "no balance acts on a webcam's own JPEG");
+            assertFalse(c.needsBalance(TestDevices.MJPEG_CAMERA_ID));
         }
     }
 

@@ -46,6 +46,18 @@ class FormatChooserTest {
     }
 
     @Test
+    void shouldSendAWebcamsMjpegAsItComesWhereItGivesNoRaw() {
+        // Raw would fit the link, but the device has no raw at 1080p: no decoder and encoder on this host.
+        FormatChoice c = FormatChooser.choose(TestDevices.mjpegCamera(), USB4_40G, "", FormatChooser.Options.DEFAULT);
+        assertEquals(Encoding.MJPEG, c.encoding());
+        assertTrue(c.deviceEncodes(), c.describe());
+        assertEquals("", c.sourceFormat());
+        assertTrue(c.describe().startsWith("MJPEG (from the device) 1920x1080 at 30 fps"), c.describe());
+        assertTrue(FormatChooser.options(TestDevices.mjpegCamera(), USB4_40G, FormatChooser.Options.DEFAULT).stream()
+                .noneMatch(o -> o.encoding() == Encoding.RAW), "no raw offered where the device has none");
+    }
+
+    @Test
     void shouldEncodeH264OnASlowLinkOrMjpegWhenX264IsMissing() {
         FormatChoice h = FormatChooser.choose(TestDevices.camera(), SLOW, "", FormatChooser.Options.DEFAULT);
         assertEquals(Encoding.H264, h.encoding());

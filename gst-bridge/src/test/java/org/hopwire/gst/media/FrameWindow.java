@@ -49,8 +49,8 @@ final class FrameWindow {
         pending.merge(senderPts, 1, Integer::sum);
     }
 
-    /** A picture reached the preview; counted only when its frame was received in the window. */
-    void shown(long senderPts) {
+    /** A picture reached the preview; counted (and true returned) only when its frame was received in the window. */
+    boolean shown(long senderPts) {
         boolean[] ours = new boolean[1];
         pending.computeIfPresent(senderPts, (k, n) -> {
             ours[0] = true;
@@ -59,6 +59,7 @@ final class FrameWindow {
         if (ours[0]) {
             shown.incrementAndGet();
         }
+        return ours[0];
     }
 
     long received() {
