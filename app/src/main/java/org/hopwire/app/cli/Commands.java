@@ -268,7 +268,10 @@ final class Commands {
                         + timeout.toSeconds() + " s (no answer there?)");
             }
             int channel = lend.get().channel();
+            List<String> others = hub.snapshot().lends().stream().filter(l -> l.deviceId().equals(d.id())
+                    && !l.peer().equals(ref.uuid())).map(Snapshot.Lend::peerName).toList();
             out().println("Lending " + d.name() + " to " + p.name() + " (" + lend.get().format() + ")"
+                    + (others.isEmpty() ? "" : "; also in use by " + String.join(", ", others))
                     + (ctx().foreground() ? duration.map(x -> " for " + x.toSeconds() + " s").orElse("")
                     + ". Ctrl+C ends it." : ": the running Hopwire holds it"
                     + duration.map(x -> " for " + x.toSeconds() + " s").orElse("") + "."));

@@ -74,6 +74,8 @@ public final class Hub implements AutoCloseable {
 
     private final Fabric fabric;
     private final DeviceCatalog devices;
+    /** This host's captures, shared by every peer's lender: a device lent to several peers is opened once. */
+    private final org.hopwire.gst.capture.SharedCaptures captures = new org.hopwire.gst.capture.SharedCaptures();
     private final PeerStore store;
     private final PeerSession.Identity identity;
     private final Asker asker;
@@ -484,6 +486,11 @@ public final class Hub implements AutoCloseable {
         return devices;
     }
 
+    /** The captures every peer's lender shares. */
+    org.hopwire.gst.capture.SharedCaptures captures() {
+        return captures;
+    }
+
     Asker asker() {
         return asker;
     }
@@ -610,5 +617,6 @@ public final class Hub implements AutoCloseable {
         worker.shutdownNow();
         localPreviews.forEach(LocalPreview::close);
         localPreviews.clear();
+        captures.close();
     }
 }

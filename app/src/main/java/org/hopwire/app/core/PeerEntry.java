@@ -106,7 +106,8 @@ final class PeerEntry implements SessionHandler {
         this.identity = identity;
         this.config = config;
         this.emulated = fabric.kind().equals("emulated");
-        GstLender lender = new GstLender(hub.devices(), this::linkBytesPerSecond, hub.formatOptions());
+        GstLender lender = new GstLender(hub.devices(), this::linkBytesPerSecond, hub.formatOptions(),
+                hub.captures());
         GstBorrower borrower = new GstBorrower(this::outputsFor);
         this.media = new MediaSessionHandler(this, lender, borrower);
         lender.onProblem(p -> hub.notice(Notice.warning(Text.tr("notice.lend.problem.unknown", name(),

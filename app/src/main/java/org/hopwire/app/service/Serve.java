@@ -302,8 +302,11 @@ public final class Serve {
                 now.lends().forEach(l -> lendsNow.add(l.peer() + "/" + l.channel()));
                 for (Snapshot.Lend l : now.lends()) {
                     if (seen.lends().stream().noneMatch(o -> o.peer().equals(l.peer()) && o.channel() == l.channel())) {
+                        List<String> all = now.lends().stream().filter(o -> o.deviceId().equals(l.deviceId()))
+                                .map(o -> "'" + o.peerName() + "'").toList();
                         lines.add("lend started: " + l.deviceName() + " (" + l.deviceId() + ") to '" + l.peerName()
-                                + "' (" + l.peer() + ")");
+                                + "' (" + l.peer() + ")" + (all.size() > 1 ? "; in use by " + String.join(", ", all)
+                                : ""));
                     }
                 }
                 for (Snapshot.Lend l : seen.lends()) {

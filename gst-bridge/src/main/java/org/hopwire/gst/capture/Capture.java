@@ -72,6 +72,8 @@ public final class Capture implements AutoCloseable {
     private Element source;
     /** The balance element, when the capture has one. */
     private Element balance;
+    /** For a branch of a shared device ({@link DeviceTap}): takes the branch off the device instead of a close. */
+    private final Runnable detach;
 
     private Capture(String name, Pipeline pipeline, AppSink sink, FormatChoice choice, long firstSequence,
                     Listener listener) {
@@ -80,7 +82,43 @@ public final class Capture implements AutoCloseable {
         this.choice = choice;
         this.sequence = firstSequence;
         this.host = new PipelineHost(name, pipeline, this::problem);
+        this.detach = null;
         sink.connect((AppSink.NEW_SAMPLE) this::onSample);
+    }
+
+    /** A branch of a device's shared pipeline: the device's host reports its problems here through the tap. */
+    private Capture(PipelineHost shared, AppSink sink, FormatChoice choice, Listener listener, Runnable detach) {
+        this.sink = sink;
+        this.listener = listener;
+        this.choice = choice;
+        this.host = shared;
+        this.detach = detach;
+        sink.connect((AppSink.NEW_SAMPLE) this::onSample);
+    }
+
+    /**
+     * A capture of one branch of a device already running in {@code shared} ({@link DeviceTap}): frames from
+     * {@code sink}, problems as the tap passes them on; closing it runs {@code detach} rather than stopping the
+     * pipeline. Its controls are the tap's, given with {@code source} and {@code balance}.
+     */
+    static Capture branch(PipelineHost shared, AppSink sink, FormatChoice choice, Element source, Element balance,
+                          Listener listener, Runnable detach) {
+        Capture c = new Capture(shared, sink, choice, listener, detach);
+        c.source = source;
+        c.balance = balance;
+        return c;
+    }
+
+    /** Waits for the branch's first sample; false when the time ran out; throws the pipeline's error. */
+    boolean awaitFirstCaps(Duration timeout) throws GstPipelineException, InterruptedException {
+        try {
+            firstCaps.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (ExecutionException e) {
+            throw (GstPipelineException) e.getCause();
+        } catch (TimeoutException e) {
+            return false;
+        }
     }
 
     /**
@@ -143,7 +181,7 @@ public final class Capture implements AutoCloseable {
         return c;
     }
 
-    private void problem(MediaProblem p) {
+    void problem(MediaProblem p) {
         if (p.severity() == MediaProblem.Severity.ERROR) {
             firstCaps.completeExceptionally(GstPipelineException.of(p));
         }
@@ -288,6 +326,10 @@ public final class Capture implements AutoCloseable {
         synchronized (this) {
             closed = true; // after this no control reaches the pipeline being torn down
         }
-        host.close();
+        if (detach != null) {
+            detach.run();
+        } else {
+            host.close();
+        }
     }
 }

@@ -21,6 +21,7 @@ import org.hopwire.gst.GStreamerUnavailableException;
 import org.hopwire.gst.GstPipelineException;
 import org.hopwire.gst.MediaProblem;
 import org.hopwire.gst.capture.Capture;
+import org.hopwire.gst.capture.SharedCaptures;
 import org.hopwire.gst.device.DeviceCatalog;
 import org.hopwire.gst.device.MediaDevice;
 import org.hopwire.gst.device.SourceFactory;
@@ -31,6 +32,9 @@ import org.hopwire.gst.format.FormatChooser;
  * The lending side of a session: when the owner's person has consented, captures the device in the format the link
  * allows, sends its frames, answers key-frame requests, changes format mid-stream on request, and ends the lend with
  * the device's own words when the device fails (busy, pulled out). The session survives all of it.
+ *
+ * <p>Captures go through the host's {@link SharedCaptures}: a device lent to several peers is opened once, a format
+ * they share is encoded once. "Busy" therefore only ever means another program holds the device.
  */
 public final class GstLender implements AutoCloseable {
     /** How long a device may take to deliver its first frame. */
@@ -44,12 +48,15 @@ public final class GstLender implements AutoCloseable {
     private final LongSupplier linkBytesPerSecond;
     private volatile FormatChooser.Options options;
     private final AtomicReference<PeerSession> session = new AtomicReference<>();
-    private final Map<String, Capture> prepared = new ConcurrentHashMap<>();
-    private final Map<Integer, Capture> active = new ConcurrentHashMap<>();
+    private final SharedCaptures shared;
+    /** Whether {@link #shared} is this lender's own (closed with it) rather than the host's. */
+    private final boolean ownShared;
+    private final Map<String, SharedCaptures.Tap> prepared = new ConcurrentHashMap<>();
+    private final Map<Integer, SharedCaptures.Tap> active = new ConcurrentHashMap<>();
     private final Map<Integer, String> activeDevice = new ConcurrentHashMap<>();
     private final List<Consumer<MediaProblem>> problemListeners = new CopyOnWriteArrayList<>();
     /** Each capture's listener state (its channel once lent). */
-    private final Map<Capture, Holder> holders = new ConcurrentHashMap<>();
+    private final Map<SharedCaptures.Tap, Holder> holders = new ConcurrentHashMap<>();
     /**
      * Format changes a borrower asked for: one at a time, off the session's thread, since a new capture takes a
      * while. The thread ends when idle (the lender outlives sessions, so it is never shut down); the session lets
@@ -66,9 +73,26 @@ public final class GstLender implements AutoCloseable {
      * @param linkBytesPerSecond the link's measured rate, asked at each lend (0 when not known yet)
      */
     public GstLender(DeviceCatalog devices, LongSupplier linkBytesPerSecond, FormatChooser.Options options) {
+        this(devices, linkBytesPerSecond, options, new SharedCaptures(), true);
+    }
+
+    /**
+     * A lender that shares {@code shared} (the host's one instance) with the other peers' lenders.
+     *
+     * @param linkBytesPerSecond the link's measured rate, asked at each lend (0 when not known yet)
+     */
+    public GstLender(DeviceCatalog devices, LongSupplier linkBytesPerSecond, FormatChooser.Options options,
+                     SharedCaptures shared) {
+        this(devices, linkBytesPerSecond, options, shared, false);
+    }
+
+    private GstLender(DeviceCatalog devices, LongSupplier linkBytesPerSecond, FormatChooser.Options options,
+                      SharedCaptures shared, boolean ownShared) {
         this.devices = devices;
         this.linkBytesPerSecond = linkBytesPerSecond;
         this.options = options;
+        this.shared = shared;
+        this.ownShared = ownShared;
     }
 
     /** The session frames go to; set once it is started. */
@@ -96,18 +120,21 @@ public final class GstLender implements AutoCloseable {
         SourceFactory source = devices.source(deviceId).orElseThrow(() -> new LendRefused(ProtocolError.DEVICE_GONE,
                 device.name() + " is gone"));
         FormatChoice choice = FormatChooser.choose(device, linkBytesPerSecond.getAsLong(), preferredCaps, options);
-        Capture c = startCapture(device, source, choice, 0);
+        SharedCaptures.Tap c = startCapture(device, source, choice, 0);
         prepared.put(deviceId, c);
         return c.caps();
     }
 
-    /** Starts a capture for a lend, or refuses the lend with the reason; package-private for the tests. */
-    Capture startCapture(MediaDevice device, SourceFactory source, FormatChoice choice, long firstSequence)
+    /**
+     * Starts a capture for a lend (a tap on the device, shared with the host's other lends of it), or refuses the
+     * lend with the reason; package-private for the tests.
+     */
+    SharedCaptures.Tap startCapture(MediaDevice device, SourceFactory source, FormatChoice choice, long firstSequence)
             throws LendRefused {
         Holder holder = new Holder();
         try {
-            Capture c = Capture.start("lend-" + device.id(), source, choice, firstSequence, START_TIMEOUT,
-                    devices.needsBalance(device.id()), new CaptureListener(holder));
+            SharedCaptures.Tap c = shared.open(device.id(), source, choice, firstSequence,
+                    devices.needsBalance(device.id()), START_TIMEOUT, new CaptureListener(holder));
             holder.capture = c;
             holders.put(c, holder);
             restoreControls(device.id(), c);
@@ -128,7 +155,7 @@ public final class GstLender implements AutoCloseable {
 
     /** Lets the capture's listener find its capture and channel. */
     private static final class Holder {
-        volatile Capture capture;
+        volatile SharedCaptures.Tap capture;
         volatile int channel = -1;
     }
 
@@ -174,7 +201,7 @@ public final class GstLender implements AutoCloseable {
 
     /** See {@link org.hopwire.engine.session.SessionHandler#onLendStarted}. */
     public void onLendStarted(int channel, String deviceId) {
-        Capture c = prepared.remove(deviceId);
+        SharedCaptures.Tap c = prepared.remove(deviceId);
         if (c == null) {
             return;
         }
@@ -184,14 +211,14 @@ public final class GstLender implements AutoCloseable {
         c.sendTo(channel);
     }
 
-    private Holder holderOf(Capture c) {
+    private Holder holderOf(SharedCaptures.Tap c) {
         return holders.get(c);
     }
 
     /** See {@link org.hopwire.engine.session.SessionHandler#onLendEnded}. */
     public void onLendEnded(int channel, int reason) {
         activeDevice.remove(channel);
-        Capture c = active.remove(channel);
+        SharedCaptures.Tap c = active.remove(channel);
         if (c != null) {
             holders.remove(c);
             c.close();
@@ -199,7 +226,7 @@ public final class GstLender implements AutoCloseable {
     }
 
     public void onKeyFrameRequested(int channel) {
-        Capture c = active.get(channel);
+        SharedCaptures.Tap c = active.get(channel);
         if (c != null) {
             c.requestKeyFrame();
         }
@@ -207,7 +234,7 @@ public final class GstLender implements AutoCloseable {
 
     /** See {@link org.hopwire.engine.session.SessionHandler#onFrameSent}: the frame's memory is free again. */
     public void onFrameSent(MediaFrame frame) {
-        Capture c = active.get(frame.channel());
+        SharedCaptures.Tap c = active.get(frame.channel());
         if (c != null) {
             c.release(frame);
         }
@@ -239,7 +266,7 @@ public final class GstLender implements AutoCloseable {
     /** Chooses for the borrower's wish and changes to it; nothing happens when that is what is sent already. */
     void changeFormatTo(int channel, String preferredCaps) throws LendRefused {
         String deviceId = activeDevice.get(channel);
-        Capture now = active.get(channel);
+        SharedCaptures.Tap now = active.get(channel);
         if (deviceId == null || now == null) {
             throw new LendRefused(ProtocolError.DEVICE_GONE, "channel " + channel + " is not lent now");
         }
@@ -282,21 +309,23 @@ public final class GstLender implements AutoCloseable {
      */
     public void changeFormat(int channel, FormatChoice choice) throws LendRefused {
         String deviceId = activeDevice.get(channel);
-        Capture old = active.get(channel);
+        SharedCaptures.Tap old = active.get(channel);
         if (deviceId == null || old == null) {
             throw new LendRefused(ProtocolError.DEVICE_GONE, "channel " + channel + " is not lent");
         }
         MediaDevice device = devices.find(deviceId).orElseThrow(() -> new LendRefused(ProtocolError.DEVICE_GONE,
                 deviceId + " is gone"));
         SourceFactory source = devices.source(deviceId).orElseThrow();
-        old.close(); // a camera opens once: the old capture lets go first
+        // The old tap lets go first: when it was the device's only lend the device closes and opens again in the
+        // new format; with other lends of the device it only leaves its branch and the others go on untouched.
+        old.close();
         holders.remove(old);
-        Capture next;
+        SharedCaptures.Tap next;
         try {
             next = startCapture(device, source, choice, old.nextSequence());
         } catch (LendRefused refused) {
             try {
-                Capture back = startCapture(device, source, old.choice(), old.nextSequence());
+                SharedCaptures.Tap back = startCapture(device, source, old.choice(), old.nextSequence());
                 active.put(channel, back);
                 holders.get(back).channel = channel;
                 back.sendTo(channel);
@@ -326,7 +355,7 @@ public final class GstLender implements AutoCloseable {
     }
 
     /** A new capture of a device (a new lend, a new format) starts with the controls as they were last set. */
-    private void restoreControls(String deviceId, Capture c) {
+    private void restoreControls(String deviceId, SharedCaptures.Tap c) {
         Map<String, Long> set = devices.controlValues(deviceId);
         for (ControlMessage.Control control : devices.controls(deviceId)) {
             Long v = set.get(control.name());
@@ -346,7 +375,7 @@ public final class GstLender implements AutoCloseable {
      */
     public long applyControl(int channel, String deviceId, ControlMessage.Control control, long value)
             throws ControlFailed {
-        Capture c = active.get(channel);
+        SharedCaptures.Tap c = active.get(channel);
         if (c == null) {
             c = prepared.get(deviceId);
         }
@@ -371,7 +400,7 @@ public final class GstLender implements AutoCloseable {
                 .findFirst().orElseThrow(() -> new ControlFailed(deviceId + " has no control " + name));
         long actual = control.clamp(value);
         for (Map.Entry<Integer, String> e : activeDevice.entrySet()) {
-            Capture c = active.get(e.getKey());
+            SharedCaptures.Tap c = active.get(e.getKey());
             if (e.getValue().equals(deviceId) && c != null) {
                 try {
                     actual = c.applyControl(control, value);
@@ -399,16 +428,20 @@ public final class GstLender implements AutoCloseable {
                 e.getValue().choice())).toList();
     }
 
-    public Optional<Capture> capture(int channel) {
+    /** The tap a lent channel's frames come from. */
+    public Optional<SharedCaptures.Tap> capture(int channel) {
         return Optional.ofNullable(active.get(channel));
     }
 
     @Override
     public void close() {
-        prepared.values().forEach(Capture::close);
+        prepared.values().forEach(SharedCaptures.Tap::close);
         prepared.clear();
-        active.values().forEach(Capture::close);
+        active.values().forEach(SharedCaptures.Tap::close);
         active.clear();
         activeDevice.clear();
+        if (ownShared) {
+            shared.close();
+        }
     }
 }

@@ -89,7 +89,7 @@ public final class ControlBench {
                 dragged[i] = System.nanoTime() - t0;
             }
             // The device's share: the balance element's property set alone, on the owner's running capture.
-            org.hopwire.gst.capture.Capture capture = pair.owner.lender().capture(b.channel()).orElseThrow();
+            var capture = pair.owner.lender().capture(b.channel()).orElseThrow();
             org.hopwire.engine.protocol.ControlMessage.Control hue = org.hopwire.gst.device.Balance.control("hue")
                     .orElseThrow();
             long[] apply = new long[samples];

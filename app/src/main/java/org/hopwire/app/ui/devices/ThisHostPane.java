@@ -107,7 +107,7 @@ public final class ThisHostPane extends VBox {
         if (!s.lends().equals(shownLends)) {
             shownLends = s.lends();
             FocusKeeper.setRows(lends, s.lends().isEmpty() ? List.of(noLends)
-                    : s.lends().stream().map(this::lendRow).toList());
+                    : DeviceLends.of(s.lends()).stream().map(this::lendRow).toList());
         }
         if (!s.borrows().equals(shownBorrows) || !paired.equals(shownBorrowsPaired)
                 || borrows.getChildren().isEmpty()) {
@@ -176,21 +176,42 @@ public final class ThisHostPane extends VBox {
     public List<Node> warmUpRows() {
         UUID nobody = new UUID(0, 0);
         return List.of(borrowRow(new Snapshot.Borrowed(nobody, "", 0, "warm-up", "", "", ""), true),
-                lendRow(new Snapshot.Lend(nobody, "", 0, "warm-up", "", "")));
+                lendRow(DeviceLends.of(List.of(new Snapshot.Lend(nobody, "", 0, "warm-up", "", ""))).get(0)));
     }
 
-    private Node lendRow(Snapshot.Lend l) {
-        Label what = new Label(Text.tr("host.lend.row", l.deviceName(), l.peerName()), Icons.icon(Icons.OFFER));
-        what.setId(Ids.of("lend", l.deviceId()));
-        what.setTooltip(new Tooltip(Text.tr("host.lend.tip", l.format())));
+    /**
+     * One lent device, naming every peer that borrows it now. One borrower: a Revoke button; several: a Revoke menu
+     * with an item per borrower, so revoking one leaves the others borrowing.
+     */
+    private Node lendRow(DeviceLends d) {
+        Label what = new Label(d.text(), Icons.icon(Icons.OFFER));
+        what.setId(Ids.of("lend", d.deviceId()));
+        what.setTooltip(new Tooltip(d.tip()));
         what.setWrapText(true);
         what.setMinWidth(120);
-        Button revoke = button(Text.tr("host.revoke"), Icons.REVOKE, Ids.of("revoke", l.deviceId()),
-                e -> model.revoke(l.peer(), l.channel()));
-        revoke.setAccessibleText(Text.tr("host.revoke.accessible", l.deviceName(), l.peerName()));
-        if (!l.deviceId().isEmpty() && !model.hub().ownControls(l.deviceId()).isEmpty()) {
-            return row(what, adjustButton(l.deviceId(), l.deviceName(), Ids.of("lend-adjust", l.deviceId()),
-                    Text.tr("own.adjust.lent.accessible", l.deviceName(), l.peerName())), revoke);
+        Node revoke;
+        if (d.lends().size() == 1) {
+            Snapshot.Lend l = d.lends().get(0);
+            Button b = button(Text.tr("host.revoke"), Icons.REVOKE, Ids.of("revoke", l.deviceId()),
+                    e -> model.revoke(l.peer(), l.channel()));
+            b.setAccessibleText(Text.tr("host.revoke.accessible", l.deviceName(), l.peerName()));
+            revoke = b;
+        } else {
+            MenuButton menu = new MenuButton(Text.tr("host.revoke"), Icons.icon(Icons.REVOKE));
+            menu.setId(Ids.of("revoke", d.deviceId()));
+            menu.setMinWidth(Region.USE_PREF_SIZE);
+            menu.setAccessibleText(Text.tr("host.revoke.menu.accessible", d.deviceName()));
+            for (Snapshot.Lend l : d.lends()) {
+                MenuItem item = new MenuItem(Text.tr("host.revoke.from", l.peerName()));
+                item.setId(Ids.of("revoke", l.deviceId()) + "-" + Ids.of("from", l.peerName()));
+                item.setOnAction(e -> model.revoke(l.peer(), l.channel()));
+                menu.getItems().add(item);
+            }
+            revoke = menu;
+        }
+        if (!d.deviceId().isEmpty() && !model.hub().ownControls(d.deviceId()).isEmpty()) {
+            return row(what, adjustButton(d.deviceId(), d.deviceName(), Ids.of("lend-adjust", d.deviceId()),
+                    Text.tr("own.adjust.lent.accessible", d.deviceName(), d.borrowers())), revoke);
         }
         return row(what, revoke);
     }

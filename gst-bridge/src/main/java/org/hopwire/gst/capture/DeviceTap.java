@@ -1,0 +1,282 @@
+package org.hopwire.gst.capture;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.freedesktop.gstreamer.Bin;
+import org.freedesktop.gstreamer.Element;
+import org.freedesktop.gstreamer.ElementFactory;
+import org.freedesktop.gstreamer.Gst;
+import org.freedesktop.gstreamer.Pad;
+import org.freedesktop.gstreamer.PadLinkException;
+import org.freedesktop.gstreamer.Pipeline;
+import org.freedesktop.gstreamer.State;
+import org.hopwire.gst.GStreamerUnavailableException;
+import org.hopwire.gst.GstPipelineException;
+import org.hopwire.gst.GstRuntime;
+import org.hopwire.gst.MediaProblem;
+import org.hopwire.gst.PipelineHost;
+import org.hopwire.gst.device.Balance;
+import org.hopwire.gst.device.SourceFactory;
+import org.hopwire.gst.format.FormatChoice;
+
+/**
+ * One device opened once, for every format it is sent in: {@code source ! [videobalance] ! capsfilter ! tee}, and per
+ * format a branch {@code queue ! [converters] ! format stage ! appsink} hung on a request pad of the tee, each
+ * branch a {@link Capture} of its own (its own encoder, appsink and frames).
+ *
+ * <p>The device runs in the format of the branch that opened it (its size, rate and raw format or its own JPEG). A
+ * later branch that needs something else is converted from what the device runs at: decoded (a device's JPEG to raw),
+ * converted, scaled and rate-changed, then encoded; it never restarts the device under the other branches. Only the
+ * first branch sees the device's pictures untouched. Each branch has its own queue (its own thread), so a slow
+ * encoder drops its own pictures, not its neighbours'. A branch is added and taken off while the device runs; the
+ * last one going closes the device.
+ *
+ * <p>The pipeline's errors (a device pulled out, a device that fails) go to every branch: they all stop together.
+ * Controls (the balance element, a {@code v4l2src}'s own) act on the device, so every branch sees them.
+ */
+final class DeviceTap implements AutoCloseable {
+    /** A branch's own queue: two pictures wait at most, older ones are dropped for that branch only. */
+    private static final String BRANCH_QUEUE = "queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 "
+            + "leaky=downstream";
+    /** How long taking a branch off waits for the tee to be between two pictures. */
+    private static final long DETACH_WAIT_MS = 2000;
+
+    private final String name;
+    private final PipelineHost host;
+    private final Element source;
+    private final Element balance;
+    private final Element tee;
+    /** The caps the device runs at (null for audio: every audio branch is the same format). */
+    private final String runningCaps;
+    private final List<Capture> branches = new CopyOnWriteArrayList<>();
+    private int nextBranch;
+    private boolean playing;
+    private volatile boolean failed;
+    private boolean closed;
+
+    private DeviceTap(String name, Pipeline pipeline, Element source, Element balance, Element tee,
+                      String runningCaps) {
+        this.name = name;
+        this.source = source;
+        this.balance = balance;
+        this.tee = tee;
+        this.runningCaps = runningCaps;
+        this.host = new PipelineHost(name, pipeline, this::problem);
+    }
+
+    /**
+     * Opens the device for the format {@code first} (the device will run at it); nothing flows until the first
+     * {@link #addBranch}.
+     *
+     * @throws GstPipelineException when the device cannot be opened
+     */
+    static DeviceTap open(String name, SourceFactory source, FormatChoice first, boolean withBalance)
+            throws GstPipelineException, GStreamerUnavailableException {
+        GstRuntime.init();
+        Pipeline pipeline = new Pipeline(name);
+        Element src;
+        try {
+            src = source.create("src");
+        } catch (RuntimeException e) {
+            pipeline.dispose();
+            throw new GstPipelineException("src", "the device cannot be opened: " + e.getMessage(), "");
+        }
+        String caps = runningCaps(first);
+        Element bal = withBalance && CapturePipelines.canBalance(first)
+                ? ElementFactory.make("videobalance", Balance.ELEMENT) : null;
+        Element filter = null;
+        if (caps != null) {
+            filter = ElementFactory.make("capsfilter", "running");
+            filter.setAsString("caps", caps);
+        }
+        Element tee = ElementFactory.make("tee", "tee");
+        tee.set("allow-not-linked", true);
+        pipeline.add(src);
+        Element last = src;
+        for (Element e : new Element[] {bal, filter, tee}) {
+            if (e == null) {
+                continue;
+            }
+            pipeline.add(e);
+            if (!last.link(e)) {
+                pipeline.dispose();
+                throw new GstPipelineException(name, "the device cannot deliver " + first.describe(), "");
+            }
+            last = e;
+        }
+        return new DeviceTap(name, pipeline, src, bal, tee, caps);
+    }
+
+    /** What the source is held to for a choice: its size, rate and raw format, or its own JPEG; null for audio. */
+    static String runningCaps(FormatChoice c) {
+        if (c.encoding() == FormatChoice.Encoding.AUDIO) {
+            return null;
+        }
+        String size = c.width() > 0 ? String.format(Locale.ROOT, ",width=%d,height=%d,framerate=%d/%d", c.width(),
+                c.height(), c.fpsNumerator(), c.fpsDenominator()) : "";
+        if (c.encoding() == FormatChoice.Encoding.MJPEG && c.deviceEncodes()) {
+            return "image/jpeg" + size;
+        }
+        if (c.encoding() == FormatChoice.Encoding.RAW) {
+            return "video/x-raw,format=" + c.sourceFormat() + size;
+        }
+        return "video/x-raw" + size;
+    }
+
+    /**
+     * What a branch for {@code wanted} really sends on this device: the same, except that the device's own JPEG can
+     * only be passed on when the device runs at exactly that; otherwise this host encodes the MJPEG.
+     */
+    FormatChoice effective(FormatChoice wanted) {
+        if (wanted.encoding() == FormatChoice.Encoding.MJPEG && wanted.deviceEncodes() && !fits(wanted)) {
+            return new FormatChoice(wanted.encoding(), wanted.sourceFormat(), wanted.width(), wanted.height(),
+                    wanted.fpsNumerator(), wanted.fpsDenominator(), false, wanted.bytesPerSecond(),
+                    wanted.bitrateKbps(), wanted.reason() + "; encoded on this host from the picture the device "
+                    + "runs at for its other borrowers");
+        }
+        return wanted;
+    }
+
+    /** Whether a branch for the choice takes the device's pictures as they are (no conversion). */
+    boolean fits(FormatChoice c) {
+        return runningCaps == null || runningCaps.equals(runningCaps(c));
+    }
+
+    /**
+     * Adds a branch for {@code choice} (see {@link #effective}) and waits for its first sample; the first branch
+     * starts the device.
+     *
+     * @throws GstPipelineException when the branch (or the device, for the first) fails to start in time
+     */
+    synchronized Capture addBranch(FormatChoice wanted, Duration startTimeout, Capture.Listener listener)
+            throws GstPipelineException, InterruptedException {
+        if (closed || failed) {
+            throw new GstPipelineException(name, "the device has stopped", "");
+        }
+        FormatChoice choice = effective(wanted);
+        String[] missing = CapturePipelines.missingPlugin(choice, GstRuntime::isInstalled);
+        boolean fromJpeg = runningCaps != null && runningCaps.startsWith("image/jpeg") && !fits(choice);
+        if (missing == null && fromJpeg && !GstRuntime.isInstalled("jpegdec")) {
+            missing = new String[] {"jpegdec", "gstreamer1.0-plugins-good"};
+        }
+        if (missing != null) {
+            throw new GstPipelineException(missing[0], "the " + missing[0] + " element is missing: install "
+                    + missing[1], "");
+        }
+        String convert = fits(choice) ? "" : choice.encoding() == FormatChoice.Encoding.AUDIO ? ""
+                : (fromJpeg ? "jpegdec ! " : "") + "videoconvert ! videoscale ! videorate ! ";
+        Bin bin = Gst.parseBinFromDescription(BRANCH_QUEUE + " ! " + convert + CapturePipelines.afterSource(choice),
+                true);
+        bin.setName("branch" + nextBranch++);
+        Pipeline pipeline = host.pipeline();
+        pipeline.add(bin);
+        Pad teePad = tee.getRequestPad("src_%u");
+        Pad binPad = bin.getStaticPad("sink");
+        try {
+            teePad.link(binPad);
+        } catch (PadLinkException e) {
+            tee.releaseRequestPad(teePad);
+            pipeline.remove(bin);
+            bin.setState(State.NULL);
+            throw new GstPipelineException(name, "the device cannot deliver " + choice.describe(), "");
+        }
+        org.freedesktop.gstreamer.elements.AppSink sink =
+                (org.freedesktop.gstreamer.elements.AppSink) bin.getElementByName("out");
+        Capture[] self = new Capture[1];
+        Capture c = Capture.branch(host, sink, choice, source, balance, listener, () -> removeBranch(self[0],
+                bin, teePad));
+        self[0] = c;
+        branches.add(c);
+        if (!playing) {
+            playing = true;
+            host.play();
+        } else {
+            bin.syncStateWithParent();
+        }
+        boolean started;
+        try {
+            started = c.awaitFirstCaps(startTimeout);
+        } catch (GstPipelineException e) {
+            c.close();
+            throw e;
+        }
+        if (!started) {
+            c.close();
+            throw new GstPipelineException(name, "the device sent nothing within " + startTimeout.toMillis()
+                    + " ms", "");
+        }
+        return c;
+    }
+
+    /** Takes a branch off the running device, between two pictures; the last branch closes the device. */
+    private synchronized void removeBranch(Capture c, Bin bin, Pad teePad) {
+        if (!branches.remove(c) || closed) {
+            return;
+        }
+        if (branches.isEmpty()) {
+            close();
+            return;
+        }
+        Pad binPad = bin.getStaticPad("sink");
+        CountDownLatch unlinked = new CountDownLatch(1);
+        // An idle probe runs when the tee is not pushing into this pad (at once when the device is not flowing).
+        teePad.block(() -> {
+            teePad.unlink(binPad);
+            unlinked.countDown();
+        });
+        try {
+            if (!unlinked.await(DETACH_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                teePad.unlink(binPad); // the device is stuck: unlinking now cannot race a push that never comes
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            teePad.unlink(binPad);
+        }
+        bin.setState(State.NULL);
+        host.pipeline().remove(bin);
+        tee.releaseRequestPad(teePad);
+    }
+
+    private void problem(MediaProblem p) {
+        if (p.severity() == MediaProblem.Severity.ERROR) {
+            failed = true;
+        }
+        for (Capture c : branches) {
+            c.problem(p);
+        }
+    }
+
+    /** Whether the device has failed: a new lend opens it afresh rather than joining this pipeline. */
+    boolean failed() {
+        return failed;
+    }
+
+    /** Whether the device has been closed (its last branch went). */
+    synchronized boolean isClosed() {
+        return closed;
+    }
+
+    int branchCount() {
+        return branches.size();
+    }
+
+    /** The pipeline's name (one per opened device: tests count them). */
+    String name() {
+        return name;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        branches.clear();
+        host.close();
+    }
+}
