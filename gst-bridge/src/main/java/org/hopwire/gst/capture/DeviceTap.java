@@ -119,7 +119,8 @@ final class DeviceTap implements AutoCloseable {
         }
         String size = c.width() > 0 ? String.format(Locale.ROOT, ",width=%d,height=%d,framerate=%d/%d", c.width(),
                 c.height(), c.fpsNumerator(), c.fpsDenominator()) : "";
-        if (c.encoding() == FormatChoice.Encoding.MJPEG && c.deviceEncodes()) {
+        if (c.encoding() == FormatChoice.Encoding.MJPEG
+                && (c.deviceEncodes() || CapturePipelines.decodesDeviceJpeg(c))) {
             return "image/jpeg" + size;
         }
         if (c.encoding() == FormatChoice.Encoding.RAW) {

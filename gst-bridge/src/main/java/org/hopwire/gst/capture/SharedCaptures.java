@@ -369,6 +369,11 @@ public final class SharedCaptures implements AutoCloseable {
             return branch.capture.baseTimeNs();
         }
 
+        /** The element factories of the device's pipeline (all of its branches), for tests and the bench. */
+        public java.util.List<String> elementKinds() {
+            return branch.capture.elementKinds();
+        }
+
         /** Ends this lend's share: its branch goes when it was the last of it, the device with its last branch. */
         @Override
         public void close() {

@@ -19,6 +19,7 @@ import org.hopwire.engine.testbed.EmulatedTestbed;
 import org.hopwire.engine.testbed.Transfers;
 import org.hopwire.gst.MediaProblem;
 import org.hopwire.gst.capture.Capture;
+import org.hopwire.gst.capture.SharedCaptures;
 import org.hopwire.gst.device.TestDevices;
 import org.hopwire.gst.format.FormatChoice;
 import org.hopwire.gst.interop.BareMjpeg;
@@ -147,7 +148,7 @@ public final class MediaBench {
             if (setup != null) {
                 setup.run(pair, b);
             }
-            Capture capture = pair.owner.lender().capture(b.channel()).orElseThrow();
+            SharedCaptures.Tap capture = pair.owner.lender().capture(b.channel()).orElseThrow();
             base.set(capture.baseTimeNs());
             Thread.sleep(WARM_UP.toMillis());
             long ownerDrops0 = pair.ownerSession.sentStats(b.channel()).drops();

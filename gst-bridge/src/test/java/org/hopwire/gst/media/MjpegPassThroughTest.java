@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.hopwire.engine.session.Borrow;
 import org.hopwire.engine.testbed.Transfers;
 import org.hopwire.gst.GstAssume;
-import org.hopwire.gst.capture.Capture;
+import org.hopwire.gst.capture.SharedCaptures;
 import org.hopwire.gst.device.MjpegTestCamera;
 import org.hopwire.gst.device.TestDevices;
 import org.hopwire.gst.format.FormatChoice;
@@ -80,7 +80,7 @@ class MjpegPassThroughTest {
             // No wish: the chooser takes the webcam's MJPEG, the only way it gives 1080p.
             Borrow b = pair.borrowerSession.borrow(TestDevices.MJPEG_CAMERA_ID, "").get(20, TimeUnit.SECONDS);
             Transfers.await(() -> got.payloads.size() >= got.max, Duration.ofSeconds(20), "20 frames");
-            Capture capture = pair.owner.lender().capture(b.channel()).orElseThrow();
+            SharedCaptures.Tap capture = pair.owner.lender().capture(b.channel()).orElseThrow();
             assertTrue(capture.choice().deviceEncodes(), capture.choice().describe());
             assertEquals(FormatChoice.Encoding.MJPEG, capture.choice().encoding());
             List<String> kinds = capture.elementKinds();
@@ -119,7 +119,7 @@ class MjpegPassThroughTest {
             FormatChoice reencode = new FormatChoice(FormatChoice.Encoding.MJPEG, FormatChoice.DEVICE_JPEG, 1920, 1080,
                     30, 1, false, passThrough.bytesPerSecond(), 0, "bench: decode and encode again");
             pair.owner.lender().changeFormat(b.channel(), reencode);
-            Capture capture = pair.owner.lender().capture(b.channel()).orElseThrow();
+            SharedCaptures.Tap capture = pair.owner.lender().capture(b.channel()).orElseThrow();
             assertTrue(capture.elementKinds().containsAll(List.of("jpegdec", "jpegenc")), capture.elementKinds()
                     .toString());
             Thread.sleep(300); // frames of the pass-through capture still in flight
