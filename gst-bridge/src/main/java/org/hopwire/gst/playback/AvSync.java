@@ -33,6 +33,7 @@ public final class AvSync {
     static final long REANCHOR_NS = 2_000_000_000L;
     /** Pairs kept for the figures. */
     public static final int KEPT = 64;
+    private static final boolean DEBUG = Boolean.getBoolean("hopwire.avsync.debug");
     /** A beep and a flip further apart than this are not the same tick (ticks are a second apart). */
     static final long PAIR_WINDOW_NS = 500_000_000L;
     /** A beep onset needs this much quiet before it: the 40 ms beep itself is not taken for a second one. */
@@ -116,6 +117,10 @@ public final class AvSync {
         boolean light = meanBgr(frame.pixels(), frame.width(), frame.height()) > 128;
         synchronized (lock) {
             if (lastLight != null && light != lastLight) {
+                if (DEBUG) {
+                    System.err.printf("avsync flip shown %.1f ms, due %.1f ms%n", (shownNs - baseTimeNs) / 1e6,
+                            (frame.pts() + LATENCY_NS) / 1e6);
+                }
                 tick(pictureTicks, soundTicks, shownNs, true);
             }
             lastLight = light;
@@ -126,7 +131,7 @@ public final class AvSync {
      * Sound reached the tap: S16LE, interleaved; the onset of a beep after quiet is a tick, at the buffer's time plus
      * the samples before it.
      */
-    void onSound(ByteBuffer samples, int channels, int rate, long receivedNs) {
+    void onSound(ByteBuffer samples, int channels, int rate, long receivedNs, long ptsNs) {
         int onset = -1;
         ByteBuffer b = samples.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         int frames = b.remaining() / (2 * Math.max(1, channels));
@@ -144,6 +149,10 @@ public final class AvSync {
                 }
             }
             if (onset >= 0) {
+                if (DEBUG) {
+                    System.err.printf("avsync beep heard %.1f ms (+%d samples), due %.1f ms%n",
+                            (receivedNs - baseTimeNs) / 1e6, onset, (ptsNs + LATENCY_NS) / 1e6);
+                }
                 tick(soundTicks, pictureTicks, receivedNs + onset * 1_000_000_000L / rate, false);
             }
         }
@@ -187,6 +196,24 @@ public final class AvSync {
         long[] abs = Arrays.stream(kept).map(Math::abs).sorted().toArray();
         return new Figures(n, sorted[sorted.length / 2] / 1e6, abs[(int) Math.ceil(abs.length * 0.95) - 1] / 1e6,
                 last / 1e6);
+    }
+
+    /** Forgets the pairs so far: figures from now on (after a warm-up, or to measure a stretch on its own). */
+    public void resetFigures() {
+        synchronized (lock) {
+            pairs = 0;
+        }
+    }
+
+    /** The offsets of the last pairs, oldest first, in milliseconds (pictures minus sound). */
+    public java.util.List<Double> recentMs() {
+        synchronized (lock) {
+            java.util.List<Double> out = new java.util.ArrayList<>();
+            for (long i = Math.max(0, pairs - KEPT); i < pairs; i++) {
+                out.add(offsets[(int) (i % KEPT)] / 1e6);
+            }
+            return out;
+        }
     }
 
     /** The mean of blue, green and red over a grid of points of a BGRA picture: 0 black to 255 white. */
