@@ -29,6 +29,8 @@ public final class AvSync {
      * and a decode on a loaded 2-core machine; the offset bench shows what is left.
      */
     public static final long LATENCY_NS = 100_000_000L;
+    /** A picture this late at the preview is dropped rather than shown: GStreamer's video sinks' own default. */
+    static final long MAX_PICTURE_LATENESS_NS = 20_000_000L;
     /** A frame whose mapped time is this far from now means the owner's timestamps jumped: anchor again. */
     static final long REANCHOR_NS = 2_000_000_000L;
     /** Pairs kept for the figures. */
@@ -106,7 +108,13 @@ public final class AvSync {
             if (factory.equals("queue")) {
                 e.set("max-size-buffers", 0);
                 e.set("max-size-time", LATENCY_NS * 4);
-            } else if (e.getName().equals("preview") || e.getName().equals("audiotap")) {
+            } else if (e.getName().equals("preview")) {
+                // A picture later than this is not shown late but skipped (as video sinks do by default): on a
+                // loaded machine late pictures would otherwise drift behind the sound.
+                e.set("sync", true);
+                e.set("max-lateness", MAX_PICTURE_LATENESS_NS);
+                e.set("qos", true);
+            } else if (e.getName().equals("audiotap")) {
                 e.set("sync", true);
             }
         }
