@@ -29,10 +29,12 @@ public final class AvSync {
      * and a decode on a loaded 2-core machine; the offset bench shows what is left.
      */
     public static final long LATENCY_NS = 100_000_000L;
-    /** A picture this late at the preview is dropped rather than shown: GStreamer's video sinks' own default. */
-    static final long MAX_PICTURE_LATENESS_NS = 20_000_000L;
     /** A frame whose mapped time is this far from now means the owner's timestamps jumped: anchor again. */
     static final long REANCHOR_NS = 2_000_000_000L;
+    /** What a frame needs between arriving and its time at the outputs: a decode and a conversion on a busy machine. */
+    static final long HEADROOM_NS = 30_000_000L;
+    /** The most both halves are moved later, in all: beyond it a late frame plays late. */
+    static final long MAX_SHIFT_NS = 1_000_000_000L;
     /** Pairs kept for the figures. */
     public static final int KEPT = 64;
     private static final boolean DEBUG = Boolean.getBoolean("hopwire.avsync.debug");
@@ -54,6 +56,8 @@ public final class AvSync {
     private boolean anchored;
     private long offsetNs;
     private long anchors;
+    private long shiftedNs;
+    private long shifts;
 
     private Boolean lastLight;
     private long quietSamples = Long.MAX_VALUE / 2;
@@ -82,7 +86,30 @@ public final class AvSync {
                 anchored = true;
                 anchors++;
             }
+            // A frame with less than HEADROOM_NS left before its time at the outputs would leave them late: both
+            // halves move later together by what it lacks, so they stay in step (a jitter buffer that only grows,
+            // up to MAX_SHIFT_NS; a person sees a steady latency, not a drift between picture and sound).
+            long lacking = now + HEADROOM_NS - (ownerPts + offsetNs + LATENCY_NS);
+            if (lacking > 0 && shiftedNs + lacking <= MAX_SHIFT_NS) {
+                offsetNs += lacking;
+                shiftedNs += lacking;
+                shifts++;
+            }
             return ownerPts + offsetNs;
+        }
+    }
+
+    /** How much later both halves play than the first frame's mapping said, because frames came late; in ns. */
+    public long shiftedNs() {
+        synchronized (lock) {
+            return shiftedNs;
+        }
+    }
+
+    /** How often the mapping was moved later. */
+    public long shifts() {
+        synchronized (lock) {
+            return shifts;
         }
     }
 
@@ -107,14 +134,11 @@ public final class AvSync {
             String factory = e.getFactory() == null ? "" : e.getFactory().getName();
             if (factory.equals("queue")) {
                 e.set("max-size-buffers", 0);
-                e.set("max-size-time", LATENCY_NS * 4);
-            } else if (e.getName().equals("preview")) {
-                // A picture later than this is not shown late but skipped (as video sinks do by default): on a
-                // loaded machine late pictures would otherwise drift behind the sound.
-                e.set("sync", true);
-                e.set("max-lateness", MAX_PICTURE_LATENESS_NS);
-                e.set("qos", true);
-            } else if (e.getName().equals("audiotap")) {
+                // Frames wait here for their time: the latency, and what late frames moved both halves later.
+                e.set("max-size-time", LATENCY_NS + MAX_SHIFT_NS + HEADROOM_NS);
+            } else if (e.getName().equals("preview") || e.getName().equals("audiotap")) {
+                // A late picture is shown late rather than skipped: skipping (max-lateness) left a busy machine's
+                // preview at 0 fps with a warning per second. Late frames move the mapping later instead.
                 e.set("sync", true);
             }
         }

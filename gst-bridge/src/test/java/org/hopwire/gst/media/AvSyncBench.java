@@ -82,8 +82,9 @@ public final class AvSyncBench {
                     sorted.get(0), sorted.get(sorted.size() - 1));
             System.out.printf(Locale.ROOT, "  |offset| p50 %.1f ms, p95 %.1f ms, p99 %.1f ms (goal: within 20 ms)%n",
                     at(abs, 0.5), at(abs, 0.95), at(abs, 0.99));
-            System.out.printf(Locale.ROOT, "  mapping anchored %d time(s); latency both halves %d ms%n",
-                    sync.anchors(), AvSync.LATENCY_NS / 1_000_000);
+            System.out.printf(Locale.ROOT, "  mapping anchored %d time(s); latency both halves %d ms, moved later by"
+                    + " %.1f ms in %d step(s) for late frames%n", sync.anchors(), AvSync.LATENCY_NS / 1_000_000,
+                    sync.shiftedNs() / 1e6, sync.shifts());
         }
     }
 
