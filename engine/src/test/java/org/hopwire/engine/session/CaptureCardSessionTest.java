@@ -172,6 +172,21 @@ class CaptureCardSessionTest {
         Transfers.await(() -> pair.b.borrowing().isEmpty(), Duration.ofSeconds(5), "nothing borrowed");
     }
 
+    @Test
+    void shouldLendACaptureCardTheOwnerOffersAsOneBorrowOfBothHalves() throws Exception {
+        bothHonest();
+        pair.a.offer("card0");
+        Borrow first = pair.hb.borrowsStarted.poll(10, TimeUnit.SECONDS);
+        Borrow second = pair.hb.borrowsStarted.poll(5, TimeUnit.SECONDS);
+        assertNotNull(second, "both halves started on the borrower that accepted");
+        assertFalse(first.isAudio());
+        assertTrue(second.isAudio());
+        assertEquals(first.channel(), second.partner());
+        assertEquals(Set.of(first.channel(), second.channel()), Set.of(pair.ha.lendsStarted.poll(5, TimeUnit.SECONDS),
+                pair.ha.lendsStarted.poll(5, TimeUnit.SECONDS)));
+        assertEquals(1, pair.ha.groupsPrepared.get());
+    }
+
     // ---- against a peer played by hand -----------------------------------------------------------------------------
 
     private void withHostileBorrower(int minor) throws Exception {
