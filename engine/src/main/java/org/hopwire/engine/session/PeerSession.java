@@ -1518,6 +1518,23 @@ public final class PeerSession implements AutoCloseable {
             onGroupCaps(c);
             return;
         }
+        if (existing != null && existing.grouped() && existing.isAudio() != c.caps().startsWith("audio/")) {
+            // A half of a two-channel borrow keeps its kind: pictures turned into sound would leave a pair of one
+            // kind. The pair ends, as a failure of either half ends it.
+            Borrow b = borrows.getAndSet(c.channel(), null);
+            if (b != null) {
+                controls.borrowEnded(c.channel());
+                handOff.close(c.channel());
+                failFormats(c.channel(), new SessionException("channel " + c.channel() + " changed its kind"));
+                post(new ControlMessage.ErrorReport(ProtocolError.MALFORMED, "channel " + c.channel() + " is the "
+                        + (b.isAudio() ? "sound" : "pictures") + " of a borrow of both: its caps cannot change kind"));
+                post(new ControlMessage.Stop(c.channel(), ControlMessage.Stop.FAILED,
+                        ControlMessage.Stop.SENDER_BORROWS));
+                handler.onBorrowEnded(c.channel(), ControlMessage.Stop.FAILED);
+                endPartnerBorrow(b, ControlMessage.Stop.FAILED);
+            }
+            return;
+        }
         String deviceId = existing != null ? existing.deviceId()
                 : requestedDevices.getOrDefault(c.requestId(), "");
         if (existing == null) {

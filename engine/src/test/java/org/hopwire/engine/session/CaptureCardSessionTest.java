@@ -395,4 +395,105 @@ class CaptureCardSessionTest {
         assertTrue(hostile.received.stream().noneMatch(m -> m instanceof ControlMessage.ErrorReport r
                 && r.error() == ProtocolError.MALFORMED), "an honest group draws no complaint");
     }
+
+    // ---- random play: whatever a peer says, no half of a capture card runs alone ------------------------------------
+
+    /** Waits until A has handled everything B sent before: A answers a heartbeat after all of it. */
+    private void settle(long sequence) throws Exception {
+        hostile.send(new ControlMessage.Heartbeat(sequence, System.nanoTime()));
+        hostile.await(ControlMessage.HeartbeatAck.class, h -> h.sequence() == sequence, Duration.ofSeconds(10));
+    }
+
+    @Test
+    void shouldNeverBorrowHalfACardWhateverTheOwnerSends() throws Exception {
+        long[] unused = new long[1];
+        borrowFromHostileOwner(unused);
+        List<Throwable> escaped = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> escaped.add(e));
+        java.util.Random r = new java.util.Random(32);
+        List<Long> asked = new ArrayList<>(List.of(unused[0]));
+        try {
+            for (int round = 0; round < 150; round++) {
+                if (r.nextInt(3) == 0) {
+                    pair.a.borrow("card0", "");
+                    asked.add(hostile.await(ControlMessage.BorrowRequest.class, q -> true).requestId());
+                }
+                List<ControlMessage> batch = new ArrayList<>();
+                for (int k = 0; k < 6; k++) {
+                    int ch = r.nextInt(8);
+                    long req = r.nextInt(4) == 0 ? r.nextInt(1000) : asked.get(r.nextInt(asked.size()));
+                    switch (r.nextInt(5)) {
+                        case 4 -> {
+                            // An honest pair now and then, so whole cards form and are then hit by the rest.
+                            int other = (ch + 1 + r.nextInt(7)) % 8;
+                            batch.add(new ControlMessage.Caps(ch, req, 1, VIDEO, other));
+                            batch.add(new ControlMessage.Caps(other, req, 1, AUDIO, ch));
+                        }
+                        case 0, 1 -> {
+                            int partner = r.nextInt(5) == 0 ? ControlMessage.Caps.NO_PARTNER : (ch + 1 + r.nextInt(7)) % 8;
+                            batch.add(new ControlMessage.Caps(ch, req, 1, r.nextBoolean() ? VIDEO : AUDIO, partner));
+                        }
+                        case 2 -> batch.add(new ControlMessage.Stop(ch, ControlMessage.Stop.REVOKED,
+                                r.nextBoolean() ? ControlMessage.Stop.SENDER_LENDS : ControlMessage.Stop.SENDER_BORROWS));
+                        default -> batch.add(new ControlMessage.Consent(req, ControlMessage.Consent.ALLOW_ONCE));
+                    }
+                }
+                hostile.send(batch.toArray(new ControlMessage[0]));
+                settle(1000 + round);
+                for (Borrow b : pair.a.borrowing()) {
+                    if (b.grouped()) {
+                        Borrow other = pair.a.borrowing().stream().filter(x -> x.channel() == b.partner()).findFirst()
+                                .orElse(null);
+                        assertNotNull(other, "round " + round + ": " + b + " borrowed without its other half, "
+                                + pair.a.borrowing());
+                        assertEquals(b.channel(), other.partner(), "round " + round);
+                        assertTrue(b.isAudio() != other.isAudio(), "round " + round + ": one of each kind");
+                    }
+                }
+                assertEquals(PeerSession.State.READY, pair.a.state(), "round " + round + ": " + pair.a.end());
+            }
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(before);
+        }
+        assertTrue(escaped.isEmpty(), "exceptions escaped session threads: " + escaped);
+        assertTrue(pair.ha.borrowsStarted.stream().anyMatch(Borrow::grouped),
+                "the random play also formed whole cards (else it proved little): " + pair.ha.borrowsStarted);
+    }
+
+    @Test
+    void shouldNeverLendHalfACardWhateverTheBorrowerSends() throws Exception {
+        withHostileBorrower(PeerSession.PROTOCOL_MINOR);
+        java.util.Random r = new java.util.Random(33);
+        int wholeCardsSeen = 0;
+        for (int round = 0; round < 150; round++) {
+            List<ControlMessage> batch = new ArrayList<>();
+            for (int k = 0; k < 6; k++) {
+                int ch = r.nextInt(6);
+                switch (r.nextInt(5)) {
+                    case 0 -> batch.add(new ControlMessage.BorrowRequest(round * 10L + k, r.nextBoolean() ? "card0"
+                            : "cam0", ""));
+                    case 1, 2 -> batch.add(new ControlMessage.Start(ch));
+                    case 3 -> batch.add(new ControlMessage.Stop(ch, ControlMessage.Stop.RETURNED,
+                            r.nextBoolean() ? ControlMessage.Stop.SENDER_LENDS : ControlMessage.Stop.SENDER_BORROWS));
+                    default -> batch.add(new ControlMessage.Pause(ch, r.nextBoolean()));
+                }
+            }
+            hostile.send(batch.toArray(new ControlMessage[0]));
+            settle(2000 + round);
+            long halves = pair.a.lending().values().stream().filter("card0"::equals).count();
+            wholeCardsSeen += halves == 2 ? 1 : 0;
+            assertTrue(halves == 0 || halves == 2, "round " + round + ": the card is lent as " + halves
+                    + " channels: " + pair.a.lending());
+            assertEquals(PeerSession.State.READY, pair.a.state(), "round " + round + ": " + pair.a.end());
+        }
+        // Starts reached the owner's app only for whole cards: every started card channel's other half started too.
+        java.util.Set<Integer> started = new java.util.HashSet<>(pair.ha.lendsStarted);
+        java.util.Map<Integer, String> lent = pair.a.lending();
+        long startedHalves = lent.entrySet().stream().filter(e -> e.getValue().equals("card0")
+                && started.contains(e.getKey())).count();
+        assertTrue(startedHalves == 0 || startedHalves == 2, "started halves now: " + startedHalves);
+        assertTrue(wholeCardsSeen > 0, "the random play also lent whole cards");
+        assertTrue(pair.ha.groupsPrepared.get() > 0);
+    }
 }
