@@ -130,7 +130,8 @@ abstract class Base implements Callable<Integer> {
 
     static String kind(int kind) {
         return kind == org.hopwire.engine.protocol.ControlMessage.Device.VIDEO ? "video"
-                : kind == org.hopwire.engine.protocol.ControlMessage.Device.AUDIO ? "audio" : "other";
+                : kind == org.hopwire.engine.protocol.ControlMessage.Device.AUDIO ? "audio"
+                : kind == org.hopwire.engine.protocol.ControlMessage.Device.AUDIO_VIDEO ? "av" : "other";
     }
 
     static List<Names.DeviceRef> refs(List<Snapshot.Device> devices) {

@@ -364,7 +364,8 @@ final class Commands {
             Names.PeerRef ref = peerOnCable(peerName);
             Snapshot.Peer p = ready(ref, peerName, timeout);
             Names.DeviceRef d = Names.device(deviceName, refs(p.devices()), "on " + p.name());
-            boolean video = p.device(d.id()).map(Snapshot.Device::isVideo).orElse(true);
+            // A capture card's outputs are its pictures' (its sound goes to the speakers with them).
+            boolean video = p.device(d.id()).map(x -> x.isVideo() || x.isAudioVideo()).orElse(true);
             Outputs out = OutputSpec.outputs(specs.isEmpty() ? List.of(OutputSpec.parse(video ? "preview"
                     : "speakers", ctx().workingDirectory())) : specs, ctx().foreground(), video,
                     d.name() + " on " + p.name());
@@ -382,7 +383,8 @@ final class Commands {
             Optional<CliPreview> preview = out.preview() && ctx().foreground()
                     ? Optional.of(CliPreview.show(hub, ref.uuid(), b.channel(), d.name() + " from " + p.name()))
                     : Optional.empty();
-            out().println("Borrowing " + d.name() + " from " + p.name() + " (" + b.caps() + ") to "
+            out().println("Borrowing " + d.name() + " from " + p.name() + " (" + b.caps()
+                    + (b.grouped() ? ", with its sound on channel " + b.partner() : "") + ") to "
                     + OutputSpec.describe(specs.isEmpty() ? List.of() : specs, video)
                     + (ctx().foreground() ? duration.map(x -> " for " + x.toSeconds() + " s").orElse("")
                     + ". Ctrl+C gives it back." : ": the running Hopwire holds it"

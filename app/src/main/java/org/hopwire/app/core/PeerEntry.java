@@ -229,6 +229,11 @@ final class PeerEntry implements SessionHandler {
     }
 
     private Outputs outputsFor(Borrow b) {
+        if (b.grouped() && b.isAudio()) {
+            // A capture card's sound goes to the speakers (and its level to the preview); the outputs asked for are
+            // its pictures'. Its recording holds the pictures only: two recordings would write one file.
+            return Outputs.SPEAKERS;
+        }
         Wanted w = wanted.get(b.deviceId());
         if (w != null) {
             return w.outputs();
@@ -464,7 +469,26 @@ final class PeerEntry implements SessionHandler {
         }
         linkView = new Snapshot.Link(List.copyOf(sentHistory), List.copyOf(receivedHistory), List.copyOf(channels),
                 s == null ? -1 : s.roundTrip().map(d -> d.toNanos() / 1000).orElse(-1L),
-                s == null ? Optional.empty() : s.dataProtection());
+                s == null ? Optional.empty() : s.dataProtection(), avOffsets(s));
+    }
+
+    /** The A/V offset of each capture card borrowed (by its pictures' channel), as its borrower measures it. */
+    private List<Snapshot.AvOffset> avOffsets(PeerSession s) {
+        if (s == null) {
+            return List.of();
+        }
+        List<Snapshot.AvOffset> out = new ArrayList<>();
+        for (Borrow b : s.borrowing()) {
+            if (b.grouped() && !b.isAudio()) {
+                media.borrower().avSync(b.channel()).ifPresent(sync -> {
+                    org.hopwire.gst.playback.AvSync.Figures f = sync.figures();
+                    out.add(new Snapshot.AvOffset(deviceNameOnPeer(b.deviceId()),
+                            Math.min(f.pairs(), org.hopwire.gst.playback.AvSync.KEPT), f.medianMs(),
+                            f.p95AbsMs()));
+                });
+            }
+        }
+        return List.copyOf(out);
     }
 
     private Snapshot.ChannelRate rate(String key, String device, boolean out, ChannelStats stats) {

@@ -21,6 +21,11 @@ public record Snapshot(List<Device> devices, List<Peer> peers, List<Lend> lends,
         public boolean isVideo() {
             return kind == org.hopwire.engine.protocol.ControlMessage.Device.VIDEO;
         }
+
+        /** Pictures and sound together (a capture card): one borrow of both. */
+        public boolean isAudioVideo() {
+            return kind == org.hopwire.engine.protocol.ControlMessage.Device.AUDIO_VIDEO;
+        }
     }
 
     /** A device this host lends now. */
@@ -64,8 +69,25 @@ public record Snapshot(List<Device> devices, List<Peer> peers, List<Lend> lends,
      */
     public record Link(List<Double> sentBytesPerSecond, List<Double> receivedBytesPerSecond,
                        List<ChannelRate> channels, long roundTripUs,
-                       Optional<org.hopwire.engine.protocol.FrameSeal.Protection> protection) {
+                       Optional<org.hopwire.engine.protocol.FrameSeal.Protection> protection,
+                       List<AvOffset> avOffsets) {
         public static final Link NONE = new Link(List.of(), List.of(), List.of(), -1, Optional.empty());
+
+        /** A link without capture cards borrowed. */
+        public Link(List<Double> sentBytesPerSecond, List<Double> receivedBytesPerSecond, List<ChannelRate> channels,
+                    long roundTripUs, Optional<org.hopwire.engine.protocol.FrameSeal.Protection> protection) {
+            this(sentBytesPerSecond, receivedBytesPerSecond, channels, roundTripUs, protection, List.of());
+        }
+    }
+
+    /**
+     * How far apart a borrowed capture card's pictures and sound leave this host's outputs, measured on its ticks.
+     *
+     * @param ticks    how many ticks were measured (0: none yet)
+     * @param medianMs pictures minus sound, the median over the last ticks
+     * @param p95Ms    95 % of the last ticks were within this many milliseconds (either way)
+     */
+    public record AvOffset(String device, long ticks, double medianMs, double p95Ms) {
     }
 
     /**

@@ -29,6 +29,8 @@ public final class Icons {
     public static final String CABLE = "mdi2c-cable-data";
     public static final String FORMAT = "mdi2t-tune";
     public static final String ADJUST = "mdi2t-tune-vertical";
+    /** Pictures and sound together: a capture card's HDMI input. */
+    public static final String CAPTURE_CARD = "mdi2v-video-input-hdmi";
 
     private Icons() {
     }
@@ -37,6 +39,12 @@ public final class Icons {
         FontIcon i = new FontIcon(name);
         i.getStyleClass().add("hw-icon");
         return i;
+    }
+
+    /** The icon for a device of a catalog kind: a camera, a microphone, or pictures and sound together. */
+    public static FontIcon deviceOfKind(int kind) {
+        return kind == org.hopwire.engine.protocol.ControlMessage.Device.AUDIO_VIDEO ? icon(CAPTURE_CARD)
+                : device(kind == org.hopwire.engine.protocol.ControlMessage.Device.VIDEO);
     }
 
     /** The icon for a device of this kind (video or audio). */

@@ -205,6 +205,11 @@ public sealed interface ControlMessage {
     record Device(String id, int kind, String name, List<Format> formats, List<Control> controls) {
         public static final int VIDEO = 1;
         public static final int AUDIO = 2;
+        /**
+         * 3.2: pictures and sound together (a capture card), lent as one borrow over two channels that start, stop,
+         * pause and fail together (docs/protocol.md, 7.2). Its formats list both kinds; only a 3.2 peer sees it.
+         */
+        public static final int AUDIO_VIDEO = 3;
 
         public Device {
             formats = List.copyOf(formats);
@@ -450,8 +455,32 @@ public sealed interface ControlMessage {
         }
     }
 
-    /** A channel's media type, set up or renegotiated. */
-    record Caps(int channel, long requestId, long capsVersion, String caps) implements ControlMessage {
+    /**
+     * A channel's media type, set up or renegotiated. {@code partner} (3.2) is the other channel of a two-channel lend
+     * (a capture card's pictures and sound, docs/protocol.md, 7.2), {@link #NO_PARTNER} for a lend of one channel; it
+     * is written only when there is one, so a single channel's CAPS is what 3.1 wrote.
+     */
+    record Caps(int channel, long requestId, long capsVersion, String caps, int partner) implements ControlMessage {
+        /** No other channel: a lend of one channel. */
+        public static final int NO_PARTNER = 0xFFFF;
+
+        public Caps {
+            if (partner != NO_PARTNER && (partner < 0 || partner >= DataStreamDecoder.MAX_CHANNELS
+                    || partner == channel)) {
+                throw new IllegalArgumentException("partner channel " + partner + " of channel " + channel);
+            }
+        }
+
+        /** A lend of one channel. */
+        public Caps(int channel, long requestId, long capsVersion, String caps) {
+            this(channel, requestId, capsVersion, caps, NO_PARTNER);
+        }
+
+        /** True when this channel is one half of a two-channel lend. */
+        public boolean grouped() {
+            return partner != NO_PARTNER;
+        }
+
         @Override
         public int type() {
             return CAPS;
@@ -460,10 +489,27 @@ public sealed interface ControlMessage {
         @Override
         public void writeBody(WireWriter w) {
             w.u16(channel).u32(requestId).u32(capsVersion).string(caps);
+            if (partner != NO_PARTNER) {
+                w.u16(partner);
+            }
         }
 
         static Caps read(WireReader r) throws ProtocolException {
-            return new Caps(readChannel(r), r.u32(), r.u32(), r.string());
+            int channel = readChannel(r);
+            long requestId = r.u32();
+            long version = r.u32();
+            String caps = r.string();
+            int partner = NO_PARTNER;
+            if (r.remaining() >= 2) {
+                // 3.2: the other half of a two-channel lend. A channel id, never the channel itself.
+                partner = r.u16();
+                if (partner != NO_PARTNER && (partner >= DataStreamDecoder.MAX_CHANNELS || partner == channel)) {
+                    throw new ProtocolException(ProtocolError.MALFORMED, "channel " + channel + " names channel "
+                            + partner + " as its other half; a channel id 0 to "
+                            + (DataStreamDecoder.MAX_CHANNELS - 1) + " other than its own, or none (65535)");
+                }
+            }
+            return new Caps(channel, requestId, version, caps, partner);
         }
     }
 

@@ -81,6 +81,16 @@ public class ForwardingSessionHandler implements SessionHandler {
     }
 
     @Override
+    public GroupCaps prepareGroupLend(String deviceId, String preferredCaps) throws LendRefused {
+        return next.prepareGroupLend(deviceId, preferredCaps);
+    }
+
+    @Override
+    public void onGroupLendStarted(int videoChannel, int audioChannel, String deviceId) {
+        next.onGroupLendStarted(videoChannel, audioChannel, deviceId);
+    }
+
+    @Override
     public void onLendStarted(int channel, String deviceId) {
         next.onLendStarted(channel, deviceId);
     }

@@ -50,7 +50,7 @@ public final class PeerSession implements AutoCloseable {
     public static final int PROTOCOL_MAJOR = 3;
     /** 1: the borrower can ask for another format mid-stream ({@code FORMAT_REQUEST}) and adjust a lent device's
      * controls ({@code CONTROL_SET}, {@code CONTROL_STATE}, {@code CONTROL_ACCESS}). */
-    public static final int PROTOCOL_MINOR = 1;
+    public static final int PROTOCOL_MINOR = 2;
     private static final System.Logger LOG = System.getLogger(PeerSession.class.getName());
 
     /** Where a session is; the GUI shows it. */
@@ -188,6 +188,18 @@ public final class PeerSession implements AutoCloseable {
     private final Map<Integer, String> lends = new ConcurrentHashMap<>();
     private final Map<Integer, Long> lendCapsVersions = new ConcurrentHashMap<>();
     private final java.util.Set<Integer> paused = ConcurrentHashMap.newKeySet();
+    /** 3.2: the other half of each channel this host lends as one half of a two-channel lend (both ways). */
+    private final Map<Integer, Integer> lendPartners = new ConcurrentHashMap<>();
+    /**
+     * 3.2: the first CAPS of a two-channel borrow whose other half has not come yet, by request id. Only this host's
+     * own open requests (and offers it accepted) can have one, which bounds it.
+     */
+    private final Map<Long, HalfGroup> halfGroups = new ConcurrentHashMap<>();
+    /** How long the second half of a two-channel borrow may lag behind the first: the owner sends them together. */
+    private static final long HALF_GROUP_WAIT_NS = TimeUnit.SECONDS.toNanos(5);
+
+    private record HalfGroup(ControlMessage.Caps caps, long sinceNs) {
+    }
     /** Lent channels whose borrower said START. */
     private final java.util.Set<Integer> started = ConcurrentHashMap.newKeySet();
     private final ChannelStats dataSent = new ChannelStats();
@@ -397,8 +409,28 @@ public final class PeerSession implements AutoCloseable {
             send = state == State.READY;
         }
         if (send) {
-            post(catalog);
+            post(catalogForPeer(catalog));
         }
+    }
+
+    /** The minor version both hosts speak (the lower of the two), once the peer's HELLO is known; else 0. */
+    private int agreedMinor() {
+        synchronized (lock) {
+            return peerHello == null || peerHello.major() != config.protocolMajor() ? 0
+                    : Math.min(PROTOCOL_MINOR, peerHello.minor());
+        }
+    }
+
+    /**
+     * The catalog as the peer may see it: a 3.1 peer does not know a device of pictures and sound together (it would
+     * take it for a microphone), so it does not see one, and cannot ask for it (docs/protocol.md, 7.2).
+     */
+    private ControlMessage.Catalog catalogForPeer(ControlMessage.Catalog c) {
+        if (agreedMinor() >= 2 || c.devices().stream().noneMatch(d -> d.kind() == ControlMessage.Device.AUDIO_VIDEO)) {
+            return c;
+        }
+        return new ControlMessage.Catalog(c.devices().stream()
+                .filter(d -> d.kind() != ControlMessage.Device.AUDIO_VIDEO).toList());
     }
 
     /** Asks the peer's person to lend a device; completes when its frames start, or fails when denied. */
@@ -421,11 +453,30 @@ public final class PeerSession implements AutoCloseable {
 
     /** Gives a borrowed device back. */
     public void giveBack(int channel) {
-        if (channel >= 0 && channel < DataStreamDecoder.MAX_CHANNELS && borrows.getAndSet(channel, null) != null) {
+        Borrow b = channel >= 0 && channel < DataStreamDecoder.MAX_CHANNELS ? borrows.getAndSet(channel, null) : null;
+        if (b != null) {
             controls.borrowEnded(channel);
             handOff.close(channel);
             failFormats(channel, new SessionException("channel " + channel + " was given back"));
+            // One STOP names a two-channel borrow: the owner ends both halves (docs/protocol.md, 7.2).
             post(new ControlMessage.Stop(channel, ControlMessage.Stop.RETURNED, ControlMessage.Stop.SENDER_BORROWS));
+            // The other half goes back with it; the app asked for one, so it hears of the other.
+            endPartnerBorrow(b, ControlMessage.Stop.RETURNED);
+        }
+    }
+
+    /** Ends, on this host only, the other half of a two-channel borrow whose first half just ended. */
+    private void endPartnerBorrow(Borrow ended, int reason) {
+        if (!ended.grouped()) {
+            return;
+        }
+        int p = ended.partner();
+        Borrow other = borrows.get(p);
+        if (other != null && other.partner() == ended.channel() && borrows.compareAndSet(p, other, null)) {
+            controls.borrowEnded(p);
+            handOff.close(p);
+            failFormats(p, new SessionException("the borrow of channel " + p + " ended"));
+            handler.onBorrowEnded(p, reason);
         }
     }
 
@@ -437,6 +488,10 @@ public final class PeerSession implements AutoCloseable {
                 throw new SessionException("cannot offer before the session is ready (" + state + ")");
             }
             id = nextRequestId++;
+        }
+        if (isGroupDevice(deviceId) && !offers(deviceId)) {
+            throw new SessionException(peerName() + " cannot take this device: its Hopwire is older than 3.2, which"
+                    + " lends pictures and sound together");
         }
         offers.put(id, deviceId);
         post(new ControlMessage.LendOffer(id, deviceId));
@@ -599,6 +654,7 @@ public final class PeerSession implements AutoCloseable {
      * the words. The session goes on.
      */
     public void endLend(int channel, int reason, String why) {
+        Integer partner = lendPartners.get(channel);
         if (lends.remove(channel) != null) {
             controls.lendEnded(channel);
             started.remove(channel);
@@ -607,8 +663,26 @@ public final class PeerSession implements AutoCloseable {
                 post(new ControlMessage.ErrorReport(reason == ControlMessage.Stop.DEVICE_GONE
                         ? ProtocolError.DEVICE_GONE : ProtocolError.INTERNAL, why));
             }
+            // One STOP for a two-channel lend: the borrower ends both halves with its reason (docs/protocol.md, 7.2).
             post(new ControlMessage.Stop(channel, reason, ControlMessage.Stop.SENDER_LENDS));
             handler.onLendEnded(channel, reason);
+            endPartnerLend(channel, partner, reason);
+        }
+    }
+
+    /** Ends, on this host only, the other half of a two-channel lend whose first half just ended. */
+    private void endPartnerLend(int channel, Integer partner, int reason) {
+        lendPartners.remove(channel);
+        if (partner == null || !lendPartners.remove(partner, channel)) {
+            return;
+        }
+        paused.remove(channel);
+        if (lends.remove(partner) != null) {
+            controls.lendEnded(partner);
+            started.remove(partner);
+            paused.remove(partner);
+            dataWriter.close(partner);
+            handler.onLendEnded(partner, reason);
         }
     }
 
@@ -979,7 +1053,7 @@ public final class PeerSession implements AutoCloseable {
             catalog = localCatalog;
         }
         announceStates();
-        post(catalog);
+        post(catalogForPeer(catalog));
     }
 
     /** The protection the data stream has in this session, once it is ready. */
@@ -1054,20 +1128,19 @@ public final class PeerSession implements AutoCloseable {
             onCaps(c);
         } else if (m instanceof ControlMessage.Start st) {
             // The borrower has set the channel up and reads it: frames may flow, none can arrive unannounced.
-            String device = lends.get(st.channel());
-            if (device != null && started.add(st.channel())) {
-                dataWriter.start(st.channel());
-                handler.onLendStarted(st.channel(), device);
-            }
+            onStart(st.channel());
         } else if (m instanceof ControlMessage.Stop st) {
             onStop(st);
         } else if (m instanceof ControlMessage.Pause pa && lends.containsKey(pa.channel())) {
-            if (pa.paused()) {
-                paused.add(pa.channel());
-            } else {
-                paused.remove(pa.channel());
+            // A PAUSE of either half of a two-channel lend pauses both (docs/protocol.md, 7.2).
+            for (int ch : lendWithPartner(pa.channel())) {
+                if (pa.paused()) {
+                    paused.add(ch);
+                } else {
+                    paused.remove(ch);
+                }
+                handler.onPauseRequested(ch, pa.paused());
             }
-            handler.onPauseRequested(pa.channel(), pa.paused());
         } else if (m instanceof ControlMessage.KeyframeRequest k && lends.containsKey(k.channel())) {
             long now = System.nanoTime();
             if (now - lastKeyFrameAskNs[k.channel()] >= KEY_FRAME_GAP_NS || lastKeyFrameAskNs[k.channel()] == 0) {
@@ -1103,8 +1176,21 @@ public final class PeerSession implements AutoCloseable {
 
     private boolean offers(String deviceId) {
         synchronized (lock) {
-            return localCatalog.devices().stream().anyMatch(d -> d.id().equals(deviceId));
+            return catalogForPeer(localCatalog).devices().stream().anyMatch(d -> d.id().equals(deviceId));
         }
+    }
+
+    private boolean isGroupDevice(String deviceId) {
+        synchronized (lock) {
+            return localCatalog.devices().stream().anyMatch(d -> d.id().equals(deviceId)
+                    && d.kind() == ControlMessage.Device.AUDIO_VIDEO);
+        }
+    }
+
+    /** The channel and, when it is one half of a two-channel lend still lent, its other half. */
+    private int[] lendWithPartner(int channel) {
+        Integer p = lendPartners.get(channel);
+        return p != null && lends.containsKey(p) ? new int[] {channel, p} : new int[] {channel};
     }
 
     private void refuse(long requestId, ProtocolError error, String why) {
@@ -1189,22 +1275,37 @@ public final class PeerSession implements AutoCloseable {
                 return; // the session ended while the person answered: nothing is lent after the end
             }
         }
+        boolean group = isGroupDevice(deviceId);
         String caps;
+        String audioCaps = null;
         try {
-            caps = handler.prepareLend(deviceId, preferredCaps);
+            if (group) {
+                SessionHandler.GroupCaps both = handler.prepareGroupLend(deviceId, preferredCaps);
+                caps = both.video();
+                audioCaps = both.audio();
+            } else {
+                caps = handler.prepareLend(deviceId, preferredCaps);
+            }
         } catch (SessionHandler.LendRefused e) {
             refuse(requestId, e.error(), e.getMessage());
             return;
         }
         int channel;
+        int audioChannel = -1;
         synchronized (lock) {
-            channel = 0;
-            while (lends.containsKey(channel)) {
-                channel++;
+            channel = freeLendChannel(-1);
+            if (group && channel >= 0) {
+                audioChannel = freeLendChannel(channel);
             }
-            if (channel >= DataStreamDecoder.MAX_CHANNELS) {
+            if (channel < 0 || group && audioChannel < 0) {
                 channel = -1;
             } else {
+                if (group) {
+                    // Known before either half is: a START or STOP of one half finds the other.
+                    lendPartners.put(channel, audioChannel);
+                    lendPartners.put(audioChannel, channel);
+                    lends.put(audioChannel, deviceId);
+                }
                 lends.put(channel, deviceId);
             }
         }
@@ -1213,6 +1314,36 @@ public final class PeerSession implements AutoCloseable {
                     + DataStreamDecoder.MAX_CHANNELS + " channels already");
             return;
         }
+        openLend(channel, requestId, deviceId, caps, controlAccess);
+        if (group) {
+            openLend(audioChannel, requestId, deviceId, audioCaps, controlAccess);
+        }
+        post(new ControlMessage.Consent(requestId, answer));
+        if (group) {
+            // Pictures first, then sound; each names the other, and the borrower starts neither before it has both.
+            post(new ControlMessage.Caps(channel, requestId, 1, caps, audioChannel));
+            post(new ControlMessage.Caps(audioChannel, requestId, 1, audioCaps, channel));
+        } else {
+            post(new ControlMessage.Caps(channel, requestId, 1, caps));
+        }
+        controls.announce(channel);
+        if (group) {
+            controls.announce(audioChannel);
+        }
+        // Frames sent from now on queue until the borrower's START says it has set the channel up.
+    }
+
+    /** The lowest channel this host does not lend, other than {@code besides}; -1 when all are taken. Holds lock. */
+    private int freeLendChannel(int besides) {
+        for (int ch = 0; ch < DataStreamDecoder.MAX_CHANNELS; ch++) {
+            if (ch != besides && !lends.containsKey(ch)) {
+                return ch;
+            }
+        }
+        return -1;
+    }
+
+    private void openLend(int channel, long requestId, String deviceId, String caps, int controlAccess) {
         lendRequests.put(channel, requestId);
         lendCapsVersions.put(channel, 1L);
         lendCaps.put(channel, caps);
@@ -1222,10 +1353,32 @@ public final class PeerSession implements AutoCloseable {
         started.remove(channel);
         // Known before the CAPS goes out, so the borrower's first change finds them.
         controls.prepare(channel, deviceId, controlAccess);
-        post(new ControlMessage.Consent(requestId, answer));
-        post(new ControlMessage.Caps(channel, requestId, 1, caps));
-        controls.announce(channel);
-        // Frames sent from now on queue until the borrower's START says it has set the channel up.
+    }
+
+    /**
+     * The borrower has set a channel up and reads it. A half of a two-channel lend waits for the other half's START:
+     * both start together, so a borrower that starts one half only gets nothing of either.
+     */
+    private void onStart(int channel) {
+        String device = lends.get(channel);
+        if (device == null || !started.add(channel)) {
+            return;
+        }
+        Integer partner = lendPartners.get(channel);
+        if (partner == null) {
+            dataWriter.start(channel);
+            handler.onLendStarted(channel, device);
+            return;
+        }
+        if (!started.contains(partner) || !device.equals(lends.get(partner))) {
+            return;
+        }
+        boolean audioFirst = lendCaps.getOrDefault(channel, "").startsWith("audio/");
+        int video = audioFirst ? partner : channel;
+        int audio = audioFirst ? channel : partner;
+        dataWriter.start(video);
+        dataWriter.start(audio);
+        handler.onGroupLendStarted(video, audio, device);
     }
 
     /**
@@ -1361,6 +1514,27 @@ public final class PeerSession implements AutoCloseable {
                     ControlMessage.Stop.SENDER_BORROWS));
             return;
         }
+        if (existing == null && c.grouped()) {
+            onGroupCaps(c);
+            return;
+        }
+        if (existing != null && existing.grouped() && existing.isAudio() != c.caps().startsWith("audio/")) {
+            // A half of a two-channel borrow keeps its kind: pictures turned into sound would leave a pair of one
+            // kind. The pair ends, as a failure of either half ends it.
+            Borrow b = borrows.getAndSet(c.channel(), null);
+            if (b != null) {
+                controls.borrowEnded(c.channel());
+                handOff.close(c.channel());
+                failFormats(c.channel(), new SessionException("channel " + c.channel() + " changed its kind"));
+                post(new ControlMessage.ErrorReport(ProtocolError.MALFORMED, "channel " + c.channel() + " is the "
+                        + (b.isAudio() ? "sound" : "pictures") + " of a borrow of both: its caps cannot change kind"));
+                post(new ControlMessage.Stop(c.channel(), ControlMessage.Stop.FAILED,
+                        ControlMessage.Stop.SENDER_BORROWS));
+                handler.onBorrowEnded(c.channel(), ControlMessage.Stop.FAILED);
+                endPartnerBorrow(b, ControlMessage.Stop.FAILED);
+            }
+            return;
+        }
         String deviceId = existing != null ? existing.deviceId()
                 : requestedDevices.getOrDefault(c.requestId(), "");
         if (existing == null) {
@@ -1369,7 +1543,8 @@ public final class PeerSession implements AutoCloseable {
             // A new channel: the data reader forgets anything an earlier use of this id left.
             channelResets.add(c.channel());
         }
-        Borrow now = new Borrow(c.channel(), deviceId, c.caps());
+        // A renegotiation keeps the channel's group as it was set up: a later CAPS cannot regroup it.
+        Borrow now = new Borrow(c.channel(), deviceId, c.caps(), existing != null ? existing.partner() : -1);
         borrows.set(c.channel(), now);
         if (existing != null) {
             synchronized (capsGate) {
@@ -1405,6 +1580,90 @@ public final class PeerSession implements AutoCloseable {
         handler.onBorrowStarted(now);
     }
 
+    /**
+     * 3.2: one half of a two-channel borrow. The first half waits; the second must name the first as the first names
+     * it, be of the other kind (one video, one audio) and take no channel this host borrows already. Then both are set
+     * up and started together; anything else refuses both (docs/protocol.md, 7.2), and nothing of them plays.
+     */
+    private void onGroupCaps(ControlMessage.Caps c) {
+        HalfGroup first = halfGroups.get(c.requestId());
+        if (first == null) {
+            boolean claimed = borrows.get(c.partner()) != null || halfGroups.values().stream().anyMatch(h ->
+                    h.caps().channel() == c.channel() || h.caps().channel() == c.partner());
+            if (claimed) {
+                refuseGroup(c, null, "channel " + c.channel() + " names channel " + c.partner()
+                        + " as its other half, which another borrow of " + local.hostName() + " holds");
+                return;
+            }
+            halfGroups.put(c.requestId(), new HalfGroup(c, System.nanoTime()));
+            return;
+        }
+        ControlMessage.Caps f = first.caps();
+        if (f.partner() != c.channel() || c.partner() != f.channel() || borrows.get(f.channel()) != null) {
+            refuseGroup(c, f, "channels " + f.channel() + " and " + c.channel() + " do not name each other as the"
+                    + " two halves of one borrow");
+            return;
+        }
+        if (f.caps().startsWith("audio/") == c.caps().startsWith("audio/")) {
+            refuseGroup(c, f, "a borrow of two channels is one of pictures and one of sound; channels "
+                    + f.channel() + " and " + c.channel() + " are of one kind");
+            return;
+        }
+        if (!halfGroups.remove(c.requestId(), first)) {
+            refuseGroup(c, f, "channel " + c.channel() + " came after its other half was given up");
+            return;
+        }
+        String deviceId = requestedDevices.getOrDefault(c.requestId(), "");
+        acceptedOffers.remove(c.requestId());
+        requestedDevices.remove(c.requestId());
+        ControlMessage.Caps video = f.caps().startsWith("audio/") ? c : f;
+        ControlMessage.Caps audio = video == c ? f : c;
+        Borrow vb = new Borrow(video.channel(), deviceId, video.caps(), audio.channel());
+        Borrow ab = new Borrow(audio.channel(), deviceId, audio.caps(), video.channel());
+        for (Borrow b : List.of(vb, ab)) {
+            channelResets.add(b.channel());
+            borrows.set(b.channel(), b);
+            synchronized (capsGate) {
+                capsGate.reset(b.channel(), 1, this::recycle);
+            }
+        }
+        synchronized (lock) {
+            if (state == State.CLOSED) {
+                borrows.set(vb.channel(), null);
+                borrows.set(ab.channel(), null);
+                return;
+            }
+        }
+        for (Borrow b : List.of(vb, ab)) {
+            handOff.open(b.channel(), b.isAudio(), b.isAudio() ? config.audioQueueFrames()
+                    : config.videoQueueFrames(), receivedStats(b.channel()));
+            post(new ControlMessage.Start(b.channel()));
+        }
+        CompletableFuture<Borrow> result = pendingBorrows.remove(c.requestId());
+        if (result != null) {
+            result.complete(vb);
+        }
+        handler.onBorrowStarted(vb);
+        handler.onBorrowStarted(ab);
+    }
+
+    /** Refuses a two-channel borrow the owner set up wrongly: both named channels are stopped, nothing started. */
+    private void refuseGroup(ControlMessage.Caps c, ControlMessage.Caps first, String why) {
+        halfGroups.remove(c.requestId());
+        acceptedOffers.remove(c.requestId());
+        requestedDevices.remove(c.requestId());
+        post(new ControlMessage.ErrorReport(ProtocolError.MALFORMED, why));
+        post(new ControlMessage.Stop(c.channel(), ControlMessage.Stop.FAILED, ControlMessage.Stop.SENDER_BORROWS));
+        if (first != null && first.channel() != c.channel()) {
+            post(new ControlMessage.Stop(first.channel(), ControlMessage.Stop.FAILED,
+                    ControlMessage.Stop.SENDER_BORROWS));
+        }
+        CompletableFuture<Borrow> f = pendingBorrows.remove(c.requestId());
+        if (f != null) {
+            f.completeExceptionally(new SessionException(peerName() + " lent the device wrongly: " + why));
+        }
+    }
+
     private void frameSent(MediaFrame frame) {
         try {
             handler.onFrameSent(frame);
@@ -1430,17 +1689,24 @@ public final class PeerSession implements AutoCloseable {
     /** Ends only what the STOP names: the peer's lend is this host's borrow, the peer's borrow this host's lend. */
     private void onStop(ControlMessage.Stop s) {
         if (s.side() == ControlMessage.Stop.SENDER_LENDS) {
-            if (borrows.getAndSet(s.channel(), null) != null) {
+            Borrow b = borrows.getAndSet(s.channel(), null);
+            if (b != null) {
                 controls.borrowEnded(s.channel());
                 handOff.close(s.channel());
                 failFormats(s.channel(), new SessionException("the borrow of channel " + s.channel() + " ended"));
                 handler.onBorrowEnded(s.channel(), s.reason());
+                // Either half's STOP ends both, with the same reason: no half of a capture card plays on alone.
+                endPartnerBorrow(b, s.reason());
             }
-        } else if (lends.remove(s.channel()) != null) {
-            controls.lendEnded(s.channel());
-            started.remove(s.channel());
-            dataWriter.close(s.channel());
-            handler.onLendEnded(s.channel(), s.reason());
+        } else {
+            Integer partner = lendPartners.get(s.channel());
+            if (lends.remove(s.channel()) != null) {
+                controls.lendEnded(s.channel());
+                started.remove(s.channel());
+                dataWriter.close(s.channel());
+                handler.onLendEnded(s.channel(), s.reason());
+                endPartnerLend(s.channel(), partner, s.reason());
+            }
         }
     }
 
@@ -1479,12 +1745,14 @@ public final class PeerSession implements AutoCloseable {
             @Override
             public void onChannelEnded(ChannelException reason) {
                 int ch = reason.channel();
-                if (borrows.getAndSet(ch, null) != null) {
+                Borrow b = borrows.getAndSet(ch, null);
+                if (b != null) {
                     controls.borrowEnded(ch);
                     handOff.close(ch);
                     post(new ControlMessage.Stop(ch, ControlMessage.Stop.FAILED, ControlMessage.Stop.SENDER_BORROWS));
                     post(new ControlMessage.ErrorReport(reason.error(), reason.getMessage()));
                     handler.onBorrowEnded(ch, ControlMessage.Stop.FAILED);
+                    endPartnerBorrow(b, ControlMessage.Stop.FAILED);
                 }
             }
         };
@@ -1574,6 +1842,14 @@ public final class PeerSession implements AutoCloseable {
         if (hello && now - lastHeardNs > config.silenceLimit().toNanos()) {
             finish(new SessionEnd(SessionEnd.Reason.LINK_DOWN, peerName() + " stopped answering"), false);
             return;
+        }
+        for (Map.Entry<Long, HalfGroup> e : halfGroups.entrySet()) {
+            HalfGroup h = e.getValue();
+            if (now - h.sinceNs() > HALF_GROUP_WAIT_NS && halfGroups.remove(e.getKey(), h)) {
+                // The owner sent one half of a two-channel borrow and never the other: neither plays.
+                refuseGroup(h.caps(), null, "channel " + h.caps().channel() + "'s other half (channel "
+                        + h.caps().partner() + ") did not come within " + HALF_GROUP_WAIT_NS / 1_000_000_000L + " s");
+            }
         }
         post(new ControlMessage.Heartbeat(heartbeatSequence++, now));
         for (Integer ch : lends.keySet()) {

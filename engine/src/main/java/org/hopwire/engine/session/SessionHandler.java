@@ -87,6 +87,30 @@ public interface SessionHandler {
         throw new LendRefused(ProtocolError.DEVICE_GONE, "this host lends nothing");
     }
 
+    /**
+     * 3.2: consent was given to lend a device of pictures and sound together (a capture card,
+     * {@link ControlMessage.Device#AUDIO_VIDEO}): prepare both halves, from one capture on one clock, and return the
+     * caps each will be sent as. By default such a device cannot be lent.
+     *
+     * @throws LendRefused when the device cannot be lent now (busy, gone, format not possible)
+     */
+    default GroupCaps prepareGroupLend(String deviceId, String preferredCaps) throws LendRefused {
+        throw new LendRefused(ProtocolError.FORMAT_NOT_POSSIBLE, "this host cannot lend pictures and sound together");
+    }
+
+    /**
+     * 3.2: both halves of a two-channel lend may now be sent, together (the borrower set both up). By default each
+     * half is told as a lend of its own.
+     */
+    default void onGroupLendStarted(int videoChannel, int audioChannel, String deviceId) {
+        onLendStarted(videoChannel, deviceId);
+        onLendStarted(audioChannel, deviceId);
+    }
+
+    /** The caps of a two-channel lend's halves: its pictures' and its sound's. */
+    record GroupCaps(String video, String audio) {
+    }
+
     /** Frames for {@code channel} may now be sent with {@link PeerSession#send}. */
     default void onLendStarted(int channel, String deviceId) {
     }

@@ -40,6 +40,10 @@ class ControlCodecTest {
                 new ControlMessage.LendOffer(7, "cam0"),
                 new ControlMessage.Consent(7, ControlMessage.Consent.ALLOW_ALWAYS),
                 new ControlMessage.Caps(255, 7, 2, "image/jpeg,width=1280,height=720"),
+                new ControlMessage.Caps(4, 8, 1, "audio/x-raw,format=S16LE,rate=48000,channels=2", 255),
+                new ControlMessage.Catalog(List.of(new ControlMessage.Device("card0",
+                        ControlMessage.Device.AUDIO_VIDEO, "Capture card", List.of(format,
+                                new ControlMessage.Format("audio/x-raw", "S16LE", 0, 0, 48000, 1))))),
                 new ControlMessage.Start(3),
                 new ControlMessage.Stop(3, ControlMessage.Stop.REVOKED, ControlMessage.Stop.SENDER_LENDS),
                 new ControlMessage.Pause(3, true),
@@ -306,6 +310,48 @@ class ControlCodecTest {
             assertEquals(ProtocolError.MALFORMED, e.error());
             assertTrue(e.getMessage().contains("channel id 256"), e.getMessage());
         }
+    }
+
+    @Test
+    void shouldWriteASingleChannelsCapsAs31DidAndAGroupedOnesPartnerAfterIt() throws Exception {
+        ByteBuffer single = ControlCodec.encode(new ControlMessage.Caps(3, 7, 1, "audio/x-raw"));
+        ByteBuffer grouped = ControlCodec.encode(new ControlMessage.Caps(3, 7, 1, "audio/x-raw", 4));
+        // header 8, channel 2, request 4, version 4, string 2 + 11: what a 3.1 reader reads, nothing more
+        assertEquals(8 + 2 + 4 + 4 + 2 + 11, single.remaining());
+        assertEquals(single.remaining() + 2, grouped.remaining(), "the partner is appended, where 3.1 skips it");
+        assertEquals(single.slice(8, single.remaining() - 8), grouped.slice(8, single.remaining() - 8),
+                "a 3.1 reader reads the same fields from both");
+        List<ControlMessage> got = new ArrayList<>();
+        new ControlCodec.Decoder().feed(grouped, got::add);
+        assertEquals(List.of(new ControlMessage.Caps(3, 7, 1, "audio/x-raw", 4)), got);
+        assertTrue(((ControlMessage.Caps) got.get(0)).grouped());
+    }
+
+    @Test
+    void shouldRefuseAPartnerChannelOutsideTheRangeOrTheChannelItself() {
+        for (int partner : new int[] {256, 3, 0xFFFE, 0x8000}) {
+            WireWriter w = new WireWriter(64);
+            w.u8('H').u8('C').u16(ControlMessage.CAPS).u32(2 + 4 + 4 + 2 + 1 + 2).u16(3).u32(7).u32(1).string("x")
+                    .u16(partner);
+            ProtocolException e = assertThrows(ProtocolException.class,
+                    () -> new ControlCodec.Decoder().feed(w.toBuffer(), m -> { }), "partner " + partner);
+            assertEquals(ProtocolError.MALFORMED, e.error());
+            assertTrue(e.getMessage().contains("other half"), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> new ControlMessage.Caps(3, 7, 1, "x", 3),
+                "this host never writes one either");
+        assertThrows(IllegalArgumentException.class, () -> new ControlMessage.Caps(3, 7, 1, "x", 256));
+    }
+
+    @Test
+    void shouldReadNoPartnerFromACapsWithOneTrailingByteOrTheNoneValue() throws Exception {
+        WireWriter w = new WireWriter(64);
+        w.u8('H').u8('C').u16(ControlMessage.CAPS).u32(2 + 4 + 4 + 2 + 1 + 1).u16(3).u32(7).u32(1).string("x").u8(9);
+        w.u8('H').u8('C').u16(ControlMessage.CAPS).u32(2 + 4 + 4 + 2 + 1 + 2).u16(3).u32(7).u32(1).string("x")
+                .u16(ControlMessage.Caps.NO_PARTNER);
+        List<ControlMessage> got = new ArrayList<>();
+        new ControlCodec.Decoder().feed(w.toBuffer(), got::add);
+        assertEquals(List.of(new ControlMessage.Caps(3, 7, 1, "x"), new ControlMessage.Caps(3, 7, 1, "x")), got);
     }
 
     @Test

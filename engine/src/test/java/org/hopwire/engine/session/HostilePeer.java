@@ -44,12 +44,17 @@ final class HostilePeer implements AutoCloseable {
     private volatile boolean closed;
 
     HostilePeer(SessionPair pair, PeerStore storeB, FrameSeal.Protection wanted) throws Exception {
+        this(pair, storeB, wanted, PeerSession.PROTOCOL_MINOR);
+    }
+
+    /** As above, speaking protocol minor {@code minor} (an older peer). */
+    HostilePeer(SessionPair pair, PeerStore storeB, FrameSeal.Protection wanted, int minor) throws Exception {
         StreamChannel[] raw = pair.openRawB();
         control = raw[0];
         data = raw[1];
         PeerHost a = pair.pb.peer();
         PeerSession.Identity me = new PeerSession.Identity(pair.bed.b().localHostUuid(), "beta", "test");
-        handshake = new Handshake(PeerSession.PROTOCOL_MAJOR, PeerSession.PROTOCOL_MINOR, me,
+        handshake = new Handshake(PeerSession.PROTOCOL_MAJOR, minor, me,
                 new PeerInfo(a.uuid(), a.deviceName(), a.id()), wanted, storeB, new SecureRandom(), new Port());
         reader = new Thread(this::read, "hostile-peer-read");
         reader.setDaemon(true);

@@ -105,6 +105,14 @@ class Recorder implements SessionHandler {
         return deviceId.startsWith("mic") ? "audio/x-raw,rate=48000" : lendCaps;
     }
 
+    final AtomicInteger groupsPrepared = new AtomicInteger();
+
+    @Override
+    public GroupCaps prepareGroupLend(String deviceId, String preferredCaps) throws LendRefused {
+        groupsPrepared.incrementAndGet();
+        return new GroupCaps(lendCaps, "audio/x-raw,format=S16LE,rate=48000,channels=2");
+    }
+
     @Override
     public void onLendStarted(int channel, String deviceId) {
         lendsStarted.add(channel);

@@ -23,6 +23,24 @@ public record MediaDevice(String id, int kind, String name, boolean test, List<C
         return kind == ControlMessage.Device.VIDEO;
     }
 
+    /** Pictures and sound together (a capture card): lent as one borrow of two channels (protocol 3.2). */
+    public boolean isAudioVideo() {
+        return kind == ControlMessage.Device.AUDIO_VIDEO;
+    }
+
+    /**
+     * One kind's part of a device of both kinds, as a device of that kind with that kind's formats (what the format
+     * chooser works on); a device of one kind is its own part.
+     */
+    public MediaDevice part(int partKind) {
+        if (!isAudioVideo()) {
+            return this;
+        }
+        boolean audio = partKind == ControlMessage.Device.AUDIO;
+        return new MediaDevice(id, partKind, name, test, formats.stream()
+                .filter(f -> f.mediaType().startsWith("audio/") == audio).toList());
+    }
+
     /** The catalog entry the peer sees; test sources say so in their name. */
     public ControlMessage.Device toCatalogEntry() {
         return new ControlMessage.Device(id, kind, name, formats);

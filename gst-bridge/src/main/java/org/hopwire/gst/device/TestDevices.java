@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.freedesktop.gstreamer.Bin;
 import org.freedesktop.gstreamer.Element;
+import org.freedesktop.gstreamer.GhostPad;
 import org.freedesktop.gstreamer.Gst;
 import org.hopwire.engine.protocol.ControlMessage;
 import org.hopwire.gst.GstPipelineException;
@@ -22,15 +23,28 @@ import org.hopwire.gst.natives.GstNatives;
 public final class TestDevices {
     public static final String CAMERA_ID = "test:camera";
     public static final String MICROPHONE_ID = "test:microphone";
-    /** A webcam that makes MJPEG itself (a USB webcam's 1080p30 mode): {@link MjpegTestCamera}. */
-    public static final String MJPEG_CAMERA_ID = "test:mjpeg-camera";
+    /** Pictures and sound from one source on one clock: stands in for an HDMI capture card (protocol 3.2). */
+    public static final String CAPTURE_CARD_ID = "test:capture-card";
+    /**
+     * The capture card's tick: its picture turns from dark to light or back (videotestsrc's ball with {@code flip})
+     * and a beep starts (audiotestsrc's {@code ticks}) at every whole second of the source's running time, so a
+     * borrower can measure how far apart its outputs show and sound the same instant.
+     */
+    public static final long CARD_TICK_NS = 1_000_000_000L;
+    /** The beep: 1 kHz for 40 periods (40 ms), from silence, at full sample values of about half scale. */
+    public static final int CARD_BEEP_HZ = 1000;
+    /** Sound buffers of 10 ms (480 samples at 48 kHz): a beep's onset is found within one buffer's time. */
+    public static final int CARD_SAMPLES_PER_BUFFER = 480;
+    /** The card's picture rate: videotestsrc's ball flips every 50 frames, so at 50 fps on every whole second. */
+    public static final int CARD_FPS = 50;
     private static final int[][] SIZES = {{320, 240}, {640, 480}, {1280, 720}, {1920, 1080}};
     private static final String[] RAW_FORMATS = {"NV12", "I420", "YUY2"};
 
-    private final Map<String, Boolean> plugged = new ConcurrentHashMap<>(Map.of(CAMERA_ID, true, MICROPHONE_ID, true));
-    {
-        plugged.put(MJPEG_CAMERA_ID, true);
-    }
+    /** A webcam that makes MJPEG itself (a USB webcam's 1080p30 mode): {@link MjpegTestCamera}. */
+    public static final String MJPEG_CAMERA_ID = "test:mjpeg-camera";
+
+    private final Map<String, Boolean> plugged = new ConcurrentHashMap<>(Map.of(CAMERA_ID, true, MICROPHONE_ID, true,
+            MJPEG_CAMERA_ID, true, CAPTURE_CARD_ID, true));
     /** The "gone" switch of every live test source, so pulling one out fails its captures. */
     private final java.util.Deque<Element> liveSwitches = new java.util.concurrent.ConcurrentLinkedDeque<>();
     /** Switches of captures long closed are let go after this many. */
@@ -66,6 +80,21 @@ public final class TestDevices {
         return MJPEG_CAMERA_ID.equals(id);
     }
 
+    /**
+     * The test capture card: raw 640x480 pictures at 50 fps (a broadcast rate, and videotestsrc's flip comes every
+     * 50th frame: once a second) and 48 kHz sound, lent together as one borrow.
+     */
+    public static MediaDevice captureCard() {
+        List<ControlMessage.Format> formats = new ArrayList<>();
+        // 640x480 only: the card's source is not live (see captureCardBin), and at 1280x720 its test pattern could
+        // not be drawn 50 times a second on a loaded 2-core machine, so its timestamps fell behind the clock by
+        // seconds and the borrower's mapping had to be set again and again (av-bench: 183 times in 30 s).
+        formats.add(new ControlMessage.Format("video/x-raw", "I420", 640, 480, CARD_FPS, 1));
+        formats.add(new ControlMessage.Format("audio/x-raw", "S16LE", 0, 0, 48000, 1));
+        return new MediaDevice(CAPTURE_CARD_ID, ControlMessage.Device.AUDIO_VIDEO,
+                "Test capture card (test pattern with tick and beep)", true, formats);
+    }
+
     /** The test sources plugged in now. */
     public List<MediaDevice> present() {
         List<MediaDevice> out = new ArrayList<>();
@@ -77,6 +106,9 @@ public final class TestDevices {
         }
         if (plugged.get(MJPEG_CAMERA_ID)) {
             out.add(mjpegCamera());
+        }
+        if (plugged.get(CAPTURE_CARD_ID)) {
+            out.add(captureCard());
         }
         return out;
     }
@@ -130,6 +162,9 @@ public final class TestDevices {
                 keepSwitch(bin.getElementByName(sw));
                 return bin;
             }
+            if (CAPTURE_CARD_ID.equals(id)) {
+                return captureCardBin(name, sw);
+            }
             String desc;
             if (CAMERA_ID.equals(id)) {
                 boolean overlay = GstRuntime.isInstalled("timeoverlay");
@@ -152,5 +187,34 @@ public final class TestDevices {
         while (liveSwitches.size() > MAX_SWITCHES) {
             liveSwitches.pollFirst();
         }
+    }
+
+    /**
+     * The capture card's source: one bin with two ghost pads, {@code video} and {@code audio}, whose sources run in
+     * the capture's one pipeline on its one clock. Both count their timestamps from 0, so the picture's flip (every
+     * 50th frame at 50 fps) and the beep (every 48 000th sample) fall on the same timestamps, and a synced identity
+     * after each releases its buffers at their time on the clock, as a capture card delivers them. (Live test sources
+     * do not do this: a live videotestsrc stamps its first frame with the running time it started at, hundreds of
+     * milliseconds after the audiotestsrc's 0, while it flips by frame count. And audiotestsrc 1.22 puts every tick
+     * after the first one buffer early: the sound's timestamps are offset by one buffer, which puts the beeps on the
+     * whole seconds; AvCaptureTest checks both.) Each half has its own "gone" switch;
+     * unplugging fails both.
+     */
+    private Bin captureCardBin(String name, String sw) {
+        Bin bin = new Bin(name);
+        Bin video = Gst.parseBinFromDescription("videotestsrc pattern=ball flip=true "
+                + "! video/x-raw,framerate=" + CARD_FPS + "/1 ! identity sync=true name=" + sw + "-video", true);
+        video.setName("card-video");
+        Bin audio = Gst.parseBinFromDescription("audiotestsrc wave=ticks freq=" + CARD_BEEP_HZ
+                + " sine-periods-per-tick=40 tick-interval=" + CARD_TICK_NS + " volume=0.5 timestamp-offset="
+                + CARD_SAMPLES_PER_BUFFER * 1_000_000_000L / 48_000 + " samplesperbuffer="
+                + CARD_SAMPLES_PER_BUFFER + " ! audio/x-raw,rate=48000 ! identity sync=true name=" + sw + "-audio", true);
+        audio.setName("card-audio");
+        bin.addMany(video, audio);
+        bin.addPad(new GhostPad("video", video.getStaticPad("src")));
+        bin.addPad(new GhostPad("audio", audio.getStaticPad("src")));
+        keepSwitch(video.getElementByName(sw + "-video"));
+        keepSwitch(audio.getElementByName(sw + "-audio"));
+        return bin;
     }
 }

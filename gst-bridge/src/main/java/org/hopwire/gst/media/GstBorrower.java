@@ -16,6 +16,7 @@ import org.hopwire.engine.session.SessionException;
 import org.hopwire.gst.GStreamerUnavailableException;
 import org.hopwire.gst.GstPipelineException;
 import org.hopwire.gst.MediaProblem;
+import org.hopwire.gst.playback.AvSync;
 import org.hopwire.gst.playback.Outputs;
 import org.hopwire.gst.playback.Playback;
 
@@ -62,8 +63,7 @@ public final class GstBorrower implements AutoCloseable {
 
     public void onBorrowStarted(Borrow borrow) {
         try {
-            Playback p = Playback.start("borrow-" + borrow.deviceId() + "-" + borrow.channel(), borrow.caps(),
-                    outputsFor.apply(borrow), new Listener(borrow.channel()));
+            Playback p = startPlayback(borrow);
             Playback old = playing.put(borrow.channel(), p);
             if (old != null) {
                 old.close();
@@ -78,6 +78,33 @@ public final class GstBorrower implements AutoCloseable {
                 s.giveBack(borrow.channel());
             }
         }
+    }
+
+    /**
+     * Capture cards' halves in step: both channels of a card's borrow share one {@link AvSync}, found by either
+     * channel while the borrow lasts.
+     */
+    private final Map<Integer, AvSync> syncs = new ConcurrentHashMap<>();
+
+    private Playback startPlayback(Borrow borrow) throws GstPipelineException, GStreamerUnavailableException {
+        String name = "borrow-" + borrow.deviceId() + "-" + borrow.channel();
+        Outputs outputs = outputsFor.apply(borrow);
+        if (!borrow.grouped()) {
+            return Playback.start(name, borrow.caps(), outputs, new Listener(borrow.channel()));
+        }
+        AvSync sync = syncs.get(borrow.partner());
+        if (sync == null) {
+            sync = new AvSync();
+        }
+        syncs.put(borrow.channel(), sync);
+        // The sound's tap is where the beep's onset is heard for the A/V offset.
+        return Playback.startInStep(name, borrow.caps(), borrow.isAudio() ? outputs.withAudioTap() : outputs,
+                new Listener(borrow.channel()), sync);
+    }
+
+    /** The A/V offset keeper of a capture card's borrow, by either of its channels. */
+    public Optional<AvSync> avSync(int channel) {
+        return Optional.ofNullable(syncs.get(channel));
     }
 
     private final class Listener implements Playback.Listener {
@@ -145,6 +172,7 @@ public final class GstBorrower implements AutoCloseable {
     }
 
     public void onBorrowEnded(int channel, int reason) {
+        syncs.remove(channel);
         Playback p = playing.remove(channel);
         if (p != null) {
             p.close();

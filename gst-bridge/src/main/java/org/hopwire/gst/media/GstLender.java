@@ -93,6 +93,23 @@ public final class GstLender implements AutoCloseable {
         this.options = options;
         this.shared = shared;
         this.ownShared = ownShared;
+        this.cards = new AvLends(devices, linkBytesPerSecond, () -> this.options, session,
+                p -> problemListeners.forEach(l -> l.accept(p)));
+    }
+
+    /** Capture cards' lends (protocol 3.2): one capture feeding two channels. */
+    private final AvLends cards;
+
+    /** See {@link org.hopwire.engine.session.SessionHandler#prepareGroupLend}. */
+    public org.hopwire.engine.session.SessionHandler.GroupCaps prepareGroupLend(String deviceId,
+                                                                               String preferredCaps)
+            throws LendRefused {
+        return cards.prepare(deviceId, preferredCaps);
+    }
+
+    /** See {@link org.hopwire.engine.session.SessionHandler#onGroupLendStarted}. */
+    public void onGroupLendStarted(int videoChannel, int audioChannel, String deviceId) {
+        cards.started(videoChannel, audioChannel, deviceId);
     }
 
     /** The session frames go to; set once it is started. */
@@ -217,6 +234,9 @@ public final class GstLender implements AutoCloseable {
 
     /** See {@link org.hopwire.engine.session.SessionHandler#onLendEnded}. */
     public void onLendEnded(int channel, int reason) {
+        if (cards.ended(channel)) {
+            return;
+        }
         activeDevice.remove(channel);
         SharedCaptures.Tap c = active.remove(channel);
         if (c != null) {
@@ -234,6 +254,9 @@ public final class GstLender implements AutoCloseable {
 
     /** See {@link org.hopwire.engine.session.SessionHandler#onFrameSent}: the frame's memory is free again. */
     public void onFrameSent(MediaFrame frame) {
+        if (cards.sent(frame)) {
+            return;
+        }
         SharedCaptures.Tap c = active.get(frame.channel());
         if (c != null) {
             c.release(frame);
@@ -265,6 +288,10 @@ public final class GstLender implements AutoCloseable {
 
     /** Chooses for the borrower's wish and changes to it; nothing happens when that is what is sent already. */
     void changeFormatTo(int channel, String preferredCaps) throws LendRefused {
+        if (cards.lends(channel)) {
+            throw new LendRefused(ProtocolError.FORMAT_NOT_POSSIBLE, "a capture card keeps its formats while it is"
+                    + " lent: its pictures and sound come from one capture");
+        }
         String deviceId = activeDevice.get(channel);
         SharedCaptures.Tap now = active.get(channel);
         if (deviceId == null || now == null) {
@@ -424,8 +451,10 @@ public final class GstLender implements AutoCloseable {
 
     /** The lends in progress. */
     public List<Lend> lends() {
-        return active.entrySet().stream().map(e -> new Lend(e.getKey(), activeDevice.getOrDefault(e.getKey(), ""),
-                e.getValue().choice())).toList();
+        List<Lend> out = new java.util.ArrayList<>(active.entrySet().stream().map(e -> new Lend(e.getKey(),
+                activeDevice.getOrDefault(e.getKey(), ""), e.getValue().choice())).toList());
+        out.addAll(cards.lends());
+        return out;
     }
 
     /** The tap a lent channel's frames come from. */
@@ -435,6 +464,7 @@ public final class GstLender implements AutoCloseable {
 
     @Override
     public void close() {
+        cards.close();
         prepared.values().forEach(SharedCaptures.Tap::close);
         prepared.clear();
         active.values().forEach(SharedCaptures.Tap::close);

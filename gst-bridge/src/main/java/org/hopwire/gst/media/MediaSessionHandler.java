@@ -41,6 +41,19 @@ public final class MediaSessionHandler extends ForwardingSessionHandler {
         return lender.prepareLend(deviceId, preferredCaps);
     }
 
+    /** A capture card's two halves come from one capture, made here. */
+    @Override
+    public GroupCaps prepareGroupLend(String deviceId, String preferredCaps) throws LendRefused {
+        return lender.prepareGroupLend(deviceId, preferredCaps);
+    }
+
+    /** Both halves of a capture card's lend start here; the app hears of each half as a lend. */
+    @Override
+    public void onGroupLendStarted(int videoChannel, int audioChannel, String deviceId) {
+        lender.onGroupLendStarted(videoChannel, audioChannel, deviceId);
+        super.onGroupLendStarted(videoChannel, audioChannel, deviceId);
+    }
+
     /** Controls are set on the lent device's capture here; the app is not asked. */
     @Override
     public long applyControl(int channel, String deviceId, ControlMessage.Control control, long value)

@@ -115,4 +115,26 @@ public final class GstNatives {
         Pointer event = Holder.VIDEO.gst_video_event_new_upstream_force_key_unit(-1L, 1, 0);
         return Natives.callerOwnsReturn(event, Event.class);
     }
+
+    /** libgstreamer-1.0: the clock and latency of playbacks that must keep in step (a capture card's two halves). */
+    private interface Timing extends Library {
+        Pointer gst_system_clock_obtain();
+
+        void gst_pipeline_set_latency(Pointer pipeline, long latency);
+    }
+
+    private static final class TimingHolder {
+        static final Timing TIMING = load(Timing.class, "gstreamer-1.0", "libgstreamer-1.0.so.0");
+    }
+
+    /** GStreamer's system clock (CLOCK_MONOTONIC, the clock of {@link System#nanoTime} on Linux). */
+    public static org.freedesktop.gstreamer.Clock systemClock() {
+        return Natives.callerOwnsReturn(TimingHolder.TIMING.gst_system_clock_obtain(),
+                org.freedesktop.gstreamer.Clock.class);
+    }
+
+    /** Fixes a pipeline's latency instead of the one its elements' latency query gives. */
+    public static void setLatency(org.freedesktop.gstreamer.Pipeline pipeline, long latencyNs) {
+        TimingHolder.TIMING.gst_pipeline_set_latency(Natives.getRawPointer(pipeline), latencyNs);
+    }
 }

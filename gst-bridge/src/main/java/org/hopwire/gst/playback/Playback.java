@@ -124,6 +124,10 @@ public final class Playback implements AutoCloseable {
      * named "recording-" + this one's name, so a problem of it still ends with the borrow's channel.
      */
     private RecordingPipeline recording;
+    /** A capture card's half: the clock, base time, latency and timestamps it shares with the other half; or null. */
+    private volatile AvSync sync;
+    private volatile int soundRate = 48000;
+    private volatile int soundChannels = 2;
 
     private Playback(String name, String caps, Outputs outputs, boolean byteStream, Listener listener) {
         this.name = name;
@@ -138,6 +142,24 @@ public final class Playback implements AutoCloseable {
     public static Playback start(String name, String caps, Outputs outputs, Listener listener)
             throws GstPipelineException, GStreamerUnavailableException {
         return start(name, caps, outputs, false, listener);
+    }
+
+    /**
+     * Starts playing one half of a capture card's borrow (protocol 3.2) in step with the other half: both halves'
+     * pipelines share {@code sync}'s clock, base time, latency and mapping of the owner's timestamps, and their
+     * outputs wait for their time (docs/protocol.md, 7.2).
+     */
+    public static Playback startInStep(String name, String caps, Outputs outputs, Listener listener, AvSync sync)
+            throws GstPipelineException, GStreamerUnavailableException {
+        Playback p = new Playback(name, caps, outputs, false, listener);
+        p.sync = sync;
+        try {
+            p.build();
+        } catch (GstPipelineException | RuntimeException e) {
+            p.close();
+            throw e;
+        }
+        return p;
     }
 
     /**
@@ -319,6 +341,12 @@ public final class Playback implements AutoCloseable {
         String text = describe();
         Pipeline pipeline = (Pipeline) Gst.parseLaunch(text);
         pipeline.setName(name);
+        AvSync inStep = sync;
+        if (inStep != null) {
+            inStep.prepare(pipeline);
+            soundRate = intField(caps, "rate", 48000);
+            soundChannels = intField(caps, "channels", 2);
+        }
         AppSrc in = (AppSrc) pipeline.getElementByName("in");
         if (!byteStream) {
             in.setCaps(new Caps(caps));
@@ -393,8 +421,11 @@ public final class Playback implements AutoCloseable {
                 buffer.dispose();
                 return;
             }
-            // This host's running time now: outputs show it at once, and delay cannot accumulate.
-            long local = System.nanoTime() - host.pipeline().getBaseTime();
+            // This host's running time now: outputs show it at once, and delay cannot accumulate. A capture card's
+            // half instead plays at the owner's time mapped as the other half's is, so both stay in step.
+            AvSync inStep = sync;
+            long local = inStep != null ? inStep.localPts(frame.pts())
+                    : System.nanoTime() - host.pipeline().getBaseTime();
             buffer.setPresentationTimestamp(local);
             buffer.setDuration(frame.duration());
             int slot = (int) (pushed++ % SHOWN_RING);
@@ -463,6 +494,10 @@ public final class Playback implements AutoCloseable {
         PreviewFrame frame = new PreviewFrame(sample, s.getInteger("width"), s.getInteger("height"));
         framesShown.incrementAndGet();
         long sender = byteStream ? NO_SENDER_PTS : senderPts(frame.pts());
+        AvSync inStep = sync;
+        if (inStep != null) {
+            inStep.onPicture(frame, now);
+        }
         preview.offer(frame);
         if (sender != Long.MIN_VALUE || byteStream) {
             listener.onShown(sender, now);
@@ -477,6 +512,11 @@ public final class Playback implements AutoCloseable {
         }
         try {
             Buffer b = sample.getBuffer();
+            AvSync inStep = sync;
+            if (inStep != null) {
+                inStep.onSound(b.map(false), soundChannels, soundRate, System.nanoTime(), b.getPresentationTimestamp());
+                b.unmap();
+            }
             audioTap.accept(b.map(false));
             b.unmap();
             audioTapped.incrementAndGet();

@@ -77,13 +77,17 @@ class DeviceCatalogTest {
     void shouldOfferOnlyTheTestSourcesInATestOnlyCatalog() throws Exception {
         try (DeviceCatalog c = DeviceCatalog.testSourcesOnly()) {
             c.start();
-            assertEquals(java.util.List.of(TestDevices.CAMERA_ID, TestDevices.MICROPHONE_ID,
-                    TestDevices.MJPEG_CAMERA_ID), c.devices().stream().map(MediaDevice::id).toList());
+            assertEquals(java.util.Set.of(TestDevices.CAMERA_ID, TestDevices.MICROPHONE_ID,
+                    TestDevices.MJPEG_CAMERA_ID, TestDevices.CAPTURE_CARD_ID), java.util.Set.copyOf(c.devices()
+                    .stream().map(MediaDevice::id).toList()));
             c.testDevices().unplug(TestDevices.CAMERA_ID);
-            assertEquals(java.util.List.of(TestDevices.MICROPHONE_ID, TestDevices.MJPEG_CAMERA_ID),
-                    c.devices().stream().map(MediaDevice::id).toList(), "pulling a test source out still works");
+            assertEquals(java.util.Set.of(TestDevices.MICROPHONE_ID, TestDevices.MJPEG_CAMERA_ID,
+                    TestDevices.CAPTURE_CARD_ID), java.util.Set.copyOf(c.devices().stream().map(MediaDevice::id)
+                    .toList()), "pulling a test source out still works");
             assertTrue(c.controls(TestDevices.MJPEG_CAMERA_ID).isEmpty(), "no balance acts on a webcam's own JPEG");
             assertFalse(c.needsBalance(TestDevices.MJPEG_CAMERA_ID));
+            assertTrue(c.find(TestDevices.CAPTURE_CARD_ID).orElseThrow().name().contains("Test capture card"));
+            assertTrue(c.controls(TestDevices.CAPTURE_CARD_ID).isEmpty(), "a capture card has no controls to lend");
         }
     }
 

@@ -119,7 +119,7 @@ public final class ThisHostPane extends VBox {
     }
 
     private Node deviceRow(Snapshot.Device d, Snapshot s) {
-        Label name = new Label(d.name(), Icons.device(d.isVideo()));
+        Label name = new Label(d.name(), Icons.deviceOfKind(d.kind()));
         name.setId(Ids.of("device", d.id()));
         name.getStyleClass().add("device");
         name.setWrapText(true);

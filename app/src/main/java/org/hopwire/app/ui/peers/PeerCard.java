@@ -166,7 +166,7 @@ public final class PeerCard extends VBox {
     }
 
     private Node deviceRow(Snapshot.Peer p, Snapshot.Device d) {
-        Label label = new Label(d.name(), Icons.device(d.isVideo()));
+        Label label = new Label(d.name(), Icons.deviceOfKind(d.kind()));
         label.setId(Ids.of("peer-device", d.id()));
         label.getStyleClass().add("device");
         label.setWrapText(true);
@@ -210,6 +210,12 @@ public final class PeerCard extends VBox {
             format.setOnAction(e -> org.hopwire.app.ui.format.FormatDialog.show(getScene() == null ? null
                     : getScene().getWindow(), model, p.uuid(), p.name(), d.id(), d.name()));
             borrow.getItems().add(format);
+        } else if (d.isAudioVideo()) {
+            // A capture card is borrowed whole, to the preview and the speakers: no webcam or microphone of half.
+            MenuItem whole = new MenuItem(Text.tr("card.borrow.whole"), Icons.icon(Icons.CAPTURE_CARD));
+            whole.setId("borrow-capture-card");
+            whole.setOnAction(e -> model.drop(DragItem.ofPeer(p.uuid(), d.id(), d.name()), DropTarget.THIS_HOST));
+            borrow.getItems().add(whole);
         } else {
             MenuItem mic = new MenuItem(Text.tr("menu.virtual.mic"), Icons.device(false));
             mic.setId("borrow-as-virtual-mic");

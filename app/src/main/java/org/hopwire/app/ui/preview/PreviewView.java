@@ -45,6 +45,10 @@ public final class PreviewView extends StackPane {
     private final ImageView image = new ImageView();
     private final Label overlay = new Label(Text.tr("preview.waiting.first"));
     private final Meter meter;
+    /** A capture card's sound beside its pictures: its level under the picture; none for a camera. */
+    private Supplier<Optional<Playback>> sound = Optional::empty;
+    private final Meter soundMeter;
+    private long lastSoundLevelAtNs;
     private final Deque<PreviewFrame> onScreen = new ArrayDeque<>(3);
     private final Deque<Long> shownAtNs = new ArrayDeque<>();
     private long framesShown;
@@ -74,6 +78,12 @@ public final class PreviewView extends StackPane {
         this.playback = playback;
         this.source = source;
         this.meter = new Meter(device);
+        this.soundMeter = new Meter(Text.tr("card.preview.sound"));
+        soundMeter.setId("preview-sound-meter");
+        soundMeter.setPadding(new javafx.geometry.Insets(4));
+        soundMeter.setMaxSize(260, USE_PREF_SIZE);
+        soundMeter.setVisible(false);
+        StackPane.setAlignment(soundMeter, Pos.BOTTOM_CENTER);
         getStyleClass().add("preview");
         image.setPreserveRatio(true);
         image.fitWidthProperty().bind(widthProperty());
@@ -84,8 +94,22 @@ public final class PreviewView extends StackPane {
         overlay.getStyleClass().add("preview-overlay");
         StackPane.setAlignment(overlay, Pos.TOP_LEFT);
         meter.setVisible(false);
-        getChildren().addAll(image, meter, overlay);
+        getChildren().addAll(image, meter, soundMeter, overlay);
         setMinSize(160, 90);
+    }
+
+    /**
+     * Shows the level of the sound that comes with the pictures (a capture card's other half) under the picture.
+     * Returns this preview.
+     */
+    public PreviewView withSound(Supplier<Optional<Playback>> soundPlayback) {
+        this.sound = soundPlayback;
+        return this;
+    }
+
+    /** True when it shows the level of the sound that comes with the pictures. */
+    public boolean showsSoundMeter() {
+        return soundMeter.isVisible();
     }
 
     /** Starts showing pictures. */
@@ -143,6 +167,7 @@ public final class PreviewView extends StackPane {
             p.ifPresent(pb -> pulseAudio(now, pb));
         } else {
             pulseVideo(now, p);
+            pulseSound();
         }
         while (!shownAtNs.isEmpty() && now - shownAtNs.peekFirst() > 1_000_000_000L) {
             shownAtNs.removeFirst();
@@ -178,6 +203,20 @@ public final class PreviewView extends StackPane {
             framesShown++;
             shownAtNs.addLast(now);
             lastNewNs = now;
+        }
+    }
+
+    /** A capture card's sound level under its picture; hidden when the pictures have no sound with them. */
+    private void pulseSound() {
+        Optional<Playback> s = sound.get();
+        boolean show = s.isPresent() && !meter.isVisible();
+        if (show != soundMeter.isVisible()) {
+            soundMeter.setVisible(show);
+        }
+        Optional<AudioLevel> level = s.flatMap(Playback::level);
+        if (level.isPresent() && level.get().measuredAtNs() != lastSoundLevelAtNs) {
+            lastSoundLevelAtNs = level.get().measuredAtNs();
+            soundMeter.show(level.get());
         }
     }
 

@@ -128,9 +128,19 @@ public final class PreviewWindows {
             return;
         }
         String[] names = names(peer, deviceId);
-        PreviewView view = new PreviewView(() -> model.snapshot().borrows().stream()
-                .filter(b -> b.peer().equals(peer) && b.deviceId().equals(deviceId) && !b.waiting()).findFirst()
-                .flatMap(b -> model.hub().playback(peer, b.channel())), names[0], names[1]);
+        // A capture card is borrowed as two channels: the picture is its pictures', the meter under it its sound's.
+        java.util.function.Function<Boolean, Optional<org.hopwire.gst.playback.Playback>> half = audio -> {
+            java.util.List<Snapshot.Borrowed> mine = model.snapshot().borrows().stream()
+                    .filter(b -> b.peer().equals(peer) && b.deviceId().equals(deviceId) && !b.waiting()).toList();
+            return mine.stream().filter(b -> mine.size() == 1 || b.caps().startsWith("audio/") == audio)
+                    .findFirst().flatMap(b -> model.hub().playback(peer, b.channel()));
+        };
+        PreviewView view = new PreviewView(() -> half.apply(false), names[0], names[1]).withSound(() -> {
+            Optional<org.hopwire.gst.playback.Playback> pictures = half.apply(false);
+            Optional<org.hopwire.gst.playback.Playback> sound = half.apply(true);
+            return pictures.isPresent() && sound.isPresent() && pictures.get() != sound.get() ? sound
+                    : Optional.empty();
+        });
         open(key, view, title, true, () -> { });
     }
 

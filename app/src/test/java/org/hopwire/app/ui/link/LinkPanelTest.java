@@ -45,4 +45,18 @@ class LinkPanelTest {
         assertEquals("2 × 20 Gb/s · encrypted · out 2,3 MB/s · in 0,5 MB/s · round trip 1,5 ms",
                 LinkPanel.figures(peer, Locale.GERMANY));
     }
+
+    @Test
+    void shouldSayHowFarApartACaptureCardsPicturesAndSoundLeaveThisHost() {
+        assertEquals("", LinkPanel.avOffsets(List.of(), Locale.US), "no line without a capture card");
+        assertEquals("A/V offset of Test capture card: pictures 3.4 ms after the sound, 95% of 30 ticks within"
+                + " 12.5 ms", LinkPanel.avOffsets(List.of(new Snapshot.AvOffset("Test capture card", 30, 3.43, 12.5)),
+                Locale.US));
+        assertEquals("A/V offset of Card: sound 7,0 ms after the pictures, 95% of 10 ticks within 9,1 ms",
+                LinkPanel.avOffsets(List.of(new Snapshot.AvOffset("Card", 10, -7.0, 9.1)), Locale.GERMANY));
+        assertEquals("A/V offset of Card: pictures and sound together (0.0 ms), 95% of 10 ticks within 0.6 ms",
+                LinkPanel.avOffsets(List.of(new Snapshot.AvOffset("Card", 10, -0.01, 0.6)), Locale.US));
+        assertEquals("A/V offset of HDMI: measuring (the test capture card's ticks give the figure)",
+                LinkPanel.avOffsets(List.of(new Snapshot.AvOffset("HDMI", 0, Double.NaN, Double.NaN)), Locale.US));
+    }
 }
