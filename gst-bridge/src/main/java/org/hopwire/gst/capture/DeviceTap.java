@@ -176,28 +176,30 @@ final class DeviceTap implements AutoCloseable {
         bin.setName("branch" + nextBranch++);
         Pipeline pipeline = host.pipeline();
         pipeline.add(bin);
-        Pad teePad = tee.getRequestPad("src_%u");
-        Pad binPad = bin.getStaticPad("sink");
-        try {
-            teePad.link(binPad);
-        } catch (PadLinkException e) {
-            tee.releaseRequestPad(teePad);
-            pipeline.remove(bin);
-            bin.setState(State.NULL);
-            throw new GstPipelineException(name, "the device cannot deliver " + choice.describe(), "");
-        }
         org.freedesktop.gstreamer.elements.AppSink sink =
                 (org.freedesktop.gstreamer.elements.AppSink) bin.getElementByName("out");
+        Pad teePad = tee.getRequestPad("src_%u");
         Capture[] self = new Capture[1];
         Capture c = Capture.branch(host, sink, choice, source, balance, listener, () -> removeBranch(self[0],
                 bin, teePad));
         self[0] = c;
+        // On a running device the branch plays before it is linked: a pad of a branch still stopped answers the
+        // tee's push with FLUSHING, which the tee passes up, and the live source then stops for every branch.
+        if (playing) {
+            bin.syncStateWithParent();
+        }
+        try {
+            teePad.link(bin.getStaticPad("sink"));
+        } catch (PadLinkException e) {
+            tee.releaseRequestPad(teePad);
+            bin.setState(State.NULL);
+            pipeline.remove(bin);
+            throw new GstPipelineException(name, "the device cannot deliver " + choice.describe(), "");
+        }
         branches.add(c);
         if (!playing) {
             playing = true;
             host.play();
-        } else {
-            bin.syncStateWithParent();
         }
         boolean started;
         try {
