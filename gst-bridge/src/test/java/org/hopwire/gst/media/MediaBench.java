@@ -35,11 +35,24 @@ public final class MediaBench {
     public static void main(String[] args) throws Exception {
         int seconds = Integer.getInteger("bench.seconds", 60);
         List<Result> results = new ArrayList<>();
-        results.add(run("Hopwire raw NV12 1080p60", "video/x-raw,width=1920,height=1080,framerate=60/1", seconds));
-        results.add(run("Hopwire MJPEG 1080p30", "image/jpeg,width=1920,height=1080,framerate=30/1", seconds));
-        results.add(runRecipe("kernel-doc recipe: bare MJPEG 1080p30", seconds));
-        results.add(run("Hopwire raw NV12 4K30 (stretch)", "video/x-raw,width=3840,height=2160,framerate=30/1",
-                seconds));
+        // -Dbench.cases=1080p60,4K30: only the cases whose name contains one of these (profiling one case).
+        List<String> only = List.of(System.getProperty("bench.cases", "").split(",")).stream()
+                .filter(c -> !c.isBlank()).toList();
+        java.util.function.Predicate<String> wanted = n -> only.isEmpty() || only.stream().anyMatch(n::contains);
+        if (wanted.test("Hopwire raw NV12 1080p60")) {
+            results.add(run("Hopwire raw NV12 1080p60", "video/x-raw,width=1920,height=1080,framerate=60/1",
+                    seconds));
+        }
+        if (wanted.test("Hopwire MJPEG 1080p30")) {
+            results.add(run("Hopwire MJPEG 1080p30", "image/jpeg,width=1920,height=1080,framerate=30/1", seconds));
+        }
+        if (wanted.test("kernel-doc recipe: bare MJPEG 1080p30")) {
+            results.add(runRecipe("kernel-doc recipe: bare MJPEG 1080p30", seconds));
+        }
+        if (wanted.test("Hopwire raw NV12 4K30 (stretch)")) {
+            results.add(run("Hopwire raw NV12 4K30 (stretch)", "video/x-raw,width=3840,height=2160,framerate=30/1",
+                    seconds));
+        }
         System.out.printf(Locale.ROOT, "%n%d s per case, 2-core machine, emulated cable at the 40 Gb/s preset%n",
                 seconds);
         System.out.printf(Locale.ROOT, "%-40s %8s %8s %7s %9s %9s %7s%n", "case", "fps", "frames", "drops",
