@@ -177,6 +177,21 @@ public final class WrappedMemory {
         return AppLib.gst_app_src_push_buffer(Natives.getRawPointer(src), buffer) == 0;
     }
 
+    /**
+     * Wraps {@code memory} ({@link #wrap}) and pushes it into {@code src}: true when GStreamer has it, and
+     * {@code freed} will get {@code owner} once it lets go (at once, inside this call, when the appsrc refuses or
+     * drops it); false when nothing was wrapped, and the caller still owns the memory.
+     */
+    public static boolean wrapAndPush(AppSrc src, ByteBuffer memory, long pts, long duration, int flags,
+                                      Object owner, Freed freed) {
+        Pointer buffer = wrap(memory, pts, duration, flags, owner, freed);
+        if (buffer == null) {
+            return false;
+        }
+        push(src, buffer);
+        return true;
+    }
+
     /** Drops a wrapped buffer not pushed anywhere: its memory's owner is told at once. */
     public static void unref(Pointer buffer) {
         Lib.gst_mini_object_unref(buffer);

@@ -437,18 +437,17 @@ public final class Playback implements AutoCloseable {
             // Counted before it is wrapped: a refused push frees it (and uncounts it) inside the call.
             inFlight.incrementAndGet();
             inFlightBytes.addAndGet(length);
-            com.sun.jna.Pointer buffer = WrappedMemory.wrap(payload, local, frame.duration(), flags, frame, onFreed);
-            if (buffer == null) {
+            int slot = (int) (pushed % SHOWN_RING);
+            ringLocal[slot] = local;
+            ringSender[slot] = frame.pts();
+            if (!WrappedMemory.wrapAndPush(src, payload, local, frame.duration(), flags, frame, onFreed)) {
                 inFlight.decrementAndGet();
                 inFlightBytes.addAndGet(-length);
                 droppedInFlight.incrementAndGet();
                 done.accept(frame);
                 return;
             }
-            int slot = (int) (pushed++ % SHOWN_RING);
-            ringLocal[slot] = local;
-            ringSender[slot] = frame.pts();
-            WrappedMemory.push(src, buffer);
+            pushed++;
         }
         arrived();
     }
