@@ -279,10 +279,14 @@ public final class Playback implements AutoCloseable {
                 // chroma-mode=none: each colour sample is used for its 2x2 pixels instead of being interpolated
                 // (cubic by default); on a preview nobody sees the difference, and the conversion of a 720p
                 // picture took 0.95 ms instead of 1.75 (gst-launch, 600 frames, best of 3).
-                b.append("t. ! ").append(leaky).append(" ! videoscale ! video/x-raw,width=[1,")
+                // n-threads=2: each picture is split between two threads, which halves the preview's part of the
+                // latency (a 4K picture to 720p: 5.0 ms, then 2.7) for the same CPU time; the preview is the last
+                // step before the screen, after the frame's whole trip.
+                b.append("t. ! ").append(leaky).append(" ! videoscale n-threads=2 ! video/x-raw,width=[1,")
                         .append(PREVIEW_MAX_WIDTH).append("],height=[1,").append(PREVIEW_MAX_HEIGHT)
-                        .append("],pixel-aspect-ratio=1/1 ! videoconvert chroma-mode=none ! video/x-raw,format=BGRA"
-                        + " ! appsink name=preview sync=false max-buffers=1 drop=true emit-signals=true ");
+                        .append("],pixel-aspect-ratio=1/1 ! videoconvert chroma-mode=none n-threads=2 ! "
+                        + "video/x-raw,format=BGRA ! appsink name=preview sync=false max-buffers=1 drop=true "
+                        + "emit-signals=true ");
             }
             if (outputs.virtualWebcam().isPresent()) {
                 require(has, "v4l2sink", "gstreamer1.0-plugins-good");
