@@ -12,6 +12,10 @@ import java.util.ArrayDeque;
  * <p>A buffer that is never given back is simply collected; giving back one that did not come from here, or one
  * twice, is the caller's bug and is refused.
  *
+ * <p>A pool gives heap or direct buffers, never both ({@link #direct}): direct ones can be handed to native code
+ * (GStreamer) without a copy, and AES-GCM seals and opens them at the intrinsic's speed, where on JDK 17 a heap
+ * {@code ByteBuffer} took 40 ms a 1080p frame.
+ *
  * <p>As the decoder's {@link DataStreamDecoder.Allocator}, it tells the decoder what a frame really takes
  * ({@link #footprint}), so the reassembly bound counts the rounded sizes.
  */
@@ -41,12 +45,22 @@ public final class BufferPool implements DataStreamDecoder.Allocator {
     }
 
     private final long maxPooledBytes;
+    private final boolean direct;
     private final ArrayDeque<ByteBuffer>[] free;
     private long pooledBytes;
+    /** Buffers handed out and not given back yet (also those the pool then did not keep). */
+    private long outstanding;
 
-    @SuppressWarnings("unchecked")
+    /** A pool of heap buffers. */
     public BufferPool(long maxPooledBytes) {
+        this(maxPooledBytes, false);
+    }
+
+    /** A pool of direct buffers ({@code direct}) or heap ones, keeping at most {@code maxPooledBytes} free. */
+    @SuppressWarnings("unchecked")
+    public BufferPool(long maxPooledBytes, boolean direct) {
         this.maxPooledBytes = maxPooledBytes;
+        this.direct = direct;
         this.free = new ArrayDeque[CLASSES];
         for (int i = 0; i < CLASSES; i++) {
             free[i] = new ArrayDeque<>(PER_CLASS);
@@ -76,6 +90,7 @@ public final class BufferPool implements DataStreamDecoder.Allocator {
         int c = sizeClass(length);
         ByteBuffer b = null;
         synchronized (this) {
+            outstanding++;
             if (c < CLASSES) {
                 b = free[c].pollFirst();
                 if (b != null) {
@@ -84,7 +99,8 @@ public final class BufferPool implements DataStreamDecoder.Allocator {
             }
         }
         if (b == null) {
-            b = ByteBuffer.allocate(c < CLASSES ? SIZES[c] : length);
+            int capacity = c < CLASSES ? SIZES[c] : length;
+            b = direct ? ByteBuffer.allocateDirect(capacity) : ByteBuffer.allocate(capacity);
         }
         return b.clear().limit(length);
     }
@@ -95,27 +111,47 @@ public final class BufferPool implements DataStreamDecoder.Allocator {
         return acquire(length);
     }
 
+    /** The decoder's give-back of a frame it will not hand on. */
+    @Override
+    public void free(ByteBuffer buffer) {
+        release(buffer);
+    }
+
     /** Gives a buffer back; returns whether it was kept (false when the pool is full or it is not a pool size). */
     public boolean release(ByteBuffer buffer) {
         int capacity = buffer.capacity();
         int c = sizeClass(capacity);
         // Only exactly a class size can be one of ours; anything else would be handed out for the wrong lengths.
-        if (c >= CLASSES || SIZES[c] != capacity || buffer.isDirect()) {
+        if (c >= CLASSES || SIZES[c] != capacity || buffer.isDirect() != direct) {
             return false;
         }
         synchronized (this) {
-            if (free[c].size() >= PER_CLASS || pooledBytes + capacity > maxPooledBytes) {
-                return false;
-            }
             for (ByteBuffer b : free[c]) {
                 if (b == buffer) {
                     throw new IllegalStateException("this buffer was given back twice");
                 }
             }
+            outstanding--;
+            if (free[c].size() >= PER_CLASS || pooledBytes + capacity > maxPooledBytes) {
+                return false;
+            }
             free[c].addLast(buffer);
             pooledBytes += capacity;
             return true;
         }
+    }
+
+    /** Whether this pool gives direct buffers. */
+    public boolean direct() {
+        return direct;
+    }
+
+    /**
+     * Buffers acquired and not released yet (a buffer of a pool size and kind given back counts as returned even
+     * when the pool was full and let it go): what consumers still hold, for leak checks.
+     */
+    public synchronized long outstanding() {
+        return outstanding;
     }
 
     /** Bytes held in free buffers now. */

@@ -69,6 +69,10 @@ public final class DataStreamDecoder {
         default long footprint(int length) {
             return length;
         }
+
+        /** Takes back a buffer of a frame that will not be handed on (its channel ended, it failed a check). */
+        default void free(ByteBuffer buffer) {
+        }
     }
 
     /** Makes the frame object handed on; a pool of recycled frames can stand here. */
@@ -170,7 +174,7 @@ public final class DataStreamDecoder {
 
     /** Lets an ended channel carry frames again, when the control stream sets it up anew. */
     public void resetChannel(int channel) {
-        drop(channel);
+        discard(channel);
         ended[channel] = false;
     }
 
@@ -296,6 +300,7 @@ public final class DataStreamDecoder {
         if (seal != null || sealFlags != 0) {
             if (seal == null || sealFlags != seal.fragmentFlags()) {
                 ended[p.channel] = true;
+                allocator.free(p.data);
                 handler.onChannelEnded(new ChannelException(p.channel, ProtocolError.AUTH_FAILED, "frame "
                         + p.sequence + " is " + (sealFlags == 0 ? "not sealed" : "sealed otherwise") + " where the"
                         + " session requires " + (seal == null ? "no seal" : seal.protection().name().toLowerCase(
@@ -304,6 +309,7 @@ public final class DataStreamDecoder {
             }
             if (!seal.open(p.channel, p.bufferFlags, p.sequence, p.pts, p.dts, p.duration, p.capsVersion, data)) {
                 ended[p.channel] = true;
+                allocator.free(p.data);
                 handler.onChannelEnded(new ChannelException(p.channel, ProtocolError.AUTH_FAILED, "frame "
                         + p.sequence + " failed its authentication check: damaged on the cable, altered or replayed"));
                 return;
@@ -317,6 +323,7 @@ public final class DataStreamDecoder {
             }
             if ((int) crc32c.getValue() != fragmentCrc) {
                 ended[p.channel] = true;
+                allocator.free(p.data);
                 handler.onChannelEnded(new ChannelException(p.channel, ProtocolError.MALFORMED, "frame " + p.sequence
                         + " failed its CRC32C check"));
                 return;
@@ -332,10 +339,23 @@ public final class DataStreamDecoder {
     }
 
     private void end(int channel, String why) {
-        drop(channel);
+        discard(channel);
         ended[channel] = true;
         target = null;
         handler.onChannelEnded(new ChannelException(channel, ProtocolError.MALFORMED, why));
+    }
+
+    /** Drops a channel's frame in reassembly and gives its buffer back: it will never be handed on. */
+    private void discard(int channel) {
+        Partial p = partials[channel];
+        drop(channel);
+        if (p != null) {
+            if (target == p) {
+                target = null; // the rest of the fragment now in progress is skipped, not written into freed memory
+            }
+            allocator.free(p.data);
+            p.data = null;
+        }
     }
 
     private void drop(int channel) {

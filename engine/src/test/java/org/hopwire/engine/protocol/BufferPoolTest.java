@@ -98,4 +98,30 @@ class BufferPoolTest {
         assertFalse(pool.release(held[n]), n + " free per class at most");
         assertEquals(n * 6144L, pool.pooledBytes());
     }
+
+    @Test
+    void shouldGiveDirectBuffersFromADirectPoolAndTakeBackOnlyThose() {
+        BufferPool pool = new BufferPool(1 << 20, true);
+        ByteBuffer a = pool.acquire(5000);
+        assertTrue(a.isDirect());
+        assertFalse(pool.release(ByteBuffer.allocate(5120)), "a heap buffer is not one of a direct pool's");
+        assertTrue(pool.release(a));
+        assertSame(a, pool.acquire(5000));
+        assertFalse(new BufferPool(1 << 20).release(ByteBuffer.allocateDirect(5120)), "nor the other way round");
+    }
+
+    @Test
+    void shouldCountBuffersHandedOutUntilTheyComeBack() {
+        BufferPool pool = new BufferPool(8 << 10);
+        ByteBuffer a = pool.acquire(4096);
+        ByteBuffer b = pool.acquire(4096);
+        ByteBuffer c = pool.acquire(4096);
+        assertEquals(3, pool.outstanding());
+        assertTrue(pool.release(a));
+        assertTrue(pool.release(b));
+        assertFalse(pool.release(c), "the pool is full: not kept");
+        assertEquals(0, pool.outstanding(), "but given back all the same");
+        assertThrows(IllegalStateException.class, () -> pool.release(a));
+        assertEquals(0, pool.outstanding(), "a second give-back does not count");
+    }
 }

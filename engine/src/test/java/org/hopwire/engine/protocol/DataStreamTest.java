@@ -123,6 +123,29 @@ class DataStreamTest {
     }
 
     @Test
+    void shouldGiveBackTheBufferOfAFrameItWillNotHandOn() throws Exception {
+        BufferPool pool = new BufferPool(64 << 20);
+        DataStreamDecoder d = new DataStreamDecoder(DataStreamDecoder.Limits.DEFAULT, handler, pool);
+        // A frame cut off by a new one on its channel, a frame failing its checksum, and one half-received when its
+        // channel is reset: none is handed on, every buffer comes back.
+        ByteBuffer cut = interleave(List.of(List.of(frame(1, 0, 300_000, 3))), false);
+        int end = cut.limit();
+        d.feed(cut.limit(end - 1000));
+        assertEquals(1, pool.outstanding());
+        d.resetChannel(1);
+        assertEquals(0, pool.outstanding(), "reset: the half frame's buffer came back");
+        d.feed(cut.limit(end)); // the rest of the fragment that was under way is skipped, not written anywhere
+        assertEquals(0, frames.size());
+        ByteBuffer bad = interleave(List.of(List.of(frame(2, 0, 5000, 3))), true);
+        bad.put(FragmentHeader.LENGTH + 100, (byte) (bad.get(FragmentHeader.LENGTH + 100) ^ 1));
+        d.feed(bad);
+        assertEquals(0, pool.outstanding(), "checksum failed: its buffer came back");
+        d.feed(interleave(List.of(List.of(frame(3, 0, 9000, 3))), false));
+        assertEquals(1, frames.size());
+        assertEquals(1, pool.outstanding(), "only the frame handed on is out");
+    }
+
+    @Test
     void shouldEndAChannelWhoseFrameFailsItsChecksum() throws Exception {
         ByteBuffer bytes = interleave(List.of(List.of(frame(1, 0, 5000, 3), frame(1, 1, 10, 4))), true);
         bytes.put(FragmentHeader.LENGTH + 100, (byte) (bytes.get(FragmentHeader.LENGTH + 100) ^ 1));

@@ -84,6 +84,58 @@ class FrameSealTest {
         assertTrue(ended.isEmpty());
     }
 
+    /**
+     * The fast path the data stream takes: sealed into a direct buffer (the payload heap or direct; a heap one is
+     * copied next to the counter and encrypted in place), opened in place in a direct pool buffer.
+     */
+    @ParameterizedTest
+    @EnumSource(value = FrameSeal.Protection.class, names = {"AUTHENTICATED", "ENCRYPTED"})
+    void shouldSealIntoAndOpenInDirectMemory(FrameSeal.Protection p) throws Exception {
+        FrameSeal out = new FrameSeal(p, KEY);
+        BufferPool pool = new BufferPool(64 << 20, true);
+        DataStreamDecoder d = new DataStreamDecoder(DataStreamDecoder.Limits.DEFAULT, new DataStreamDecoder.Handler() {
+            @Override
+            public void onFrame(MediaFrame frame) {
+                delivered.add(frame);
+            }
+
+            @Override
+            public void onChannelEnded(ChannelException reason) {
+                ended.add(reason);
+            }
+        }, pool);
+        d.expectSealed(new FrameSeal(p, KEY));
+        for (int i = 0; i < 4; i++) {
+            MediaFrame heap = frame(1, i, 300_000 + i);
+            MediaFrame f = heap;
+            if (i % 2 == 1) {
+                ByteBuffer direct = ByteBuffer.allocateDirect(heap.payload().remaining());
+                direct.put(heap.payload().duplicate()).flip();
+                f = new MediaFrame(1, i, heap.pts(), -1, 10, FragmentHeader.KEY_FRAME, direct).capsVersion(1);
+            }
+            ByteBuffer sealed = ByteBuffer.allocateDirect(f.payload().remaining() + FrameSeal.OVERHEAD + 100);
+            sealed.position(0);
+            out.seal(f, sealed);
+            assertEquals(f.payload().remaining() + FrameSeal.OVERHEAD, sealed.remaining());
+            assertEquals(heap.payload().remaining(), f.payload().remaining(), "the payload is only read");
+            MediaFrame copy = new MediaFrame(1, f.sequence(), f.pts(), f.dts(), f.duration(), f.bufferFlags(),
+                    sealed).capsVersion(1);
+            FrameFragmenter frag = new FrameFragmenter();
+            frag.start(copy, false, out.fragmentFlags());
+            ByteBuffer wire = ByteBuffer.allocate(sealed.remaining() + 64 * FragmentHeader.LENGTH);
+            while (frag.hasMore()) {
+                frag.writeNext(wire);
+            }
+            d.feed(wire.flip());
+            assertEquals(i + 1, delivered.size(), String.valueOf(ended));
+            MediaFrame got = delivered.get(i);
+            assertTrue(got.payload().isDirect(), "opened where it was reassembled");
+            assertEquals(heap.payload().rewind(), got.payload(), "frame " + i);
+        }
+        assertTrue(ended.isEmpty());
+        assertEquals(4, pool.outstanding(), "the frames delivered, nothing else");
+    }
+
     @ParameterizedTest
     @EnumSource(value = FrameSeal.Protection.class, names = {"AUTHENTICATED", "ENCRYPTED"})
     void shouldEndTheChannelOnAnAlteredByteOrHeaderField(FrameSeal.Protection p) throws Exception {

@@ -54,14 +54,19 @@ public final class Capture implements AutoCloseable {
         void onProblem(MediaProblem problem);
     }
 
-    /** Pooled frame memory: enough for a few 4K frames in flight. */
+    /**
+     * Pooled frame memory: enough for a few 4K frames in flight. Direct, so the session seals a frame straight from
+     * it (AES-GCM direct to direct; from a heap buffer it needs a copy first). The sample itself is not held until
+     * the frame is sent: a camera has only a few buffers (v4l2src: 4), and frames waiting in the send queue would
+     * starve it.
+     */
     private static final long POOL_BYTES = 64L << 20;
 
     private final PipelineHost host;
     private final AppSink sink;
     private final Listener listener;
     private final FormatChoice choice;
-    private final BufferPool pool = new BufferPool(POOL_BYTES);
+    private final BufferPool pool = new BufferPool(POOL_BYTES, true);
     private final CompletableFuture<String> firstCaps = new CompletableFuture<>();
     private final AtomicLong frames = new AtomicLong();
     private volatile int channel = -1;

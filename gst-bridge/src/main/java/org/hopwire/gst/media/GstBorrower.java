@@ -150,13 +150,21 @@ public final class GstBorrower implements AutoCloseable {
         observer.accept(frame);
         Playback p = playing.get(frame.channel());
         if (p != null) {
-            p.push(frame);
+            // The playback owns the frame from here: a video frame goes to GStreamer wrapped, without a copy, and
+            // comes back to the session's pool when GStreamer frees it.
+            p.push(frame, recycle);
+        } else {
+            recycle.accept(frame);
         }
+    }
+
+    /** Gives a frame back to the session it came from; on a delivery or a GStreamer thread. */
+    private final Consumer<MediaFrame> recycle = frame -> {
         PeerSession s = session.get();
         if (s != null) {
             s.recycle(frame);
         }
-    }
+    };
 
     public void onCapsChanged(Borrow borrow) {
         Playback p = playing.get(borrow.channel());

@@ -49,37 +49,58 @@ public final class MediaBench {
     private record Result(String name, double fps, long frames, long drops, double p50Ms, double p99Ms, double cpu) {
     }
 
+    private static final String RAW_1080P60 = "raw NV12 1080p60";
+    private static final String ENCODED = "MJPEG 1080p30, test camera encoded by the owner";
+    private static final String RECIPE = "recipe: bare MJPEG 1080p30 (same camera, same jpegenc)";
+
     /** After the borrow started and before the window opens: e.g. force the owner to another way of sending. */
     private interface Setup {
         void run(MediaPair pair, Borrow borrow) throws Exception;
     }
 
+    /** A case of the table: its name and how to run it for so many seconds. */
+    private interface Case {
+        Result run(int seconds) throws Exception;
+    }
+
     public static void main(String[] args) throws Exception {
         int seconds = Integer.getInteger("bench.seconds", 60);
-        List<Result> results = new ArrayList<>();
-        results.add(run("raw NV12 1080p60", TestDevices.CAMERA_ID,
-                "video/x-raw,width=1920,height=1080,framerate=60/1", seconds, null));
-        Result encoded = run("MJPEG 1080p30, test camera encoded by the owner", TestDevices.CAMERA_ID, MJPEG_1080P30,
-                seconds, null);
-        results.add(encoded);
-        Result recipe = runRecipe("recipe: bare MJPEG 1080p30 (same camera, same jpegenc)", seconds);
-        results.add(recipe);
-        results.add(run("MJPEG 1080p30 from the MJPEG webcam, as it made it", TestDevices.MJPEG_CAMERA_ID,
-                MJPEG_1080P30, seconds, null));
-        results.add(run("MJPEG 1080p30 from the MJPEG webcam, re-encoded", TestDevices.MJPEG_CAMERA_ID,
-                MJPEG_1080P30, seconds, (pair, b) -> pair.owner.lender().changeFormat(b.channel(), reencode())));
-        results.add(run("raw NV12 4K30", TestDevices.CAMERA_ID, "video/x-raw,width=3840,height=2160,framerate=30/1",
-                seconds, null));
+        // -Dbench.cases=1080p60,4K30: only the cases whose name contains one of these (to profile one case).
+        List<String> only = java.util.Arrays.stream(System.getProperty("bench.cases", "").split(","))
+                .filter(c -> !c.isBlank()).toList();
+        java.util.LinkedHashMap<String, Case> cases = new java.util.LinkedHashMap<>();
+        cases.put(RAW_1080P60, n -> run(RAW_1080P60, TestDevices.CAMERA_ID,
+                "video/x-raw,width=1920,height=1080,framerate=60/1", n, null));
+        cases.put(ENCODED, n -> run(ENCODED, TestDevices.CAMERA_ID, MJPEG_1080P30, n, null));
+        cases.put(RECIPE, n -> runRecipe(RECIPE, n));
+        cases.put("MJPEG 1080p30 from the MJPEG webcam, as it made it", n -> run("MJPEG 1080p30 from the MJPEG "
+                + "webcam, as it made it", TestDevices.MJPEG_CAMERA_ID, MJPEG_1080P30, n, null));
+        cases.put("MJPEG 1080p30 from the MJPEG webcam, re-encoded", n -> run("MJPEG 1080p30 from the MJPEG webcam,"
+                + " re-encoded", TestDevices.MJPEG_CAMERA_ID, MJPEG_1080P30, n,
+                (pair, b) -> pair.owner.lender().changeFormat(b.channel(), reencode())));
+        cases.put("raw NV12 4K30", n -> run("raw NV12 4K30", TestDevices.CAMERA_ID,
+                "video/x-raw,width=3840,height=2160,framerate=30/1", n, null));
+        java.util.Map<String, Result> byName = new java.util.LinkedHashMap<>();
+        for (var c : cases.entrySet()) {
+            if (only.isEmpty() || only.stream().anyMatch(c.getKey()::contains)) {
+                byName.put(c.getKey(), c.getValue().run(seconds));
+            }
+        }
+        List<Result> results = new ArrayList<>(byName.values());
+        Result encoded = byName.get(ENCODED);
+        Result recipe = byName.get(RECIPE);
         List<Result> owner = new ArrayList<>();
         int ownerSeconds = Math.max(3, seconds / 2);
-        owner.add(ownerOnly("MJPEG webcam sent as it made it", TestDevices.MJPEG_CAMERA_ID,
-                new FormatChoice(FormatChoice.Encoding.MJPEG, "", 1920, 1080, 30, 1, true, MJPEG_RATE, 0, "bench"),
-                ownerSeconds));
-        owner.add(ownerOnly("MJPEG webcam decoded and encoded again", TestDevices.MJPEG_CAMERA_ID, reencode(),
-                ownerSeconds));
-        owner.add(ownerOnly("test camera raw, encoded to MJPEG", TestDevices.CAMERA_ID,
-                new FormatChoice(FormatChoice.Encoding.MJPEG, "I420", 1920, 1080, 30, 1, false, MJPEG_RATE, 0, "bench"),
-                ownerSeconds));
+        if (only.isEmpty() || only.contains("owner")) {
+            owner.add(ownerOnly("MJPEG webcam sent as it made it", TestDevices.MJPEG_CAMERA_ID,
+                    new FormatChoice(FormatChoice.Encoding.MJPEG, "", 1920, 1080, 30, 1, true, MJPEG_RATE, 0,
+                            "bench"), ownerSeconds));
+            owner.add(ownerOnly("MJPEG webcam decoded and encoded again", TestDevices.MJPEG_CAMERA_ID, reencode(),
+                    ownerSeconds));
+            owner.add(ownerOnly("test camera raw, encoded to MJPEG", TestDevices.CAMERA_ID,
+                    new FormatChoice(FormatChoice.Encoding.MJPEG, "I420", 1920, 1080, 30, 1, false, MJPEG_RATE, 0,
+                            "bench"), ownerSeconds));
+        }
 
         System.out.printf(Locale.ROOT, "%n%d s per case after %d s of warm-up, %d cores, emulated cable at the 40 Gb/s"
                 + " preset; latency: capture timestamp to the picture in the preview, HdrHistogram (%d digits, within"
@@ -91,10 +112,15 @@ public final class MediaBench {
             System.out.printf(Locale.ROOT, "%-56s %7.2f %7d %6d %8s %8s %6.2f%n", r.name, r.fps, r.frames, r.drops,
                     ms(r.p50Ms), ms(r.p99Ms), r.cpu);
         }
-        System.out.printf(Locale.ROOT, "%nHopwire adds over the recipe (MJPEG 1080p30, same camera and encoder):"
-                + " p50 %s ms, p99 %s ms, cores %+.2f (goal: %.0f ms or less at p99)%n",
-                diff(encoded.p50Ms, recipe.p50Ms), diff(encoded.p99Ms, recipe.p99Ms), encoded.cpu - recipe.cpu,
-                ADDS_GOAL_MS);
+        if (encoded != null && recipe != null) {
+            System.out.printf(Locale.ROOT, "%nHopwire adds over the recipe (MJPEG 1080p30, same camera and encoder):"
+                    + " p50 %s ms, p99 %s ms, cores %+.2f (goal: %.0f ms or less at p99)%n",
+                    diff(encoded.p50Ms, recipe.p50Ms), diff(encoded.p99Ms, recipe.p99Ms), encoded.cpu - recipe.cpu,
+                    ADDS_GOAL_MS);
+        }
+        if (owner.isEmpty()) {
+            System.exit(0);
+        }
         System.out.printf(Locale.ROOT, "%nThe owner alone (capture to frames ready to send, no borrower), %d s each:%n",
                 ownerSeconds);
         System.out.printf(Locale.ROOT, "%-56s %7s %6s %9s%n", "owner capture of 1080p30 MJPEG", "fps", "cores",

@@ -159,6 +159,25 @@ class MediaSessionTest {
     }
 
     @Test
+    void shouldPlayRawFramesWrappedAndGiveEveryBufferBackWhenTheBorrowEnds() throws Exception {
+        pair(Outputs.PREVIEW);
+        long wrapped = org.hopwire.gst.natives.WrappedMemory.counts()[0];
+        Borrow b = borrow(TestDevices.CAMERA_ID, "video/x-raw,width=640,height=480,framerate=30/1");
+        Playback p = playbackOf(b);
+        try (PreviewFrame f = awaitPicture(p, 640, 480)) {
+            assertTestPattern(f, 6);
+        }
+        Transfers.await(() -> seen.size() >= 20, WAIT, "20 frames");
+        assertTrue(org.hopwire.gst.natives.WrappedMemory.counts()[0] - wrapped >= 10,
+                "frames went to GStreamer wrapped, not copied");
+        pair.borrower.borrower().giveBack(b.channel());
+        // Every buffer the session handed out (queued, played, held by GStreamer when it closed) came back.
+        Transfers.await(() -> pair.borrowerSession.receiveBuffersOutstanding() == 0, WAIT,
+                "no received buffer outstanding after the borrow ended: "
+                        + pair.borrowerSession.receiveBuffersOutstanding());
+    }
+
+    @Test
     void shouldCarryMjpegToThePreview() throws Exception {
         assumePlugins("jpegenc", "jpegdec");
         pair(Outputs.PREVIEW);
