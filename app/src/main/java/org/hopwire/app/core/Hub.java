@@ -310,7 +310,8 @@ public final class Hub implements AutoCloseable {
     public CompletableFuture<LocalPreview> previewLocal(String deviceId) {
         return onWorker(() -> {
             try {
-                LocalPreview p = LocalPreview.start(devices, deviceId);
+                // A tap on the captures the lenders share: a camera lent now is not opened twice (busy).
+                LocalPreview p = LocalPreview.start(devices, captures, deviceId);
                 localPreviews.add(p);
                 return p;
             } catch (org.hopwire.gst.GstPipelineException | org.hopwire.gst.GStreamerUnavailableException e) {
