@@ -91,13 +91,41 @@ public final class PipelineHost implements AutoCloseable {
         OPEN.add(this);
     }
 
-    /** The names from the outermost bin down to {@code o}. */
-    static List<String> pathOf(GstObject o) {
-        java.util.ArrayList<String> path = new java.util.ArrayList<>();
-        for (GstObject at = o; at != null; at = at.getParent()) {
-            path.add(0, at.getName());
+    /** The names from the outermost bin down to {@code o}; just its own when it is not in this pipeline. */
+    private List<String> pathOf(GstObject o) {
+        if (o == null) {
+            return List.of();
         }
-        return List.copyOf(path);
+        String text;
+        try {
+            text = GstNatives.pathString(o);
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            return List.of(o.getName());
+        }
+        return splitPath(text, name);
+    }
+
+    /**
+     * The names in a GStreamer path under the pipeline {@code root}: "/GstPipeline:lend-v4l2:/dev/video0/GstBin:b/X:y"
+     * is [lend-v4l2:/dev/video0, b, y]. The pipeline's name may hold ':' and '/' (a device path), so it is matched
+     * whole; the names below it are this program's own or GStreamer's, which hold neither.
+     */
+    static List<String> splitPath(String text, String root) {
+        java.util.ArrayList<String> names = new java.util.ArrayList<>();
+        String rest = text;
+        int at = text.indexOf(':'); // the first component's "Type:" (a type name holds no ':')
+        int after = at + 1 + root.length();
+        if (at > 0 && text.startsWith(root, at + 1) && (after == text.length() || text.charAt(after) == '/')) {
+            names.add(root);
+            rest = text.substring(after);
+        }
+        for (String part : rest.split("/")) {
+            if (!part.isEmpty()) {
+                int colon = part.indexOf(':');
+                names.add(colon < 0 ? part : part.substring(colon + 1));
+            }
+        }
+        return List.copyOf(names);
     }
 
     /** The names of the pipelines not closed yet (tests look for leaks with it). */
