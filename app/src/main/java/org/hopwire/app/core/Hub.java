@@ -310,7 +310,8 @@ public final class Hub implements AutoCloseable {
     public CompletableFuture<LocalPreview> previewLocal(String deviceId) {
         return onWorker(() -> {
             try {
-                LocalPreview p = LocalPreview.start(devices, deviceId);
+                // A tap on the captures the lenders share: a camera lent now is not opened twice (busy).
+                LocalPreview p = LocalPreview.start(devices, captures, deviceId);
                 localPreviews.add(p);
                 return p;
             } catch (org.hopwire.gst.GstPipelineException | org.hopwire.gst.GStreamerUnavailableException e) {
@@ -356,13 +357,21 @@ public final class Hub implements AutoCloseable {
                 .filter(c -> c.name().equals(name)).findFirst().orElseThrow(() ->
                         new org.hopwire.engine.session.SessionHandler.ControlFailed(deviceName(deviceId)
                                 + " has no control " + name));
-        long actual = control.clamp(value);
-        for (PeerEntry e : entries()) {
-            actual = e.media.lender().setControl(deviceId, name, value);
+        // One owner change at a time: two at once (the "Adjust…" dialog's worker and the command line) each set the
+        // device and then remembered their own value, so the one that remembered last could be the one the device
+        // did not keep, and the dialog showed a value the device did not have.
+        synchronized (ownControlLock) {
+            long actual = control.clamp(value);
+            for (PeerEntry e : entries()) {
+                actual = e.media.lender().setControl(deviceId, name, value);
+            }
+            devices.rememberControl(deviceId, name, actual);
+            return actual;
         }
-        devices.rememberControl(deviceId, name, actual);
-        return actual;
     }
+
+    /** Held while the owner's change of a control is set on every capture and remembered. */
+    private final Object ownControlLock = new Object();
 
     /** The playback of a borrowed channel, for its preview. */
     public Optional<Playback> playback(UUID peer, int channel) {

@@ -52,6 +52,14 @@ public final class Capture implements AutoCloseable {
 
         /** An error (the capture has stopped) or a warning. */
         void onProblem(MediaProblem problem);
+
+        /**
+         * An error in this format's own part of a shared device (its converter or encoder, see {@link DeviceTap}):
+         * this capture has stopped, the device goes on for its other formats.
+         */
+        default void onFormatFailed(MediaProblem problem) {
+            onProblem(problem);
+        }
     }
 
     /**
@@ -79,6 +87,8 @@ public final class Capture implements AutoCloseable {
     private Element balance;
     /** For a branch of a shared device ({@link DeviceTap}): takes the branch off the device instead of a close. */
     private final Runnable detach;
+    /** Test seam: the branch fails on its next sample, as an encoder that breaks down does. */
+    private volatile boolean broken;
 
     private Capture(String name, Pipeline pipeline, AppSink sink, FormatChoice choice, long firstSequence,
                     Listener listener) {
@@ -195,10 +205,28 @@ public final class Capture implements AutoCloseable {
         }
     }
 
+    /** A problem of this branch's own part of a shared device: an error stops this branch only. */
+    void formatProblem(MediaProblem p) {
+        if (p.severity() != MediaProblem.Severity.ERROR) {
+            problem(p);
+            return;
+        }
+        firstCaps.completeExceptionally(GstPipelineException.of(p));
+        if (!closed) {
+            listener.onFormatFailed(p);
+        }
+    }
+
     private FlowReturn onSample(AppSink appSink) {
         Sample sample = appSink.pullSample();
         if (sample == null) {
             return FlowReturn.EOS;
+        }
+        if (broken) {
+            // An element of the branch failing: its error, then an error flow back up the branch, as encoders do.
+            sample.dispose();
+            GstNatives.postResourceError(appSink, 1, "this branch was broken on purpose (a test)", "");
+            return FlowReturn.ERROR;
         }
         try {
             Caps caps = sample.getCaps();
@@ -259,6 +287,14 @@ public final class Capture implements AutoCloseable {
                 // a frame from elsewhere or given twice: leave it to the collector
             }
         }
+    }
+
+    /** Test seam: makes this branch of a shared device fail on its next picture, the device running on. */
+    void breakBranch() {
+        if (detach == null) {
+            throw new IllegalStateException("not a branch of a shared device");
+        }
+        broken = true;
     }
 
     /** Asks the encoder for a key frame with stream headers now (H.264; raw and MJPEG frames are all key frames). */

@@ -1,17 +1,24 @@
 package org.hopwire.gst.capture;
 
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.freedesktop.gstreamer.Bin;
 import org.freedesktop.gstreamer.Element;
 import org.freedesktop.gstreamer.ElementFactory;
 import org.freedesktop.gstreamer.Gst;
+import org.freedesktop.gstreamer.GstException;
 import org.freedesktop.gstreamer.Pad;
+import org.freedesktop.gstreamer.PadProbeReturn;
+import org.freedesktop.gstreamer.PadProbeType;
 import org.freedesktop.gstreamer.PadLinkException;
 import org.freedesktop.gstreamer.Pipeline;
 import org.freedesktop.gstreamer.State;
@@ -36,7 +43,11 @@ import org.hopwire.gst.format.FormatChoice;
  * encoder drops its own pictures, not its neighbours'. A branch is added and taken off while the device runs; the
  * last one going closes the device.
  *
- * <p>The pipeline's errors (a device pulled out, a device that fails) go to every branch: they all stop together.
+ * <p>Errors are told by where they come from. One from inside a branch's bin (a converter refusing the device's
+ * pictures, an encoder failing, a branch that cannot start) ends that branch only: the moment it is posted, the tee
+ * stops giving the branch pictures (so the failed branch's error never flows back into the tee and the source), and
+ * the branch's capture hears {@link Capture.Listener#onFormatFailed}. One from the device's own part (source, balance,
+ * caps filter, tee: a device pulled out, a device that fails) goes to every branch: they all stop together.
  * Controls (the balance element, a {@code v4l2src}'s own) act on the device, so every branch sees them.
  */
 final class DeviceTap implements AutoCloseable {
@@ -45,6 +56,8 @@ final class DeviceTap implements AutoCloseable {
             + "leaky=downstream";
     /** How long taking a branch off waits for the tee to be between two pictures. */
     private static final long DETACH_WAIT_MS = 2000;
+    /** The start of each branch bin's name; the device's own elements are named otherwise (src, running, tee). */
+    private static final String BRANCH = "branch";
 
     private final String name;
     private final PipelineHost host;
@@ -54,6 +67,8 @@ final class DeviceTap implements AutoCloseable {
     /** The caps the device runs at (null for audio: every audio branch is the same format). */
     private final String runningCaps;
     private final List<Capture> branches = new CopyOnWriteArrayList<>();
+    /** Each branch's own parts, by its bin's name ("branch0", ...): where its errors are told and stopped. */
+    private final Map<String, Part> parts = new ConcurrentHashMap<>();
     private int nextBranch;
     private boolean playing;
     private volatile boolean failed;
@@ -66,7 +81,62 @@ final class DeviceTap implements AutoCloseable {
         this.balance = balance;
         this.tee = tee;
         this.runningCaps = runningCaps;
-        this.host = new PipelineHost(name, pipeline, this::problem);
+        this.host = new PipelineHost(name, pipeline, new PipelineHost.RoutedProblems() {
+            @Override
+            public void posted(MediaProblem problem, List<String> path) {
+                Part part = partOf(path);
+                if (part != null && problem.severity() == MediaProblem.Severity.ERROR) {
+                    part.cutOff();
+                }
+            }
+
+            @Override
+            public void dispatched(MediaProblem problem, List<String> path) {
+                route(problem, path);
+            }
+        });
+    }
+
+    /** A branch's bin and the tee pad feeding it. */
+    private static final class Part {
+        final Capture capture;
+        final Bin bin;
+        final Pad teePad;
+        private final AtomicBoolean cut = new AtomicBoolean();
+        /** Kept referenced while installed: gst1-java-core calls it from the tee's streaming thread. */
+        private final Pad.PROBE dropAll = (pad, info) -> PadProbeReturn.DROP;
+
+        Part(Capture capture, Bin bin, Pad teePad) {
+            this.capture = capture;
+            this.bin = bin;
+            this.teePad = teePad;
+        }
+
+        /**
+         * The tee gives this branch no more pictures (each is dropped as if pushed): a failed branch's queue answers
+         * every push with its error, and the tee would pass that error up to the source, stopping the device.
+         */
+        void cutOff() {
+            if (cut.compareAndSet(false, true)) {
+                teePad.addProbe(EnumSet.of(PadProbeType.BUFFER, PadProbeType.BUFFER_LIST), dropAll);
+            }
+        }
+    }
+
+    /** The branch a problem's source is in, by its path's second name (the pipeline's child); null for the device. */
+    private Part partOf(List<String> path) {
+        return path.size() > 1 ? parts.get(path.get(1)) : null;
+    }
+
+    private void route(MediaProblem p, List<String> path) {
+        Part part = partOf(path);
+        if (part != null) {
+            part.capture.formatProblem(p);
+        } else if (path.size() > 1 && path.get(1).startsWith(BRANCH)) {
+            // From a branch already taken off (its parts are gone): nobody is left to tell.
+        } else {
+            problem(p);
+        }
     }
 
     /**
@@ -171,26 +241,40 @@ final class DeviceTap implements AutoCloseable {
         }
         String convert = fits(choice) ? "" : choice.encoding() == FormatChoice.Encoding.AUDIO ? ""
                 : (fromJpeg ? "jpegdec ! " : "") + "videoconvert ! videoscale ! videorate ! ";
-        Bin bin = Gst.parseBinFromDescription(BRANCH_QUEUE + " ! " + convert + CapturePipelines.afterSource(choice),
-                true);
-        bin.setName("branch" + nextBranch++);
+        Bin bin;
+        try {
+            bin = Gst.parseBinFromDescription(BRANCH_QUEUE + " ! " + convert + CapturePipelines.afterSource(choice),
+                    true);
+        } catch (GstException e) {
+            // An element that cannot be made or a format it cannot take: this format cannot start, the device runs on.
+            throw new GstPipelineException(name, "sending as " + choice.describe() + " cannot start: "
+                    + e.getMessage(), "");
+        }
+        bin.setName(BRANCH + nextBranch++);
         Pipeline pipeline = host.pipeline();
         pipeline.add(bin);
+        Pad teePad = tee.getRequestPad("src_%u");
+        Pad binPad = bin.getStaticPad("sink");
         org.freedesktop.gstreamer.elements.AppSink sink =
                 (org.freedesktop.gstreamer.elements.AppSink) bin.getElementByName("out");
-        Pad teePad = tee.getRequestPad("src_%u");
+        // A sink added to a running pipeline must not wait for a preroll: with async on, the bin stopped in PAUSED
+        // after its preroll (the pipeline had nothing pending to carry it on to PLAYING) and sent nothing.
+        sink.set("async", false);
         Capture[] self = new Capture[1];
         Capture c = Capture.branch(host, sink, choice, source, balance, listener, () -> removeBranch(self[0],
                 bin, teePad));
         self[0] = c;
-        // On a running device the branch plays before it is linked: a pad of a branch still stopped answers the
-        // tee's push with FLUSHING, which the tee passes up, and the live source then stops for every branch.
+        // Known before anything flows, so that the branch's first errors are told as its own.
+        parts.put(bin.getName(), new Part(c, bin, teePad));
         if (playing) {
+            // Running before it is linked: a tee pushing into a bin not yet playing gets "flushing" back, which
+            // stops the source under every other branch.
             bin.syncStateWithParent();
         }
         try {
-            teePad.link(bin.getStaticPad("sink"));
+            teePad.link(binPad);
         } catch (PadLinkException e) {
+            parts.remove(bin.getName());
             tee.releaseRequestPad(teePad);
             bin.setState(State.NULL);
             pipeline.remove(bin);
@@ -221,6 +305,7 @@ final class DeviceTap implements AutoCloseable {
         if (!branches.remove(c) || closed) {
             return;
         }
+        parts.remove(bin.getName());
         if (branches.isEmpty()) {
             close();
             return;
@@ -280,6 +365,7 @@ final class DeviceTap implements AutoCloseable {
         }
         closed = true;
         branches.clear();
+        parts.clear();
         host.close();
     }
 }

@@ -36,6 +36,30 @@ public final class SharedCaptures implements AutoCloseable {
     /** One device's taps: its pipeline and its branches by format. */
     private final Map<String, Device> devices = new HashMap<>();
 
+    /** Told when a lend changed a control of a device: every other lend of it must tell its borrower. */
+    public interface ControlListener {
+        /** The value {@code value} of control {@code name} of {@code deviceId} is in force, set by {@code by}. */
+        void controlChanged(String deviceId, String name, long value, Object by);
+    }
+
+    private final List<ControlListener> controlListeners = new CopyOnWriteArrayList<>();
+
+    /** Hears every control change made through this host's lends; returns what removes the listener. */
+    public Runnable onControlChanged(ControlListener l) {
+        controlListeners.add(l);
+        return () -> controlListeners.remove(l);
+    }
+
+    /**
+     * Says that {@code by} (a lender, on its borrower's request) set a control of a device shared by this host's
+     * lends: every listener hears it, {@code by} included (it skips its own).
+     */
+    public void controlChanged(String deviceId, String name, long value, Object by) {
+        for (ControlListener l : controlListeners) {
+            l.controlChanged(deviceId, name, value, by);
+        }
+    }
+
     /** What the sharing layer runs now, for tests and status: one entry per opened device. */
     public record DeviceUse(String deviceId, String pipeline, List<BranchUse> branches) {
     }
@@ -139,6 +163,9 @@ public final class SharedCaptures implements AutoCloseable {
             }
             FormatKey key = FormatKey.of(tap.effective(choice));
             Branch b = branches.get(key);
+            if (b != null && b.failed) {
+                b = null; // a failed branch waits for its lends to end; a new lend of its format gets a fresh one
+            }
             boolean joined = b != null;
             if (b == null) {
                 b = new Branch(this, key);
@@ -168,7 +195,7 @@ public final class SharedCaptures implements AutoCloseable {
                 return;
             }
             if (b.taps.isEmpty()) {
-                branches.remove(b.key);
+                branches.remove(b.key, b);
                 b.capture.close(); // takes the branch off the device, or closes it when it was the last
                 if (branches.isEmpty()) {
                     closeDevice();
@@ -210,6 +237,8 @@ public final class SharedCaptures implements AutoCloseable {
         final Map<MediaFrame, Shared> outstanding = new ConcurrentHashMap<>();
         volatile Capture capture;
         volatile String caps;
+        /** Its converter or encoder failed: its lends are ending, no new lend joins it. */
+        volatile boolean failed;
 
         Branch(Device device, FormatKey key) {
             this.device = device;
@@ -283,6 +312,14 @@ public final class SharedCaptures implements AutoCloseable {
                 t.listener.onProblem(problem);
             }
         }
+
+        @Override
+        public void onFormatFailed(MediaProblem problem) {
+            failed = true;
+            for (Tap t : taps) {
+                t.listener.onFormatFailed(problem);
+            }
+        }
     }
 
     /** A branch's frame lent to several lends at once: its payload goes back when the last gives its copy back. */
@@ -339,6 +376,14 @@ public final class SharedCaptures implements AutoCloseable {
         /** Gives a frame this tap handed on back. */
         public void release(MediaFrame frame) {
             branch.release(frame);
+        }
+
+        /**
+         * Test seam: makes this tap's branch fail on its next picture as a converter refusing the device's pictures
+         * would; the device and its other branches run on.
+         */
+        public void failBranchForTest() {
+            branch.capture.breakBranch();
         }
 
         /** Asks the branch's encoder for a key frame (H.264): every lend of the format gets it. */

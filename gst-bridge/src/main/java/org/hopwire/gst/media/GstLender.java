@@ -49,8 +49,12 @@ public final class GstLender implements AutoCloseable {
     private volatile FormatChooser.Options options;
     private final AtomicReference<PeerSession> session = new AtomicReference<>();
     private final SharedCaptures shared;
+    /** Capture cards' lends (protocol 3.2): one capture feeding two channels. */
+    private final AvLends cards;
     /** Whether {@link #shared} is this lender's own (closed with it) rather than the host's. */
     private final boolean ownShared;
+    /** Ends this lender's hearing of the other lenders' control changes. */
+    private final Runnable stopHearingControls;
     private final Map<String, SharedCaptures.Tap> prepared = new ConcurrentHashMap<>();
     private final Map<Integer, SharedCaptures.Tap> active = new ConcurrentHashMap<>();
     private final Map<Integer, String> activeDevice = new ConcurrentHashMap<>();
@@ -95,10 +99,8 @@ public final class GstLender implements AutoCloseable {
         this.ownShared = ownShared;
         this.cards = new AvLends(devices, linkBytesPerSecond, () -> this.options, session,
                 p -> problemListeners.forEach(l -> l.accept(p)));
+        this.stopHearingControls = shared.onControlChanged(this::otherSetControl);
     }
-
-    /** Capture cards' lends (protocol 3.2): one capture feeding two channels. */
-    private final AvLends cards;
 
     /** See {@link org.hopwire.engine.session.SessionHandler#prepareGroupLend}. */
     public org.hopwire.engine.session.SessionHandler.GroupCaps prepareGroupLend(String deviceId,
@@ -110,6 +112,17 @@ public final class GstLender implements AutoCloseable {
     /** See {@link org.hopwire.engine.session.SessionHandler#onGroupLendStarted}. */
     public void onGroupLendStarted(int videoChannel, int audioChannel, String deviceId) {
         cards.started(videoChannel, audioChannel, deviceId);
+    }
+
+    /**
+     * Another lender of the host set a control of a device on its borrower's request: this lender's borrowers of the
+     * device hear the value as one not theirs (CONTROL_STATE status 2, as the owner's own changes).
+     */
+    private void otherSetControl(String deviceId, String name, long value, Object by) {
+        PeerSession s = session.get();
+        if (by != this && s != null && activeDevice.containsValue(deviceId)) {
+            s.controlChanged(deviceId, name, value);
+        }
     }
 
     /** The session frames go to; set once it is started. */
@@ -212,6 +225,20 @@ public final class GstLender implements AutoCloseable {
                     && active.get(ch) == holder.capture) {
                 // The device failed (pulled out, busy, broken): end this lend only, with the device's own words.
                 s.endLend(ch, ControlMessage.Stop.DEVICE_GONE, "the device stopped: " + problem.message());
+            }
+        }
+
+        @Override
+        public void onFormatFailed(MediaProblem problem) {
+            problemListeners.forEach(l -> l.accept(problem));
+            int ch = holder.channel;
+            PeerSession s = session.get();
+            SharedCaptures.Tap c = holder.capture;
+            if (ch >= 0 && s != null && c != null && active.get(ch) == c) {
+                // Only this format's converter or encoder failed: this lend ends, the device goes on for the others.
+                String why = problem.message().isBlank() ? "its converter or encoder stopped (" + problem.element()
+                        + ")" : problem.message();
+                s.endLend(ch, ControlMessage.Stop.FAILED, "sending as " + c.choice().describe() + " failed: " + why);
             }
         }
     }
@@ -412,6 +439,7 @@ public final class GstLender implements AutoCloseable {
         try {
             long actual = c.applyControl(control, value);
             devices.rememberControl(deviceId, control.name(), actual);
+            shared.controlChanged(deviceId, control.name(), actual, this);
             return actual;
         } catch (RuntimeException e) {
             throw new ControlFailed(e.getMessage());
@@ -465,6 +493,7 @@ public final class GstLender implements AutoCloseable {
     @Override
     public void close() {
         cards.close();
+        stopHearingControls.run();
         prepared.values().forEach(SharedCaptures.Tap::close);
         prepared.clear();
         active.values().forEach(SharedCaptures.Tap::close);

@@ -36,6 +36,8 @@ public final class GstNatives {
         Pointer gst_message_new_error(Pointer source, Pointer error, String debug);
 
         boolean gst_element_post_message(Pointer element, Pointer message);
+
+        Pointer gst_object_get_path_string(Pointer object);
     }
 
     /** libgstvideo-1.0: video events. */
@@ -108,6 +110,22 @@ public final class GstNatives {
         Pointer msg = Holder.CORE.gst_message_new_error(raw, error, debug);
         Holder.CORE.g_error_free(error);
         Holder.CORE.gst_element_post_message(raw, msg);
+    }
+
+    /**
+     * GStreamer's path of {@code object}: "/GstPipeline:NAME/GstBin:branch1/GstQueue:queue3", read in one call under
+     * GStreamer's own locks (no wrapper is made for each parent); empty when it has none.
+     */
+    public static String pathString(org.freedesktop.gstreamer.GstObject object) {
+        Pointer p = Holder.CORE.gst_object_get_path_string(Natives.getRawPointer(object));
+        if (p == null) {
+            return "";
+        }
+        try {
+            return p.getString(0);
+        } finally {
+            Holder.CORE.g_free(p);
+        }
     }
 
     /** An upstream event asking encoders for a key frame (with stream headers) as soon as possible. */

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.hopwire.engine.protocol.ControlMessage;
 import org.hopwire.engine.session.Borrow;
 import org.hopwire.engine.session.PeerSession;
+import org.hopwire.engine.session.SessionHandler;
 import org.hopwire.engine.testbed.Transfers;
 import org.hopwire.gst.GstAssume;
 import org.hopwire.gst.GstRuntime;
@@ -192,5 +193,110 @@ class FanOutTest {
         assertTrue(during > 5, "beta received frames during the change: " + during);
         assertTrue(worstGapNs < 250_000_000L, "beta's longest gap during gamma's change: " + worstGapNs / 1_000_000
                 + " ms");
+    }
+
+    @Test
+    void shouldEndOnlyTheLendsOfABranchThatFailsWhileTheDeviceGoesOnForTheOthers() throws Exception {
+        fan("beta", "gamma");
+        borrow("beta", RAW);
+        borrow("gamma", MJPEG);
+        awaitMoreFrames("beta", 10);
+        awaitMoreFrames("gamma", 10);
+        assertEquals(2, onlyCamera().branches().size());
+
+        // Gamma's MJPEG branch starts refusing the device's pictures (as a converter would): only gamma's lend ends.
+        GstLender gammaLender = fan.link("gamma").owner.lender();
+        gammaLender.capture(gammaLender.lends().get(0).channel()).orElseThrow().failBranchForTest();
+        long[] ended = fan.link("gamma").borrowerApp.borrowsEnded.poll(10, TimeUnit.SECONDS);
+        assertNotNull(ended, "gamma hears its borrow ended");
+        assertEquals(ControlMessage.Stop.FAILED, ended[1], "ended as failed, not as the device gone");
+        awaitMoreFrames("beta", 30);
+        assertTrue(fan.link("beta").borrowerApp.borrowsEnded.isEmpty(), "beta goes on");
+        Transfers.await(() -> onlyCamera().branches().size() == 1, WAIT, "the failed branch taken off");
+        assertEquals(FormatChoice.Encoding.RAW, onlyCamera().branches().get(0).choice().encoding());
+        assertEquals(1, lendPipelines(), "the camera was not opened again: " + PipelineHost.openNames());
+
+        // A branch that cannot start (a format the converters refuse) is refused alone; beta still goes on.
+        org.hopwire.gst.device.MediaDevice camera = fan.ownerDevices.find(TestDevices.CAMERA_ID).orElseThrow();
+        FormatChoice refused = new FormatChoice(FormatChoice.Encoding.RAW, "NOPE", 320, 240, 30, 1, false, 0, 0,
+                "a format no converter makes");
+        org.hopwire.engine.session.SessionHandler.LendRefused no = org.junit.jupiter.api.Assertions.assertThrows(
+                org.hopwire.engine.session.SessionHandler.LendRefused.class, () -> gammaLender.startCapture(camera,
+                        fan.ownerDevices.source(TestDevices.CAMERA_ID).orElseThrow(), refused, 0));
+        assertTrue(no.getMessage().contains("cannot start"), no.getMessage());
+        awaitMoreFrames("beta", 30);
+        assertTrue(fan.link("beta").borrowerApp.borrowsEnded.isEmpty(), "beta still goes on");
+        assertEquals(1, onlyCamera().branches().size(), "the refused branch is gone: " + onlyCamera());
+
+        // Gamma borrows MJPEG again: a fresh branch, not the failed one.
+        borrow("gamma", MJPEG);
+        awaitMoreFrames("gamma", 20);
+        awaitMoreFrames("beta", 10);
+        assertEquals(2, onlyCamera().branches().size());
+        assertEquals(1, lendPipelines(), "still opened once: " + PipelineHost.openNames());
+    }
+
+    private static long controlValue(PeerSession s, int channel, String name) {
+        return s.borrowedControls(channel).stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow()
+                .value();
+    }
+
+    @Test
+    void shouldTellEveryBorrowerOfTheDeviceAControlAnotherBorrowerChanged() throws Exception {
+        fan("beta", "gamma");
+        // The owner's person lets both adjust the camera.
+        fan.links.forEach(l -> l.ownerApp.consent = SessionHandler.Consent.ALLOW_ALWAYS);
+        Borrow b = borrow("beta", RAW);
+        Borrow g = borrow("gamma", MJPEG);
+        PeerSession beta = fan.link("beta").borrowerSession;
+        PeerSession gamma = fan.link("gamma").borrowerSession;
+        Transfers.await(() -> beta.borrowedControlAccess(b.channel()) != null
+                && gamma.borrowedControlAccess(g.channel()) != null, WAIT, "both told what they may adjust");
+        assertEquals(0, controlValue(gamma, g.channel(), "brightness"));
+
+        ControlMessage.ControlState st = beta.setControl(b.channel(), "brightness", 40).get(5, TimeUnit.SECONDS);
+        assertEquals(ControlMessage.ControlState.APPLIED, st.status());
+        Transfers.await(() -> controlValue(gamma, g.channel(), "brightness") == 40, WAIT,
+                "gamma hears beta's brightness (the camera is one for both)");
+
+        // And the other way round, for another control.
+        st = gamma.setControl(g.channel(), "contrast", 150).get(5, TimeUnit.SECONDS);
+        assertEquals(ControlMessage.ControlState.APPLIED, st.status());
+        Transfers.await(() -> controlValue(beta, b.channel(), "contrast") == 150, WAIT, "beta hears gamma's contrast");
+        assertEquals(40, controlValue(beta, b.channel(), "brightness"), "beta's own value stands");
+        assertTrue(fan.link("beta").borrowerApp.peerErrors.isEmpty(), fan.link("beta").borrowerApp.peerErrors
+                .toString());
+    }
+
+    @Test
+    void shouldLetTheOwnerPreviewALentCameraFromTheSameOpening() throws Exception {
+        fan("beta");
+        // The owner previews first: the camera opens for the preview, and the borrower's lend joins that opening.
+        LocalPreview preview = LocalPreview.start(fan.ownerDevices, fan.shared, TestDevices.CAMERA_ID);
+        try {
+            org.hopwire.gst.playback.Playback shown = preview.playback().orElseThrow();
+            Transfers.await(() -> shown.preview().offered() >= 5, WAIT, "the owner's preview shows pictures");
+            borrow("beta", RAW);
+            awaitMoreFrames("beta", 20);
+            long offered = shown.preview().offered();
+            Transfers.await(() -> shown.preview().offered() >= offered + 10, WAIT, "the preview goes on while lent");
+            assertEquals(1, lendPipelines(), "the camera opened once: " + PipelineHost.openNames());
+            assertEquals(2, onlyCamera().branches().size(), "the preview's branch and the lend's: " + onlyCamera());
+        } finally {
+            preview.close();
+        }
+        // The preview closed: the lend goes on, on the same opening.
+        awaitMoreFrames("beta", 20);
+        assertEquals(1, onlyCamera().branches().size());
+        assertEquals(1, lendPipelines());
+
+        // And the other way round: a preview of the camera while it is lent joins the lend's opening.
+        try (LocalPreview again = LocalPreview.start(fan.ownerDevices, fan.shared, TestDevices.CAMERA_ID)) {
+            org.hopwire.gst.playback.Playback shown = again.playback().orElseThrow();
+            Transfers.await(() -> shown.preview().offered() >= 5, WAIT, "pictures in the second preview");
+            awaitMoreFrames("beta", 10);
+            assertEquals(1, lendPipelines(), "still opened once: " + PipelineHost.openNames());
+        }
+        assertTrue(fan.link("beta").borrowerApp.borrowsEnded.isEmpty(), "beta went on throughout");
     }
 }

@@ -33,7 +33,8 @@ final class MediaFan implements AutoCloseable {
     /** One borrower host and the owner's side of its link. */
     static final class Link {
         final String name;
-        final MediaPair.App ownerApp = new MediaPair.App();
+        /** What the owner's person answers this borrower (consent, controls). */
+        final MediaPair.App ownerApp;
         final MediaPair.App borrowerApp = new MediaPair.App();
         final MediaSessionHandler owner;
         final MediaSessionHandler borrower;
@@ -41,8 +42,9 @@ final class MediaFan implements AutoCloseable {
         PeerSession ownerSession;
         PeerSession borrowerSession;
 
-        Link(String name, MediaSessionHandler owner, Outputs outputs) {
+        Link(String name, MediaPair.App ownerApp, MediaSessionHandler owner, Outputs outputs) {
             this.name = name;
+            this.ownerApp = ownerApp;
             this.owner = owner;
             this.borrower = new MediaSessionHandler(borrowerApp, new GstLender(borrowerDevices, () -> 1_100_000_000L,
                     FormatChooser.Options.DEFAULT), new GstBorrower(b -> outputs));
@@ -68,7 +70,8 @@ final class MediaFan implements AutoCloseable {
             GstLender lender = new GstLender(ownerDevices, () -> 1_100_000_000L, FormatChooser.Options.DEFAULT,
                     shared);
             lender.onProblem(pr -> System.err.println("owner to " + name + ": " + pr));
-            Link link = new Link(name, new MediaSessionHandler(new MediaPair.App(), lender,
+            MediaPair.App ownerApp = new MediaPair.App();
+            Link link = new Link(name, ownerApp, new MediaSessionHandler(ownerApp, lender,
                     new GstBorrower(b -> outputs)), outputs);
             link.borrowerDevices.start();
             Transfers.await(() -> seen(fa, name) && seen(fb, "alpha"), Duration.ofSeconds(5),
