@@ -470,8 +470,7 @@ public final class Playback implements AutoCloseable {
                 done.accept(frame);
                 return;
             }
-            // This host's running time now: outputs show it at once, and delay cannot accumulate.
-            long local = System.nanoTime() - host.pipeline().getBaseTime();
+            long local = localPts(frame);
             // Counted before it is wrapped: a refused push frees it (and uncounts it) inside the call.
             inFlight.incrementAndGet();
             inFlightBytes.addAndGet(length);
@@ -514,11 +513,7 @@ public final class Playback implements AutoCloseable {
                 buffer.dispose();
                 return;
             }
-            // This host's running time now: outputs show it at once, and delay cannot accumulate. A capture card's
-            // half instead plays at the owner's time mapped as the other half's is, so both stay in step.
-            AvSync inStep = sync;
-            long local = inStep != null ? inStep.localPts(frame.pts())
-                    : System.nanoTime() - host.pipeline().getBaseTime();
+            long local = localPts(frame);
             buffer.setPresentationTimestamp(local);
             buffer.setDuration(frame.duration());
             int slot = (int) (pushed++ % SHOWN_RING);
@@ -527,6 +522,16 @@ public final class Playback implements AutoCloseable {
             src.pushBuffer(buffer);
         }
         arrived();
+    }
+
+    /**
+     * When a frame plays, in this pipeline's running time: now, so outputs show it at once and delay cannot
+     * accumulate; a capture card's half instead at the owner's time mapped as the other half's is, so both stay in
+     * step. Under {@code lock}.
+     */
+    private long localPts(MediaFrame frame) {
+        AvSync inStep = sync;
+        return inStep != null ? inStep.localPts(frame.pts()) : System.nanoTime() - host.pipeline().getBaseTime();
     }
 
     /** Plays a chunk of a bare byte stream (interop mode); any size, any boundary. */

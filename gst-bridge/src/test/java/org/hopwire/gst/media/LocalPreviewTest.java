@@ -22,7 +22,7 @@ class LocalPreviewTest {
 
     @Test
     void shouldShowALocalCameraAt720pWithNoSessionInBetween() throws Exception {
-        try (DeviceCatalog devices = new DeviceCatalog(true)) {
+        try (DeviceCatalog devices = DeviceCatalog.testSourcesOnly()) {
             devices.start();
             try (LocalPreview preview = LocalPreview.start(devices, TestDevices.CAMERA_ID)) {
                 var playback = preview.playback().orElseThrow();
@@ -39,7 +39,7 @@ class LocalPreviewTest {
 
     @Test
     void shouldExplainWhyAMicrophoneOrAMissingDeviceHasNoPreview() throws Exception {
-        try (DeviceCatalog devices = new DeviceCatalog(true)) {
+        try (DeviceCatalog devices = DeviceCatalog.testSourcesOnly()) {
             devices.start();
             GstPipelineException mic = assertThrows(GstPipelineException.class,
                     () -> LocalPreview.start(devices, TestDevices.MICROPHONE_ID));

@@ -38,7 +38,7 @@ final class MediaFan implements AutoCloseable {
         final MediaPair.App borrowerApp = new MediaPair.App();
         final MediaSessionHandler owner;
         final MediaSessionHandler borrower;
-        final DeviceCatalog borrowerDevices = new DeviceCatalog(true);
+        final DeviceCatalog borrowerDevices = DeviceCatalog.testSourcesOnly();
         PeerSession ownerSession;
         PeerSession borrowerSession;
 
@@ -52,7 +52,7 @@ final class MediaFan implements AutoCloseable {
     }
 
     final EmulatedWorld world = new EmulatedWorld(EmulatedWorld.Settings.DEFAULT);
-    final DeviceCatalog ownerDevices = new DeviceCatalog(true);
+    final DeviceCatalog ownerDevices = DeviceCatalog.testSourcesOnly();
     final SharedCaptures shared = new SharedCaptures();
     final List<Link> links = new ArrayList<>();
     private final List<Fabric> fabrics = new ArrayList<>();

@@ -65,8 +65,8 @@ final class MediaPair implements AutoCloseable {
     }
 
     final EmulatedTestbed bed;
-    final DeviceCatalog ownerDevices = new DeviceCatalog(true);
-    final DeviceCatalog borrowerDevices = new DeviceCatalog(true);
+    final DeviceCatalog ownerDevices = DeviceCatalog.testSourcesOnly();
+    final DeviceCatalog borrowerDevices = DeviceCatalog.testSourcesOnly();
     final App ownerApp = new App();
     final App borrowerApp = new App();
     final MediaSessionHandler owner;
@@ -105,6 +105,9 @@ final class MediaPair implements AutoCloseable {
         borrowerSession.setCatalog(borrowerDevices.toCatalog());
         Transfers.await(() -> ownerSession.state() == PeerSession.State.READY
                 && borrowerSession.state() == PeerSession.State.READY, Duration.ofSeconds(10), "sessions ready");
+        // Each has the other's catalog (sent after authentication) before a test looks at it or borrows from it.
+        Transfers.await(() -> !borrowerSession.peerCatalog().devices().isEmpty()
+                && !ownerSession.peerCatalog().devices().isEmpty(), Duration.ofSeconds(10), "catalogs");
     }
 
     private static PeerSession start(Fabric f, PairedStreams p, String name, PeerStore store,
