@@ -53,6 +53,23 @@ public record Snapshot(List<Device> devices, List<Peer> peers, List<Lend> lends,
         }
     }
 
+    /**
+     * One entry per borrowed device: a capture card's pictures and sound are two channels of one borrow, shown as
+     * one (its outputs together, stalled when either half is), in the order the borrows came.
+     */
+    public static List<Borrowed> wholeBorrows(List<Borrowed> borrows) {
+        java.util.Map<String, Borrowed> whole = new java.util.LinkedHashMap<>();
+        for (Borrowed b : borrows) {
+            whole.merge(b.peer() + "/" + b.deviceId(), b, (first, other) -> new Borrowed(first.peer(),
+                    first.peerName(), first.channel(), first.deviceId(), first.deviceName(), first.caps(),
+                    first.outputs().equals(other.outputs()) || other.outputs().isEmpty() ? first.outputs()
+                            : first.outputs().isEmpty() ? other.outputs() : first.outputs() + ", " + other.outputs(),
+                    first.stalled() || other.stalled(), Math.max(first.stalledSeconds(), other.stalledSeconds()),
+                    first.stalled() ? first.stalledReason() : other.stalledReason()));
+        }
+        return List.copyOf(whole.values());
+    }
+
     /** One channel's rates over the last half second. */
     public record ChannelRate(String device, boolean outgoing, double bytesPerSecond, double framesPerSecond,
                               long drops, long latencyP50Us, long latencyP99Us) {

@@ -114,7 +114,8 @@ public final class ThisHostPane extends VBox {
             shownBorrows = s.borrows();
             shownBorrowsPaired = paired;
             FocusKeeper.setRows(borrows, s.borrows().isEmpty() ? List.of(noBorrows)
-                    : s.borrows().stream().map(b -> borrowRow(b, paired.contains(b.peer()))).toList());
+                    : Snapshot.wholeBorrows(s.borrows()).stream().map(b -> borrowRow(b, paired.contains(b.peer())))
+                    .toList());
         }
     }
 
