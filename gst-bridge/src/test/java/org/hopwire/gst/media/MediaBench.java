@@ -53,6 +53,9 @@ public final class MediaBench {
     private static final String RAW_1080P60_DRAWN = "raw NV12 1080p60, drawn camera (videotestsrc)";
     private static final String RAW_1080P60 = "raw NV12 1080p60, replayed camera";
     private static final String RAW_4K30 = "raw NV12 4K30, replayed camera";
+    /** Before: the emulated cable's reader spins for each packet (4 KiB land every 3.7 us) instead of each run. */
+    private static final String RAW_1080P60_SPIN = "raw NV12 1080p60, replayed, before: reader per packet";
+    private static final String READ_PACKET_BY_PACKET = "hopwire.emulated.read-packet-by-packet";
     private static final String CAPS_1080P60 = "video/x-raw,format=NV12,width=1920,height=1080,framerate=60/1";
     private static final String CAPS_4K30 = "video/x-raw,format=NV12,width=3840,height=2160,framerate=30/1";
     private static final String ENCODED = "MJPEG 1080p30, test camera encoded by the owner";
@@ -91,6 +94,8 @@ public final class MediaBench {
         cases.put("MJPEG 1080p30 from the MJPEG webcam, re-encoded", n -> run("MJPEG 1080p30 from the MJPEG webcam,"
                 + " re-encoded", TestDevices.MJPEG_CAMERA_ID, MJPEG_1080P30, n,
                 (pair, b) -> pair.owner.lender().changeFormat(b.channel(), reencode())));
+        cases.put(RAW_1080P60_SPIN, n -> replayed(() -> with(READ_PACKET_BY_PACKET, () -> run(RAW_1080P60_SPIN,
+                TestDevices.CAMERA_ID, CAPS_1080P60, n, null))));
         cases.put(RAW_4K30, n -> replayed(() -> run(RAW_4K30, TestDevices.CAMERA_ID, CAPS_4K30, n, null)));
         // The owner's camera alone, into fakesink, for the same seconds: what the case's cores hold that is not
         // Hopwire's.
@@ -167,6 +172,16 @@ public final class MediaBench {
         System.exit(0);
     }
 
+    /** Runs a case with a system property set to true (a switch back to an earlier way, for before/after). */
+    private static Result with(String property, Case.Body body) throws Exception {
+        System.setProperty(property, "true");
+        try {
+            return body.run();
+        } finally {
+            System.clearProperty(property);
+        }
+    }
+
     /** Runs a case with the test camera replaying a drawn cycle ({@link ReplayCamera}) instead of drawing. */
     private static Result replayed(Case.Body body) throws Exception {
         System.setProperty(ReplayCamera.PROPERTY, "replay");
@@ -240,7 +255,15 @@ public final class MediaBench {
             LatencyHistogram latency = new LatencyHistogram();
             AtomicLong base = new AtomicLong();
             FrameWindow window = new FrameWindow();
-            pair.borrower.borrower().observeFrames(f -> window.received(f.sequence(), f.pts()));
+            // Where the time goes: capture to the frame opened on the borrower's session, the rest is its playback.
+            LatencyHistogram received = new LatencyHistogram();
+            pair.borrower.borrower().observeFrames(f -> {
+                long b = base.get();
+                window.received(f.sequence(), f.pts());
+                if (b != 0) {
+                    received.recordNanos(System.nanoTime() - (b + f.pts()));
+                }
+            });
             pair.borrower.borrower().playbackListener(new Playback.Listener() {
                 @Override
                 public void onShown(long senderPts, long shownNanos) {
@@ -264,9 +287,11 @@ public final class MediaBench {
             double cpu0 = cpuSeconds();
             long t0 = System.nanoTime();
             latency.reset();
+            received.reset();
             window.open();
             Thread.sleep(seconds * 1000L);
             window.close();
+            LatencyHistogram.Snapshot r = received.snapshot(); // the window's frames (reset when it opened)
             double wall = (System.nanoTime() - t0) / 1e9;
             double cpu = (cpuSeconds() - cpu0) / wall;
             long ownerDrops = pair.ownerSession.sentStats(b.channel()).drops() - ownerDrops0;
@@ -278,8 +303,9 @@ public final class MediaBench {
             }
             LatencyHistogram.Snapshot s = latency.snapshot();
             System.out.printf(Locale.ROOT, "%s: %s; %d frames received, %d shown, %d owner drops, %d sequence gaps,"
-                    + " %d latencies (%d out of range)%n", name, capture.choice().describe(), window.received(),
-                    window.shown(), ownerDrops, window.sequenceGaps(), s.count(), s.clamped());
+                    + " %d latencies (%d out of range); capture to the borrower's session p50 %.2f / p99 %.2f ms%n",
+                    name, capture.choice().describe(), window.received(), window.shown(), ownerDrops,
+                    window.sequenceGaps(), s.count(), s.clamped(), r.p50Us() / 1000.0, r.p99Us() / 1000.0);
             return new Result(name, window.shown() / wall, window.received(), window.drops(), s.p50Us() / 1000.0,
                     s.p99Us() / 1000.0, cpu);
         }
