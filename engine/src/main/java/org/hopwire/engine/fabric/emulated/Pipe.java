@@ -42,6 +42,12 @@ final class Pipe {
      */
     private static final long BACK_TO_BACK_SLACK_NS = 1_000;
     /**
+     * A reader waits for a run of at most this many bytes: 240 us on a 1.1 GB/s cable, long enough to park for, and
+     * short enough that what it copies after a frame's last packet landed is little (with runs of a whole 1 MiB read,
+     * a 1080p frame reached the borrower's session 0.45 ms later at p50 than with a wait for each packet).
+     */
+    static final int MAX_RUN_BYTES = 256 << 10;
+    /**
      * The system property that makes a reader wait for each packet in turn (spinning between packets that land
      * microseconds apart), as it did before it waited for a run of them: for the media benchmark's before/after.
      */
@@ -367,7 +373,7 @@ final class Pipe {
                     Ring r = ring;
                     if (!packetByPacket && r.arrivalNs != null && headOffset == 0 && !guard.nonBlocking()) {
                         // A blocking reader takes a run of packets once its last landed (see runArrival).
-                        long until = runArrival(r, h, t, dst.remaining());
+                        long until = runArrival(r, h, t, Math.min(dst.remaining(), MAX_RUN_BYTES));
                         if (until - System.nanoTime() > 0) {
                             guard.beforeWaiting();
                             waitUntil(until, guard);

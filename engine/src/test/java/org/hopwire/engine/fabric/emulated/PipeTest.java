@@ -91,11 +91,11 @@ class PipeTest {
             p.write(ByteBuffer.wrap(new byte[100]), OPEN);
             p.read(ByteBuffer.allocate(100), OPEN);
         }
-        byte[] sent = new byte[64 * PACKET];
+        byte[] sent = new byte[Pipe.MAX_RUN_BYTES];
         new java.util.Random(7).nextBytes(sent);
         p.write(ByteBuffer.wrap(sent), OPEN);
         ByteBuffer got = ByteBuffer.allocate(1 << 20);
-        long until = p.runArrival(got.capacity());
+        long until = p.runArrival(Pipe.MAX_RUN_BYTES);
         int n = p.read(got, OPEN);
         assertTrue(System.nanoTime() >= until, "not before the run's last packet landed");
         assertEquals(sent.length, n, "the run in one read");
