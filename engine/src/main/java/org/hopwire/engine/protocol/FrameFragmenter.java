@@ -57,6 +57,11 @@ public final class FrameFragmenter {
         }
     }
 
+    /** Payload bytes of the current frame already cut into fragments. */
+    public int sent() {
+        return sent;
+    }
+
     /** Whether fragments of the current frame remain. */
     public boolean hasMore() {
         return !done;

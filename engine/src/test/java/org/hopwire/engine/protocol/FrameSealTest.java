@@ -88,6 +88,65 @@ class FrameSealTest {
      * The fast path the data stream takes: sealed into a direct buffer (the payload heap or direct; a heap one is
      * copied next to the counter and encrypted in place), opened in place in a direct pool buffer.
      */
+    private static MediaFrame direct(MediaFrame heap) {
+        ByteBuffer d = ByteBuffer.allocateDirect(heap.payload().remaining());
+        d.put(heap.payload().duplicate()).flip();
+        return new MediaFrame(heap.channel(), heap.sequence(), heap.pts(), heap.dts(), heap.duration(),
+                heap.bufferFlags(), d).capsVersion(heap.capsVersion());
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
+    @org.junit.jupiter.api.Test
+    void shouldSealPieceByPieceTheSameBytesAsWholeAndTakeTheNextCounterEvenWhenAbandoned() {
+        FrameSeal whole = new FrameSeal(FrameSeal.Protection.ENCRYPTED, KEY);
+        FrameSeal pieces = new FrameSeal(FrameSeal.Protection.ENCRYPTED, KEY);
+        Random r = new Random(11);
+        for (int i = 0; i < 6; i++) {
+            MediaFrame f = direct(frame(2, i, 200_000 + 37 * i)); // not a whole number of AES blocks
+            ByteBuffer a = ByteBuffer.allocateDirect(f.payload().remaining() + FrameSeal.OVERHEAD);
+            whole.seal(f, a);
+            ByteBuffer b = ByteBuffer.allocateDirect(a.remaining() + 50);
+            FrameSeal.Sealing s = pieces.beginSealing(f, b);
+            assertEquals(a.remaining(), b.remaining(), "laid out from the start");
+            assertEquals(FrameSeal.COUNTER_BYTES, s.sealedBytes());
+            int asked = 0;
+            while (!s.done()) {
+                asked = Math.min(b.remaining(), asked + 1 + r.nextInt(70_000));
+                s.sealTo(asked);
+                assertTrue(s.sealedBytes() >= asked, s.sealedBytes() + " sealed, " + asked + " asked");
+            }
+            assertEquals(java.util.HexFormat.of().formatHex(bytes(a)), java.util.HexFormat.of().formatHex(bytes(b)),
+                    "frame " + i);
+        }
+        // A frame given up half sealed spent its counter: the next frame is sealed under a new one.
+        MediaFrame f = direct(frame(2, 6, 100_000));
+        pieces.beginSealing(f, ByteBuffer.allocateDirect(100_000 + FrameSeal.OVERHEAD)).sealTo(1000);
+        whole.seal(f, ByteBuffer.allocateDirect(100_000 + FrameSeal.OVERHEAD)); // counter 6 on both
+        MediaFrame g = direct(frame(2, 7, 1000));
+        ByteBuffer a = ByteBuffer.allocateDirect(1000 + FrameSeal.OVERHEAD);
+        ByteBuffer b = ByteBuffer.allocateDirect(1000 + FrameSeal.OVERHEAD);
+        whole.seal(g, a);
+        pieces.seal(g, b);
+        assertEquals(7, b.order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(0));
+        assertTrue(java.util.Arrays.equals(bytes(a), bytes(b)));
+    }
+
+    @org.junit.jupiter.api.Test
+    void shouldSealWholeAtOnceWhatCannotBeSealedPieceByPiece() {
+        FrameSeal seal = new FrameSeal(FrameSeal.Protection.AUTHENTICATED, KEY);
+        MediaFrame f = direct(frame(1, 1, 5000));
+        FrameSeal.Sealing s = seal.beginSealing(f, ByteBuffer.allocateDirect(5000 + FrameSeal.OVERHEAD));
+        assertTrue(s.done(), "authenticated only: nothing to spread");
+        FrameSeal enc = new FrameSeal(FrameSeal.Protection.ENCRYPTED, KEY);
+        assertTrue(enc.beginSealing(frame(1, 1, 5000), ByteBuffer.allocateDirect(5000 + FrameSeal.OVERHEAD)).done(),
+                "a heap payload is sealed whole (its in-place path)");
+    }
+
     @ParameterizedTest
     @EnumSource(value = FrameSeal.Protection.class, names = {"AUTHENTICATED", "ENCRYPTED"})
     void shouldSealIntoAndOpenInDirectMemory(FrameSeal.Protection p) throws Exception {

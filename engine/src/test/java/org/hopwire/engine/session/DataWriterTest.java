@@ -33,6 +33,8 @@ class DataWriterTest {
     /** A stream that keeps everything written. */
     private static final class Sink implements StreamChannel {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        /** Run before each write: what the test wants to know at that moment. */
+        volatile Runnable beforeWrite = () -> { };
 
         @Override
         public StreamAddress address() {
@@ -46,6 +48,7 @@ class DataWriterTest {
 
         @Override
         public synchronized int write(ByteBuffer src) {
+            beforeWrite.run();
             int n = src.remaining();
             byte[] b = new byte[n];
             src.get(b);
@@ -140,6 +143,27 @@ class DataWriterTest {
                     .findFirst().orElseThrow();
             assertEquals(s.payload().rewind(), g.payload(), "frame " + s);
         }
+    }
+
+    @Test
+    void shouldWriteAFramesFirstBytesBeforeItsLastAreSealed() throws Exception {
+        Sink sink = new Sink();
+        Map<MediaFrame, AtomicInteger> back = new ConcurrentHashMap<>();
+        List<Integer> givenBackAtWrite = new java.util.concurrent.CopyOnWriteArrayList<>();
+        sink.beforeWrite = () -> givenBackAtWrite.add(back.size());
+        DataWriter w = writer(sink, back);
+        w.open(1, false, 8, new ChannelStats());
+        w.start(1);
+        MediaFrame big = frame(1, 0, 8 << 20); // eight writes of 1 MiB
+        assertTrue(w.offer(big));
+        await(() -> back.size() == 1, "the frame given back");
+        await(() -> sink.written().length >= (8 << 20), "the frame written");
+        w.stop();
+        w.join(1000);
+        // Sealed piece by piece as its fragments are cut: the app's frame (given back once it is all sealed) is still
+        // held when the first MiB leaves. (Sealed whole first, it was given back before anything was written.)
+        assertEquals(0, givenBackAtWrite.get(0), "writes: " + givenBackAtWrite);
+        assertTrue(givenBackAtWrite.size() >= 8, "writes: " + givenBackAtWrite);
     }
 
     @Test

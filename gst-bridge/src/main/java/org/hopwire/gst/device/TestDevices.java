@@ -165,6 +165,12 @@ public final class TestDevices {
             if (CAPTURE_CARD_ID.equals(id)) {
                 return captureCardBin(name, sw);
             }
+            if (CAMERA_ID.equals(id) && ReplayCamera.selected()) {
+                Bin bin = ReplayCamera.source(sw);
+                bin.setName(name);
+                keepSwitch(bin.getElementByName(sw));
+                return bin;
+            }
             String desc;
             if (CAMERA_ID.equals(id)) {
                 boolean overlay = GstRuntime.isInstalled("timeoverlay");

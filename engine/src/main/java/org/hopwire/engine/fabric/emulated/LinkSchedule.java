@@ -30,6 +30,11 @@ final class LinkSchedule {
         }
     }
 
+    /** How long {@code bytes} take on the wire at the cable's rate. */
+    long wireNs(long bytes) {
+        return (long) (bytes * nsPerByte);
+    }
+
     /** When a packet arrives whose last byte is {@code bytesSent} into a booking that started at {@code startNs}. */
     long arrivalNs(long startNs, long bytesSent) {
         return startNs + (long) (bytesSent * nsPerByte) + latencyNs;
