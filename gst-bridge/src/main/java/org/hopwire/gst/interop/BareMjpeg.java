@@ -60,7 +60,7 @@ public final class BareMjpeg {
         private final AtomicLong sent = new AtomicLong();
         private final AtomicLong dropped = new AtomicLong();
         private Capture capture;
-        private volatile java.util.function.LongConsumer written = t -> { };
+        private volatile Written written = (i, t) -> { };
         private volatile boolean closed;
         private volatile Exception failure;
 
@@ -108,7 +108,7 @@ public final class BareMjpeg {
                         f = queue.pollFirst();
                     }
                     stream.writeFully(f.payload());
-                    written.accept(capture.baseTimeNs() + f.pts());
+                    written.written(sent.get(), capture.baseTimeNs() + f.pts());
                     capture.release(f);
                     sent.incrementAndGet();
                 }
@@ -121,13 +121,19 @@ public final class BareMjpeg {
             }
         }
 
+        /** An image written: its place in the stream (0 for the first) and its capture time (System.nanoTime). */
+        public interface Written {
+            void written(long index, long captureNanos);
+        }
+
         /**
-         * Told, on the writing thread, of each image once it is written: its capture time on the monotonic clock
-         * (System.nanoTime), in the order written, which is the order a receiver shows them in (the media benchmark
-         * pairs them to measure the recipe's latency; a bare stream carries no timestamps).
+         * Told, on the writing thread, of each image once it is written, with its place in the stream, which is the
+         * order a receiver shows them in (the media benchmark pairs them to measure the recipe's latency; a bare
+         * stream carries no timestamps). The place counts from the stream's first image, also when the observer comes
+         * after images were written.
          */
-        public void observeWritten(java.util.function.LongConsumer captureNanos) {
-            this.written = captureNanos;
+        public void observeWritten(Written observer) {
+            this.written = observer;
         }
 
         public long imagesSent() {

@@ -349,8 +349,10 @@ public final class MediaBench {
             });
                  var sender = BareMjpeg.send("recipe-out", new TestDevices().source(TestDevices.CAMERA_ID), choice,
                          onA)) {
-                sender.observeWritten(t -> {
-                    long i = written.getAndIncrement();
+                // Indexed by the image's place in the stream: images written before this observer came count too,
+                // so the n-th picture shown pairs with the n-th image written.
+                sender.observeWritten((i, t) -> {
+                    written.set(i + 1);
                     if (i < capacity) {
                         captured[(int) i] = t;
                     }
