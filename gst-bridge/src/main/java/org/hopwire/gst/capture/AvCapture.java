@@ -132,19 +132,9 @@ public final class AvCapture implements AutoCloseable {
                                   FormatChoice audioChoice, Duration startTimeout, Listener listener)
             throws GstPipelineException, GStreamerUnavailableException, InterruptedException {
         GstRuntime.init();
-        String[] missing = CapturePipelines.missingPlugin(videoChoice, GstRuntime::isInstalled);
-        if (missing != null) {
-            throw new GstPipelineException(missing[0], "the " + missing[0] + " element is missing: install "
-                    + missing[1], "");
-        }
+        CapturePipelines.requirePlugins(videoChoice);
         Pipeline pipeline = new Pipeline(name);
-        Element src;
-        try {
-            src = source.create("src");
-        } catch (RuntimeException e) {
-            pipeline.dispose();
-            throw new GstPipelineException("src", "the device cannot be opened: " + e.getMessage(), "");
-        }
+        Element src = CapturePipelines.openSource(pipeline, source);
         Bin videoRest = Gst.parseBinFromDescription(CapturePipelines.afterSource(videoChoice), true);
         videoRest.setName("video-format");
         Bin audioRest = Gst.parseBinFromDescription(CapturePipelines.afterSource(audioChoice), true);

@@ -156,19 +156,9 @@ public final class Capture implements AutoCloseable {
                                 Duration startTimeout, boolean balance, Listener listener)
             throws GstPipelineException, GStreamerUnavailableException, InterruptedException {
         GstRuntime.init();
-        String[] missing = CapturePipelines.missingPlugin(choice, GstRuntime::isInstalled);
-        if (missing != null) {
-            throw new GstPipelineException(missing[0], "the " + missing[0] + " element is missing: install "
-                    + missing[1], "");
-        }
+        CapturePipelines.requirePlugins(choice);
         Pipeline pipeline = new Pipeline(name);
-        Element src;
-        try {
-            src = source.create("src");
-        } catch (RuntimeException e) {
-            pipeline.dispose();
-            throw new GstPipelineException("src", "the device cannot be opened: " + e.getMessage(), "");
-        }
+        Element src = CapturePipelines.openSource(pipeline, source);
         boolean withBalance = balance && CapturePipelines.canBalance(choice);
         Bin rest = Gst.parseBinFromDescription((withBalance ? "videobalance name=" + Balance.ELEMENT + " ! " : "")
                 + CapturePipelines.afterSource(choice), true);

@@ -67,4 +67,26 @@ final class CapturePipelines {
         }
         return null;
     }
+
+    /** Refuses a choice whose element is not installed, naming the package that has it. */
+    static void requirePlugins(FormatChoice c) throws org.hopwire.gst.GstPipelineException {
+        String[] missing = missingPlugin(c, org.hopwire.gst.GstRuntime::isInstalled);
+        if (missing != null) {
+            throw new org.hopwire.gst.GstPipelineException(missing[0], "the " + missing[0]
+                    + " element is missing: install " + missing[1], "");
+        }
+    }
+
+    /** The device's source element for a new pipeline; the pipeline is let go when the device cannot be opened. */
+    static org.freedesktop.gstreamer.Element openSource(org.freedesktop.gstreamer.Pipeline pipeline,
+                                                        org.hopwire.gst.device.SourceFactory source)
+            throws org.hopwire.gst.GstPipelineException {
+        try {
+            return source.create("src");
+        } catch (RuntimeException e) {
+            pipeline.dispose();
+            throw new org.hopwire.gst.GstPipelineException("src", "the device cannot be opened: " + e.getMessage(),
+                    "");
+        }
+    }
 }

@@ -149,13 +149,7 @@ final class DeviceTap implements AutoCloseable {
             throws GstPipelineException, GStreamerUnavailableException {
         GstRuntime.init();
         Pipeline pipeline = new Pipeline(name);
-        Element src;
-        try {
-            src = source.create("src");
-        } catch (RuntimeException e) {
-            pipeline.dispose();
-            throw new GstPipelineException("src", "the device cannot be opened: " + e.getMessage(), "");
-        }
+        Element src = CapturePipelines.openSource(pipeline, source);
         String caps = runningCaps(first);
         Element bal = withBalance && CapturePipelines.canBalance(first)
                 ? ElementFactory.make("videobalance", Balance.ELEMENT) : null;
