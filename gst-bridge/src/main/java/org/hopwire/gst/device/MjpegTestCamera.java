@@ -3,12 +3,6 @@ package org.hopwire.gst.device;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.freedesktop.gstreamer.Bin;
 import org.freedesktop.gstreamer.Buffer;
@@ -18,7 +12,6 @@ import org.freedesktop.gstreamer.Pipeline;
 import org.freedesktop.gstreamer.Sample;
 import org.freedesktop.gstreamer.State;
 import org.freedesktop.gstreamer.elements.AppSink;
-import org.freedesktop.gstreamer.elements.AppSrc;
 import org.hopwire.gst.GstRuntime;
 
 /**
@@ -41,12 +34,6 @@ public final class MjpegTestCamera {
 
     private static final Object ENCODE_LOCK = new Object();
     private static volatile List<byte[]> cycle;
-    /** One thread paces every test webcam's pictures: each push is a copy of about 85 KB. */
-    private static final ScheduledExecutorService PACER = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "hopwire-test-webcam");
-        t.setDaemon(true);
-        return t;
-    });
 
     private MjpegTestCamera() {
     }
@@ -112,35 +99,15 @@ public final class MjpegTestCamera {
      */
     static Bin source(String switchName) {
         List<byte[]> pictures = pictures();
-        Bin bin = Gst.parseBinFromDescription("appsrc name=feed is-live=true format=time do-timestamp=true "
-                + "max-buffers=2 leaky-type=downstream caps=\"" + CAPS + "\" ! identity name=" + switchName, true);
-        AppSrc feed = (AppSrc) bin.getElementByName("feed");
-        AtomicBoolean started = new AtomicBoolean();
-        AtomicBoolean stopped = new AtomicBoolean();
-        AtomicReference<ScheduledFuture<?>> task = new AtomicReference<>();
-        feed.connect((AppSrc.NEED_DATA) (src, size) -> {
-            if (!started.compareAndSet(false, true)) {
-                return;
-            }
+        return LiveFeed.source(switchName, CAPS, feed -> {
             int[] next = {0};
-            task.set(PACER.scheduleAtFixedRate(() -> {
+            return new LiveFeed.Pacing(1_000_000_000L / FPS, () -> {
                 byte[] picture = pictures.get(next[0]++ % pictures.size());
-                Buffer b = new Buffer(picture.length);
+                Buffer b = new Buffer(picture.length); // a copy of about 85 KB
                 b.map(true).put(picture);
                 b.unmap();
-                if (feed.pushBuffer(b) != FlowReturn.OK) {
-                    // The pipeline stopped (flushing) or ended: the camera is closed.
-                    stopped.set(true);
-                    ScheduledFuture<?> t = task.get();
-                    if (t != null) {
-                        t.cancel(false);
-                    }
-                }
-            }, 0, 1_000_000_000L / FPS, TimeUnit.NANOSECONDS));
-            if (stopped.get()) {
-                task.get().cancel(false); // it stopped before its future was known
-            }
+                return feed.pushBuffer(b) == FlowReturn.OK;
+            });
         });
-        return bin;
     }
 }

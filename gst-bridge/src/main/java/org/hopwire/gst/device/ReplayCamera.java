@@ -5,12 +5,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 import com.sun.jna.Pointer;
 
@@ -24,7 +18,6 @@ import org.freedesktop.gstreamer.Sample;
 import org.freedesktop.gstreamer.State;
 import org.freedesktop.gstreamer.Structure;
 import org.freedesktop.gstreamer.elements.AppSink;
-import org.freedesktop.gstreamer.elements.AppSrc;
 import org.hopwire.gst.GstRuntime;
 import org.hopwire.gst.natives.WrappedMemory;
 
@@ -59,12 +52,6 @@ public final class ReplayCamera {
     }
 
     private static final Map<String, Cycle> CYCLES = new LinkedHashMap<>(4, 0.75f, true);
-    /** One thread paces every replayed camera: a tick only wraps and pushes, a few microseconds. */
-    private static final ScheduledExecutorService PACER = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "hopwire-replay-camera");
-        t.setDaemon(true);
-        return t;
-    });
     private static final WrappedMemory.Freed KEPT = owner -> { }; // the cycle keeps the memory
 
     private ReplayCamera() {
@@ -81,40 +68,18 @@ public final class ReplayCamera {
      * pacing; it stops when the pipeline no longer takes pictures (it stopped).
      */
     static Bin source(String switchName) {
-        Bin bin = Gst.parseBinFromDescription("appsrc name=feed is-live=true format=time do-timestamp=true "
-                + "max-buffers=2 leaky-type=downstream ! identity name=" + switchName, true);
-        AppSrc feed = (AppSrc) bin.getElementByName("feed");
-        AtomicBoolean started = new AtomicBoolean();
-        AtomicBoolean stopped = new AtomicBoolean();
-        AtomicReference<ScheduledFuture<?>> task = new AtomicReference<>();
-        feed.connect((AppSrc.NEED_DATA) (src, size) -> {
-            if (!started.compareAndSet(false, true)) {
-                return;
-            }
-            Caps asked = feed.getStaticPad("src").peerQueryCaps(null);
-            String caps = fixate(asked);
-            Cycle cycle = cycle(caps);
+        return LiveFeed.source(switchName, null, feed -> {
+            Cycle cycle = cycle(fixate(feed.getStaticPad("src").peerQueryCaps(null)));
             feed.setCaps(new Caps(cycle.caps()));
             int[] next = {0};
             List<ByteBuffer> pictures = cycle.pictures();
-            task.set(PACER.scheduleAtFixedRate(() -> {
+            return new LiveFeed.Pacing(cycle.frameNs(), () -> {
                 ByteBuffer picture = pictures.get(next[0]++ % pictures.size());
                 // Timestamp left unset: do-timestamp stamps it with the running time as it leaves.
                 Pointer b = WrappedMemory.wrap(picture, -1L, cycle.frameNs(), 0, picture, KEPT);
-                if (b != null && !WrappedMemory.push(feed, b)) {
-                    // The pipeline stopped (flushing) or ended: the camera is closed.
-                    stopped.set(true);
-                    ScheduledFuture<?> t = task.get();
-                    if (t != null) {
-                        t.cancel(false);
-                    }
-                }
-            }, 0, cycle.frameNs(), TimeUnit.NANOSECONDS));
-            if (stopped.get()) {
-                task.get().cancel(false); // it stopped before its future was known
-            }
+                return b == null || WrappedMemory.push(feed, b);
+            });
         });
-        return bin;
     }
 
     /**
