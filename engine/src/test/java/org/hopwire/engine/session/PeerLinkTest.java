@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A link that survives the cable: suspended on unplug, resumed on replug, with its borrows asked for again. */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
 class PeerLinkTest {
     @TempDir
     Path dir;
@@ -238,8 +238,11 @@ class PeerLinkTest {
                     && la.state() == PeerLink.State.READY && lb.state() == PeerLink.State.READY,
                     Duration.ofSeconds(20), "a new session after " + sleeper.name() + " resumed (" + la.state()
                     + ", " + la.lastEnd() + ")");
-            Integer lent = owner.lendsStarted.poll(10, TimeUnit.SECONDS);
-            assertNotNull(lent, "the 'always' borrow resumed");
+            // On a loaded machine the first fresh session may itself end and another follow (announcements take
+            // the driver's 1.2 s here); what matters is that the borrow comes back without a question.
+            Integer lent = owner.lendsStarted.poll(25, TimeUnit.SECONDS);
+            assertNotNull(lent, "the 'always' borrow resumed after " + sleeper.name() + " resumed: "
+                    + resumeTrace(owner, borrower));
             PeerSession now = la.session().orElseThrow();
             boolean accepted = now.send(new MediaFrame(lent, 0, 0, -1, -1, FragmentHeader.KEY_FRAME,
                     ByteBuffer.wrap(new byte[] {1})));
@@ -249,6 +252,16 @@ class PeerLinkTest {
                     + lb.state() + " " + lb.lastEnd() + ", same session " + (la.session().orElse(null) == now) + ")");
             assertTrue(la.lastEnd().orElseThrow().reason() != SessionEnd.Reason.AUTH_FAILED);
         }
+    }
+
+    /** What each side saw of a resume, for a failure's message. */
+    private String resumeTrace(Recorder owner, Recorder borrower) {
+        return "A " + la.state() + " " + statesA + " last end " + la.lastEnd() + "; B " + lb.state() + " " + statesB
+                + " last end " + lb.lastEnd() + "; B still wants " + lb.wanted() + "; borrows ended on B "
+                + borrower.borrowsEnded.stream().map(e -> e[0] + ":" + e[1]).collect(Collectors.toList())
+                + "; lends ended on A " + owner.lendsEnded.stream().map(e -> e[0] + ":" + e[1])
+                .collect(Collectors.toList()) + "; consent asked on A " + owner.consentAsked.get() + " times; errors"
+                + " heard by A " + owner.peerErrors + ", by B " + borrower.peerErrors;
     }
 
     @Test
