@@ -29,8 +29,12 @@ import org.hopwire.gst.playback.PreviewFrame;
  * "Stalled" (with the reason when the playback knows one) and recovers by itself when pictures return.
  *
  * <p>Latest wins: once per pulse the newest decoded picture is taken from the slot (older ones were freed by the
- * streaming thread) and wrapped, not copied, in a {@link PixelBuffer}. A picture is freed only two pulses after it
- * left the screen, when the renderer can no longer be reading it. The playback is looked up each pulse, so a
+ * streaming thread), copied into one of two {@link PixelBuffer}s that live as long as the picture's size, and freed
+ * at once. The two take turns: the one written is never the one the renderer may still be reading from the last
+ * pulse. A new image per picture (as this view once wrapped each picture) costs the renderer a new texture each time,
+ * which in software rendering is a new array of the picture's size per frame (3.7 MB at 720p, 110 MB/s at 30 fps,
+ * each one a humongous allocation for G1 and a pause soon after); a copy costs well under a millisecond.
+ * The playback is looked up each pulse, so a
  * playback rebuilt for a new format (or after a reconnect) is followed. A pulse changes a node only when what it
  * shows changed (the overlay's text, the meter's bar), so a steady picture costs the scene graph nothing more.
  */
@@ -49,7 +53,16 @@ public final class PreviewView extends StackPane {
     private Supplier<Optional<Playback>> sound = Optional::empty;
     private final Meter soundMeter;
     private long lastSoundLevelAtNs;
-    private final Deque<PreviewFrame> onScreen = new ArrayDeque<>(3);
+    /** Width of a preview with no size given, in pixels at the picture's shape. */
+    private static final double DEFAULT_WIDTH = 640;
+    /** The pictures' height over their width: 16:9 until a picture says otherwise. */
+    private double aspect = 9.0 / 16.0;
+    /** The two pictures taking turns on the screen, for the size {@link #shownWidth} x {@link #shownHeight}. */
+    private final PixelBuffer<ByteBuffer>[] buffers = newPair();
+    private final WritableImage[] images = new WritableImage[2];
+    private int nextBuffer;
+    private int shownWidth;
+    private int shownHeight;
     private final Deque<Long> shownAtNs = new ArrayDeque<>();
     private long framesShown;
     private long levelsShown;
@@ -88,6 +101,11 @@ public final class PreviewView extends StackPane {
         image.setPreserveRatio(true);
         image.fitWidthProperty().bind(widthProperty());
         image.fitHeightProperty().bind(heightProperty());
+        // The picture is placed by this view alone (unmanaged): a picture arriving or changing does not ask the
+        // window to lay itself out again, which the first picture of a borrow did (66 to 111 ms on the UI thread
+        // in software rendering). The view's own size follows the pictures' shape only (see computePrefHeight).
+        image.setManaged(false);
+        image.layoutBoundsProperty().addListener(o -> placeImage());
         image.setId("preview-image");
         overlay.setId("preview-overlay");
         org.hopwire.app.ui.Tooltips.whenTruncated(overlay);
@@ -112,6 +130,33 @@ public final class PreviewView extends StackPane {
         return soundMeter.isVisible();
     }
 
+    @Override
+    protected void layoutChildren() {
+        super.layoutChildren();
+        placeImage();
+    }
+
+    /** Centres the fitted picture in the view. */
+    private void placeImage() {
+        javafx.geometry.Bounds b = image.getLayoutBounds();
+        image.relocate(snapPositionX((getWidth() - b.getWidth()) / 2), snapPositionY((getHeight() - b.getHeight())
+                / 2));
+    }
+
+    /** As wide as a picture of the preview's usual size when nothing else decides. */
+    @Override
+    protected double computePrefWidth(double height) {
+        double inner = height > 0 ? (height - snappedTopInset() - snappedBottomInset()) / aspect : DEFAULT_WIDTH;
+        return Math.max(super.computePrefWidth(height), snappedLeftInset() + inner + snappedRightInset());
+    }
+
+    /** As tall as the pictures' shape asks for at {@code width}. */
+    @Override
+    protected double computePrefHeight(double width) {
+        double inner = (width > 0 ? width - snappedLeftInset() - snappedRightInset() : DEFAULT_WIDTH) * aspect;
+        return Math.max(super.computePrefHeight(width), snappedTopInset() + inner + snappedBottomInset());
+    }
+
     /** Starts showing pictures. */
     public void start() {
         timer.start();
@@ -121,8 +166,15 @@ public final class PreviewView extends StackPane {
     public void stop() {
         timer.stop();
         image.setImage(null);
-        onScreen.forEach(PreviewFrame::close);
-        onScreen.clear();
+        java.util.Arrays.fill(buffers, null);
+        java.util.Arrays.fill(images, null);
+        shownWidth = 0;
+        shownHeight = 0;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static PixelBuffer<ByteBuffer>[] newPair() {
+        return (PixelBuffer<ByteBuffer>[]) new PixelBuffer<?>[2];
     }
 
     /** Pictures put on the screen so far. */
@@ -191,19 +243,50 @@ public final class PreviewView extends StackPane {
         if (frame == null) {
             return;
         }
-        ByteBuffer pixels = frame.pixels();
-        PixelBuffer<ByteBuffer> buffer = new PixelBuffer<>(frame.width(), frame.height(), pixels,
-                PixelFormat.getByteBgraPreInstance());
-        image.setImage(new WritableImage(buffer));
-        onScreen.addLast(frame);
-        while (onScreen.size() > 2) {
-            onScreen.removeFirst().close();
+        try {
+            show(frame);
+        } finally {
+            frame.close();
         }
         if (!frame.isPlaceholder()) {
             framesShown++;
             shownAtNs.addLast(now);
             lastNewNs = now;
         }
+    }
+
+    /** Copies the picture into the buffer the renderer is not reading, and puts that one on the screen. */
+    private void show(PreviewFrame frame) {
+        int w = frame.width();
+        int h = frame.height();
+        int bytes = w * h * 4;
+        if (w != shownWidth || h != shownHeight) {
+            for (int i = 0; i < 2; i++) {
+                buffers[i] = new PixelBuffer<>(w, h, ByteBuffer.allocateDirect(bytes),
+                        PixelFormat.getByteBgraPreInstance());
+                images[i] = new WritableImage(buffers[i]);
+            }
+            shownWidth = w;
+            shownHeight = h;
+            nextBuffer = 0;
+            double shape = (double) h / w;
+            if (Math.abs(shape - aspect) > 0.01) {
+                // Another shape: the window makes room for it (the one time a picture moves the layout).
+                aspect = shape;
+                requestLayout();
+            }
+        }
+        int k = nextBuffer;
+        nextBuffer ^= 1;
+        ByteBuffer source = frame.pixels().duplicate();
+        source.clear().limit(bytes);
+        buffers[k].updateBuffer(b -> {
+            ByteBuffer target = b.getBuffer();
+            target.clear();
+            target.put(source);
+            return null; // all of it changed
+        });
+        image.setImage(images[k]);
     }
 
     /** A capture card's sound level under its picture; hidden when the pictures have no sound with them. */
@@ -238,11 +321,10 @@ public final class PreviewView extends StackPane {
             return levelsShown == 0 ? Text.tr("preview.waiting.sound") : Text.tr("preview.microphone",
                     formatName(pb.caps()));
         }
-        PreviewFrame last = onScreen.peekLast();
-        if (last == null || framesShown == 0) {
+        if (shownWidth == 0 || framesShown == 0) {
             return Text.tr("preview.waiting.first");
         }
-        String shown = last.width() + "x" + last.height();
+        String shown = shownWidth + "x" + shownHeight;
         String size = streamSize(pb.caps()).orElse(shown);
         return size.equals(shown) ? Text.tr("preview.overlay", formatName(pb.caps()), size, shownAtNs.size())
                 : Text.tr("preview.overlay.scaled", formatName(pb.caps()), size, shown, shownAtNs.size());

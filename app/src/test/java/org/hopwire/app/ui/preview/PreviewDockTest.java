@@ -114,6 +114,43 @@ class PreviewDockTest {
     }
 
     @Test
+    void shouldShowPicturesThroughTwoImagesTakingTurnsCentredInTheView() throws Exception {
+        robot.clickOn(CARD + " #borrow-from-peer-test_camera");
+        waitFor("pictures in the docked preview", () -> tile().isPresent() && cameraPictures() >= 5);
+        // A new image per picture costs the renderer a new texture (and in software a new array) per frame: the
+        // view copies into two images that take turns, so many pictures show through the same two.
+        java.util.Set<javafx.scene.image.Image> seen = java.util.Collections.newSetFromMap(
+                new java.util.IdentityHashMap<>());
+        long first = cameraPictures();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (cameraPictures() < first + 15 && System.nanoTime() < deadline) {
+            seen.add(fx(() -> robot.lookup(CAMERA_TILE + " #preview-image")
+                    .queryAs(javafx.scene.image.ImageView.class).getImage()));
+            Thread.sleep(15);
+        }
+        assertTrue(cameraPictures() >= first + 15, "pictures kept coming");
+        assertTrue(seen.size() <= 2, "pictures shown through at most two images, not " + seen.size());
+        // Placed by the view itself: centred, whatever the picture's shape.
+        fx(() -> {
+            PreviewView view = previews().view(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID).orElseThrow();
+            javafx.scene.image.ImageView image = robot.lookup(CAMERA_TILE + " #preview-image")
+                    .queryAs(javafx.scene.image.ImageView.class);
+            javafx.geometry.Bounds b = image.getBoundsInParent();
+            assertTrue(b.getWidth() > 0 && b.getHeight() > 0, "the picture has a size: " + b);
+            assertEquals(view.getWidth() / 2, b.getMinX() + b.getWidth() / 2, 1.0, "centred across");
+            assertEquals(view.getHeight() / 2, b.getMinY() + b.getHeight() / 2, 1.0, "centred down");
+            assertTrue(b.getWidth() <= view.getWidth() + 0.5 && b.getHeight() <= view.getHeight() + 0.5,
+                    "inside the view");
+            // The view asks for the height of its pictures' shape at a width.
+            double shape = image.getImage().getHeight() / image.getImage().getWidth();
+            double inner = 400 - view.snappedLeftInset() - view.snappedRightInset();
+            assertEquals(inner * shape, view.prefHeight(400) - view.snappedTopInset() - view.snappedBottomInset(),
+                    1.0, "the pictures' shape");
+            return null;
+        });
+    }
+
+    @Test
     void shouldPopOutIntoItsOwnWindowAndComeBackWhenThatWindowCloses() throws Exception {
         robot.clickOn(CARD + " #borrow-from-peer-test_camera");
         waitFor("the preview tile", () -> tile().isPresent() && cameraPictures() >= 5);
