@@ -15,6 +15,9 @@ import java.util.ResourceBundle;
 public final class Text {
     private static final String BUNDLE = "org.hopwire.app.text.Messages";
 
+    /** The formats made so far; bounded by the bundle's keys times the locales asked for. */
+    private static final java.util.Map<Key, MessageFormat> FORMATS = new java.util.concurrent.ConcurrentHashMap<>();
+
     private Text() {
     }
 
@@ -25,13 +28,34 @@ public final class Text {
 
     /** The text for {@code key} in {@code locale}, with {@code args} put in. */
     public static String tr(Locale locale, String key, Object... args) {
-        String pattern;
-        try {
-            pattern = ResourceBundle.getBundle(BUNDLE, locale).getString(key);
-        } catch (MissingResourceException e) {
-            throw new IllegalArgumentException("no text for '" + key + "' in " + BUNDLE, e);
+        // One format per sentence and locale, kept: a new MessageFormat makes a new number format for each of its
+        // numbers (a pattern parse each time), and the link panel says a dozen numbers a second. A format is not
+        // safe for two threads at once, so each use holds it.
+        Key k = new Key(locale, key);
+        MessageFormat format = FORMATS.get(k);
+        if (format == null) {
+            String pattern;
+            try {
+                pattern = ResourceBundle.getBundle(BUNDLE, locale).getString(key);
+            } catch (MissingResourceException e) {
+                throw new IllegalArgumentException("no text for '" + key + "' in " + BUNDLE, e);
+            }
+            format = FORMATS.computeIfAbsent(k, x -> new MessageFormat(pattern, locale));
         }
-        return new MessageFormat(pattern, locale).format(args);
+        synchronized (format) {
+            return format.format(args);
+        }
+    }
+
+    private record Key(Locale locale, String key) {
+    }
+
+    /** Makes every sentence's format for {@code locale} now (at start, off the UI thread), not at its first use. */
+    public static void prepare(Locale locale) {
+        ResourceBundle bundle = ResourceBundle.getBundle(BUNDLE, locale);
+        for (String key : bundle.keySet()) {
+            FORMATS.computeIfAbsent(new Key(locale, key), k -> new MessageFormat(bundle.getString(key), locale));
+        }
     }
 
     /** Whether the bundle has {@code key} (tests). */

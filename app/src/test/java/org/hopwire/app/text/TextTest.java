@@ -24,6 +24,36 @@ class TextTest {
         assertThrows(IllegalArgumentException.class, () -> Text.tr("no.such.key"));
     }
 
+    /** A sentence's format is kept and shared: threads formatting it at once each get their own numbers right. */
+    @Test
+    void aKeptFormatGivesEachThreadItsOwnNumbers() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<List<String>>> wrong = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int base = t * 100_000;
+                wrong.add(pool.submit(() -> {
+                    List<String> bad = new ArrayList<>();
+                    java.text.NumberFormat own = java.text.NumberFormat.getIntegerInstance(java.util.Locale.ROOT);
+                    for (int i = 0; i < 20_000; i++) {
+                        String said = Text.tr(java.util.Locale.ROOT, "link.count", base + i);
+                        if (!said.equals(own.format(base + i))) {
+                            bad.add(said + " for " + (base + i));
+                        }
+                    }
+                    return bad;
+                }));
+            }
+            for (var f : wrong) {
+                assertEquals(List.of(), f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals("1,5", Text.tr(java.util.Locale.GERMANY, "link.fps", 1.5), "each locale its own format");
+        assertEquals("1.5", Text.tr(java.util.Locale.ROOT, "link.fps", 1.5));
+    }
+
     /** Every key the sources name literally is in the bundle, and every pattern in it parses. */
     @Test
     void everyKeyTheSourcesUseIsInTheBundle() throws IOException {
