@@ -1,5 +1,6 @@
 package org.hopwire.app.ui;
 
+import org.kordamp.ikonli.Ikon;
 import org.kordamp.ikonli.javafx.FontIcon;
 
 /**
@@ -35,10 +36,32 @@ public final class Icons {
     private Icons() {
     }
 
+    /** Each name's glyph, looked up once: Ikonli finds a name by a walk through its whole icon set. */
+    private static final java.util.Map<String, Ikon> RESOLVED = new java.util.concurrent.ConcurrentHashMap<>();
+
     public static FontIcon icon(String name) {
-        FontIcon i = new FontIcon(name);
+        FontIcon i = FontIcon.of(RESOLVED.computeIfAbsent(name, Icons::resolve));
         i.getStyleClass().add("hw-icon");
         return i;
+    }
+
+    private static Ikon resolve(String name) {
+        // A node may be made off the UI thread while no scene holds it.
+        return new FontIcon(name).getIconCode();
+    }
+
+    /** Looks up every icon the app uses, off the UI thread, so the first row that shows one does not. */
+    public static void resolveAll() {
+        for (java.lang.reflect.Field f : Icons.class.getFields()) {
+            if (f.getType() == String.class && java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                try {
+                    String name = (String) f.get(null);
+                    RESOLVED.computeIfAbsent(name, Icons::resolve);
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
     }
 
     /** The icon for a device of a catalog kind: a camera, a microphone, or pictures and sound together. */

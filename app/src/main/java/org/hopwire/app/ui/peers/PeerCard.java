@@ -104,17 +104,23 @@ public final class PeerCard extends VBox {
         emulated.setVisible(p.emulated());
         emulated.setManaged(p.emulated());
         uuid.setText(p.shortUuid());
-        uuid.setTooltip(new Tooltip(Text.tr("peer.uuid.tip", p.uuid().toString(), p.cableId())));
+        // Made again only when what they say changes: the card is updated at every snapshot (twice a second), and
+        // a tooltip is a popup window with a scene of its own, an icon a node to style and lay out.
+        if (before == null || !before.cableId().equals(p.cableId())) {
+            uuid.setTooltip(new Tooltip(Text.tr("peer.uuid.tip", p.uuid().toString(), p.cableId())));
+        }
         speed.setText(p.state() == PeerState.OFFLINE || p.speedGbps() == 0 ? Text.tr("peer.no.link")
                 : Text.tr("peer.speed", p.lanes(), p.speedGbps()));
         state.setText(p.state().text());
-        state.setGraphic(Icons.icon(switch (p.state()) {
-            case PAIRED -> Icons.PAIRED;
-            case PAIRING -> Icons.PAIRING;
-            case CONNECTING -> Icons.CONNECTED;
-            case OFFLINE -> Icons.OFFLINE;
-            case NOT_PAIRED -> Icons.WARNING;
-        }));
+        if (before == null || before.state() != p.state()) {
+            state.setGraphic(Icons.icon(switch (p.state()) {
+                case PAIRED -> Icons.PAIRED;
+                case PAIRING -> Icons.PAIRING;
+                case CONNECTING -> Icons.CONNECTED;
+                case OFFLINE -> Icons.OFFLINE;
+                case NOT_PAIRED -> Icons.WARNING;
+            }));
+        }
         getStyleClass().removeAll("state-paired", "state-pairing", "state-connecting", "state-offline",
                 "state-not-paired");
         getStyleClass().add("state-" + p.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
