@@ -98,6 +98,7 @@ public class HopwireApp extends Application {
 
     @Override
     public void start(Stage stage) {
+        warmUpInBackground();
         // Two windows on one machine, one per emulated host, must say which host each is.
         stage.setTitle(options != null && options.root().isPresent() ? Text.tr("window.title.host",
                 options.hostName()) : Text.tr("window.title"));
@@ -136,6 +137,28 @@ public class HopwireApp extends Application {
         holdSizeWhileMapping(stage);
         reportFirstWindow("first-window");
         open(stage, options.fabric());
+    }
+
+    /**
+     * Does, off the UI thread and while the services open, the first-time work that the window would otherwise do on
+     * it at a bad moment (issue 14, the first borrow), while the window and the services open: every icon's lookup, every sentence's format, the locale's
+     * number formats and text breakers.
+     */
+    private static void warmUpInBackground() {
+        Thread t = new Thread(() -> {
+            org.hopwire.app.ui.Icons.resolveAll();
+            java.util.Locale locale = java.util.Locale.getDefault();
+            org.hopwire.app.text.Text.prepare(locale);
+            java.text.NumberFormat.getInstance(locale).format(1.5);
+            String.format(locale, "%.1f %d", 1.5, 2);
+            // What a label's skin asks for when it cuts a text short.
+            java.text.BreakIterator.getCharacterInstance(locale).setText("warm-up");
+            java.text.BreakIterator.getWordInstance(locale).setText("warm-up");
+            java.text.BreakIterator.getLineInstance(locale).setText("warm-up");
+        }, "hopwire-warm-up");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
     }
 
     /**

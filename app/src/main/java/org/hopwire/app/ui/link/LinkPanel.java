@@ -16,7 +16,6 @@ import javafx.scene.chart.XYChart;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
-import javafx.scene.control.cell.PropertyValueFactory;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 
@@ -69,6 +68,17 @@ public final class LinkPanel extends VBox {
             getChildren().setAll(views.isEmpty() ? List.of(empty) : List.copyOf(views.values()));
             getChildren().forEach(n -> VBox.setVgrow(n, Priority.ALWAYS));
         }
+    }
+
+    /**
+     * A channel table like a link's, with one made-up row, for the window to draw once where nobody sees it: the
+     * first real row (at the first borrow) then finds the table's row, cell and tooltip code warm.
+     */
+    public static javafx.scene.Node warmUpTable() {
+        TableView<ChannelRow> table = new TableView<>();
+        PeerLinkView.setUp(table);
+        table.getItems().add(new ChannelRow(new Snapshot.ChannelRate("warm-up", false, 1.5e6, 30, 0, 1500, 2500)));
+        return table;
     }
 
     /** A channel's row in the table. */
@@ -217,16 +227,7 @@ public final class LinkPanel extends VBox {
             chart.getData().add(in);
             table.setId("channel-table");
             table.setItems(rows);
-            table.setMinHeight(90);
-            table.setPrefHeight(120);
-            table.setPlaceholder(new Label(Text.tr("link.table.empty")));
-            table.getColumns().add(column(Text.tr("link.column.device"), "device"));
-            table.getColumns().add(column(Text.tr("link.column.direction"), "direction"));
-            table.getColumns().add(column(Text.tr("link.column.rate"), "rate"));
-            table.getColumns().add(column(Text.tr("link.column.fps"), "fps"));
-            table.getColumns().add(column(Text.tr("link.column.latency"), "latency"));
-            table.getColumns().add(column(Text.tr("link.column.drops"), "drops"));
-            TableSizing.fitColumns(table);
+            setUp(table);
             VBox.setVgrow(chart, Priority.ALWAYS);
             avOffset.setId("link-av-offset");
             avOffset.setManaged(false);
@@ -234,9 +235,27 @@ public final class LinkPanel extends VBox {
             getChildren().addAll(title, figures, avOffset, chart, table);
         }
 
-        private static TableColumn<ChannelRow, String> column(String title, String property) {
+        /** The channel table's columns, sizes and words. */
+        private static void setUp(TableView<ChannelRow> table) {
+            table.setMinHeight(90);
+            table.setPrefHeight(120);
+            table.setPlaceholder(new Label(Text.tr("link.table.empty")));
+            table.getColumns().add(column(Text.tr("link.column.device"), ChannelRow::getDevice));
+            table.getColumns().add(column(Text.tr("link.column.direction"), ChannelRow::getDirection));
+            table.getColumns().add(column(Text.tr("link.column.rate"), ChannelRow::getRate));
+            table.getColumns().add(column(Text.tr("link.column.fps"), ChannelRow::getFps));
+            table.getColumns().add(column(Text.tr("link.column.latency"), ChannelRow::getLatency));
+            table.getColumns().add(column(Text.tr("link.column.drops"), ChannelRow::getDrops));
+            TableSizing.fitColumns(table);
+        }
+
+        private static TableColumn<ChannelRow, String> column(String title,
+                java.util.function.Function<ChannelRow, String> value) {
             TableColumn<ChannelRow, String> c = new TableColumn<>(title);
-            c.setCellValueFactory(new PropertyValueFactory<>(property));
+            // A plain getter, not PropertyValueFactory: no reflection (whose first use, on the first borrow's row,
+            // loaded classes on the UI thread).
+            c.setCellValueFactory(cell -> new javafx.beans.property.ReadOnlyStringWrapper(value.apply(cell.getValue()))
+                    .getReadOnlyProperty());
             c.setCellFactory(Tooltips.truncatedCells());
             c.setSortable(false);
             return c;

@@ -100,7 +100,9 @@ public final class MainWindow {
                 tab("tab-notices", Text.tr("window.tab.notices"), noticeList()));
         below.setId("below");
         previews.attach(below, overlay); // the docked previews' tab, warmed up before the first borrow
-        drawOnceOutOfSight(overlay, thisHost.warmUpRows());
+        List<Node> warm = new java.util.ArrayList<>(thisHost.warmUpRows());
+        warm.add(LinkPanel.warmUpTable());
+        drawOnceOutOfSight(overlay, warm);
         SplitPane body = new SplitPane(hosts, below);
         body.setOrientation(Orientation.VERTICAL);
         body.setDividerPositions(0.6);
@@ -150,7 +152,7 @@ public final class MainWindow {
             n.setOpacity(0.01);
             n.setMouseTransparent(true);
             n.setManaged(false);
-            n.resizeRelocate(0, 0, 420, 40);
+            n.resizeRelocate(0, 0, 420, Math.max(40, Math.min(200, n.prefHeight(420)))); // a table shows a row
         }
         overlay.getChildren().addAll(nodes);
         new AnimationTimer() {

@@ -469,6 +469,9 @@ public final class PreviewWindows {
      * person cannot see, then removes it: the classes, the texture code and the first upload are paid for at start,
      * not at the first borrow. The playback classes are loaded on another thread meanwhile.
      */
+    /** Pictures uploaded at start to warm the renderer's conversion code (see {@link #warmUp}). */
+    static final int WARM_UP_UPLOADS = 30;
+
     private void warmUp(Pane overlay) {
         CompletableFuture.runAsync(() -> {
             try {
@@ -496,15 +499,22 @@ public final class PreviewWindows {
             n.setManaged(false);
         }
         overlay.getChildren().addAll(image, tile.node);
+        // A first tooltip costs a popup window and its scene's styles (10 ms or more, cold); the first borrow's rows
+        // and tile make several for their cut-short texts.
+        new javafx.scene.control.Tooltip("warm-up").getScene();
         new AnimationTimer() {
             private int pulses;
 
             @Override
             public void handle(long now) {
-                if (pulses == 1) {
-                    buffer.updateBuffer(b -> null); // a second upload, as every new picture makes
+                // A new upload at each pulse, as every new picture makes: the renderer's conversion of a picture
+                // into its texture is Java code that runs interpreted at first (a 720p picture then takes it 100 ms
+                // or more) until the JIT has compiled it after some twenty pictures. Paid here, at start, on a
+                // 1x1 image nobody sees, not by the first borrow's first pictures.
+                if (pulses > 0) {
+                    buffer.updateBuffer(b -> null);
                 }
-                if (++pulses >= 4) {
+                if (++pulses >= WARM_UP_UPLOADS) {
                     stop();
                     overlay.getChildren().removeAll(image, tile.node);
                     image.setImage(null);
