@@ -68,10 +68,33 @@ public final class DemoWindow implements AutoCloseable {
                     == PeerState.PAIRED && !p.devices().isEmpty()).orElse(false));
             waitFor("the demo's camera on its card", () -> new FxRobot().lookup(DEMO_CARD
                     + " #peer-device-test_camera").tryQuery().isPresent());
+            // The card is made again while the catalog's details arrive: a test's first click waits for the last.
+            settled(DEMO_CARD + " #peer-device-test_camera");
             return w;
         } catch (Exception | AssertionError e) {
             w.close();
             throw e;
+        }
+    }
+
+    /**
+     * The node {@code query} finds once the same node has stayed in its window through a snapshot (the hub makes two
+     * a second, and a row or card is made again when what it shows changes): a click then lands on what is shown, not
+     * on a node that has just been replaced.
+     */
+    public static javafx.scene.Node settled(String query) throws Exception {
+        FxRobot robot = new FxRobot();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            javafx.scene.Node before = robot.lookup(query).tryQuery().orElse(null);
+            Thread.sleep(600);
+            javafx.scene.Node now = robot.lookup(query).tryQuery().orElse(null);
+            if (now != null && now == before && fx(() -> now.getScene() != null)) {
+                return now;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(query + " did not settle in 20 s");
+            }
         }
     }
 

@@ -86,7 +86,7 @@ class OwnControlsDialogTest {
         long before = ownBrightness();
         assertEquals(before, value(demo.borrowedControls(CAMERA)), "both sides start alike");
 
-        robot.clickOn("#lend-adjust-test_camera");
+        robot.clickOn(DemoWindow.settled("#lend-adjust-test_camera"));
         waitFor("the owner's sliders", () -> robot.lookup("#own-controls #control-brightness").tryQuery()
                 .isPresent());
         waitFor("who sees the changes", () -> robot.lookup("#own-controls-who").queryAs(Label.class).getText()
@@ -108,7 +108,7 @@ class OwnControlsDialogTest {
         waitFor("the Demo laptop told again", () -> value(demo.borrowedControls(CAMERA)) == lowered);
 
         // A second "Adjust…" brings the same dialog forward, not a second one.
-        robot.clickOn("#lend-adjust-test_camera");
+        robot.clickOn(DemoWindow.settled("#lend-adjust-test_camera"));
         assertEquals(1, robot.lookup("#own-controls").queryAll().size());
         robot.clickOn(robot.lookup("#own-controls .button").match(
                 (Button b) -> b.getText().equals("Close")).queryAs(Button.class));
