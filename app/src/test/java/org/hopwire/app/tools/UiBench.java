@@ -63,9 +63,22 @@ public final class UiBench {
                 StackTraceElement[] st = fx.getStackTrace();
                 StringBuilder b = new StringBuilder();
                 b.append((System.nanoTime() - t0) / 1_000_000).append(" ms ").append(fx.getState());
-                for (int i = 0; i < Math.min(6, st.length); i++) {
+                for (int i = 0; i < Math.min(Integer.getInteger("bench.sample.depth", 6), st.length); i++) {
                     b.append(" <- ").append(st[i].getClassName().replaceAll(".*\\.", "")).append('.')
                             .append(st[i].getMethodName());
+                }
+                // Which of the app's own code it was under: the innermost frame of ours, and the outermost.
+                String inner = null;
+                String outer = null;
+                for (StackTraceElement e : st) {
+                    if (e.getClassName().startsWith("org.hopwire.app.ui")) {
+                        String name = e.getClassName().replaceAll(".*\\.", "") + "." + e.getMethodName();
+                        inner = inner == null ? name : inner;
+                        outer = name;
+                    }
+                }
+                if (inner != null) {
+                    b.append("  [in ").append(inner).append(outer.equals(inner) ? "" : " under " + outer).append(']');
                 }
                 samples.add(b.toString());
                 try {
