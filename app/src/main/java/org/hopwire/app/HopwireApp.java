@@ -432,26 +432,7 @@ public class HopwireApp extends Application {
      * who resizes it later is never overruled.
      */
     static void holdSizeWhileMapping(Stage stage) {
-        double w = stage.getWidth();
-        double h = stage.getHeight();
-        long until = System.nanoTime() + 1_000_000_000L;
-        javafx.beans.value.ChangeListener<Number> restore = (o, was, is) -> {
-            if (System.nanoTime() < until && !stage.isMaximized()
-                    && (stage.getWidth() < w - 1 || stage.getHeight() < h - 1)) {
-                Platform.runLater(() -> {
-                    stage.setWidth(w);
-                    stage.setHeight(h);
-                });
-            }
-        };
-        stage.widthProperty().addListener(restore);
-        stage.heightProperty().addListener(restore);
-        javafx.animation.PauseTransition end = new javafx.animation.PauseTransition(javafx.util.Duration.seconds(1));
-        end.setOnFinished(e -> {
-            stage.widthProperty().removeListener(restore);
-            stage.heightProperty().removeListener(restore);
-        });
-        end.play();
+        org.hopwire.app.ui.WindowMapping.holdSize(stage);
     }
 
     /** Puts the window where it was, checked against today's screens (see {@link WindowPlace}). */

@@ -79,4 +79,49 @@ class WindowSizeTest {
         assertEquals(700, on(stage::getWidth), 1.0);
         assertEquals(500, on(stage::getHeight), 1.0);
     }
+
+    /** A window with an owner (a popped-out preview) keeps its place too: openbox put it in the screen's corner. */
+    @Test
+    void shouldAskAgainForItsPlaceWhenMovedWhileMappingButNotLater() throws Exception {
+        stage = on(() -> {
+            Stage s = new Stage();
+            s.setScene(new Scene(new Label("preview"), 640, 420));
+            s.setX(300);
+            s.setY(200);
+            s.show();
+            org.hopwire.app.ui.WindowMapping.holdSizeAndPlace(s);
+            return s;
+        });
+        double x = on(stage::getX);
+        double y = on(stage::getY);
+        on(() -> {
+            stage.setX(1);
+            stage.setY(20);
+            stage.setWidth(200);
+            stage.setHeight(200);
+            return null;
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(x, on(stage::getX), 1.0, "the asked-for place asked again");
+        assertEquals(y, on(stage::getY), 1.0);
+        assertEquals(640, on(stage::getWidth), 1.0, "and the size");
+
+        // A frame's few pixels are the window manager's to take.
+        on(() -> {
+            stage.setX(x + 5);
+            return null;
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(x + 5, on(stage::getX), 1.0);
+
+        WaitForAsyncUtils.sleep(1200, TimeUnit.MILLISECONDS);
+        on(() -> {
+            stage.setX(40);
+            stage.setY(60);
+            return null;
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(40, on(stage::getX), 1.0, "later, the place is the person's");
+        assertEquals(60, on(stage::getY), 1.0);
+    }
 }

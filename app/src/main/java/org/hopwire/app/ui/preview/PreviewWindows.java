@@ -361,14 +361,24 @@ public final class PreviewWindows {
             Stage stage = new Stage();
             stage.initOwner(owner);
             stage.setTitle(title);
-            Scene scene = new Scene(root, 640, 420);
+            // As wide as its bar of buttons needs (at least 640): a narrower window cut their words short.
+            Scene measuring = new Scene(root);
+            org.hopwire.app.ui.theme.Theme.apply(measuring);
+            root.applyCss();
+            double width = Math.max(640, Math.ceil(bar.prefWidth(-1)));
+            measuring.setRoot(new javafx.scene.Group());
+            Scene scene = new Scene(root, width, 420);
             org.hopwire.app.ui.theme.Theme.apply(scene);
             stage.setScene(scene);
             back.setOnAction(e -> stage.hide());
             stage.setOnHidden(e -> windowClosed(stage));
             window = stage;
             place(stage, scene);
+            // A floor handed to the window manager: openbox maps a window without one at 200x200.
+            stage.setMinWidth(320);
+            stage.setMinHeight(240);
             stage.show();
+            org.hopwire.app.ui.WindowMapping.holdSizeAndPlace(stage);
         }
 
         /** Its window closed: back into the dock, unless it is closing for good or the person asked to return it. */

@@ -159,6 +159,15 @@ class PreviewDockTest {
         assertTrue(tile().isEmpty(), "the tile left the dock");
         Scene own = robot.lookup("#return-on-close").query().getScene();
         assertNotSame(app.window().scene(), own);
+        // Wide enough for its bar's words, and a size floor for the window manager (openbox mapped it at 200x200).
+        fx(() -> {
+            javafx.scene.layout.Region bar = (javafx.scene.layout.Region) robot.lookup("#return-on-close").query()
+                    .getParent();
+            assertTrue(own.getWidth() >= bar.prefWidth(-1) - 1, "the bar fits: " + own.getWidth() + " for "
+                    + bar.prefWidth(-1));
+            assertEquals(320, ((Stage) own.getWindow()).getMinWidth(), 0.5);
+            return null;
+        });
         assertEquals("Test camera (test pattern) from " + Fabrics.DEMO_PEER_NAME, ((Stage) own.getWindow())
                 .getTitle());
         long before = cameraPictures();
