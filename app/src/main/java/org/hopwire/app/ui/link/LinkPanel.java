@@ -50,7 +50,29 @@ public final class LinkPanel extends VBox {
         update(model.snapshot());
     }
 
+    /**
+     * Whether the panel is on the screen (its tab selected). A hidden panel is still laid out by its tab pane, so
+     * while hidden it only keeps the newest snapshot and shows it when it comes back: its chart and table cost the
+     * UI thread nothing while a person watches a preview (the first borrow's new channel row was a layout pass of
+     * 66 ms or more there). The snapshots carry the last minute of rates, so nothing is lost meanwhile.
+     */
+    public void setShowing(boolean showing) {
+        this.showing = showing;
+        if (showing && pending != null) {
+            Snapshot s = pending;
+            pending = null;
+            update(s);
+        }
+    }
+
+    private boolean showing = true;
+    private Snapshot pending;
+
     private void update(Snapshot s) {
+        if (!showing) {
+            pending = s;
+            return;
+        }
         boolean changed = false;
         for (Snapshot.Peer p : s.peers()) {
             if (p.state() != PeerState.PAIRED && !views.containsKey(p.uuid())) {

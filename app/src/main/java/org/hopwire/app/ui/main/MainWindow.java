@@ -95,10 +95,14 @@ public final class MainWindow {
         SplitPane hosts = new SplitPane(left, right);
         hosts.setDividerPositions(0.42);
 
-        TabPane below = new TabPane(tab("tab-link", Text.tr("window.tab.link"), new LinkPanel(model)),
+        LinkPanel link = new LinkPanel(model);
+        Tab linkTab = tab("tab-link", Text.tr("window.tab.link"), link);
+        linkTab.selectedProperty().addListener((o, was, selected) -> link.setShowing(selected));
+        TabPane below = new TabPane(linkTab,
                 tab("tab-streams", Text.tr("window.tab.streams"), new FabricView(fabric, model.status())),
                 tab("tab-notices", Text.tr("window.tab.notices"), noticeList()));
         below.setId("below");
+        link.setShowing(linkTab.isSelected());
         previews.attach(below, overlay); // the docked previews' tab, warmed up before the first borrow
         List<Node> warm = new java.util.ArrayList<>(thisHost.warmUpRows());
         warm.add(LinkPanel.warmUpTable());

@@ -153,17 +153,24 @@ class MainWindowTest {
                 "raw \\w+ 320x240 · \\d+ fps shown"));
         waitFor("throughput on the link panel", () -> model().snapshot().peer(DemoFabric.DEMO_PEER_UUID).orElseThrow()
                 .link().receivedBytesPerSecond().stream().anyMatch(v -> v > 1e5));
-        assertTrue(text("#link-figures").contains("round trip"), text("#link-figures"));
+        // The preview took the tab pane; the link panel is read where a person reads it, on its tab.
+        robot.clickOn(tabHeader("tab-link"));
+        waitFor("the link panel up to date", () -> text("#link-figures").contains("round trip"));
         assertTrue(text("#link-figures").contains(" · encrypted · "), "the protection in force: "
                 + text("#link-figures"));
 
         // Hiding the preview does not end the borrow.
+        robot.clickOn(tabHeader("tab-preview"));
         robot.clickOn("#preview-tile-test_camera #preview-hide");
         waitFor("the preview hidden", () -> previewShown() == 0);
         WaitForAsyncUtils.sleep(600, TimeUnit.MILLISECONDS);
         assertEquals(1, model().snapshot().borrows().size(), "still borrowed after the preview closed");
         clickRow("#return-test_camera");
         waitFor("returned", () -> model().snapshot().borrows().isEmpty() && demo.lending().isEmpty());
+    }
+
+    private javafx.scene.Node tabHeader(String tabId) {
+        return robot.lookup(".tab-pane > .tab-header-area > .headers-region > #" + tabId).query();
     }
 
     private long previewShown() {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 
+import javafx.scene.Node;
 import javafx.scene.control.Label;
 import org.hopwire.app.HopwireApp;
 import org.hopwire.app.core.Questions;
@@ -58,9 +59,12 @@ class CaptureCardPreviewTest {
         waitFor("pictures and the sound's meter", () -> app.window().previews().view(DemoFabric.DEMO_PEER_UUID,
                 TestDevices.CAPTURE_CARD_ID).map(v -> v.framesShown() >= 10 && v.showsSoundMeter() && !v.showsMeter())
                 .orElse(false));
+        // Read where a person reads it: on the Link tab (the preview's tab is in front).
+        robot.clickOn(robot.lookup(".tab-pane > .tab-header-area > .headers-region > #tab-link").queryAs(Node.class));
         waitFor("the A/V offset on the link panel", () -> robot.lookup("#link-av-offset").tryQuery()
                 .map(n -> n.isVisible() && ((Label) n).getText().startsWith("A/V offset of Test capture card"))
                 .orElse(false));
+        robot.clickOn(robot.lookup(".tab-pane > .tab-header-area > .headers-region > #tab-preview").queryAs(Node.class));
         robot.clickOn(TILE + " #preview-return");
         waitFor("both halves returned", () -> app.model().snapshot().borrows().isEmpty());
         assertFalse(robot.lookup(TILE).tryQuery().isPresent());
