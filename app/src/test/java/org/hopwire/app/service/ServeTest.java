@@ -2,7 +2,6 @@ package org.hopwire.app.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -104,15 +103,14 @@ class ServeTest {
         Transfers.await(() -> demo.state() == org.hopwire.engine.session.PeerLink.State.READY, WAIT,
                 "the demo's session ready");
 
-        demo.askFor(TestDevices.CAMERA_ID).get(30, TimeUnit.SECONDS);
+        Throwable lent = answer(demo, TestDevices.CAMERA_ID);
+        assertTrue(lent == null, "the camera lent: " + lent);
         Transfers.await(() -> logged().contains("lend started: Test camera (test pattern) (test:camera) to 'Demo"
                 + " laptop' (" + DemoFabric.DEMO_PEER_UUID + ")"), WAIT, "lend logged: " + logged());
         assertTrue(logged().contains("consent: 'Demo laptop' (" + DemoFabric.DEMO_PEER_UUID + ") asks for Test"
                 + " camera (test pattern) (test:camera): allowed once, listed in " + config + " line 3"), logged());
 
-        ExecutionException denied = assertThrows(ExecutionException.class,
-                () -> demo.askFor(TestDevices.MICROPHONE_ID).get(30, TimeUnit.SECONDS));
-        assertInstanceOf(ConsentDeniedException.class, denied.getCause());
+        assertInstanceOf(ConsentDeniedException.class, answer(demo, TestDevices.MICROPHONE_ID));
         assertTrue(logged().contains("(test:microphone): denied, not listed in " + config), logged());
 
         run.control().stop();
@@ -137,13 +135,36 @@ class ServeTest {
                 "paired: " + logged());
         Transfers.await(() -> demo.state() == org.hopwire.engine.session.PeerLink.State.READY, WAIT,
                 "the demo's session ready");
-        ExecutionException denied = assertThrows(ExecutionException.class,
-                () -> demo.askFor(TestDevices.CAMERA_ID).get(30, TimeUnit.SECONDS));
-        assertInstanceOf(ConsentDeniedException.class, denied.getCause());
+        assertInstanceOf(ConsentDeniedException.class, answer(demo, TestDevices.CAMERA_ID));
         assertTrue(logged().contains("(test:camera): denied, not listed"), logged());
         assertTrue(run.services().hub().snapshot().lends().isEmpty());
         run.control().stop();
         assertEquals(Serve.OK, run.status().get(30, TimeUnit.SECONDS));
+    }
+
+    /**
+     * The answer to the demo's request for {@code deviceId}: null when lent, else why not. A request that met the
+     * end of the demo's session (its link said ready a moment after the session ended; the next session follows)
+     * is asked again in the next one: what is tested is the answer, not that first session.
+     */
+    private static Throwable answer(DemoPeer demo, String deviceId) throws Exception {
+        Throwable last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Transfers.await(() -> demo.state() == org.hopwire.engine.session.PeerLink.State.READY, WAIT,
+                    "the demo's session ready");
+            try {
+                demo.askFor(deviceId).get(30, TimeUnit.SECONDS);
+                return null;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.hopwire.engine.session.SessionException)
+                        || e.getCause() instanceof ConsentDeniedException) {
+                    return e.getCause();
+                }
+                last = e.getCause();
+                Thread.sleep(500);
+            }
+        }
+        throw new AssertionError("no answer in three sessions", last);
     }
 
     /** The command line's socket, as 'hopwire serve' serves it (in this class's private runtime folder). */
