@@ -148,6 +148,12 @@ public final class Serve {
             return FAILED;
         }
         PolicyAsker asker = new PolicyAsker(config, log, notifications);
+        if (control.commands != CommandChannel.NONE) {
+            // 'hopwire pair PEER' from a terminal answers the code here, so a pairing waits for it a while. Set
+            // before the sessions start: a paired-before peer is quick, and one asking before the command socket
+            // was up was refused as if nobody could answer.
+            asker.holdPairingFor(config.questionTimeout());
+        }
         Services services;
         SettingsStore settings = new SettingsStore(stateDir);
         try {
@@ -166,10 +172,10 @@ public final class Serve {
         AutoCloseable commands = null;
         try {
             commands = control.commands.start(services, asker.questions());
-            // 'hopwire pair PEER' from a terminal answers the code here, so a pairing waits for it a while.
-            asker.holdPairingFor(config.questionTimeout());
             log.info("commands from 'hopwire' on this machine reach this service (" + commands + ")");
         } catch (java.io.IOException e) {
+            // No terminal can answer: later pairings are refused at once (one already waiting times out).
+            asker.holdPairingFor(java.time.Duration.ZERO);
             log.warning("the command line cannot reach this service: " + e.getMessage());
         }
         Activity activity = new Activity(log, services.hub()::snapshot);
