@@ -33,10 +33,10 @@ import org.hopwire.gst.playback.PreviewFrame;
  * at once. The two take turns: the one written is never the one the renderer may still be reading from the last
  * pulse. A new image per picture (as this view once wrapped each picture) costs the renderer a new texture each time,
  * which in software rendering is a new array of the picture's size per frame (3.7 MB at 720p, 110 MB/s at 30 fps,
- * each one a humongous allocation for G1 and a pause soon after); a copy costs well under a millisecond.
- * The playback is looked up each pulse, so a
- * playback rebuilt for a new format (or after a reconnect) is followed. A pulse changes a node only when what it
- * shows changed (the overlay's text, the meter's bar), so a steady picture costs the scene graph nothing more.
+ * each one a humongous allocation for G1 and a pause soon after); a copy costs well under a millisecond. The playback
+ * is looked up each pulse, so a playback rebuilt for a new format (or after a reconnect) is followed. A pulse changes
+ * a node only when what it shows changed (the overlay's text, the meter's bar), so a steady picture costs the scene
+ * graph nothing more.
  */
 public final class PreviewView extends StackPane {
     /** Without a new picture (or a new level) this long, the preview says the source stalled. */

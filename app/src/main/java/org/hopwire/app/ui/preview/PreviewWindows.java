@@ -361,19 +361,17 @@ public final class PreviewWindows {
             Stage stage = new Stage();
             stage.initOwner(owner);
             stage.setTitle(title);
-            // As wide as its bar of buttons needs (at least 640): a narrower window cut their words short.
-            Scene measuring = new Scene(root);
-            org.hopwire.app.ui.theme.Theme.apply(measuring);
-            root.applyCss();
-            double width = Math.max(640, Math.ceil(bar.prefWidth(-1)));
-            measuring.setRoot(new javafx.scene.Group());
-            Scene scene = new Scene(root, width, 420);
+            Scene scene = new Scene(root);
             org.hopwire.app.ui.theme.Theme.apply(scene);
+            // As wide as its bar of buttons needs (at least 640): a narrower window cut their words short. The scene
+            // takes its root's preferred size, measured once the styles apply.
+            root.applyCss();
+            root.setPrefSize(Math.max(640, Math.ceil(bar.prefWidth(-1))), 420);
             stage.setScene(scene);
             back.setOnAction(e -> stage.hide());
             stage.setOnHidden(e -> windowClosed(stage));
             window = stage;
-            place(stage, scene);
+            place(stage, root.getPrefWidth());
             // A floor handed to the window manager: openbox maps a window without one at 200x200.
             stage.setMinWidth(320);
             stage.setMinHeight(240);
@@ -428,7 +426,7 @@ public final class PreviewWindows {
     }
 
     /** Beside the main window when the screen has room, else over it, cascading from the last window. */
-    private void place(Stage stage, Scene scene) {
+    private void place(Stage stage, double width) {
         if (owner == null) {
             return;
         }
@@ -436,7 +434,7 @@ public final class PreviewWindows {
         javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
         double x = owner.getX() + owner.getWidth() + 8;
         double y = owner.getY() + 24 * open;
-        if (x + scene.getWidth() > screen.getMaxX()) {
+        if (x + width > screen.getMaxX()) {
             x = owner.getX() + 60 + 24 * open;
             y = owner.getY() + 60 + 24 * open;
         }
@@ -474,14 +472,15 @@ public final class PreviewWindows {
 
     // ---- warm-up ---------------------------------------------------------------------------------------------------
 
-    /**
-     * Draws a 2x2 picture through the same path a preview uses (PixelBuffer, WritableImage, ImageView) on a node the
-     * person cannot see, then removes it: the classes, the texture code and the first upload are paid for at start,
-     * not at the first borrow. The playback classes are loaded on another thread meanwhile.
-     */
     /** Pictures uploaded at start to warm the renderer's conversion code (see {@link #warmUp}). */
-    static final int WARM_UP_UPLOADS = 30;
+    private static final int WARM_UP_UPLOADS = 30;
 
+    /**
+     * Draws a picture of the preview's largest size through the same path a preview uses (PixelBuffer, WritableImage,
+     * ImageView), at 1x1 on a node the person cannot see, uploads it {@link #WARM_UP_UPLOADS} times, then removes it:
+     * the classes, the texture code and its compilation are paid for at start, not at the first borrow. The playback
+     * classes are loaded on another thread meanwhile.
+     */
     private void warmUp(Pane overlay) {
         CompletableFuture.runAsync(() -> {
             try {
