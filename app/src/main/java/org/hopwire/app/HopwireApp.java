@@ -140,17 +140,15 @@ public class HopwireApp extends Application {
     }
 
     /**
-     * Does, off the UI thread and while the services open, the first-time work that the window would otherwise do on
-     * it at a bad moment (issue 14, the first borrow), while the window and the services open: every icon's lookup, every sentence's format, the locale's
-     * number formats and text breakers.
+     * Does, off the UI thread while the window and the services open, the first-time work the window would otherwise
+     * do on it at a bad moment (issue 14, the first borrow): every icon's lookup, every sentence's format (with the
+     * locale's number formats), and the locale's text breakers.
      */
     private static void warmUpInBackground() {
         Thread t = new Thread(() -> {
             org.hopwire.app.ui.Icons.resolveAll();
             java.util.Locale locale = java.util.Locale.getDefault();
             org.hopwire.app.text.Text.prepare(locale);
-            java.text.NumberFormat.getInstance(locale).format(1.5);
-            String.format(locale, "%.1f %d", 1.5, 2);
             // What a label's skin asks for when it cuts a text short.
             java.text.BreakIterator.getCharacterInstance(locale).setText("warm-up");
             java.text.BreakIterator.getWordInstance(locale).setText("warm-up");

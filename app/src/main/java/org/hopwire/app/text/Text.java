@@ -31,20 +31,20 @@ public final class Text {
         // One format per sentence and locale, kept: a new MessageFormat makes a new number format for each of its
         // numbers (a pattern parse each time), and the link panel says a dozen numbers a second. A format is not
         // safe for two threads at once, so each use holds it.
-        Key k = new Key(locale, key);
-        MessageFormat format = FORMATS.get(k);
-        if (format == null) {
-            String pattern;
-            try {
-                pattern = ResourceBundle.getBundle(BUNDLE, locale).getString(key);
-            } catch (MissingResourceException e) {
-                throw new IllegalArgumentException("no text for '" + key + "' in " + BUNDLE, e);
-            }
-            format = FORMATS.computeIfAbsent(k, x -> new MessageFormat(pattern, locale));
-        }
+        MessageFormat format = FORMATS.computeIfAbsent(new Key(locale, key), Text::make);
         synchronized (format) {
             return format.format(args);
         }
+    }
+
+    private static MessageFormat make(Key k) {
+        String pattern;
+        try {
+            pattern = ResourceBundle.getBundle(BUNDLE, k.locale()).getString(k.key());
+        } catch (MissingResourceException e) {
+            throw new IllegalArgumentException("no text for '" + k.key() + "' in " + BUNDLE, e);
+        }
+        return new MessageFormat(pattern, k.locale());
     }
 
     private record Key(Locale locale, String key) {
@@ -52,9 +52,8 @@ public final class Text {
 
     /** Makes every sentence's format for {@code locale} now (at start, off the UI thread), not at its first use. */
     public static void prepare(Locale locale) {
-        ResourceBundle bundle = ResourceBundle.getBundle(BUNDLE, locale);
-        for (String key : bundle.keySet()) {
-            FORMATS.computeIfAbsent(new Key(locale, key), k -> new MessageFormat(bundle.getString(key), locale));
+        for (String key : ResourceBundle.getBundle(BUNDLE, locale).keySet()) {
+            FORMATS.computeIfAbsent(new Key(locale, key), Text::make);
         }
     }
 

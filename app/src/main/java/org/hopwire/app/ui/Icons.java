@@ -52,16 +52,22 @@ public final class Icons {
 
     /** Looks up every icon the app uses, off the UI thread, so the first row that shows one does not. */
     public static void resolveAll() {
+        names().forEach(name -> RESOLVED.computeIfAbsent(name, Icons::resolve));
+    }
+
+    /** The name of every icon this class names. */
+    static java.util.List<String> names() {
+        java.util.List<String> names = new java.util.ArrayList<>();
         for (java.lang.reflect.Field f : Icons.class.getFields()) {
             if (f.getType() == String.class && java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
                 try {
-                    String name = (String) f.get(null);
-                    RESOLVED.computeIfAbsent(name, Icons::resolve);
+                    names.add((String) f.get(null));
                 } catch (IllegalAccessException e) {
                     throw new IllegalStateException(e);
                 }
             }
         }
+        return names;
     }
 
     /** The icon for a device of a catalog kind: a camera, a microphone, or pictures and sound together. */

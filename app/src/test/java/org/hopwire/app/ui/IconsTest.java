@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -26,12 +23,7 @@ class IconsTest {
     @Test
     void everyNamedIconResolvesAndEachUseIsANewNodeOfTheSameGlyph() throws Exception {
         Icons.resolveAll(); // off the UI thread, as the app does at start
-        List<String> names = new ArrayList<>();
-        for (Field f : Icons.class.getFields()) {
-            if (f.getType() == String.class && Modifier.isStatic(f.getModifiers())) {
-                names.add((String) f.get(null));
-            }
-        }
+        List<String> names = Icons.names();
         assertTrue(names.size() >= 20, "the icons: " + names);
         fx(() -> {
             for (String name : names) {

@@ -38,6 +38,9 @@ import org.hopwire.engine.protocol.FrameSeal;
 public final class LinkPanel extends VBox {
     private final Map<UUID, PeerLinkView> views = new LinkedHashMap<>();
     private final Label empty = new Label(Text.tr("link.empty"));
+    /** Whether the panel is on the screen; while it is not, the newest snapshot waits here (see setShowing). */
+    private boolean showing = true;
+    private Snapshot pending;
 
     public LinkPanel(MainViewModel model) {
         setId("link-panel");
@@ -64,9 +67,6 @@ public final class LinkPanel extends VBox {
             update(s);
         }
     }
-
-    private boolean showing = true;
-    private Snapshot pending;
 
     private void update(Snapshot s) {
         if (!showing) {
