@@ -25,6 +25,11 @@ class FrameSealTest {
     private final List<ChannelException> ended = new ArrayList<>();
 
     private DataStreamDecoder decoder(FrameSeal.Protection p) {
+        return decoder(p, (channel, length) -> ByteBuffer.allocate(length));
+    }
+
+    /** A decoder that opens frames into what {@code allocator} gives and records what it delivers. */
+    private DataStreamDecoder decoder(FrameSeal.Protection p, DataStreamDecoder.Allocator allocator) {
         DataStreamDecoder d = new DataStreamDecoder(DataStreamDecoder.Limits.DEFAULT, new DataStreamDecoder.Handler() {
             @Override
             public void onFrame(MediaFrame frame) {
@@ -35,7 +40,7 @@ class FrameSealTest {
             public void onChannelEnded(ChannelException reason) {
                 ended.add(reason);
             }
-        });
+        }, allocator);
         d.expectSealed(new FrameSeal(p, KEY));
         return d;
     }
@@ -152,18 +157,7 @@ class FrameSealTest {
     void shouldSealIntoAndOpenInDirectMemory(FrameSeal.Protection p) throws Exception {
         FrameSeal out = new FrameSeal(p, KEY);
         BufferPool pool = new BufferPool(64 << 20, true);
-        DataStreamDecoder d = new DataStreamDecoder(DataStreamDecoder.Limits.DEFAULT, new DataStreamDecoder.Handler() {
-            @Override
-            public void onFrame(MediaFrame frame) {
-                delivered.add(frame);
-            }
-
-            @Override
-            public void onChannelEnded(ChannelException reason) {
-                ended.add(reason);
-            }
-        }, pool);
-        d.expectSealed(new FrameSeal(p, KEY));
+        DataStreamDecoder d = decoder(p, pool);
         for (int i = 0; i < 4; i++) {
             MediaFrame heap = frame(1, i, 300_000 + i);
             MediaFrame f = heap;

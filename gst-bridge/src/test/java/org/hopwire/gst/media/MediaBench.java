@@ -224,14 +224,7 @@ public final class MediaBench {
             });
             p.play();
             Thread.sleep(WARM_UP.toMillis());
-            long n0 = frames.get();
-            double cpu0 = cpuSeconds();
-            long t0 = System.nanoTime();
-            Thread.sleep(seconds * 1000L);
-            double wall = (System.nanoTime() - t0) / 1e9;
-            double cpu = (cpuSeconds() - cpu0) / wall;
-            long n = frames.get() - n0;
-            return new Result(name + " (source alone)", n / wall, n, 0, Double.NaN, Double.NaN, cpu);
+            return counted(name + " (source alone)", frames, seconds);
         } finally {
             p.setState(org.freedesktop.gstreamer.State.NULL);
             p.dispose();
@@ -425,15 +418,21 @@ public final class MediaBench {
             self[0] = c;
             c.sendTo(0);
             Thread.sleep(WARM_UP.toMillis() / 2);
-            long n0 = frames.get();
-            double cpu0 = cpuSeconds();
-            long t0 = System.nanoTime();
-            Thread.sleep(seconds * 1000L);
-            double wall = (System.nanoTime() - t0) / 1e9;
-            double cpu = (cpuSeconds() - cpu0) / wall;
-            long n = frames.get() - n0;
+            Result r = counted(name, frames, seconds);
             System.out.printf(Locale.ROOT, "%s: %s, elements %s%n", name, choice.describe(), c.elementKinds());
-            return new Result(name, n / wall, n, 0, Double.NaN, Double.NaN, cpu);
+            return r;
         }
+    }
+
+    /** The frames {@code frames} counts over {@code seconds}, with the process's CPU: a case with no latency. */
+    private static Result counted(String name, AtomicLong frames, int seconds) throws InterruptedException {
+        long n0 = frames.get();
+        double cpu0 = cpuSeconds();
+        long t0 = System.nanoTime();
+        Thread.sleep(seconds * 1000L);
+        double wall = (System.nanoTime() - t0) / 1e9;
+        double cpu = (cpuSeconds() - cpu0) / wall;
+        long n = frames.get() - n0;
+        return new Result(name, n / wall, n, 0, Double.NaN, Double.NaN, cpu);
     }
 }
