@@ -120,10 +120,11 @@ public final class PeerCard extends VBox {
                 case OFFLINE -> Icons.OFFLINE;
                 case NOT_PAIRED -> Icons.WARNING;
             }));
+            // Only on a change too: touching the style classes restyles the whole card, which then repaints whole.
+            getStyleClass().removeAll("state-paired", "state-pairing", "state-connecting", "state-offline",
+                    "state-not-paired");
+            getStyleClass().add("state-" + p.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
         }
-        getStyleClass().removeAll("state-paired", "state-pairing", "state-connecting", "state-offline",
-                "state-not-paired");
-        getStyleClass().add("state-" + p.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
         detail.setText(p.detail());
         detail.setVisible(!p.detail().isEmpty());
         detail.setManaged(!p.detail().isEmpty());
