@@ -17,6 +17,7 @@ import org.freedesktop.gstreamer.Buffer;
 import org.freedesktop.gstreamer.Bus;
 import org.freedesktop.gstreamer.BufferFlags;
 import org.freedesktop.gstreamer.Caps;
+import org.freedesktop.gstreamer.Element;
 import org.freedesktop.gstreamer.FlowReturn;
 import org.freedesktop.gstreamer.Gst;
 import org.freedesktop.gstreamer.Pipeline;
@@ -53,6 +54,10 @@ public final class Playback implements AutoCloseable {
      */
     public static final int PREVIEW_MAX_WIDTH = 1280;
     public static final int PREVIEW_MAX_HEIGHT = 720;
+    /** The smallest box {@link #fitPreview} takes: a preview too small to see still gets a picture to scale. */
+    static final int PREVIEW_MIN_SIDE = 16;
+    /** The capsfilter that sets the preview's box. */
+    static final String PREVIEW_BOX = "previewbox";
     /** How often a microphone's level is measured: 20 meter updates a second, about a screen's pulse in three. */
     /** What a pipeline's text names where no virtual microphone or PipeWire camera is made (yet). */
     static final String UNUSED_MIC_FEED = "hopwire.feed";
@@ -135,6 +140,9 @@ public final class Playback implements AutoCloseable {
     private int width;
     private int height;
     private PreviewFrame placeholder;
+    /** The preview's pictures fit in this box (pixels, aspect kept, never enlarged); see {@link #fitPreview}. */
+    private int previewBoxWidth = PREVIEW_MAX_WIDTH;
+    private int previewBoxHeight = PREVIEW_MAX_HEIGHT;
     /** The sound server's virtual microphone while {@link Outputs#virtualMicrophone} is on; kept across caps changes. */
     private volatile VirtualMicrophone microphone;
     /** The PipeWire camera's node name: one per playback, so programs keep it across caps changes. */
@@ -217,7 +225,7 @@ public final class Playback implements AutoCloseable {
     static String describe(String caps, Outputs outputs, boolean byteStream, Predicate<String> has)
             throws GstPipelineException {
         return describe(caps, outputs, byteStream, has, RecordingPipeline.storedCapsFor(caps), UNUSED_MIC_FEED,
-                UNUSED_CAMERA_SOCKET);
+                UNUSED_CAMERA_SOCKET, boxCaps(PREVIEW_MAX_WIDTH, PREVIEW_MAX_HEIGHT));
     }
 
     /**
@@ -226,9 +234,11 @@ public final class Playback implements AutoCloseable {
      * @param recordCaps   the caps the recording stores (its first format's), whatever {@code caps} are now
      * @param micFeed      the virtual microphone's feed sink
      * @param cameraSocket the PipeWire camera's socket (both used only when those outputs are asked for)
+     * @param previewBox   the caps of the box the preview's pictures fit in ({@link #fitPreview})
      */
     static String describe(String caps, Outputs outputs, boolean byteStream, Predicate<String> has,
-                           String recordCaps, String micFeed, String cameraSocket) throws GstPipelineException {
+                           String recordCaps, String micFeed, String cameraSocket, String previewBox)
+            throws GstPipelineException {
         String media = caps.split(",", 2)[0].trim();
         boolean audio = media.startsWith("audio/");
         String decode = switch (media) {
@@ -310,9 +320,11 @@ public final class Playback implements AutoCloseable {
                 // n-threads=2: each picture is split between two threads, which halves the preview's part of the
                 // latency (a 4K picture to 720p: 5.0 ms, then 2.7) for the same CPU time; the preview is the last
                 // step before the screen, after the frame's whole trip.
-                b.append("t. ! ").append(leaky).append(" ! videoscale n-threads=2 ! video/x-raw,width=[1,")
-                        .append(PREVIEW_MAX_WIDTH).append("],height=[1,").append(PREVIEW_MAX_HEIGHT)
-                        .append("],pixel-aspect-ratio=1/1 ! videoconvert chroma-mode=none n-threads=2 ! "
+                // The box is the preview's own size on the screen once it says so (fitPreview): the screen then
+                // shows each picture as it comes, with no scaling of its own.
+                b.append("t. ! ").append(leaky).append(" ! videoscale n-threads=2 ! capsfilter name=")
+                        .append(PREVIEW_BOX).append(" caps=\"").append(previewBox).append("\" ! ")
+                        .append("videoconvert chroma-mode=none n-threads=2 ! "
                         + "video/x-raw,format=BGRA ! appsink name=preview sync=false max-buffers=1 drop=true "
                         + "emit-signals=true ");
             }
@@ -582,6 +594,49 @@ public final class Playback implements AutoCloseable {
         build();
     }
 
+    /**
+     * The preview is shown in a box of {@code width} x {@code height} screen pixels: its pictures are scaled to fit
+     * it from now on (aspect kept, never larger than the picture nor than {@link #PREVIEW_MAX_WIDTH} x
+     * {@link #PREVIEW_MAX_HEIGHT}), by the pipeline that scales them anyway. A picture the screen has to scale again
+     * costs a software-rendered window more than the whole conversion (a 720p picture shown at 360x202 took 10 to 48
+     * ms of painting per picture, app/README.md); one of the box's size is copied. Cheap when the box is the same;
+     * a pipeline rebuilt later (new caps) keeps the box.
+     */
+    public void fitPreview(int width, int height) {
+        int w = Math.max(PREVIEW_MIN_SIDE, Math.min(PREVIEW_MAX_WIDTH, width));
+        int h = Math.max(PREVIEW_MIN_SIDE, Math.min(PREVIEW_MAX_HEIGHT, height));
+        synchronized (lock) {
+            if (w == previewBoxWidth && h == previewBoxHeight) {
+                return;
+            }
+            previewBoxWidth = w;
+            previewBoxHeight = h;
+            // Under the lock: close() and changeCaps() take the pipeline away under it, so it is never a closed one.
+            Element box = host == null ? null : host.pipeline().getElementByName(PREVIEW_BOX);
+            if (box != null) {
+                box.setAsString("caps", previewBoxCaps());
+            }
+        }
+    }
+
+    /** The box the preview's pictures fit in now, as {@link #fitPreview} set it. */
+    public int[] previewBox() {
+        synchronized (lock) {
+            return new int[] {previewBoxWidth, previewBoxHeight};
+        }
+    }
+
+    private String previewBoxCaps() {
+        synchronized (lock) {
+            return boxCaps(previewBoxWidth, previewBoxHeight);
+        }
+    }
+
+    /** Any picture size that fits in {@code width} x {@code height} with square pixels: videoscale keeps the shape. */
+    static String boxCaps(int width, int height) {
+        return "video/x-raw,width=[1," + width + "],height=[1," + height + "],pixel-aspect-ratio=1/1";
+    }
+
     private FlowReturn onPreview(AppSink sink) {
         Sample sample = sink.pullSample();
         if (sample == null) {
@@ -742,7 +797,7 @@ public final class Playback implements AutoCloseable {
         return describe(caps(), outputs, byteStream, GstRuntime::isInstalled,
                 rec != null ? rec.storedCaps() : RecordingPipeline.storedCapsFor(caps()),
                 mic == null ? UNUSED_MIC_FEED : mic.feedSink(),
-                cameraSocket == null ? UNUSED_CAMERA_SOCKET : cameraSocket.toString());
+                cameraSocket == null ? UNUSED_CAMERA_SOCKET : cameraSocket.toString(), previewBoxCaps());
     }
 
     /** Pictures (or sound buffers) handed to the recording so far; 0 without one. */

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The playback pipeline's text for each kind of stream and output, with a made-up set of installed elements. */
 class PlaybackPipelineTest {
     private static final Set<String> ALL = Set.of("jpegdec", "h264parse", "avdec_h264", "v4l2sink", "matroskamux");
+    private static final String BOX = Playback.boxCaps(Playback.PREVIEW_MAX_WIDTH, Playback.PREVIEW_MAX_HEIGHT);
 
     @Test
     void shouldDecodeOnlyWhatNeedsDecodingAndKeepEveryQueueLeaky() throws Exception {
@@ -53,7 +54,7 @@ class PlaybackPipelineTest {
         String stored = RecordingPipeline.storedCapsFor("video/x-raw,format=NV12,width=64,height=48");
         String later = Playback.describe("image/jpeg,width=1280,height=720",
                 Outputs.PREVIEW.withRecording(Path.of("/tmp/a.mkv")), false, ALL::contains, stored, Playback.UNUSED_MIC_FEED,
-                Playback.UNUSED_CAMERA_SOCKET);
+                Playback.UNUSED_CAMERA_SOCKET, BOX);
         assertTrue(later.contains("jpegdec") && later.contains("format=I420,width=64,height=48")
                         && later.contains("jpegenc quality=90 ! appsink name=record"),
                 "after a change the recording keeps its first size: " + later);
@@ -74,7 +75,7 @@ class PlaybackPipelineTest {
         assertEquals("image/jpeg,width=1280,height=720,framerate=30/1", stored);
         String s = Playback.describe(mjpeg, Outputs.PREVIEW.withRecording(Path.of("/tmp/a.mkv")), false,
                 ALL::contains, stored, Playback.UNUSED_MIC_FEED,
-                Playback.UNUSED_CAMERA_SOCKET);
+                Playback.UNUSED_CAMERA_SOCKET, BOX);
         assertTrue(s.contains("enc. ! queue max-size-buffers=8 max-size-bytes=0 max-size-time=0 leaky=downstream ! "
                 + "appsink name=record"), "a webcam's own MJPEG goes into the file without decode or encode: " + s);
         assertEquals(1, s.split("jpegdec", -1).length - 1, "one decoder, for the preview: " + s);
@@ -86,7 +87,7 @@ class PlaybackPipelineTest {
         assertFalse(RecordingPipeline.storesAsItComes("video/x-raw,width=1280,height=720", stored, false));
         String bytes = Playback.describe(mjpeg, Outputs.PREVIEW.withRecording(Path.of("/tmp/a.mkv")), true,
                 ALL::contains, stored, Playback.UNUSED_MIC_FEED,
-                Playback.UNUSED_CAMERA_SOCKET);
+                Playback.UNUSED_CAMERA_SOCKET, BOX);
         assertTrue(bytes.contains("jpegenc quality=90 ! appsink name=record"), bytes);
     }
 
@@ -95,13 +96,13 @@ class PlaybackPipelineTest {
         java.util.function.Predicate<String> has = e -> true;
         String mic = Playback.describe("audio/x-raw,format=S16LE,rate=48000,channels=(int)2",
                 Outputs.SPEAKERS.withSpeakers(false).withVirtualMicrophone("Test microphone on Demo laptop"), false,
-                has, RecordingPipeline.storedCapsFor("audio/x-raw"), "hopwire.feed.1.0", "unused");
+                has, RecordingPipeline.storedCapsFor("audio/x-raw"), "hopwire.feed.1.0", "unused", BOX);
         assertTrue(mic.contains("audio/x-raw,channels=2 ! pulsesink name=mic device=hopwire.feed.1.0 sync=false"),
                 mic);
         assertTrue(!mic.contains("autoaudiosink"), mic);
         String cam = Playback.describe("video/x-raw,format=NV12,width=64,height=48",
                 Outputs.PREVIEW.withPipeWireCamera("Test \"camera\" on Demo laptop"), false, has,
-                RecordingPipeline.storedCapsFor("video/x-raw"), "unused", "/run/x/pictures");
+                RecordingPipeline.storedCapsFor("video/x-raw"), "unused", "/run/x/pictures", BOX);
         assertTrue(cam.contains("videoconvert ! video/x-raw,format=I420 ! shmsink name=pwcam "
                 + "socket-path=\"/run/x/pictures\" wait-for-connection=false sync=false"), cam);
         java.util.List<String> helper = PipeWireCamera.helperCommand(Path.of("/run/x/pictures"),

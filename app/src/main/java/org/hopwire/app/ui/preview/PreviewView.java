@@ -71,6 +71,24 @@ public final class PreviewView extends StackPane {
     private long lastLevelAtNs;
     private boolean stalled;
     private String lastText = "";
+    private static final java.util.regex.Pattern WIDTH = java.util.regex.Pattern.compile(
+            "width=(?:\\(int\\))?(\\d+)");
+    private static final java.util.regex.Pattern HEIGHT = java.util.regex.Pattern.compile(
+            "height=(?:\\(int\\))?(\\d+)");
+    /** The caps last read for the overlay, and what they say. */
+    private String readCaps;
+    private String capsFormat;
+    private Optional<String> capsSize = Optional.empty();
+    /** How long the view's size must hold before the playback is asked for pictures of it. */
+    static final long RESIZE_SETTLE_NS = 150_000_000L;
+    /** The playback last asked for pictures of this view's size, and that size (screen pixels). */
+    private Playback askedOf;
+    private int askedWidth;
+    private int askedHeight;
+    /** The view's size in screen pixels at the last pulse, and since when it has been that. */
+    private int sizeNowWidth;
+    private int sizeNowHeight;
+    private long sizeSinceNs;
     private final AnimationTimer timer = new AnimationTimer() {
         @Override
         public void handle(long now) {
@@ -99,8 +117,6 @@ public final class PreviewView extends StackPane {
         StackPane.setAlignment(soundMeter, Pos.BOTTOM_CENTER);
         getStyleClass().add("preview");
         image.setPreserveRatio(true);
-        image.fitWidthProperty().bind(widthProperty());
-        image.fitHeightProperty().bind(heightProperty());
         // The picture is placed by this view alone (unmanaged): a picture arriving or changing does not ask the
         // window to lay itself out again, which the first picture of a borrow did (66 to 111 ms on the UI thread
         // in software rendering). The view's own size follows the pictures' shape only (see computePrefHeight).
@@ -133,7 +149,58 @@ public final class PreviewView extends StackPane {
     @Override
     protected void layoutChildren() {
         super.layoutChildren();
+        fitImage();
         placeImage();
+    }
+
+    /**
+     * Fits the picture to the view, aspect kept. A picture the playback made for this view's size (see
+     * {@link #askForPicturesOfThisSize}) is shown as it is, pixel for pixel: the renderer then copies it rather than
+     * scaling it, which in software rendering was most of a picture's cost.
+     */
+    private void fitImage() {
+        double boxWidth = getWidth();
+        double boxHeight = getHeight();
+        double pictureWidth = shownWidth / outputScaleX();
+        double pictureHeight = shownHeight / outputScaleY();
+        boolean madeForTheBox = shownWidth > 0 && pictureWidth <= boxWidth + 1 && pictureHeight <= boxHeight + 1
+                && (pictureWidth >= boxWidth - 1 || pictureHeight >= boxHeight - 1);
+        image.setFitWidth(madeForTheBox ? pictureWidth : boxWidth);
+        image.setFitHeight(madeForTheBox ? pictureHeight : boxHeight);
+    }
+
+    /**
+     * Asks the playback for pictures of the size this view shows them at, in screen pixels, so that the screen has
+     * nothing left to scale. While the view is being resized (a window dragged larger) the pictures are fitted as
+     * they come, and the playback is asked once the size has held for {@link #RESIZE_SETTLE_NS}; a playback it has
+     * not asked yet (the first, or one rebuilt for a new format) is asked at once.
+     */
+    private void askForPicturesOfThisSize(long now, Playback pb) {
+        int w = (int) Math.floor(getWidth() * outputScaleX());
+        int h = (int) Math.floor(getHeight() * outputScaleY());
+        if (w <= 0 || h <= 0) {
+            return;
+        }
+        if (w != sizeNowWidth || h != sizeNowHeight) {
+            sizeNowWidth = w;
+            sizeNowHeight = h;
+            sizeSinceNs = now;
+        }
+        boolean settled = now - sizeSinceNs >= RESIZE_SETTLE_NS;
+        if (pb != askedOf || settled && (w != askedWidth || h != askedHeight)) {
+            pb.fitPreview(w, h);
+            askedOf = pb;
+            askedWidth = w;
+            askedHeight = h;
+        }
+    }
+
+    private double outputScaleX() {
+        return getScene() == null || getScene().getWindow() == null ? 1 : getScene().getWindow().getOutputScaleX();
+    }
+
+    private double outputScaleY() {
+        return getScene() == null || getScene().getWindow() == null ? 1 : getScene().getWindow().getOutputScaleY();
     }
 
     /** Centres the fitted picture in the view. */
@@ -170,6 +237,7 @@ public final class PreviewView extends StackPane {
         java.util.Arrays.fill(images, null);
         shownWidth = 0;
         shownHeight = 0;
+        askedOf = null;
     }
 
     @SuppressWarnings("unchecked")
@@ -218,6 +286,7 @@ public final class PreviewView extends StackPane {
         if (audio) {
             p.ifPresent(pb -> pulseAudio(now, pb));
         } else {
+            p.ifPresent(pb -> askForPicturesOfThisSize(now, pb));
             pulseVideo(now, p);
             pulseSound();
         }
@@ -274,6 +343,8 @@ public final class PreviewView extends StackPane {
                 // Another shape: the window makes room for it (the one time a picture moves the layout).
                 aspect = shape;
                 requestLayout();
+            } else {
+                fitImage();
             }
         }
         int k = nextBuffer;
@@ -325,9 +396,19 @@ public final class PreviewView extends StackPane {
             return Text.tr("preview.waiting.first");
         }
         String shown = shownWidth + "x" + shownHeight;
-        String size = streamSize(pb.caps()).orElse(shown);
-        return size.equals(shown) ? Text.tr("preview.overlay", formatName(pb.caps()), size, shownAtNs.size())
-                : Text.tr("preview.overlay.scaled", formatName(pb.caps()), size, shown, shownAtNs.size());
+        readCaps(pb.caps());
+        String size = capsSize.orElse(shown);
+        return size.equals(shown) ? Text.tr("preview.overlay", capsFormat, size, shownAtNs.size())
+                : Text.tr("preview.overlay.scaled", capsFormat, size, shown, shownAtNs.size());
+    }
+
+    /** The format's name and the stream's size, read again only when the caps change (the overlay asks each pulse). */
+    private void readCaps(String caps) {
+        if (!caps.equals(readCaps)) {
+            readCaps = caps;
+            capsFormat = formatName(caps);
+            capsSize = streamSize(caps);
+        }
     }
 
     /** Why nothing new came, in words: the pipeline's last problem, or the source sending nothing. */
@@ -347,8 +428,8 @@ public final class PreviewView extends StackPane {
 
     /** "1920x1080" from the caps the owner sends, when they say. */
     static Optional<String> streamSize(String caps) {
-        java.util.regex.Matcher w = java.util.regex.Pattern.compile("width=(?:\\(int\\))?(\\d+)").matcher(caps);
-        java.util.regex.Matcher h = java.util.regex.Pattern.compile("height=(?:\\(int\\))?(\\d+)").matcher(caps);
+        java.util.regex.Matcher w = WIDTH.matcher(caps);
+        java.util.regex.Matcher h = HEIGHT.matcher(caps);
         return w.find() && h.find() ? Optional.of(w.group(1) + "x" + h.group(1)) : Optional.empty();
     }
 

@@ -297,6 +297,84 @@ class PreviewDockTest {
                 + "restart Hopwire)", item.get().getText());
     }
 
+    /**
+     * A preview fed by hand asks its playback for pictures of the size it shows them at, and shows those pixel for
+     * pixel (the renderer copies rather than scales them); made larger, it asks again once its size holds.
+     */
+    @Test
+    void shouldAskForPicturesOfItsOwnSizeAndShowThemPixelForPixel() throws Exception {
+        String caps = "video/x-raw,format=NV12,width=640,height=360,framerate=30/1";
+        try (Playback p = Playback.start("size-test", caps, Outputs.PREVIEW, new Playback.Listener() { })) {
+            PreviewView view = fx(() -> {
+                PreviewView v = new PreviewView(() -> Optional.of(p), "Hand camera", "Hand laptop");
+                Stage s = new Stage();
+                s.setScene(new Scene(v, 200, 150));
+                s.show();
+                v.start();
+                return v;
+            });
+            ByteBuffer nv12 = ByteBuffer.allocateDirect(640 * 360 * 3 / 2);
+            java.util.concurrent.atomic.AtomicBoolean feeding = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread feeder = new Thread(() -> {
+                for (long n = 0; feeding.get(); n++) {
+                    p.push(new MediaFrame(0, n, n * 33_333_333L, -1, 33_333_333L, FragmentHeader.KEY_FRAME,
+                            nv12.duplicate()));
+                    try {
+                        Thread.sleep(33);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            feeder.start();
+            try {
+                javafx.scene.image.ImageView image = (javafx.scene.image.ImageView) view.lookup("#preview-image");
+                try {
+                    waitFor("pictures of the view's 200x150 (shape kept: 200x113)", () -> java.util.Arrays.equals(
+                            p.previewBox(), new int[] {200, 150}) && shownSize(image).equals("200x113"));
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + ": the box " + java.util.Arrays.toString(p.previewBox())
+                            + ", pictures of " + shownSize(image), e);
+                }
+                fx(() -> {
+                    javafx.geometry.Bounds b = image.getBoundsInParent();
+                    assertEquals(200, b.getWidth(), 0.01, "pixel for pixel across");
+                    assertEquals(113, b.getHeight(), 0.01, "pixel for pixel down");
+                    assertEquals(19, b.getMinY(), 1.0, "centred");
+                    return null;
+                });
+                fx(() -> {
+                    view.getScene().getWindow().setWidth(320);
+                    view.getScene().getWindow().setHeight(240);
+                    return null;
+                });
+                waitFor("pictures of the larger view", () -> p.previewBox()[0] == 320 && shownSize(image)
+                        .startsWith("320x"));
+                fx(() -> {
+                    assertEquals(320, image.getBoundsInParent().getWidth(), 0.01, "pixel for pixel again");
+                    return null;
+                });
+            } finally {
+                feeding.set(false);
+                feeder.join();
+                fx(() -> {
+                    view.stop();
+                    view.getScene().getWindow().hide();
+                    return null;
+                });
+            }
+        }
+    }
+
+    private static String shownSize(javafx.scene.image.ImageView image) {
+        try {
+            return fx(() -> image.getImage() == null ? "none"
+                    : (int) image.getImage().getWidth() + "x" + (int) image.getImage().getHeight());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
     /** A preview fed by hand: it says "Stalled" 2 s after the last picture, and recovers when pictures return. */
     @Test
     void shouldSayStalledWhenPicturesStopAndRecoverWhenTheyReturn() throws Exception {
