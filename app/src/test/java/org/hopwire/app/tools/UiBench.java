@@ -131,7 +131,11 @@ public final class UiBench {
             pulses.start();
             return Thread.currentThread();
         });
-        Sampler sampler = Boolean.getBoolean("bench.sample") ? new Sampler(fxThread) : null;
+        // -Dbench.sample.thread=QuantumRenderer-0 samples the renderer instead of the JavaFX thread.
+        String sampled = System.getProperty("bench.sample.thread", "");
+        Thread target = sampled.isEmpty() ? fxThread : Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals(sampled)).findFirst().orElseThrow();
+        Sampler sampler = Boolean.getBoolean("bench.sample") ? new Sampler(target) : null;
         if (sampler != null) {
             sampler.start();
         }
