@@ -463,11 +463,30 @@ public final class PreviewWindows {
             }
             if (model.settings().get().previewOnBorrow() && !tiles.containsKey(key)
                     && !hiddenByPerson.contains(key)) {
-                show(b.peer(), b.deviceId(), Text.tr("preview.title", b.deviceName(), b.peerName()));
+                String title = Text.tr("preview.title", b.deviceName(), b.peerName());
+                // At the next pulse, not in this one: the snapshot that makes a borrow live also changes its rows,
+                // and in software rendering drawing those and the new tile with its tab in one frame was the longest
+                // stall of a borrow's start. Apart, the renderer draws the rows while this thread builds the tile.
+                atNextPulse(() -> {
+                    if (live.contains(key) && !tiles.containsKey(key) && !hiddenByPerson.contains(key)) {
+                        show(key.peer(), key.deviceId(), title);
+                    }
+                });
             }
         }
         hiddenByPerson.retainAll(present);
         live = nowLive;
+    }
+
+    /** Runs {@code r} on this thread at the start of the next pulse. */
+    private static void atNextPulse(Runnable r) {
+        new AnimationTimer() {
+            @Override
+            public void handle(long now) {
+                stop();
+                r.run();
+            }
+        }.start();
     }
 
     // ---- warm-up ---------------------------------------------------------------------------------------------------
