@@ -149,8 +149,9 @@ class MainWindowTest {
                 && !model().snapshot().borrows().get(0).waiting());
         clickRow("#preview-test_camera");
         waitFor("pictures in the preview", () -> previewShown() >= 10);
+        // The stream's size, and the size shown when the preview is smaller than the pictures (they are scaled to it).
         waitFor("the overlay naming format, size and rate", () -> text("#preview-overlay").matches(
-                "raw \\w+ 320x240 · \\d+ fps shown"));
+                "raw \\w+ 320x240( \\(shown at \\d+x\\d+\\))? · \\d+ fps shown"));
         waitFor("throughput on the link panel", () -> model().snapshot().peer(DemoFabric.DEMO_PEER_UUID).orElseThrow()
                 .link().receivedBytesPerSecond().stream().anyMatch(v -> v > 1e5));
         // The preview took the tab pane; the link panel is read where a person reads it, on its tab.
