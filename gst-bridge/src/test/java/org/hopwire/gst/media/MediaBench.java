@@ -53,6 +53,14 @@ public final class MediaBench {
     private static final String RAW_1080P60_DRAWN = "raw NV12 1080p60, drawn camera (videotestsrc)";
     private static final String RAW_1080P60 = "raw NV12 1080p60, replayed camera";
     private static final String RAW_4K30 = "raw NV12 4K30, replayed camera";
+    /**
+     * The window's docked preview at its first size (1100x760 window): the app asks for pictures of that box
+     * (Playback.fitPreview); the other rows keep the preview's largest box, 1280x720, as a popped-out window has.
+     */
+    private static final int DOCKED_WIDTH = 540;
+    private static final int DOCKED_HEIGHT = 202;
+    private static final String RAW_1080P60_DOCKED = "raw NV12 1080p60, replayed, docked preview (359x202)";
+    private static final String RAW_4K30_DOCKED = "raw NV12 4K30, replayed, docked preview (359x202)";
     /** Before: the emulated cable's reader spins for each packet (4 KiB land every 3.7 us) instead of each run. */
     private static final String RAW_1080P60_SPIN = "raw NV12 1080p60, replayed, before: reader per packet";
     /** Before: each frame sealed whole (AES-GCM, 0.7 ms at 1080p, 3 ms at 4K) before its first fragment left. */
@@ -102,7 +110,11 @@ public final class MediaBench {
                 TestDevices.CAMERA_ID, CAPS_1080P60, n, null))));
         cases.put(RAW_1080P60_SEAL, n -> replayed(() -> with(SEAL_WHOLE, () -> run(RAW_1080P60_SEAL,
                 TestDevices.CAMERA_ID, CAPS_1080P60, n, null))));
+        cases.put(RAW_1080P60_DOCKED, n -> replayed(() -> run(RAW_1080P60_DOCKED, TestDevices.CAMERA_ID,
+                CAPS_1080P60, n, MediaBench::docked)));
         cases.put(RAW_4K30, n -> replayed(() -> run(RAW_4K30, TestDevices.CAMERA_ID, CAPS_4K30, n, null)));
+        cases.put(RAW_4K30_DOCKED, n -> replayed(() -> run(RAW_4K30_DOCKED, TestDevices.CAMERA_ID, CAPS_4K30, n,
+                MediaBench::docked)));
         cases.put(RAW_4K30_SEAL, n -> replayed(() -> with(SEAL_WHOLE, () -> run(RAW_4K30_SEAL,
                 TestDevices.CAMERA_ID, CAPS_4K30, n, null))));
         // The owner's camera alone, into fakesink, for the same seconds: what the case's cores hold that is not
@@ -178,6 +190,11 @@ public final class MediaBench {
                     r.cpu / Math.max(1e-3, owner.get(0).cpu));
         }
         System.exit(0);
+    }
+
+    /** The borrower's preview asks for pictures of the docked preview's size, as the window does. */
+    private static void docked(MediaPair pair, Borrow borrow) {
+        pair.borrower.borrower().playback(borrow.channel()).orElseThrow().fitPreview(DOCKED_WIDTH, DOCKED_HEIGHT);
     }
 
     /** Runs a case with a system property set to true (a switch back to an earlier way, for before/after). */
