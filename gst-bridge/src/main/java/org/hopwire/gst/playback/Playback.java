@@ -140,6 +140,8 @@ public final class Playback implements AutoCloseable {
     private int width;
     private int height;
     private PreviewFrame placeholder;
+    /** Guards the preview's box, apart from {@link #lock}: the window sets it and must never wait for a push. */
+    private final Object boxLock = new Object();
     /** The preview's pictures fit in this box (pixels, aspect kept, never enlarged); see {@link #fitPreview}. */
     private int previewBoxWidth = PREVIEW_MAX_WIDTH;
     private int previewBoxHeight = PREVIEW_MAX_HEIGHT;
@@ -605,14 +607,22 @@ public final class Playback implements AutoCloseable {
     public void fitPreview(int width, int height) {
         int w = Math.max(PREVIEW_MIN_SIDE, Math.min(PREVIEW_MAX_WIDTH, width));
         int h = Math.max(PREVIEW_MIN_SIDE, Math.min(PREVIEW_MAX_HEIGHT, height));
-        synchronized (lock) {
+        synchronized (boxLock) {
             if (w == previewBoxWidth && h == previewBoxHeight) {
                 return;
             }
             previewBoxWidth = w;
             previewBoxHeight = h;
+        }
+        // Not on the caller's thread (the window's): the pipeline is reached under lock, which a byte stream's push
+        // holds while the appsrc is full (it blocks by design), and the window must never wait for that.
+        WATCHDOG.execute(this::applyPreviewBox);
+    }
+
+    private void applyPreviewBox() {
+        synchronized (lock) {
             // Under the lock: close() and changeCaps() take the pipeline away under it, so it is never a closed one.
-            Element box = host == null ? null : host.pipeline().getElementByName(PREVIEW_BOX);
+            Element box = closed || host == null ? null : host.pipeline().getElementByName(PREVIEW_BOX);
             if (box != null) {
                 box.setAsString("caps", previewBoxCaps());
             }
@@ -621,13 +631,13 @@ public final class Playback implements AutoCloseable {
 
     /** The box the preview's pictures fit in now, as {@link #fitPreview} set it. */
     public int[] previewBox() {
-        synchronized (lock) {
+        synchronized (boxLock) {
             return new int[] {previewBoxWidth, previewBoxHeight};
         }
     }
 
     private String previewBoxCaps() {
-        synchronized (lock) {
+        synchronized (boxLock) {
             return boxCaps(previewBoxWidth, previewBoxHeight);
         }
     }
