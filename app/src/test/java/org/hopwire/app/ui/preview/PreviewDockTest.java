@@ -305,14 +305,7 @@ class PreviewDockTest {
     void shouldAskForPicturesOfItsOwnSizeAndShowThemPixelForPixel() throws Exception {
         String caps = "video/x-raw,format=NV12,width=640,height=360,framerate=30/1";
         try (Playback p = Playback.start("size-test", caps, Outputs.PREVIEW, new Playback.Listener() { })) {
-            PreviewView view = fx(() -> {
-                PreviewView v = new PreviewView(() -> Optional.of(p), "Hand camera", "Hand laptop");
-                Stage s = new Stage();
-                s.setScene(new Scene(v, 200, 150));
-                s.show();
-                v.start();
-                return v;
-            });
+            PreviewView view = handView(p);
             ByteBuffer nv12 = ByteBuffer.allocateDirect(640 * 360 * 3 / 2);
             java.util.concurrent.atomic.AtomicBoolean feeding = new java.util.concurrent.atomic.AtomicBoolean(true);
             Thread feeder = new Thread(() -> {
@@ -357,13 +350,29 @@ class PreviewDockTest {
             } finally {
                 feeding.set(false);
                 feeder.join();
-                fx(() -> {
-                    view.stop();
-                    view.getScene().getWindow().hide();
-                    return null;
-                });
+                closeHandView(view);
             }
         }
+    }
+
+    /** A preview of {@code p} in a 200x150 window of its own, started: a preview fed by hand. */
+    private static PreviewView handView(Playback p) throws Exception {
+        return fx(() -> {
+            PreviewView v = new PreviewView(() -> Optional.of(p), "Hand camera", "Hand laptop");
+            Stage s = new Stage();
+            s.setScene(new Scene(v, 200, 150));
+            s.show();
+            v.start();
+            return v;
+        });
+    }
+
+    private static void closeHandView(PreviewView view) throws Exception {
+        fx(() -> {
+            view.stop();
+            view.getScene().getWindow().hide();
+            return null;
+        });
     }
 
     private static String shownSize(javafx.scene.image.ImageView image) {
@@ -380,14 +389,7 @@ class PreviewDockTest {
     void shouldSayStalledWhenPicturesStopAndRecoverWhenTheyReturn() throws Exception {
         String caps = "video/x-raw,format=NV12,width=64,height=48,framerate=30/1";
         try (Playback p = Playback.start("stall-test", caps, Outputs.PREVIEW, new Playback.Listener() { })) {
-            PreviewView view = fx(() -> {
-                PreviewView v = new PreviewView(() -> Optional.of(p), "Hand camera", "Hand laptop");
-                Stage s = new Stage();
-                s.setScene(new Scene(v, 200, 150));
-                s.show();
-                v.start();
-                return v;
-            });
+            PreviewView view = handView(p);
             ByteBuffer nv12 = ByteBuffer.allocateDirect(64 * 48 * 3 / 2);
             long[] n = {0};
             Runnable push = () -> p.push(new MediaFrame(0, n[0], n[0]++ * 33_333_333L, -1, 33_333_333L,
@@ -409,11 +411,7 @@ class PreviewDockTest {
                 Thread.sleep(33);
             }
             waitFor("recovered", () -> !view.isStalled() && view.overlayText().startsWith("raw NV12"));
-            fx(() -> {
-                view.stop();
-                view.getScene().getWindow().hide();
-                return null;
-            });
+            closeHandView(view);
         }
     }
 }
