@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.regex.Pattern;
 
+import com.tngtech.archunit.core.domain.JavaCall;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.properties.HasName;
+import com.tngtech.archunit.core.domain.properties.HasOwner;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,6 +69,18 @@ class ArchitectureTest {
     void onlyTheNativesPackageCallsNativeCodeDirectly() {
         noClasses().that().resideInAPackage("org.hopwire.gst..").and().resideOutsideOfPackage("org.hopwire.gst.natives")
                 .should().dependOnClassesThat().resideInAnyPackage("com.sun.jna..")
+                .check(classes);
+    }
+
+    @Test
+    void nobodyParsesBusErrorsThroughGst1JavasGErrorMessage() {
+        // Their getMessage()/getCode() free JNA's copy of the GError with g_error_free, into GLib's slice allocator:
+        // the heap is corrupt from then on (GstNatives.errorDetail says how). GstNatives.errorDetail reads them.
+        noClasses().should().callMethodWhere(JavaCall.Predicates.target(HasOwner.Predicates.With.owner(
+                        JavaClass.Predicates.assignableTo("org.freedesktop.gstreamer.message.GErrorMessage")))
+                .and(JavaCall.Predicates.target(HasName.Predicates.nameMatching("getMessage|getCode"))))
+                .because("gst1-java-core's GErrorMessage frees JNA's memory with g_error_free; use "
+                        + "GstNatives.errorDetail")
                 .check(classes);
     }
 

@@ -15,12 +15,41 @@ package org.hopwire.gst;
  */
 public record MediaProblem(Severity severity, String pipeline, String element, String message, String debug,
                            String domain, int code) {
+    /** "file.c(123): function (): /GstPipeline:name/GstBin:b:", GStreamer's prefix of an element's debug text. */
+    private static final java.util.regex.Pattern SOURCE_LINE =
+            java.util.regex.Pattern.compile("[\\w./+-]+\\(\\d+\\): [\\w]+ \\(\\): .*:");
+
     /** How bad it is. */
     public enum Severity { WARNING, ERROR }
 
     /** A problem Hopwire found itself, with no GStreamer error domain. */
     public MediaProblem(Severity severity, String pipeline, String element, String message, String debug) {
         this(severity, pipeline, element, message, debug, "", 0);
+    }
+
+    /**
+     * GStreamer's message and, in brackets, the human part of its debug text: "Could not read from resource.
+     * (system error: No such device)". The debug text of an element's error starts with where in GStreamer's source
+     * it was raised ("gstv4l2src.c(1123): gst_v4l2src_create (): /GstPipeline:lend/GstV4l2Src:src:"), a line for a
+     * bug report that is left out here.
+     */
+    public String explained() {
+        String reason = reason();
+        if (message.isEmpty()) {
+            return reason;
+        }
+        return reason.isEmpty() || reason.equals(message) ? message : message + " (" + reason + ")";
+    }
+
+    /** The debug text without GStreamer's first line naming the source file, function and element; may be empty. */
+    public String reason() {
+        String d = debug.strip();
+        int nl = d.indexOf('\n');
+        String first = nl < 0 ? d : d.substring(0, nl);
+        if (SOURCE_LINE.matcher(first).matches()) {
+            d = nl < 0 ? "" : d.substring(nl + 1).strip();
+        }
+        return d.replace('\n', ' ');
     }
 
     @Override

@@ -13,10 +13,8 @@ import org.freedesktop.gstreamer.Gst;
 import org.freedesktop.gstreamer.GstObject;
 import org.freedesktop.gstreamer.Pipeline;
 import org.freedesktop.gstreamer.State;
-import org.freedesktop.gstreamer.message.ErrorMessage;
 import org.freedesktop.gstreamer.message.Message;
 import org.freedesktop.gstreamer.message.MessageType;
-import org.freedesktop.gstreamer.message.WarningMessage;
 import org.hopwire.gst.natives.GstNatives;
 
 /**
@@ -147,16 +145,15 @@ public final class PipelineHost implements AutoCloseable {
 
     private MediaProblem problemOf(Message message, boolean warning) {
         String element = message.getSource() == null ? name : message.getSource().getName();
-        String text = message instanceof ErrorMessage e ? e.getMessage()
-                : message instanceof WarningMessage w ? w.getMessage() : null;
         GstNatives.ErrorDetail detail;
         try {
             detail = GstNatives.errorDetail(message, warning);
         } catch (RuntimeException | UnsatisfiedLinkError e) {
-            detail = new GstNatives.ErrorDetail("", 0, "");
+            detail = GstNatives.ErrorDetail.NONE;
         }
+        String text = detail.text();
         String debug = detail.debug();
-        if (text == null || text.isEmpty()) {
+        if (text.isEmpty()) {
             text = firstLine(debug);
         }
         return new MediaProblem(warning ? MediaProblem.Severity.WARNING : MediaProblem.Severity.ERROR, name, element,

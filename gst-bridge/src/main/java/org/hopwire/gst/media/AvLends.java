@@ -173,7 +173,7 @@ final class AvLends implements AutoCloseable {
                 if (deviceId.equals(deviceOf.get(e.getValue())) && e.getKey() == e.getValue().videoChannel()) {
                     // Both halves end with the card's own words: the session's STOP of one ends the other.
                     s.endLend(e.getKey(), ControlMessage.Stop.DEVICE_GONE, "the device stopped: "
-                            + problem.message());
+                            + problem.explained());
                     return;
                 }
             }

@@ -224,7 +224,7 @@ public final class GstLender implements AutoCloseable {
             if (problem.severity() == MediaProblem.Severity.ERROR && ch >= 0 && s != null
                     && active.get(ch) == holder.capture) {
                 // The device failed (pulled out, busy, broken): end this lend only, with the device's own words.
-                s.endLend(ch, ControlMessage.Stop.DEVICE_GONE, "the device stopped: " + problem.message());
+                s.endLend(ch, ControlMessage.Stop.DEVICE_GONE, "the device stopped: " + problem.explained());
             }
         }
 

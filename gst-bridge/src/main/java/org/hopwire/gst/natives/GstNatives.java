@@ -60,18 +60,32 @@ public final class GstNatives {
     }
 
     /**
-     * What an ERROR or WARNING message says besides its text: which kind of error (the GError's domain, as its
-     * quark's string, e.g. "gst-resource-error-quark") and its code in that domain, which do not change with the
-     * language GStreamer speaks, and the debug text.
+     * What an ERROR or WARNING message says: its text (the GError's message, in the language GStreamer speaks), which
+     * kind of error (the GError's domain, as its quark's string, e.g. "gst-resource-error-quark") and its code in that
+     * domain, which do not change with the language, and the debug text.
      *
+     * @param text   the GError's message, empty when there is none
      * @param domain the GError domain's quark string, empty when there is none
      * @param code   the GError code within the domain
      * @param debug  GStreamer's debug text (may be empty)
      */
-    public record ErrorDetail(String domain, int code, String debug) {
+    public record ErrorDetail(String text, String domain, int code, String debug) {
+        /** Nothing known: what a message that could not be parsed gives. */
+        public static final ErrorDetail NONE = new ErrorDetail("", "", 0, "");
     }
 
-    /** The domain, code and debug text of an ERROR or WARNING message; GStreamer's own words on what went wrong. */
+    /**
+     * The text, domain, code and debug text of an ERROR or WARNING message, read in one parse; GStreamer's own words
+     * on what went wrong.
+     *
+     * <p>Never use gst1-java-core's {@code ErrorMessage.getMessage()}, {@code getCode()} (nor those of
+     * {@code WarningMessage} and {@code InfoMessage}) instead: they hand {@code g_error_free} the copy JNA made of the
+     * GError in Java's own native memory, and GLib then puts that malloc block on its slice allocator's free list.
+     * The next GError (or any 16-byte slice) is then carved out of memory malloc gives out again, and the process
+     * dies later far from the cause (SIGSEGV in {@code g_slice_alloc}, {@code free(): invalid pointer}).
+     * {@code ArchitectureTest} forbids those calls; the test JVMs run with {@code G_SLICE=debug-blocks}, under which
+     * GLib aborts at such a free.
+     */
     public static ErrorDetail errorDetail(Message message, boolean warning) {
         PointerByReference error = new PointerByReference();
         PointerByReference debug = new PointerByReference();
@@ -81,22 +95,27 @@ public final class GstNatives {
         } else {
             Holder.CORE.gst_message_parse_error(raw, error, debug);
         }
-        String text = debug.getValue() == null ? "" : debug.getValue().getString(0);
-        if (debug.getValue() != null) {
-            Holder.CORE.g_free(debug.getValue());
+        Pointer d = debug.getValue();
+        String debugText = "";
+        if (d != null) {
+            debugText = d.getString(0);
+            Holder.CORE.g_free(d);
         }
+        String text = "";
         String domain = "";
         int code = 0;
         Pointer e = error.getValue();
         if (e != null) {
-            // struct GError { GQuark domain; gint code; gchar *message; }: two 32-bit fields first.
+            // struct GError { GQuark domain; gint code; gchar *message; }: two 32-bit fields, then the text.
             int quark = e.getInt(0);
             code = e.getInt(4);
+            Pointer m = e.getPointer(8);
+            text = m == null ? "" : m.getString(0);
             String name = quark == 0 ? null : Holder.CORE.g_quark_to_string(quark);
             domain = name == null ? "" : name;
-            Holder.CORE.g_error_free(e);
+            Holder.CORE.g_error_free(e); // GStreamer's own copy, from GLib's allocator: freed by GLib's call
         }
-        return new ErrorDetail(domain, code, text);
+        return new ErrorDetail(text, domain, code, debugText);
     }
 
     /**
