@@ -98,6 +98,28 @@ public final class DemoWindow implements AutoCloseable {
         }
     }
 
+    /**
+     * The centre of what {@code query} finds, as the robot's target: read on the JavaFX thread each time the robot asks
+     * (before it moves and again when it arrives), the node looked up anew each time.
+     *
+     * <p>Use it instead of {@code robot.clickOn(query)} / {@code robot.drag(query)} in a window that snapshots keep
+     * changing. Those read the node's bounds on the test thread: bounds are cached lazily, so reading them lays the
+     * node out there while the JavaFX thread rebuilds the same card, and a CI run died of it on both threads (an
+     * IndexOutOfBoundsException in Parent.updateCachedBounds, which TestFX then rethrew into every later test).
+     */
+    public static org.testfx.service.query.PointQuery at(String query) {
+        FxRobot robot = new FxRobot();
+        return new org.testfx.service.query.impl.CallableBoundsPointQuery(() -> {
+            javafx.geometry.Bounds b = fx(() -> robot.lookup(query).tryQuery()
+                    .filter(n -> n.getScene() != null && n.isVisible())
+                    .map(n -> n.localToScreen(n.getBoundsInLocal())).orElse(null));
+            if (b == null) {
+                throw new AssertionError(query + " is not shown");
+            }
+            return b;
+        }).atPosition(javafx.geometry.Pos.CENTER);
+    }
+
     /** Waits up to 20 s for {@code condition}, failing with what was awaited. */
     public static void waitFor(String what, BooleanSupplier condition) throws Exception {
         try {

@@ -110,9 +110,9 @@ class MainWindowTest {
         for (int attempt = 1; ; attempt++) {
             waitFor(query, () -> robot.lookup(query).tryQuery().map(n -> n.getScene() != null).orElse(false));
             try {
-                robot.clickOn(query);
+                robot.clickOn(DemoWindow.at(query), MouseButton.PRIMARY);
                 return;
-            } catch (NullPointerException | org.testfx.service.query.EmptyNodeQueryException replaced) {
+            } catch (AssertionError replaced) { // gone between the wait and the robot's arrival (DemoWindow.at)
                 if (attempt == 3) {
                     throw replaced;
                 }
@@ -144,7 +144,7 @@ class MainWindowTest {
         assertTrue(robot.lookup(CARD + " .emulated").queryAs(Label.class).isVisible(), "marked as emulated");
         assertEquals("2 × 20 Gb/s", text(CARD + " #peer-speed"));
 
-        robot.drag(CARD + " #peer-device-test_camera", MouseButton.PRIMARY).dropTo("#this-host");
+        robot.drag(DemoWindow.at(CARD + " #peer-device-test_camera"), MouseButton.PRIMARY).dropTo(DemoWindow.at("#this-host"));
         waitFor("the borrowed camera on This host", () -> robot.lookup("#borrow-test_camera").tryQuery().isPresent()
                 && !model().snapshot().borrows().get(0).waiting());
         clickRow("#preview-test_camera");
@@ -155,23 +155,19 @@ class MainWindowTest {
         waitFor("throughput on the link panel", () -> model().snapshot().peer(DemoFabric.DEMO_PEER_UUID).orElseThrow()
                 .link().receivedBytesPerSecond().stream().anyMatch(v -> v > 1e5));
         // The preview took the tab pane; the link panel is read where a person reads it, on its tab.
-        robot.clickOn(tabHeader("tab-link"));
+        robot.clickOn(DemoWindow.at(".tab-pane > .tab-header-area > .headers-region > #tab-link"), MouseButton.PRIMARY);
         waitFor("the link panel up to date", () -> text("#link-figures").contains("round trip"));
         assertTrue(text("#link-figures").contains(" · encrypted · "), "the protection in force: "
                 + text("#link-figures"));
 
         // Hiding the preview does not end the borrow.
-        robot.clickOn(tabHeader("tab-preview"));
-        robot.clickOn("#preview-tile-test_camera #preview-hide");
+        robot.clickOn(DemoWindow.at(".tab-pane > .tab-header-area > .headers-region > #tab-preview"), MouseButton.PRIMARY);
+        robot.clickOn(DemoWindow.at("#preview-tile-test_camera #preview-hide"), MouseButton.PRIMARY);
         waitFor("the preview hidden", () -> previewShown() == 0);
         WaitForAsyncUtils.sleep(600, TimeUnit.MILLISECONDS);
         assertEquals(1, model().snapshot().borrows().size(), "still borrowed after the preview closed");
         clickRow("#return-test_camera");
         waitFor("returned", () -> model().snapshot().borrows().isEmpty() && demo.lending().isEmpty());
-    }
-
-    private javafx.scene.Node tabHeader(String tabId) {
-        return robot.lookup(".tab-pane > .tab-header-area > .headers-region > #" + tabId).query();
     }
 
     private long previewShown() {
@@ -182,7 +178,7 @@ class MainWindowTest {
     @Test
     void shouldLendByDraggingALocalDeviceOntoThePeer() throws Exception {
         pair();
-        robot.drag("#device-test_camera", MouseButton.PRIMARY).dropTo(CARD);
+        robot.drag(DemoWindow.at("#device-test_camera"), MouseButton.PRIMARY).dropTo(DemoWindow.at(CARD));
         waitFor("the lend on This host", () -> text("#lend-test_camera").equals(
                 "Test camera (test pattern): in use by " + Fabrics.DEMO_PEER_NAME));
         waitFor("the demo receives it", () -> demo.borrowing().size() == 1);
@@ -217,7 +213,7 @@ class MainWindowTest {
         // Looked up again until steady: cards are rebuilt as snapshots arrive, and a lookup can fall between.
         waitFor("Pair again offered (state " + cardState() + ")", () -> shown(CARD + " #pair-again"));
         waitFor("the reason on the card", () -> text(CARD + " #peer-detail").contains("reject"));
-        robot.clickOn(CARD + " #pair-again");
+        robot.clickOn(DemoWindow.at(CARD + " #pair-again"), MouseButton.PRIMARY);
         pair();
     }
 
@@ -234,7 +230,7 @@ class MainWindowTest {
         // The card can say offline before the notice comes: the session's state and the cable's news travel apart.
         waitFor("the notice", () -> model().notices().stream().anyMatch(n -> n.text().contains("left the cable")));
         // The Streams tab follows the cable too.
-        robot.clickOn("#tab-streams .tab-label");
+        robot.clickOn(DemoWindow.at("#tab-streams .tab-label"), MouseButton.PRIMARY);
         waitFor("no host in the table", () -> hosts().getItems().isEmpty());
 
         demo.plug();
@@ -254,7 +250,7 @@ class MainWindowTest {
     void shouldMarkDropTargetsAndExplainADropThatCannotWork() throws Exception {
         waitFor("the demo's card", () -> robot.lookup(CARD).tryQuery().isPresent());
         // Before pairing nothing can be lent to the demo: its card is marked while dragging, and the drop explains.
-        robot.drag("#device-test_camera", MouseButton.PRIMARY).moveTo(CARD);
+        robot.drag(DemoWindow.at("#device-test_camera"), MouseButton.PRIMARY).moveTo(DemoWindow.at(CARD));
         Node card = robot.lookup(CARD).query();
         assertTrue(card.getPseudoClassStates().contains(PseudoClass.getPseudoClass("drop-bad")),
                 "the card is marked as a place the device cannot go");
@@ -270,11 +266,11 @@ class MainWindowTest {
 
         // Once paired the card is marked as a place the camera can go, and the label says what a drop does.
         pair();
-        robot.drag("#device-test_camera", MouseButton.PRIMARY).moveTo(CARD);
+        robot.drag(DemoWindow.at("#device-test_camera"), MouseButton.PRIMARY).moveTo(DemoWindow.at(CARD));
         assertTrue(card.getPseudoClassStates().contains(PseudoClass.getPseudoClass("drop-ok")), "marked as fit");
         assertEquals("Offer Test camera (test pattern) to " + Fabrics.DEMO_PEER_NAME, text("#drag-ghost"));
         // A local device dropped on This host says where it should go.
-        robot.moveTo("#this-host").release(MouseButton.PRIMARY);
+        robot.moveTo(DemoWindow.at("#this-host")).release(MouseButton.PRIMARY);
         waitFor("the explanation", () -> model().latestNoticeProperty().get().text().contains(
                 "already on this host: drop it on a peer to lend it"));
     }
@@ -398,18 +394,18 @@ class MainWindowTest {
         waitFor("its overlay", () -> text("#preview-overlay").startsWith("raw "));
         assertTrue(model().snapshot().lends().isEmpty() && model().snapshot().borrows().isEmpty(),
                 "a look, not a lend");
-        robot.clickOn("#preview-tile-test_camera #preview-hide");
+        robot.clickOn(DemoWindow.at("#preview-tile-test_camera #preview-hide"), MouseButton.PRIMARY);
         waitFor("closed", () -> app.window().previews().localView(TestDevices.CAMERA_ID).isEmpty());
     }
 
     @Test
     void shouldForgetAPeerFromItsCardOnlyOnceConfirmed() throws Exception {
         pair();
-        robot.clickOn(CARD + " #forget-peer");
+        robot.clickOn(DemoWindow.at(CARD + " #forget-peer"), MouseButton.PRIMARY);
         answer("Cancel");
         WaitForAsyncUtils.sleep(500, TimeUnit.MILLISECONDS);
         assertEquals(PeerState.PAIRED, cardState(), "nothing forgotten on Cancel");
-        robot.clickOn(CARD + " #forget-peer");
+        robot.clickOn(DemoWindow.at(CARD + " #forget-peer"), MouseButton.PRIMARY);
         // Enter is Cancel: a destructive answer is never the default.
         waitFor("the confirmation", () -> robot.lookup("#confirm-forget").tryQuery().isPresent());
         assertTrue(robot.lookup("#confirm-forget-cancel").queryButton().isDefaultButton());
@@ -418,7 +414,7 @@ class MainWindowTest {
         waitFor("closed", () -> robot.lookup("#confirm-forget").tryQuery().isEmpty());
         WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS);
         assertEquals(PeerState.PAIRED, cardState(), "nothing forgotten on Enter");
-        robot.clickOn(CARD + " #forget-peer");
+        robot.clickOn(DemoWindow.at(CARD + " #forget-peer"), MouseButton.PRIMARY);
         answer("#confirm-forget");
         waitFor("a new pairing code", () -> shown("#pairing-code"));
         assertTrue(services.hub().peerStore().list().isEmpty(), "the pairing is gone from the store");

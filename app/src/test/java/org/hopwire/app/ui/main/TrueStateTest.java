@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 
+import javafx.scene.input.MouseButton;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
@@ -107,7 +108,7 @@ class TrueStateTest {
     @Test
     void shouldDisableBorrowForWhatIsBorrowedAndShowAStalledBorrowUntilPicturesReturn() throws Exception {
         pair();
-        robot.clickOn(CARD + " #borrow-from-peer-test_camera");
+        robot.clickOn(DemoWindow.at(CARD + " #borrow-from-peer-test_camera"), MouseButton.PRIMARY);
         waitFor("borrowing", () -> model().snapshot().borrows().size() == 1
                 && !model().snapshot().borrows().get(0).waiting());
         waitFor("Borrow disabled", () -> robot.lookup(CARD + " #borrow-from-peer-test_camera").tryQuery()
@@ -127,7 +128,7 @@ class TrueStateTest {
         model().hub().session(DemoFabric.DEMO_PEER_UUID).orElseThrow().pause(channel, false);
         waitFor("live again by itself", () -> text("#borrow-test_camera").endsWith("(preview)"));
 
-        robot.clickOn("#return-test_camera");
+        robot.clickOn(DemoWindow.at("#return-test_camera"), MouseButton.PRIMARY);
         waitFor("Borrow enabled again", () -> robot.lookup(CARD + " #borrow-from-peer-test_camera").tryQuery()
                 .map(n -> !n.isDisabled()).orElse(false));
     }

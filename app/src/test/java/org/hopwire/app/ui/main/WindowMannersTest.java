@@ -151,7 +151,7 @@ class WindowMannersTest {
                 .filter(n -> n.text().equals("Warning 40")).findFirst().orElseThrow()));
         assertTrue(Toasts.WARNING_SHOWN.greaterThan(Toasts.INFO_SHOWN), "warnings stay longer to be read");
 
-        robot.clickOn("#tab-notices .tab-label");
+        robot.clickOn(DemoWindow.at("#tab-notices .tab-label"), MouseButton.PRIMARY);
         waitFor("the list's cells", () -> robot.lookup("#notices .list-cell").tryQuery().map(n -> ((ListCell<?>) n)
                 .getText() != null).orElse(false));
         @SuppressWarnings("unchecked")
@@ -238,7 +238,7 @@ class WindowMannersTest {
     void shouldTakeADropAnywhereOnThisHostsSideAndExplainADropElsewhere() throws Exception {
         pair();
         // Let go over the status bar: nothing there takes a device, so the window says where it goes.
-        robot.drag(CARD + " #peer-device-test_camera", MouseButton.PRIMARY).moveTo(robot.lookup(".status-bar")
+        robot.drag(DemoWindow.at(CARD + " #peer-device-test_camera"), MouseButton.PRIMARY).moveTo(robot.lookup(".status-bar")
                 .<Node>query());
         assertEquals("Drop Test camera (test pattern) on This host to borrow it",
                 robot.lookup("#drag-ghost").queryAs(Label.class).getText(), "the label says so while there");
@@ -254,7 +254,7 @@ class WindowMannersTest {
         Bounds rows = fx(() -> onScreen(pane.getChildrenUnmodifiable().get(pane.getChildrenUnmodifiable().size()
                 - 1)));
         assertTrue(b.getMaxY() - 20 > rows.getMaxY(), "room below the rows: " + b + " / " + rows);
-        robot.drag(CARD + " #peer-device-test_camera", MouseButton.PRIMARY)
+        robot.drag(DemoWindow.at(CARD + " #peer-device-test_camera"), MouseButton.PRIMARY)
                 .moveTo(new javafx.geometry.Point2D(b.getMinX() + b.getWidth() / 2, b.getMaxY() - 12));
         assertTrue(robot.lookup("#this-host").query().getPseudoClassStates().contains(
                 javafx.css.PseudoClass.getPseudoClass("drop-hover")), "marked as the place it goes");

@@ -69,12 +69,12 @@ class ControlsPanelTest {
     }
 
     private void borrowAndOpenControls() throws Exception {
-        robot.drag(CARD + " #peer-device-test_camera", MouseButton.PRIMARY).dropTo("#this-host");
+        robot.drag(DemoWindow.at(CARD + " #peer-device-test_camera"), MouseButton.PRIMARY).dropTo(DemoWindow.at("#this-host"));
         waitFor("the preview tile", () -> robot.lookup(TILE).tryQuery().isPresent());
         waitFor("the borrow running", () -> app.model().snapshot().borrows().stream().anyMatch(b -> !b.waiting()));
         assertFalse(robot.lookup(TILE + " #controls-panel").queryAs(ControlsPanel.class).isVisible(),
                 "folded away until asked for");
-        robot.clickOn(TILE + " #controls-toggle");
+        robot.clickOn(DemoWindow.at(TILE + " #controls-toggle"), MouseButton.PRIMARY);
         waitFor("the sliders", () -> robot.lookup(TILE + " #control-brightness").tryQuery().isPresent());
     }
 
@@ -96,12 +96,12 @@ class ControlsPanelTest {
         assertEquals("-25", robot.lookup(TILE + " #control-value-brightness").queryAs(Label.class).getText());
 
         // Popped out, the settings go with the picture, and come back with it.
-        robot.clickOn(TILE + " #preview-pop-out");
+        robot.clickOn(DemoWindow.at(TILE + " #preview-pop-out"), MouseButton.PRIMARY);
         waitFor("the preview's own window", () -> robot.lookup(TILE).tryQuery().isEmpty()
                 && robot.lookup("#control-brightness").tryQuery().isPresent());
         Slider inWindow = robot.lookup("#control-brightness").queryAs(Slider.class);
         assertTrue(inWindow.getScene() != app.window().scene() && inWindow.isVisible(), "in the popped-out window");
-        robot.clickOn("#preview-dock-back");
+        robot.clickOn(DemoWindow.at("#preview-dock-back"), MouseButton.PRIMARY);
         waitFor("docked again with its settings", () -> robot.lookup(TILE + " #control-brightness").tryQuery()
                 .isPresent() && robot.lookup(TILE + " #controls-toggle").tryQuery().isPresent());
     }
