@@ -823,7 +823,28 @@ public final class PeerSession implements AutoCloseable {
         daemon(ending, label + "-end").start();
     }
 
+    /**
+     * Handles one message on the reader. The silence check counts only time this host was listening: while the reader
+     * is busy with a message (a lend whose device takes seconds to start, a consent answered at once) the peer's
+     * heartbeats wait unread in the stream, and that is not the peer's silence.
+     */
     private void handle(ControlMessage m) {
+        handlingSinceNs = System.nanoTime();
+        try {
+            handleNow(m);
+        } finally {
+            long now = System.nanoTime();
+            if (now - handlingSinceNs > config.heartbeatInterval().toNanos()) {
+                lastHeardNs = now; // listening again: what the peer said meanwhile is read next
+            }
+            handlingSinceNs = 0;
+        }
+    }
+
+    /** When the reader began handling the message it is busy with; 0 while it listens. */
+    private volatile long handlingSinceNs;
+
+    private void handleNow(ControlMessage m) {
         if (ended) {
             // What was still buffered when the session ended is not acted on; only the peer's answering GOODBYE
             // matters, since the ending waits for it.
@@ -1852,7 +1873,7 @@ public final class PeerSession implements AutoCloseable {
                             + config.handshakeTimeout().toSeconds() + " s"));
             return;
         }
-        if (hello && now - lastHeardNs > config.silenceLimit().toNanos()) {
+        if (hello && handlingSinceNs == 0 && now - lastHeardNs > config.silenceLimit().toNanos()) {
             finish(new SessionEnd(SessionEnd.Reason.LINK_DOWN, peerName() + " stopped answering"), false);
             return;
         }

@@ -154,6 +154,21 @@ class PeerSessionTest {
     // ---- consent and lending ----------------------------------------------------------------------------------------
 
     @Test
+    void shouldKeepTheSessionWhileADeviceTakesLongerThanTheSilenceLimitToStart() throws Exception {
+        // The consent is given at once, so the lend is prepared on the control stream's reader; the peer's heartbeats
+        // wait unread meanwhile, which is this host's doing, not the peer's silence.
+        paired();
+        pair.ha.prepareMillis = PeerSession.Config.DEFAULT.silenceLimit().toMillis() + 1500;
+        Borrow borrow = pair.b.borrow("cam0", "").get(15, TimeUnit.SECONDS);
+        assertEquals("cam0", borrow.deviceId());
+        assertEquals(PeerSession.State.READY, pair.a.state(), "the owner: " + pair.a.end());
+        assertEquals(PeerSession.State.READY, pair.b.state(), "the borrower: " + pair.b.end());
+        pair.ha.prepareMillis = 0;
+        // Its silence check still works once it listens again: the borrower's next borrow is answered as before.
+        assertEquals("cam1", pair.b.borrow("cam1", "").get(5, TimeUnit.SECONDS).deviceId());
+    }
+
+    @Test
     void shouldLendOnlyWithConsentAndCarryFrames() throws Exception {
         paired();
         pair.ha.consent = SessionHandler.Consent.DENY;

@@ -18,6 +18,8 @@ class Recorder implements SessionHandler {
     /** When set, the person's answer to the pairing code is this future's, given whenever the test decides. */
     volatile CompletableFuture<Boolean> confirmLater;
     volatile Consent consent = Consent.ALLOW_ONCE;
+    /** How long preparing a lend takes (a device's start). */
+    volatile long prepareMillis;
     volatile boolean acceptOffers = true;
     volatile String lendCaps = "video/x-raw,format=NV12,width=64,height=48";
 
@@ -98,6 +100,13 @@ class Recorder implements SessionHandler {
     @Override
     public String prepareLend(String deviceId, String preferredCaps) throws LendRefused {
         lendsPrepared.incrementAndGet();
+        if (prepareMillis > 0) {
+            try {
+                Thread.sleep(prepareMillis); // a camera that takes its time to start
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         this.preferredCaps.add(preferredCaps);
         if (deviceId.equals("busy")) {
             throw new LendRefused(ProtocolError.DEVICE_BUSY, "the camera is in use by another program");
