@@ -47,6 +47,8 @@ public final class TestDevices {
             MJPEG_CAMERA_ID, true, CAPTURE_CARD_ID, true));
     /** The "gone" switch of every live test source, so pulling one out fails its captures. */
     private final java.util.Deque<Element> liveSwitches = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    /** Guards a source's plugged check with its switch's registration, against {@link #unplug}. */
+    private final Object switchLock = new Object();
     /** Switches of captures long closed are let go after this many. */
     private static final int MAX_SWITCHES = 32;
     private volatile Runnable onChange = () -> { };
@@ -117,21 +119,51 @@ public final class TestDevices {
         return plugged.containsKey(id);
     }
 
-    /** Pulls a test source out: running captures of it fail as an unplugged camera's do, and the catalog drops it. */
+    /**
+     * Pulls a test source out: running captures of it fail as an unplugged camera's do, and the catalog drops it. A
+     * source made but not yet in a pipeline (a lend starting at that moment) fails at its first picture, as a camera
+     * opened just as it is pulled out does: no capture of an unplugged device runs on.
+     */
     public void unplug(String id) {
-        if (plugged.replace(id, false) == null) {
-            throw new IllegalArgumentException("no test device " + id);
+        List<Element> dying = new ArrayList<>();
+        synchronized (switchLock) {
+            if (plugged.replace(id, false) == null) {
+                throw new IllegalArgumentException("no test device " + id);
+            }
+            for (java.util.Iterator<Element> it = liveSwitches.iterator(); it.hasNext(); ) {
+                Element e = it.next();
+                if (e.getName().startsWith(switchPrefix(id))) {
+                    dying.add(e);
+                    it.remove();
+                }
+            }
         }
-        for (java.util.Iterator<Element> it = liveSwitches.iterator(); it.hasNext(); ) {
-            Element e = it.next();
-            if (e.getName().startsWith(switchPrefix(id))) {
-                // What v4l2src says when its camera is pulled out.
-                GstNatives.postResourceError(e, GstPipelineException.RESOURCE_READ, "Could not read from resource.",
-                        "the test device " + id + " was unplugged (No such device)");
-                it.remove();
+        for (Element e : dying) {
+            if (!pullOut(e, id)) {
+                failAtFirstBuffer(e, id);
             }
         }
         onChange.run();
+    }
+
+    /** What v4l2src says when its camera is pulled out; false when the element is in no pipeline to hear it. */
+    private static boolean pullOut(Element e, String id) {
+        return GstNatives.postResourceError(e, GstPipelineException.RESOURCE_READ, "Could not read from resource.",
+                "the test device " + id + " was unplugged (No such device)");
+    }
+
+    private static void failAtFirstBuffer(Element e, String id) {
+        org.freedesktop.gstreamer.Pad src = e.getStaticPad("src");
+        if (src == null) {
+            return;
+        }
+        java.util.concurrent.atomic.AtomicBoolean told = new java.util.concurrent.atomic.AtomicBoolean();
+        src.addProbe(org.freedesktop.gstreamer.PadProbeType.BUFFER, (pad, info) -> {
+            if (told.compareAndSet(false, true)) {
+                pullOut(e, id);
+            }
+            return org.freedesktop.gstreamer.PadProbeReturn.DROP;
+        });
     }
 
     public void plug(String id) {
@@ -152,6 +184,14 @@ public final class TestDevices {
     /** The source bin for a test device. */
     public SourceFactory source(String id) {
         return name -> {
+            synchronized (switchLock) { // checked and registered at once: an unplug comes before or after, never between
+                return makeSource(id, name);
+            }
+        };
+    }
+
+    private Bin makeSource(String id, String name) {
+        {
             if (!plugged.getOrDefault(id, false)) {
                 throw new IllegalStateException(id + " is unplugged");
             }
@@ -185,7 +225,7 @@ public final class TestDevices {
             bin.setName(name);
             keepSwitch(bin.getElementByName(sw));
             return bin;
-        };
+        }
     }
 
     private void keepSwitch(Element swElement) {

@@ -187,6 +187,22 @@ public final class GstLender implements AutoCloseable {
     private static final class Holder {
         volatile SharedCaptures.Tap capture;
         volatile int channel = -1;
+        /** An error the device posted before its lend had a channel (it failed while the lend was being started). */
+        volatile MediaProblem failedEarly;
+        /** The lend was ended for the device's failure: once, whichever of the two threads sees it first. */
+        final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+    }
+
+    /**
+     * Ends the lend on {@code channel} for its device's failure, once: the problem may come on the bus while the lend
+     * is still being started ({@link #onLendStarted} then ends it) or after (the listener does).
+     */
+    private void deviceFailed(Holder holder, int channel, MediaProblem problem) {
+        PeerSession s = session.get();
+        if (s != null && active.get(channel) == holder.capture && holder.ended.compareAndSet(false, true)) {
+            // The device failed (pulled out, busy, broken): end this lend only, with the device's own words.
+            s.endLend(channel, ControlMessage.Stop.DEVICE_GONE, "the device stopped: " + problem.explained());
+        }
     }
 
     private final class CaptureListener implements Capture.Listener {
@@ -219,12 +235,15 @@ public final class GstLender implements AutoCloseable {
         @Override
         public void onProblem(MediaProblem problem) {
             problemListeners.forEach(l -> l.accept(problem));
+            if (problem.severity() != MediaProblem.Severity.ERROR) {
+                return;
+            }
+            // Noted before the channel is read, as onLendStarted sets the channel before it reads this: one of the
+            // two sees the other, so an error while the lend starts is never lost (a camera pulled out just then).
+            holder.failedEarly = problem;
             int ch = holder.channel;
-            PeerSession s = session.get();
-            if (problem.severity() == MediaProblem.Severity.ERROR && ch >= 0 && s != null
-                    && active.get(ch) == holder.capture) {
-                // The device failed (pulled out, busy, broken): end this lend only, with the device's own words.
-                s.endLend(ch, ControlMessage.Stop.DEVICE_GONE, "the device stopped: " + problem.explained());
+            if (ch >= 0) {
+                deviceFailed(holder, ch, problem);
             }
         }
 
@@ -251,8 +270,23 @@ public final class GstLender implements AutoCloseable {
         }
         active.put(channel, c);
         activeDevice.put(channel, deviceId);
-        holderOf(c).channel = channel;
-        c.sendTo(channel);
+        if (bind(holderOf(c), channel)) {
+            c.sendTo(channel);
+        }
+    }
+
+    /**
+     * Gives a capture's holder its channel (the capture is active on it already); false when its device failed
+     * before, and the lend is ended for it now.
+     */
+    private boolean bind(Holder holder, int channel) {
+        holder.channel = channel;
+        MediaProblem early = holder.failedEarly;
+        if (early != null) {
+            deviceFailed(holder, channel, early); // its capture stopped before the lend (or this format) began
+            return false;
+        }
+        return true;
     }
 
     private Holder holderOf(SharedCaptures.Tap c) {
@@ -381,8 +415,9 @@ public final class GstLender implements AutoCloseable {
             try {
                 SharedCaptures.Tap back = startCapture(device, source, old.choice(), old.nextSequence());
                 active.put(channel, back);
-                holders.get(back).channel = channel;
-                back.sendTo(channel);
+                if (bind(holders.get(back), channel)) {
+                    back.sendTo(channel);
+                }
             } catch (LendRefused again) {
                 active.remove(channel, old);
                 PeerSession s = session.get();
@@ -404,8 +439,9 @@ public final class GstLender implements AutoCloseable {
                 throw new LendRefused(ProtocolError.INTERNAL, e.getMessage());
             }
         }
-        h.channel = channel;
-        next.sendTo(channel);
+        if (bind(h, channel)) {
+            next.sendTo(channel);
+        }
     }
 
     /** A new capture of a device (a new lend, a new format) starts with the controls as they were last set. */
