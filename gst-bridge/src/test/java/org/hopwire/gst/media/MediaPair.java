@@ -62,6 +62,14 @@ final class MediaPair implements AutoCloseable {
         public void onPeerError(ProtocolError error, String text) {
             peerErrors.add(error + ": " + text);
         }
+
+        /** Why the session ended, once it has. */
+        volatile org.hopwire.engine.session.SessionEnd closed;
+
+        @Override
+        public void onClosed(org.hopwire.engine.session.SessionEnd end) {
+            closed = end;
+        }
     }
 
     final EmulatedTestbed bed;

@@ -26,6 +26,7 @@ import org.hopwire.engine.session.PeerSession;
 import org.hopwire.engine.testbed.Transfers;
 import org.hopwire.gst.GstAssume;
 import org.hopwire.gst.GstRuntime;
+import org.hopwire.gst.PipelineHost;
 import org.hopwire.gst.device.TestDevices;
 import org.hopwire.gst.format.FormatChoice;
 import org.hopwire.gst.playback.Outputs;
@@ -411,6 +412,76 @@ class MediaSessionTest {
         pair.ownerDevices.testDevices().plug(TestDevices.CAMERA_ID);
         Borrow again = borrow(TestDevices.CAMERA_ID, "video/x-raw,width=320,height=240,framerate=30/1");
         awaitPicture(playbackOf(again), 320, 240).close();
+    }
+
+    /**
+     * An unplug storm: the camera pulled out at every moment of a borrow's life (while the borrow is being answered,
+     * before its first picture, while pictures flow) and plugged in again at once, twenty times. Every borrow that
+     * started ends with DEVICE_GONE or is refused in words; nothing is left behind (pipelines, wrapped buffers); the
+     * session lives on and the camera lends again afterwards. The test JVM checks every slice GLib frees
+     * (G_SLICE=debug-blocks): each unplug posts a pipeline error, whose parsing once corrupted the heap.
+     */
+    @Test
+    @org.junit.jupiter.api.Disabled("open bug it found (2026-12-07): a camera pulled out within ~15 ms of a borrow being"
+            + " asked for can leave that borrow started on a capture that never delivers and is never ended (rounds 3"
+            + " or 6 of 20, most runs); two causes it found are fixed (an error before the lend had a channel was"
+            + " dropped; a start longer than the silence limit ended the session), the third is not found yet")
+    void shouldSurviveTheCameraPulledOutAndPluggedInAgainAtEveryMomentOfABorrow() throws Exception {
+        pair(Outputs.PREVIEW);
+        String small = "video/x-raw,width=320,height=240,framerate=30/1";
+        java.util.Random random = new java.util.Random(20261207L);
+        int ended = 0;
+        int refused = 0;
+        for (int round = 0; round < 20; round++) {
+            int moment = round % 3;
+            java.util.concurrent.CompletableFuture<Borrow> asked = pair.borrowerSession.borrow(TestDevices.CAMERA_ID,
+                    small);
+            Borrow b = null;
+            if (moment == 0) {
+                Thread.sleep(random.nextInt(15)); // while the owner answers or opens the camera
+            } else {
+                b = asked.get(15, TimeUnit.SECONDS);
+                if (moment == 2) {
+                    awaitPicture(playbackOf(b), 320, 240).close();
+                }
+            }
+            pair.ownerDevices.testDevices().unplug(TestDevices.CAMERA_ID);
+            try {
+                b = asked.get(15, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                refused++; // pulled out before the lend began: refused, in words
+                assertTrue(e.getCause().getMessage() != null && !e.getCause().getMessage().isBlank(),
+                        "a refusal says why: " + e.getCause());
+            }
+            if (b != null) {
+                Borrow borrowed = b;
+                long[] end = pair.borrowerApp.borrowsEnded.poll(10, TimeUnit.SECONDS);
+                assertNotNull(end, "round " + round + ": the borrower hears the borrow on " + borrowed.channel()
+                        + " ended");
+                assertEquals(ControlMessage.Stop.DEVICE_GONE, end[1], "round " + round);
+                ended++;
+                Transfers.await(() -> pair.borrower.borrower().playback(borrowed.channel()).isEmpty(), WAIT,
+                        "round " + round + ": the playback closed");
+            }
+            Transfers.await(() -> pair.owner.lender().lends().isEmpty(), WAIT, "round " + round + ": no lend left");
+            assertEquals(PeerSession.State.READY, pair.borrowerSession.state(), "round " + round + ": "
+                    + pair.borrowerSession.end() + "; the owner: " + pair.ownerSession.end());
+            assertEquals(PeerSession.State.READY, pair.ownerSession.state(), "round " + round + ": "
+                    + pair.ownerApp.closed);
+            pair.ownerDevices.testDevices().plug(TestDevices.CAMERA_ID);
+        }
+        assertEquals(20, ended + refused);
+        assertTrue(ended >= 13, "the borrows answered before the pull (two rounds in three) ended: " + ended);
+        // Afterwards the camera lends as before, and giving it back leaves nothing open on either host.
+        Borrow last = borrow(TestDevices.CAMERA_ID, small);
+        awaitPicture(playbackOf(last), 320, 240).close();
+        pair.borrowerSession.giveBack(last.channel());
+        Transfers.await(() -> pair.owner.lender().lends().isEmpty()
+                && pair.borrower.borrower().playback(last.channel()).isEmpty(), WAIT, "given back");
+        Transfers.await(() -> PipelineHost.openNames().isEmpty(), WAIT,
+                "no pipeline left open: " + PipelineHost.openNames());
+        Transfers.await(() -> org.hopwire.gst.natives.WrappedMemory.alive() == 0, WAIT,
+                "every wrapped frame given back to its pool: " + org.hopwire.gst.natives.WrappedMemory.alive());
     }
 
     @Test
