@@ -79,15 +79,29 @@ public final class SharedCaptures implements AutoCloseable {
     public Tap open(String deviceId, SourceFactory source, FormatChoice choice, long firstSequence, boolean balance,
                     Duration startTimeout, Capture.Listener listener)
             throws GstPipelineException, GStreamerUnavailableException, InterruptedException {
-        Device d;
-        synchronized (devices) {
-            d = devices.get(deviceId);
-            if (d == null || d.gone()) {
-                d = new Device(deviceId);
-                devices.put(deviceId, d);
+        // Never a device's lock inside the map's: a device that closes (its last lend ended, on a GStreamer thread)
+        // takes its own lock and then the map's to leave it, and the other order deadlocked a lend starting on the
+        // control reader with a device failing at that moment (the unplug storm test).
+        while (true) {
+            Device seen;
+            synchronized (devices) {
+                seen = devices.get(deviceId);
             }
+            if (seen != null && !seen.gone()) {
+                return seen.open(source, choice, firstSequence, balance, startTimeout, listener);
+            }
+            Device fresh = null;
+            synchronized (devices) {
+                if (devices.get(deviceId) == seen) { // still what was judged gone (or absent): replace it
+                    fresh = new Device(deviceId);
+                    devices.put(deviceId, fresh);
+                }
+            }
+            if (fresh != null) {
+                return fresh.open(source, choice, firstSequence, balance, startTimeout, listener);
+            }
+            // Another lend put a device there meanwhile: look again.
         }
-        return d.open(source, choice, firstSequence, balance, startTimeout, listener);
     }
 
     /** The devices open now with their branches. */
