@@ -47,6 +47,8 @@ public final class TestDevices {
             MJPEG_CAMERA_ID, true, CAPTURE_CARD_ID, true));
     /** The "gone" switch of every live test source, so pulling one out fails its captures. */
     private final java.util.Deque<Element> liveSwitches = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    /** The pads of pulled-out sources with their probes, kept reachable (see {@link #failAtNextBuffer}). */
+    private final java.util.Deque<Object[]> pulledOut = new java.util.concurrent.ConcurrentLinkedDeque<>();
     /** Guards a source's plugged check with its switch's registration, against {@link #unplug}. */
     private final Object switchLock = new Object();
     /** Switches of captures long closed are let go after this many. */
@@ -120,9 +122,8 @@ public final class TestDevices {
     }
 
     /**
-     * Pulls a test source out: running captures of it fail as an unplugged camera's do, and the catalog drops it. A
-     * source made but not yet in a pipeline (a lend starting at that moment) fails at its first picture, as a camera
-     * opened just as it is pulled out does: no capture of an unplugged device runs on.
+     * Pulls a test source out: captures of it fail at their next picture as an unplugged camera's do (also one whose
+     * lend is starting at that moment), nothing of it flows after, and the catalog drops it.
      */
     public void unplug(String id) {
         List<Element> dying = new ArrayList<>();
@@ -138,32 +139,38 @@ public final class TestDevices {
                 }
             }
         }
-        for (Element e : dying) {
-            if (!pullOut(e, id)) {
-                failAtFirstBuffer(e, id);
-            }
-        }
+        // Each fails at its next buffer, on its own streaming thread, as v4l2src's read fails when its camera is
+        // gone: never from this thread, whose error could reach a pipeline before anyone listens on its bus (a lend
+        // starting at that moment), where it would be lost and the capture would run on without pictures.
+        dying.forEach(e -> failAtNextBuffer(e, id));
         onChange.run();
     }
 
-    /** What v4l2src says when its camera is pulled out; false when the element is in no pipeline to hear it. */
-    private static boolean pullOut(Element e, String id) {
-        return GstNatives.postResourceError(e, GstPipelineException.RESOURCE_READ, "Could not read from resource.",
+    /** What v4l2src says when its camera is pulled out. */
+    private static void pullOut(Element e, String id) {
+        GstNatives.postResourceError(e, GstPipelineException.RESOURCE_READ, "Could not read from resource.",
                 "the test device " + id + " was unplugged (No such device)");
     }
 
-    private static void failAtFirstBuffer(Element e, String id) {
+    private void failAtNextBuffer(Element e, String id) {
         org.freedesktop.gstreamer.Pad src = e.getStaticPad("src");
         if (src == null) {
             return;
         }
         java.util.concurrent.atomic.AtomicBoolean told = new java.util.concurrent.atomic.AtomicBoolean();
-        src.addProbe(org.freedesktop.gstreamer.PadProbeType.BUFFER, (pad, info) -> {
+        org.freedesktop.gstreamer.Pad.PROBE probe = (pad, info) -> {
             if (told.compareAndSet(false, true)) {
                 pullOut(e, id);
             }
             return org.freedesktop.gstreamer.PadProbeReturn.DROP;
-        });
+        };
+        // The pad and its probe stay reachable while GStreamer may call it (a collected JNA callback would crash the
+        // streaming thread); a pulled-out source's pipeline ends long before MAX_SWITCHES more are pulled out.
+        pulledOut.addLast(new Object[] {src, probe});
+        while (pulledOut.size() > MAX_SWITCHES) {
+            pulledOut.pollFirst();
+        }
+        src.addProbe(org.freedesktop.gstreamer.PadProbeType.BUFFER, probe);
     }
 
     public void plug(String id) {
