@@ -416,23 +416,20 @@ class MediaSessionTest {
 
     /**
      * An unplug storm: the camera pulled out at every moment of a borrow's life (while the borrow is being answered,
-     * before its first picture, while pictures flow) and plugged in again at once, twenty times. Every borrow that
+     * before its first picture, while pictures flow) and plugged in again at once, forty times. Every borrow that
      * started ends with DEVICE_GONE or is refused in words; nothing is left behind (pipelines, wrapped buffers); the
      * session lives on and the camera lends again afterwards. The test JVM checks every slice GLib frees
      * (G_SLICE=debug-blocks): each unplug posts a pipeline error, whose parsing once corrupted the heap.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("open bug it found (2026-12-07): a camera pulled out within ~15 ms of a borrow being"
-            + " asked for can leave that borrow started on a capture that never delivers and is never ended (rounds 3"
-            + " or 6 of 20, most runs); two causes it found are fixed (an error before the lend had a channel was"
-            + " dropped; a start longer than the silence limit ended the session), the third is not found yet")
     void shouldSurviveTheCameraPulledOutAndPluggedInAgainAtEveryMomentOfABorrow() throws Exception {
+        final int ROUNDS = 40;
         pair(Outputs.PREVIEW);
         String small = "video/x-raw,width=320,height=240,framerate=30/1";
         java.util.Random random = new java.util.Random(20261207L);
         int ended = 0;
         int refused = 0;
-        for (int round = 0; round < 20; round++) {
+        for (int round = 0; round < ROUNDS; round++) {
             int moment = round % 3;
             java.util.concurrent.CompletableFuture<Borrow> asked = pair.borrowerSession.borrow(TestDevices.CAMERA_ID,
                     small);
@@ -470,12 +467,13 @@ class MediaSessionTest {
                     + pair.ownerApp.closed);
             pair.ownerDevices.testDevices().plug(TestDevices.CAMERA_ID);
         }
-        assertEquals(20, ended + refused);
-        assertTrue(ended >= 13, "the borrows answered before the pull (two rounds in three) ended: " + ended);
+        assertEquals(ROUNDS, ended + refused);
+        assertTrue(ended >= ROUNDS - (ROUNDS + 2) / 3, "the borrows answered before the pull (two rounds in three)"
+                + " ended: " + ended);
         // Afterwards the camera lends as before, and giving it back leaves nothing open on either host.
         Borrow last = borrow(TestDevices.CAMERA_ID, small);
         awaitPicture(playbackOf(last), 320, 240).close();
-        pair.borrowerSession.giveBack(last.channel());
+        pair.borrower.borrower().giveBack(last.channel());
         Transfers.await(() -> pair.owner.lender().lends().isEmpty()
                 && pair.borrower.borrower().playback(last.channel()).isEmpty(), WAIT, "given back");
         Transfers.await(() -> PipelineHost.openNames().isEmpty(), WAIT,
