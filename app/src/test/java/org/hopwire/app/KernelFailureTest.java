@@ -19,6 +19,7 @@ import javafx.scene.layout.BorderPane;
 import javafx.stage.Stage;
 import javafx.stage.Window;
 
+import org.hopwire.app.ui.DemoWindow;
 import org.hopwire.app.cli.PrivateRuntimeDir;
 import org.hopwire.app.core.SettingsStore;
 import org.hopwire.engine.Fabrics;
@@ -88,7 +89,7 @@ class KernelFailureTest {
     @Test
     void shouldSayWhatIsMissingKeepTheMenusAndStartTheEmulatedFabricOnRequest() throws Exception {
         app = (HopwireApp) FxToolkit.setupApplication(HopwireApp.class, "--fabric=kernel", "--config-dir=" + dir);
-        waitFor("the failure screen", () -> window() != null && robot.lookup("#use-emulated").tryQuery().isPresent());
+        waitFor("the failure screen", () -> window() != null && DemoWindow.find("#use-emulated").isPresent());
         Stage stage = window();
         assertEquals(List.of("_Hopwire", "H_elp"), WaitForAsyncUtils.asyncFx(() -> menus(stage)).get());
         assertEquals(List.of("Settings…", "Quit"), WaitForAsyncUtils.asyncFx(() -> items(stage, 0)).get());
@@ -101,14 +102,14 @@ class KernelFailureTest {
 
         // Settings can be opened from here.
         robot.push(javafx.scene.input.KeyCode.CONTROL, javafx.scene.input.KeyCode.COMMA);
-        waitFor("the settings", () -> robot.lookup("#settings-fabric").tryQuery().isPresent());
+        waitFor("the settings", () -> DemoWindow.find("#settings-fabric").isPresent());
         robot.push(javafx.scene.input.KeyCode.ESCAPE);
-        waitFor("settings closed", () -> robot.lookup("#settings-fabric").tryQuery().isEmpty());
+        waitFor("settings closed", () -> DemoWindow.find("#settings-fabric").isEmpty());
 
         robot.clickOn("#remember-emulated");
         robot.clickOn("#use-emulated");
         waitFor("the main window on the emulated fabric", () -> app.model() != null
-                && robot.lookup("#this-host").tryQuery().isPresent());
+                && DemoWindow.find("#this-host").isPresent());
         assertTrue(app.model().demo().isPresent(), "the demo peer is there");
         waitFor("remembered in Settings, as ticked", () -> org.hopwire.app.core.Settings.load(dir).fabric()
                 == Fabrics.Choice.EMULATED);
@@ -120,7 +121,7 @@ class KernelFailureTest {
         store.update(s -> s.withFabric(Fabrics.Choice.KERNEL));
         store.close();
         app = (HopwireApp) FxToolkit.setupApplication(HopwireApp.class, "--config-dir=" + dir);
-        waitFor("the failure screen", () -> robot.lookup("#use-emulated").tryQuery().isPresent());
+        waitFor("the failure screen", () -> DemoWindow.find("#use-emulated").isPresent());
         assertTrue(robot.lookup("#remember-emulated").queryAs(CheckBox.class).isSelected(),
                 "otherwise every launch stops here again");
     }

@@ -120,6 +120,23 @@ public final class DemoWindow implements AutoCloseable {
         }).atPosition(javafx.geometry.Pos.CENTER);
     }
 
+    /**
+     * The node {@code query} finds now, looked up on the JavaFX thread: a look-up walks the children lists the hub's
+     * snapshots change there, and one from the test thread died of it in CI (IndexOutOfBoundsException in
+     * Parent.lookupAll). Usable in {@link #waitFor}'s conditions.
+     */
+    public static Optional<javafx.scene.Node> find(String query) {
+        FxRobot robot = new FxRobot();
+        if (javafx.application.Platform.isFxApplicationThread()) {
+            return robot.lookup(query).tryQuery();
+        }
+        try {
+            return fx(() -> robot.lookup(query).tryQuery());
+        } catch (Exception e) {
+            throw new IllegalStateException("looking up " + query + " on the JavaFX thread", e);
+        }
+    }
+
     /** Waits up to 20 s for {@code condition}, failing with what was awaited. */
     public static void waitFor(String what, BooleanSupplier condition) throws Exception {
         try {

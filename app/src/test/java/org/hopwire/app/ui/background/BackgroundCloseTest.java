@@ -18,6 +18,7 @@ import javafx.stage.Stage;
 import javafx.stage.Window;
 import javafx.stage.WindowEvent;
 
+import org.hopwire.app.ui.DemoWindow;
 import org.hopwire.app.HopwireApp;
 import org.hopwire.app.core.DemoPeer;
 import org.hopwire.app.core.PeerState;
@@ -109,7 +110,7 @@ class BackgroundCloseTest {
     }
 
     private boolean closeQuestionShowing() {
-        return robot.lookup("#close-question").tryQuery().isPresent();
+        return DemoWindow.find("#close-question").isPresent();
     }
 
     private void press(String button) {

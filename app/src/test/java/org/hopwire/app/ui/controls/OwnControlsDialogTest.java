@@ -56,7 +56,7 @@ class OwnControlsDialogTest {
         window = DemoWindow.openPaired(dir, "desk", questions);
         app = window.app;
         demo = window.services.demo().orElseThrow();
-        waitFor("This host's camera listed", () -> robot.lookup("#device-test_camera").tryQuery().isPresent());
+        waitFor("This host's camera listed", () -> DemoWindow.find("#device-test_camera").isPresent());
     }
 
     @AfterEach
@@ -82,12 +82,12 @@ class OwnControlsDialogTest {
         demo.askFor(CAMERA);
         waitFor("the Demo laptop borrows the camera", () -> demo.borrowing().size() == 1
                 && !demo.borrowedControls(CAMERA).isEmpty());
-        waitFor("the lend's row", () -> robot.lookup("#lend-adjust-test_camera").tryQuery().isPresent());
+        waitFor("the lend's row", () -> DemoWindow.find("#lend-adjust-test_camera").isPresent());
         long before = ownBrightness();
         assertEquals(before, value(demo.borrowedControls(CAMERA)), "both sides start alike");
 
         robot.clickOn(DemoWindow.settled("#lend-adjust-test_camera"));
-        waitFor("the owner's sliders", () -> robot.lookup("#own-controls #control-brightness").tryQuery()
+        waitFor("the owner's sliders", () -> DemoWindow.find("#own-controls #control-brightness")
                 .isPresent());
         waitFor("who sees the changes", () -> robot.lookup("#own-controls-who").queryAs(Label.class).getText()
                 .equals(Fabrics.DEMO_PEER_NAME + " borrows Test camera (test pattern) and sees your changes."));
@@ -112,6 +112,6 @@ class OwnControlsDialogTest {
         assertEquals(1, robot.lookup("#own-controls").queryAll().size());
         robot.clickOn(robot.lookup("#own-controls .button").match(
                 (Button b) -> b.getText().equals("Close")).queryAs(Button.class));
-        waitFor("closed", () -> robot.lookup("#own-controls").tryQuery().isEmpty());
+        waitFor("closed", () -> DemoWindow.find("#own-controls").isEmpty());
     }
 }

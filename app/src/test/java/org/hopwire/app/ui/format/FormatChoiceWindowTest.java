@@ -59,7 +59,7 @@ class FormatChoiceWindowTest {
     }
 
     private void pair() throws Exception {
-        waitFor("the pairing dialog", () -> robot.lookup("#question-code").tryQuery().isPresent());
+        waitFor("the pairing dialog", () -> DemoWindow.find("#question-code").isPresent());
         robot.clickOn(robot.lookup("Confirm").queryAs(Button.class));
         waitFor("paired", () -> model().snapshot().peer(DemoFabric.DEMO_PEER_UUID).map(Snapshot.Peer::state)
                 .orElse(null) == PeerState.PAIRED);
@@ -83,7 +83,7 @@ class FormatChoiceWindowTest {
             choose.fire();
             return null;
         });
-        waitFor("the format dialog", () -> robot.lookup("#format-list").tryQuery().isPresent());
+        waitFor("the format dialog", () -> DemoWindow.find("#format-list").isPresent());
         var rows = list().getItems();
         assertTrue(rows.get(0).text().startsWith("Automatic"), rows.get(0).text());
         assertEquals(0, list().getSelectionModel().getSelectedIndex(), "Automatic until something is chosen");
@@ -105,7 +105,7 @@ class FormatChoiceWindowTest {
                 && b.caps().startsWith("image/jpeg")));
 
         // The preview changes it live: the same borrow, now raw.
-        waitFor("the preview's Format button", () -> robot.lookup("#preview-format").tryQuery().isPresent());
+        waitFor("the preview's Format button", () -> DemoWindow.find("#preview-format").isPresent());
         MenuButton format = robot.lookup("#preview-format").queryAs(MenuButton.class);
         fx(() -> {
             format.show();

@@ -79,9 +79,9 @@ class MainWindowTest {
     private void focus(String selector) throws Exception {
         String id = selector.substring(selector.lastIndexOf('#') + 1);
         waitFor("focus on " + selector, () -> {
-            WaitForAsyncUtils.asyncFx(() -> robot.lookup(selector).tryQuery().ifPresent(Node::requestFocus));
+            WaitForAsyncUtils.asyncFx(() -> DemoWindow.find(selector).ifPresent(Node::requestFocus));
             WaitForAsyncUtils.waitForFxEvents();
-            Node owner = robot.lookup(selector).tryQuery().map(n -> n.getScene().getFocusOwner()).orElse(null);
+            Node owner = DemoWindow.find(selector).map(n -> n.getScene().getFocusOwner()).orElse(null);
             return owner != null && id.equals(owner.getId());
         });
     }
@@ -91,11 +91,11 @@ class MainWindowTest {
     }
 
     private boolean shown(String query) {
-        return robot.lookup(query).tryQuery().map(Node::isVisible).orElse(false);
+        return DemoWindow.find(query).map(Node::isVisible).orElse(false);
     }
 
     private String text(String query) {
-        return robot.lookup(query).tryQuery().map(n -> ((Label) n).getText()).orElse("");
+        return DemoWindow.find(query).map(n -> ((Label) n).getText()).orElse("");
     }
 
     private PeerState cardState() {
@@ -108,7 +108,7 @@ class MainWindowTest {
      */
     private void clickRow(String query) throws Exception {
         for (int attempt = 1; ; attempt++) {
-            waitFor(query, () -> robot.lookup(query).tryQuery().map(n -> n.getScene() != null).orElse(false));
+            waitFor(query, () -> DemoWindow.find(query).map(n -> n.getScene() != null).orElse(false));
             try {
                 robot.clickOn(DemoWindow.at(query), MouseButton.PRIMARY);
                 return;
@@ -121,7 +121,7 @@ class MainWindowTest {
     }
 
     private void answer(String button) throws Exception {
-        waitFor("a dialog with " + button, () -> robot.lookup(button).tryQuery().isPresent());
+        waitFor("a dialog with " + button, () -> DemoWindow.find(button).isPresent());
         robot.clickOn(robot.lookup(button).queryAs(Button.class));
     }
 
@@ -129,11 +129,11 @@ class MainWindowTest {
     private void pair() throws Exception {
         waitFor("the pairing code on the card", () -> shown("#pairing-code"));
         String code = text("#pairing-code");
-        waitFor("the pairing dialog", () -> robot.lookup("#question-code").tryQuery().isPresent());
+        waitFor("the pairing dialog", () -> DemoWindow.find("#question-code").isPresent());
         assertEquals("Code " + text("#question-code"), code, "dialog and card show the same code");
         answer("Confirm");
         waitFor("paired", () -> cardState() == PeerState.PAIRED);
-        waitFor("the demo's camera on its card", () -> robot.lookup(CARD + " #peer-device-test_camera").tryQuery()
+        waitFor("the demo's camera on its card", () -> DemoWindow.find(CARD + " #peer-device-test_camera")
                 .isPresent());
     }
 
@@ -145,7 +145,7 @@ class MainWindowTest {
         assertEquals("2 × 20 Gb/s", text(CARD + " #peer-speed"));
 
         robot.drag(DemoWindow.at(CARD + " #peer-device-test_camera"), MouseButton.PRIMARY).dropTo(DemoWindow.at("#this-host"));
-        waitFor("the borrowed camera on This host", () -> robot.lookup("#borrow-test_camera").tryQuery().isPresent()
+        waitFor("the borrowed camera on This host", () -> DemoWindow.find("#borrow-test_camera").isPresent()
                 && !model().snapshot().borrows().get(0).waiting());
         clickRow("#preview-test_camera");
         waitFor("pictures in the preview", () -> previewShown() >= 10);
@@ -188,26 +188,26 @@ class MainWindowTest {
     void shouldAskBeforeLendingLendNothingWhenDeniedAndStopAtOnceOnRevoke() throws Exception {
         pair();
         CompletableFuture<Borrow> denied = demo.askFor(TestDevices.CAMERA_ID);
-        waitFor("the consent dialog", () -> robot.lookup("#question-consent").tryQuery().isPresent());
+        waitFor("the consent dialog", () -> DemoWindow.find("#question-consent").isPresent());
         assertTrue(robot.lookup(Fabrics.DEMO_PEER_NAME + " wants to use Test camera (test pattern)").tryQuery()
                 .isPresent(), "the question names the peer and the device");
         answer("Deny");
         assertThrows(Exception.class, () -> denied.get(10, TimeUnit.SECONDS));
         assertTrue(model().snapshot().lends().isEmpty());
-        assertFalse(robot.lookup("#lend-test_camera").tryQuery().isPresent());
+        assertFalse(DemoWindow.find("#lend-test_camera").isPresent());
 
         CompletableFuture<Borrow> allowed = demo.askFor(TestDevices.CAMERA_ID);
         answer("Allow once");
         allowed.get(15, TimeUnit.SECONDS);
-        waitFor("in use by the demo", () -> robot.lookup("#revoke-test_camera").tryQuery().isPresent());
+        waitFor("in use by the demo", () -> DemoWindow.find("#revoke-test_camera").isPresent());
         clickRow("#revoke-test_camera");
         waitFor("revoked on both hosts", () -> model().snapshot().lends().isEmpty() && demo.borrowing().isEmpty());
-        assertFalse(robot.lookup("#revoke-test_camera").tryQuery().isPresent());
+        assertFalse(DemoWindow.find("#revoke-test_camera").isPresent());
     }
 
     @Test
     void shouldEndTheSessionWhenThisHostRejectsTheCodeAndPairAgainOnRequest() throws Exception {
-        waitFor("the pairing dialog", () -> robot.lookup("#question-code").tryQuery().isPresent());
+        waitFor("the pairing dialog", () -> DemoWindow.find("#question-code").isPresent());
         answer("Reject");
         waitFor("not paired on the card", () -> text(CARD + " #peer-state").equals("not paired"));
         // Looked up again until steady: cards are rebuilt as snapshots arrive, and a lookup can fall between.
@@ -248,7 +248,7 @@ class MainWindowTest {
 
     @Test
     void shouldMarkDropTargetsAndExplainADropThatCannotWork() throws Exception {
-        waitFor("the demo's card", () -> robot.lookup(CARD).tryQuery().isPresent());
+        waitFor("the demo's card", () -> DemoWindow.find(CARD).isPresent());
         // Before pairing nothing can be lent to the demo: its card is marked while dragging, and the drop explains.
         robot.drag(DemoWindow.at("#device-test_camera"), MouseButton.PRIMARY).moveTo(DemoWindow.at(CARD));
         Node card = robot.lookup(CARD).query();
@@ -280,7 +280,7 @@ class MainWindowTest {
         pair();
         focus(CARD + " #borrow-from-peer-test_camera");
         robot.type(KeyCode.ENTER);
-        waitFor("borrowed by keyboard", () -> robot.lookup("#return-test_camera").tryQuery().isPresent()
+        waitFor("borrowed by keyboard", () -> DemoWindow.find("#return-test_camera").isPresent()
                 && !model().snapshot().borrows().get(0).waiting());
         // The row is rebuilt when the borrow's format arrives: the focus stays on its Return button.
         focus("#return-test_camera");
@@ -298,7 +298,7 @@ class MainWindowTest {
                 .queryLabeled().getText());
         assertEquals("Automatic", robot.lookup("#settings-format .label").queryLabeled().getText());
         robot.clickOn("#settings-format");
-        waitFor("the format list", () -> robot.lookup("H.264").tryQuery().isPresent());
+        waitFor("the format list", () -> DemoWindow.find("H.264").isPresent());
         robot.push(KeyCode.ESCAPE);
         robot.clickOn("#settings-consent").clickOn("Refuse without asking");
         robot.clickOn("OK");
@@ -306,7 +306,7 @@ class MainWindowTest {
 
         CompletableFuture<Borrow> refused = demo.askFor(TestDevices.CAMERA_ID);
         assertThrows(Exception.class, () -> refused.get(10, TimeUnit.SECONDS));
-        assertFalse(robot.lookup("#question-consent").tryQuery().isPresent(), "no dialog: refused without asking");
+        assertFalse(DemoWindow.find("#question-consent").isPresent(), "no dialog: refused without asking");
         waitFor("a notice saying so", () -> model().notices().stream().anyMatch(n -> n.text().contains(
                 "refused without asking")));
 
@@ -315,7 +315,7 @@ class MainWindowTest {
         robot.clickOn(robot.lookup("#settings-peers .list-cell").nth(0).queryAs(Node.class));
         robot.clickOn("#settings-forget");
         // Asked first, as from the card; Forget (not the default) forgets.
-        waitFor("the confirmation", () -> robot.lookup("#confirm-forget").tryQuery().isPresent());
+        waitFor("the confirmation", () -> DemoWindow.find("#confirm-forget").isPresent());
         robot.clickOn("#confirm-forget");
         waitFor("forgotten", () -> robot.lookup("#settings-peers").queryListView().getItems().isEmpty());
         robot.clickOn("Cancel");
@@ -328,7 +328,7 @@ class MainWindowTest {
         assertEquals(FrameSeal.Protection.ENCRYPTED, services.settings().get().dataProtection());
         pair(); // the pairing question comes first and has the focus until answered
         robot.push(KeyCode.CONTROL, KeyCode.COMMA);
-        waitFor("the settings dialog", () -> robot.lookup("#settings-protection").tryQuery().isPresent());
+        waitFor("the settings dialog", () -> DemoWindow.find("#settings-protection").isPresent());
         ChoiceBox<?> choice = robot.lookup("#settings-protection").queryAs(ChoiceBox.class);
         Label label = robot.lookup(".label").queryAllAs(Label.class).stream().filter(l -> l.getLabelFor() == choice)
                 .findFirst().orElseThrow(() -> new AssertionError("no label for the choice"));
@@ -353,7 +353,7 @@ class MainWindowTest {
                 == FrameSeal.Protection.NONE);
 
         robot.push(KeyCode.CONTROL, KeyCode.COMMA);
-        waitFor("the settings dialog again", () -> robot.lookup("#settings-protection").tryQuery().isPresent());
+        waitFor("the settings dialog again", () -> DemoWindow.find("#settings-protection").isPresent());
         ChoiceBox<?> again = robot.lookup("#settings-protection").queryAs(ChoiceBox.class);
         assertEquals("None (for measurement)", fx(() -> converted(again, again.getValue())), "shown as saved");
         robot.clickOn("#settings-protection").clickOn("Authenticated only (pictures readable on the cable)");
@@ -407,11 +407,11 @@ class MainWindowTest {
         assertEquals(PeerState.PAIRED, cardState(), "nothing forgotten on Cancel");
         robot.clickOn(DemoWindow.at(CARD + " #forget-peer"), MouseButton.PRIMARY);
         // Enter is Cancel: a destructive answer is never the default.
-        waitFor("the confirmation", () -> robot.lookup("#confirm-forget").tryQuery().isPresent());
+        waitFor("the confirmation", () -> DemoWindow.find("#confirm-forget").isPresent());
         assertTrue(robot.lookup("#confirm-forget-cancel").queryButton().isDefaultButton());
         assertFalse(robot.lookup("#confirm-forget").queryButton().isDefaultButton());
         robot.push(KeyCode.ENTER);
-        waitFor("closed", () -> robot.lookup("#confirm-forget").tryQuery().isEmpty());
+        waitFor("closed", () -> DemoWindow.find("#confirm-forget").isEmpty());
         WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS);
         assertEquals(PeerState.PAIRED, cardState(), "nothing forgotten on Enter");
         robot.clickOn(DemoWindow.at(CARD + " #forget-peer"), MouseButton.PRIMARY);

@@ -73,7 +73,7 @@ class TrueStateTest {
     }
 
     private String text(String query) {
-        return robot.lookup(query).tryQuery().map(n -> ((Label) n).getText()).orElse("");
+        return DemoWindow.find(query).map(n -> ((Label) n).getText()).orElse("");
     }
 
     private PeerState cardState() {
@@ -81,10 +81,10 @@ class TrueStateTest {
     }
 
     private void pair() throws Exception {
-        waitFor("the pairing dialog", () -> robot.lookup("#question-code").tryQuery().isPresent());
+        waitFor("the pairing dialog", () -> DemoWindow.find("#question-code").isPresent());
         robot.clickOn(robot.lookup("Confirm").queryAs(Button.class));
         waitFor("paired", () -> cardState() == PeerState.PAIRED);
-        waitFor("the demo's camera on its card", () -> robot.lookup(CARD + " #peer-device-test_camera").tryQuery()
+        waitFor("the demo's camera on its card", () -> DemoWindow.find(CARD + " #peer-device-test_camera")
                 .isPresent());
     }
 
@@ -111,7 +111,7 @@ class TrueStateTest {
         robot.clickOn(DemoWindow.at(CARD + " #borrow-from-peer-test_camera"), MouseButton.PRIMARY);
         waitFor("borrowing", () -> model().snapshot().borrows().size() == 1
                 && !model().snapshot().borrows().get(0).waiting());
-        waitFor("Borrow disabled", () -> robot.lookup(CARD + " #borrow-from-peer-test_camera").tryQuery()
+        waitFor("Borrow disabled", () -> DemoWindow.find(CARD + " #borrow-from-peer-test_camera")
                 .map(Node::isDisabled).orElse(false));
         Tooltip tip = fx(() -> (Tooltip) robot.lookup(CARD + " #borrow-wrap-test_camera").query().getProperties()
                 .get("javafx.scene.control.Tooltip"));
@@ -129,7 +129,7 @@ class TrueStateTest {
         waitFor("live again by itself", () -> text("#borrow-test_camera").endsWith("(preview)"));
 
         robot.clickOn(DemoWindow.at("#return-test_camera"), MouseButton.PRIMARY);
-        waitFor("Borrow enabled again", () -> robot.lookup(CARD + " #borrow-from-peer-test_camera").tryQuery()
+        waitFor("Borrow enabled again", () -> DemoWindow.find(CARD + " #borrow-from-peer-test_camera")
                 .map(n -> !n.isDisabled()).orElse(false));
     }
 
@@ -138,7 +138,7 @@ class TrueStateTest {
         MenuItem ask = demoItem("demo-ask-camera");
         MenuItem giveBack = demoItem("demo-give-back");
         MenuItem cable = demoItem("demo-cable");
-        waitFor("the pairing dialog", () -> robot.lookup("#question-code").tryQuery().isPresent());
+        waitFor("the pairing dialog", () -> DemoWindow.find("#question-code").isPresent());
         assertTrue(disabled(ask), "nothing can be asked before pairing");
         assertEquals("Demo laptop asks for Test camera (not paired)", itemText(ask));
         pair();
@@ -159,7 +159,7 @@ class TrueStateTest {
         waitFor("the consent question", () -> questions.first(Questions.Kind.CONSENT).isPresent());
         assertTrue(disabled(ask), "no second request while the first waits for an answer");
         // The question is asked before its dialog is drawn: wait for the button itself.
-        waitFor("the consent dialog's buttons", () -> robot.lookup("Allow once").tryQuery().isPresent());
+        waitFor("the consent dialog's buttons", () -> DemoWindow.find("Allow once").isPresent());
         robot.clickOn(robot.lookup("Allow once").queryAs(Button.class));
         waitFor("the demo borrows the camera", () -> demo.borrowing().size() == 1);
         waitFor("give back possible", () -> {

@@ -86,11 +86,11 @@ class WindowMannersTest {
 
     /** Confirms the code on this host (the demo confirms on its own) and waits for the demo's devices. */
     private void pair() throws Exception {
-        waitFor("the pairing dialog", () -> robot.lookup("#question-code").tryQuery().isPresent());
+        waitFor("the pairing dialog", () -> DemoWindow.find("#question-code").isPresent());
         robot.clickOn(robot.lookup("Confirm").queryAs(Button.class));
         waitFor("paired", () -> model().snapshot().peer(DemoFabric.DEMO_PEER_UUID).map(Snapshot.Peer::state)
                 .orElse(null) == PeerState.PAIRED);
-        waitFor("the demo's camera on its card", () -> robot.lookup(CARD + " #peer-device-test_camera").tryQuery()
+        waitFor("the demo's camera on its card", () -> DemoWindow.find(CARD + " #peer-device-test_camera")
                 .isPresent());
     }
 
@@ -152,7 +152,7 @@ class WindowMannersTest {
         assertTrue(Toasts.WARNING_SHOWN.greaterThan(Toasts.INFO_SHOWN), "warnings stay longer to be read");
 
         robot.clickOn(DemoWindow.at("#tab-notices .tab-label"), MouseButton.PRIMARY);
-        waitFor("the list's cells", () -> robot.lookup("#notices .list-cell").tryQuery().map(n -> ((ListCell<?>) n)
+        waitFor("the list's cells", () -> DemoWindow.find("#notices .list-cell").map(n -> ((ListCell<?>) n)
                 .getText() != null).orElse(false));
         @SuppressWarnings("unchecked")
         ListCell<Notice> first = robot.lookup("#notices .list-cell").queryAs(ListCell.class);
@@ -192,7 +192,7 @@ class WindowMannersTest {
         });
         waitFor("maximized", () -> stage().isMaximized());
         robot.push(javafx.scene.input.KeyCode.CONTROL, javafx.scene.input.KeyCode.COMMA);
-        waitFor("the settings", () -> robot.lookup("#settings-dialog").tryQuery().isPresent());
+        waitFor("the settings", () -> DemoWindow.find("#settings-dialog").isPresent());
         Window settings = robot.lookup("#settings-dialog").query().getScene().getWindow();
         WaitForAsyncUtils.waitForFxEvents();
         assertTrue(fx(() -> stage().isMaximized()), "still maximized");
@@ -212,7 +212,7 @@ class WindowMannersTest {
         });
         WaitForAsyncUtils.waitForFxEvents();
         robot.clickOn("Help").clickOn("About Hopwire");
-        waitFor("the about box", () -> robot.lookup("#info-dialog").tryQuery().isPresent());
+        waitFor("the about box", () -> DemoWindow.find("#info-dialog").isPresent());
         assertDialogOnTheWindow(robot.lookup("#info-dialog").query().getScene().getWindow());
     }
 

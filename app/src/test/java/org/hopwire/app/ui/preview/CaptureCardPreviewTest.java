@@ -49,25 +49,25 @@ class CaptureCardPreviewTest {
 
     @Test
     void shouldBorrowTheCardWholeAndPreviewItsPicturesWithItsSoundsLevel() throws Exception {
-        waitFor("the card offered", () -> robot.lookup(CARD + " #borrow-from-peer-test_capture-card").tryQuery()
+        waitFor("the card offered", () -> DemoWindow.find(CARD + " #borrow-from-peer-test_capture-card")
                 .isPresent());
         assertTrue(fx(() -> robot.lookup(CARD + " #peer-device-test_capture-card").queryAs(Label.class)
                 .getGraphic().toString().contains("mdi2v-video-input-hdmi")), "the capture card's own icon");
         robot.clickOn(DemoWindow.at(CARD + " #borrow-from-peer-test_capture-card"), MouseButton.PRIMARY);
         waitFor("both halves borrowed", () -> app.model().snapshot().borrows().stream()
                 .filter(b -> b.deviceId().equals(TestDevices.CAPTURE_CARD_ID) && !b.waiting()).count() == 2);
-        waitFor("the preview tile", () -> robot.lookup(TILE).tryQuery().isPresent());
+        waitFor("the preview tile", () -> DemoWindow.find(TILE).isPresent());
         waitFor("pictures and the sound's meter", () -> app.window().previews().view(DemoFabric.DEMO_PEER_UUID,
                 TestDevices.CAPTURE_CARD_ID).map(v -> v.framesShown() >= 10 && v.showsSoundMeter() && !v.showsMeter())
                 .orElse(false));
         // Read where a person reads it: on the Link tab (the preview's tab is in front).
         robot.clickOn(DemoWindow.at(".tab-pane > .tab-header-area > .headers-region > #tab-link"), MouseButton.PRIMARY);
-        waitFor("the A/V offset on the link panel", () -> robot.lookup("#link-av-offset").tryQuery()
+        waitFor("the A/V offset on the link panel", () -> DemoWindow.find("#link-av-offset")
                 .map(n -> n.isVisible() && ((Label) n).getText().startsWith("A/V offset of Test capture card"))
                 .orElse(false));
         robot.clickOn(DemoWindow.at(".tab-pane > .tab-header-area > .headers-region > #tab-preview"), MouseButton.PRIMARY);
         robot.clickOn(DemoWindow.at(TILE + " #preview-return"), MouseButton.PRIMARY);
         waitFor("both halves returned", () -> app.model().snapshot().borrows().isEmpty());
-        assertFalse(robot.lookup(TILE).tryQuery().isPresent());
+        assertFalse(DemoWindow.find(TILE).isPresent());
     }
 }

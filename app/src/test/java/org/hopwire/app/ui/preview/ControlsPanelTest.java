@@ -70,12 +70,12 @@ class ControlsPanelTest {
 
     private void borrowAndOpenControls() throws Exception {
         robot.drag(DemoWindow.at(CARD + " #peer-device-test_camera"), MouseButton.PRIMARY).dropTo(DemoWindow.at("#this-host"));
-        waitFor("the preview tile", () -> robot.lookup(TILE).tryQuery().isPresent());
+        waitFor("the preview tile", () -> DemoWindow.find(TILE).isPresent());
         waitFor("the borrow running", () -> app.model().snapshot().borrows().stream().anyMatch(b -> !b.waiting()));
         assertFalse(robot.lookup(TILE + " #controls-panel").queryAs(ControlsPanel.class).isVisible(),
                 "folded away until asked for");
         robot.clickOn(DemoWindow.at(TILE + " #controls-toggle"), MouseButton.PRIMARY);
-        waitFor("the sliders", () -> robot.lookup(TILE + " #control-brightness").tryQuery().isPresent());
+        waitFor("the sliders", () -> DemoWindow.find(TILE + " #control-brightness").isPresent());
     }
 
     @Test
@@ -83,7 +83,7 @@ class ControlsPanelTest {
         borrowAndOpenControls();
         assertEquals(Fabrics.DEMO_PEER_NAME + " is asked at your first change", status(),
                 "a borrow allowed once: its owner is asked first");
-        assertTrue(robot.lookup(TILE + " #control-contrast").tryQuery().isPresent());
+        assertTrue(DemoWindow.find(TILE + " #control-contrast").isPresent());
         fx(() -> {
             brightness().setValue(40);
             return null;
@@ -97,13 +97,13 @@ class ControlsPanelTest {
 
         // Popped out, the settings go with the picture, and come back with it.
         robot.clickOn(DemoWindow.at(TILE + " #preview-pop-out"), MouseButton.PRIMARY);
-        waitFor("the preview's own window", () -> robot.lookup(TILE).tryQuery().isEmpty()
-                && robot.lookup("#control-brightness").tryQuery().isPresent());
+        waitFor("the preview's own window", () -> DemoWindow.find(TILE).isEmpty()
+                && DemoWindow.find("#control-brightness").isPresent());
         Slider inWindow = robot.lookup("#control-brightness").queryAs(Slider.class);
         assertTrue(inWindow.getScene() != app.window().scene() && inWindow.isVisible(), "in the popped-out window");
         robot.clickOn(DemoWindow.at("#preview-dock-back"), MouseButton.PRIMARY);
-        waitFor("docked again with its settings", () -> robot.lookup(TILE + " #control-brightness").tryQuery()
-                .isPresent() && robot.lookup(TILE + " #controls-toggle").tryQuery().isPresent());
+        waitFor("docked again with its settings", () -> DemoWindow.find(TILE + " #control-brightness")
+                .isPresent() && DemoWindow.find(TILE + " #controls-toggle").isPresent());
     }
 
     @Test

@@ -94,7 +94,7 @@ class PreviewDockTest {
     }
 
     private Optional<Node> tile() {
-        return robot.lookup(CAMERA_TILE).tryQuery();
+        return DemoWindow.find(CAMERA_TILE);
     }
 
     @Test
@@ -183,7 +183,7 @@ class PreviewDockTest {
         waitFor("pictures go on in the dock", () -> cameraPictures() > docked + 5);
 
         robot.clickOn(DemoWindow.at(CAMERA_TILE + " #preview-pop-out"), MouseButton.PRIMARY);
-        waitFor("popped out again", () -> robot.lookup("#return-on-close").tryQuery().isPresent());
+        waitFor("popped out again", () -> DemoWindow.find("#return-on-close").isPresent());
         robot.clickOn(DemoWindow.at("#return-on-close"), MouseButton.PRIMARY);
         assertTrue(robot.lookup("#return-on-close").queryAs(CheckBox.class).isSelected());
         fx(() -> {
@@ -220,7 +220,7 @@ class PreviewDockTest {
     @Test
     void shouldShowALevelMeterForABorrowedMicrophone() throws Exception {
         model().borrow(DemoFabric.DEMO_PEER_UUID, TestDevices.MICROPHONE_ID, Outputs.PREVIEW, "");
-        waitFor("the microphone's tile", () -> robot.lookup("#preview-tile-test_microphone").tryQuery().isPresent());
+        waitFor("the microphone's tile", () -> DemoWindow.find("#preview-tile-test_microphone").isPresent());
         PreviewView view = previews().view(DemoFabric.DEMO_PEER_UUID, TestDevices.MICROPHONE_ID).orElseThrow();
         waitFor("levels on the meter", () -> view.levelsShown() >= 5);
         assertTrue(view.showsMeter(), "a meter, not a black picture");
