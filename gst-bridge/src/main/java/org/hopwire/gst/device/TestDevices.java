@@ -198,41 +198,39 @@ public final class TestDevices {
     }
 
     private Bin makeSource(String id, String name) {
-        {
-            if (!plugged.getOrDefault(id, false)) {
-                throw new IllegalStateException(id + " is unplugged");
-            }
-            String sw = switchPrefix(id) + name;
-            if (MJPEG_CAMERA_ID.equals(id)) {
-                Bin bin = MjpegTestCamera.source(sw);
-                bin.setName(name);
-                keepSwitch(bin.getElementByName(sw));
-                return bin;
-            }
-            if (CAPTURE_CARD_ID.equals(id)) {
-                return captureCardBin(name, sw);
-            }
-            if (CAMERA_ID.equals(id) && ReplayCamera.selected()) {
-                Bin bin = ReplayCamera.source(sw);
-                bin.setName(name);
-                keepSwitch(bin.getElementByName(sw));
-                return bin;
-            }
-            String desc;
-            if (CAMERA_ID.equals(id)) {
-                boolean overlay = GstRuntime.isInstalled("timeoverlay");
-                desc = "videotestsrc is-live=true pattern=ball motion=sweep background-color=0xff203040 "
-                        + (overlay ? "! timeoverlay time-mode=running-time font-desc=\"Sans 24\" "
-                        + "halignment=right valignment=top " : "")
-                        + "! identity name=" + sw;
-            } else {
-                desc = "audiotestsrc is-live=true wave=sine freq=440 volume=0.2 ! identity name=" + sw;
-            }
-            Bin bin = Gst.parseBinFromDescription(desc, true);
+        if (!plugged.getOrDefault(id, false)) {
+            throw new IllegalStateException(id + " is unplugged");
+        }
+        String sw = switchPrefix(id) + name;
+        if (MJPEG_CAMERA_ID.equals(id)) {
+            Bin bin = MjpegTestCamera.source(sw);
             bin.setName(name);
             keepSwitch(bin.getElementByName(sw));
             return bin;
         }
+        if (CAPTURE_CARD_ID.equals(id)) {
+            return captureCardBin(name, sw);
+        }
+        if (CAMERA_ID.equals(id) && ReplayCamera.selected()) {
+            Bin bin = ReplayCamera.source(sw);
+            bin.setName(name);
+            keepSwitch(bin.getElementByName(sw));
+            return bin;
+        }
+        String desc;
+        if (CAMERA_ID.equals(id)) {
+            boolean overlay = GstRuntime.isInstalled("timeoverlay");
+            desc = "videotestsrc is-live=true pattern=ball motion=sweep background-color=0xff203040 "
+                    + (overlay ? "! timeoverlay time-mode=running-time font-desc=\"Sans 24\" "
+                    + "halignment=right valignment=top " : "")
+                    + "! identity name=" + sw;
+        } else {
+            desc = "audiotestsrc is-live=true wave=sine freq=440 volume=0.2 ! identity name=" + sw;
+        }
+        Bin bin = Gst.parseBinFromDescription(desc, true);
+        bin.setName(name);
+        keepSwitch(bin.getElementByName(sw));
+        return bin;
     }
 
     private void keepSwitch(Element swElement) {

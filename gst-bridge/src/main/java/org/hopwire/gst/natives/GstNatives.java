@@ -120,16 +120,16 @@ public final class GstNatives {
 
     /**
      * Posts a GStreamer resource error (domain GST_RESOURCE_ERROR) with {@code code} from {@code element}, as a
-     * source whose device vanished or is taken does; false when nobody could hear it (the element is in no pipeline).
+     * source whose device vanished or is taken does.
      */
-    public static boolean postResourceError(org.freedesktop.gstreamer.Element element, int code, String message,
-                                            String debug) {
+    public static void postResourceError(org.freedesktop.gstreamer.Element element, int code, String message,
+                                         String debug) {
         Pointer error = Holder.CORE.g_error_new_literal(Holder.CORE.gst_resource_error_quark(), code, message);
         Pointer raw = Natives.getRawPointer(element);
         Pointer msg = Holder.CORE.gst_message_new_error(raw, error, debug);
         Holder.CORE.g_error_free(error);
-        // Takes the message (transfer full) also when it refuses it: an element in no pipeline yet has no bus.
-        return Holder.CORE.gst_element_post_message(raw, msg);
+        // Takes the message (transfer full), also when it refuses it: an element in no pipeline yet has no bus.
+        Holder.CORE.gst_element_post_message(raw, msg);
     }
 
     /**
