@@ -108,16 +108,24 @@ public final class DemoWindow implements AutoCloseable {
      * IndexOutOfBoundsException in Parent.updateCachedBounds, which TestFX then rethrew into every later test).
      */
     public static org.testfx.service.query.PointQuery at(String query) {
-        FxRobot robot = new FxRobot();
         return new org.testfx.service.query.impl.CallableBoundsPointQuery(() -> {
-            javafx.geometry.Bounds b = fx(() -> robot.lookup(query).tryQuery()
-                    .filter(n -> n.getScene() != null && n.isVisible())
+            javafx.geometry.Bounds b = fx(() -> find(query).filter(n -> n.getScene() != null && n.isVisible())
                     .map(n -> n.localToScreen(n.getBoundsInLocal())).orElse(null));
             if (b == null) {
                 throw new AssertionError(query + " is not shown");
             }
             return b;
         }).atPosition(javafx.geometry.Pos.CENTER);
+    }
+
+    /** Clicks the centre of what {@code query} finds, aimed on the JavaFX thread ({@link #at}). */
+    public static void click(FxRobot robot, String query) {
+        robot.clickOn(at(query), javafx.scene.input.MouseButton.PRIMARY);
+    }
+
+    /** The header of the main window's tab {@code tabId}, where a person clicks to show it. */
+    public static String tabHeader(String tabId) {
+        return ".tab-pane > .tab-header-area > .headers-region > #" + tabId;
     }
 
     /**

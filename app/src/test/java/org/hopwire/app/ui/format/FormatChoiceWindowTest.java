@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.Optional;
 
-import javafx.scene.input.MouseButton;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
@@ -100,7 +99,7 @@ class FormatChoiceWindowTest {
                 .equals(Optional.of(SMALL_MJPEG)));
 
         // The Borrow button asks for the remembered format.
-        robot.clickOn(DemoWindow.at(CARD + " #borrow-from-peer-test_camera"), MouseButton.PRIMARY);
+        DemoWindow.click(robot, CARD + " #borrow-from-peer-test_camera");
         waitFor("borrowed as MJPEG", () -> model().snapshot().borrows().stream().anyMatch(b -> !b.waiting()
                 && b.caps().startsWith("image/jpeg")));
 

@@ -110,7 +110,7 @@ class MainWindowTest {
         for (int attempt = 1; ; attempt++) {
             waitFor(query, () -> DemoWindow.find(query).map(n -> n.getScene() != null).orElse(false));
             try {
-                robot.clickOn(DemoWindow.at(query), MouseButton.PRIMARY);
+                DemoWindow.click(robot, query);
                 return;
             } catch (AssertionError replaced) { // gone between the wait and the robot's arrival (DemoWindow.at)
                 if (attempt == 3) {
@@ -144,7 +144,8 @@ class MainWindowTest {
         assertTrue(robot.lookup(CARD + " .emulated").queryAs(Label.class).isVisible(), "marked as emulated");
         assertEquals("2 × 20 Gb/s", text(CARD + " #peer-speed"));
 
-        robot.drag(DemoWindow.at(CARD + " #peer-device-test_camera"), MouseButton.PRIMARY).dropTo(DemoWindow.at("#this-host"));
+        robot.drag(DemoWindow.at(CARD + " #peer-device-test_camera"), MouseButton.PRIMARY)
+                .dropTo(DemoWindow.at("#this-host"));
         waitFor("the borrowed camera on This host", () -> DemoWindow.find("#borrow-test_camera").isPresent()
                 && !model().snapshot().borrows().get(0).waiting());
         clickRow("#preview-test_camera");
@@ -155,14 +156,14 @@ class MainWindowTest {
         waitFor("throughput on the link panel", () -> model().snapshot().peer(DemoFabric.DEMO_PEER_UUID).orElseThrow()
                 .link().receivedBytesPerSecond().stream().anyMatch(v -> v > 1e5));
         // The preview took the tab pane; the link panel is read where a person reads it, on its tab.
-        robot.clickOn(DemoWindow.at(".tab-pane > .tab-header-area > .headers-region > #tab-link"), MouseButton.PRIMARY);
+        DemoWindow.click(robot, DemoWindow.tabHeader("tab-link"));
         waitFor("the link panel up to date", () -> text("#link-figures").contains("round trip"));
         assertTrue(text("#link-figures").contains(" · encrypted · "), "the protection in force: "
                 + text("#link-figures"));
 
         // Hiding the preview does not end the borrow.
-        robot.clickOn(DemoWindow.at(".tab-pane > .tab-header-area > .headers-region > #tab-preview"), MouseButton.PRIMARY);
-        robot.clickOn(DemoWindow.at("#preview-tile-test_camera #preview-hide"), MouseButton.PRIMARY);
+        DemoWindow.click(robot, DemoWindow.tabHeader("tab-preview"));
+        DemoWindow.click(robot, "#preview-tile-test_camera #preview-hide");
         waitFor("the preview hidden", () -> previewShown() == 0);
         WaitForAsyncUtils.sleep(600, TimeUnit.MILLISECONDS);
         assertEquals(1, model().snapshot().borrows().size(), "still borrowed after the preview closed");
@@ -213,7 +214,7 @@ class MainWindowTest {
         // Looked up again until steady: cards are rebuilt as snapshots arrive, and a lookup can fall between.
         waitFor("Pair again offered (state " + cardState() + ")", () -> shown(CARD + " #pair-again"));
         waitFor("the reason on the card", () -> text(CARD + " #peer-detail").contains("reject"));
-        robot.clickOn(DemoWindow.at(CARD + " #pair-again"), MouseButton.PRIMARY);
+        DemoWindow.click(robot, CARD + " #pair-again");
         pair();
     }
 
@@ -230,7 +231,7 @@ class MainWindowTest {
         // The card can say offline before the notice comes: the session's state and the cable's news travel apart.
         waitFor("the notice", () -> model().notices().stream().anyMatch(n -> n.text().contains("left the cable")));
         // The Streams tab follows the cable too.
-        robot.clickOn(DemoWindow.at("#tab-streams .tab-label"), MouseButton.PRIMARY);
+        DemoWindow.click(robot, "#tab-streams .tab-label");
         waitFor("no host in the table", () -> hosts().getItems().isEmpty());
 
         demo.plug();
@@ -394,18 +395,18 @@ class MainWindowTest {
         waitFor("its overlay", () -> text("#preview-overlay").startsWith("raw "));
         assertTrue(model().snapshot().lends().isEmpty() && model().snapshot().borrows().isEmpty(),
                 "a look, not a lend");
-        robot.clickOn(DemoWindow.at("#preview-tile-test_camera #preview-hide"), MouseButton.PRIMARY);
+        DemoWindow.click(robot, "#preview-tile-test_camera #preview-hide");
         waitFor("closed", () -> app.window().previews().localView(TestDevices.CAMERA_ID).isEmpty());
     }
 
     @Test
     void shouldForgetAPeerFromItsCardOnlyOnceConfirmed() throws Exception {
         pair();
-        robot.clickOn(DemoWindow.at(CARD + " #forget-peer"), MouseButton.PRIMARY);
+        DemoWindow.click(robot, CARD + " #forget-peer");
         answer("Cancel");
         WaitForAsyncUtils.sleep(500, TimeUnit.MILLISECONDS);
         assertEquals(PeerState.PAIRED, cardState(), "nothing forgotten on Cancel");
-        robot.clickOn(DemoWindow.at(CARD + " #forget-peer"), MouseButton.PRIMARY);
+        DemoWindow.click(robot, CARD + " #forget-peer");
         // Enter is Cancel: a destructive answer is never the default.
         waitFor("the confirmation", () -> DemoWindow.find("#confirm-forget").isPresent());
         assertTrue(robot.lookup("#confirm-forget-cancel").queryButton().isDefaultButton());
@@ -414,7 +415,7 @@ class MainWindowTest {
         waitFor("closed", () -> DemoWindow.find("#confirm-forget").isEmpty());
         WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS);
         assertEquals(PeerState.PAIRED, cardState(), "nothing forgotten on Enter");
-        robot.clickOn(DemoWindow.at(CARD + " #forget-peer"), MouseButton.PRIMARY);
+        DemoWindow.click(robot, CARD + " #forget-peer");
         answer("#confirm-forget");
         waitFor("a new pairing code", () -> shown("#pairing-code"));
         assertTrue(services.hub().peerStore().list().isEmpty(), "the pairing is gone from the store");

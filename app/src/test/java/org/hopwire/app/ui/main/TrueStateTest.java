@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 
-import javafx.scene.input.MouseButton;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
@@ -108,7 +107,7 @@ class TrueStateTest {
     @Test
     void shouldDisableBorrowForWhatIsBorrowedAndShowAStalledBorrowUntilPicturesReturn() throws Exception {
         pair();
-        robot.clickOn(DemoWindow.at(CARD + " #borrow-from-peer-test_camera"), MouseButton.PRIMARY);
+        DemoWindow.click(robot, CARD + " #borrow-from-peer-test_camera");
         waitFor("borrowing", () -> model().snapshot().borrows().size() == 1
                 && !model().snapshot().borrows().get(0).waiting());
         waitFor("Borrow disabled", () -> DemoWindow.find(CARD + " #borrow-from-peer-test_camera")
@@ -128,7 +127,7 @@ class TrueStateTest {
         model().hub().session(DemoFabric.DEMO_PEER_UUID).orElseThrow().pause(channel, false);
         waitFor("live again by itself", () -> text("#borrow-test_camera").endsWith("(preview)"));
 
-        robot.clickOn(DemoWindow.at("#return-test_camera"), MouseButton.PRIMARY);
+        DemoWindow.click(robot, "#return-test_camera");
         waitFor("Borrow enabled again", () -> DemoWindow.find(CARD + " #borrow-from-peer-test_camera")
                 .map(n -> !n.isDisabled()).orElse(false));
     }

@@ -151,7 +151,7 @@ class WindowMannersTest {
                 .filter(n -> n.text().equals("Warning 40")).findFirst().orElseThrow()));
         assertTrue(Toasts.WARNING_SHOWN.greaterThan(Toasts.INFO_SHOWN), "warnings stay longer to be read");
 
-        robot.clickOn(DemoWindow.at("#tab-notices .tab-label"), MouseButton.PRIMARY);
+        DemoWindow.click(robot, "#tab-notices .tab-label");
         waitFor("the list's cells", () -> DemoWindow.find("#notices .list-cell").map(n -> ((ListCell<?>) n)
                 .getText() != null).orElse(false));
         @SuppressWarnings("unchecked")
@@ -238,8 +238,8 @@ class WindowMannersTest {
     void shouldTakeADropAnywhereOnThisHostsSideAndExplainADropElsewhere() throws Exception {
         pair();
         // Let go over the status bar: nothing there takes a device, so the window says where it goes.
-        robot.drag(DemoWindow.at(CARD + " #peer-device-test_camera"), MouseButton.PRIMARY).moveTo(robot.lookup(".status-bar")
-                .<Node>query());
+        robot.drag(DemoWindow.at(CARD + " #peer-device-test_camera"), MouseButton.PRIMARY)
+                .moveTo(DemoWindow.at(".status-bar"));
         assertEquals("Drop Test camera (test pattern) on This host to borrow it",
                 robot.lookup("#drag-ghost").queryAs(Label.class).getText(), "the label says so while there");
         robot.release(MouseButton.PRIMARY);

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 
-import javafx.scene.input.MouseButton;
 import javafx.scene.Node;
 import javafx.scene.control.Label;
 import org.hopwire.app.HopwireApp;
@@ -53,7 +52,7 @@ class CaptureCardPreviewTest {
                 .isPresent());
         assertTrue(fx(() -> robot.lookup(CARD + " #peer-device-test_capture-card").queryAs(Label.class)
                 .getGraphic().toString().contains("mdi2v-video-input-hdmi")), "the capture card's own icon");
-        robot.clickOn(DemoWindow.at(CARD + " #borrow-from-peer-test_capture-card"), MouseButton.PRIMARY);
+        DemoWindow.click(robot, CARD + " #borrow-from-peer-test_capture-card");
         waitFor("both halves borrowed", () -> app.model().snapshot().borrows().stream()
                 .filter(b -> b.deviceId().equals(TestDevices.CAPTURE_CARD_ID) && !b.waiting()).count() == 2);
         waitFor("the preview tile", () -> DemoWindow.find(TILE).isPresent());
@@ -61,12 +60,12 @@ class CaptureCardPreviewTest {
                 TestDevices.CAPTURE_CARD_ID).map(v -> v.framesShown() >= 10 && v.showsSoundMeter() && !v.showsMeter())
                 .orElse(false));
         // Read where a person reads it: on the Link tab (the preview's tab is in front).
-        robot.clickOn(DemoWindow.at(".tab-pane > .tab-header-area > .headers-region > #tab-link"), MouseButton.PRIMARY);
+        DemoWindow.click(robot, DemoWindow.tabHeader("tab-link"));
         waitFor("the A/V offset on the link panel", () -> DemoWindow.find("#link-av-offset")
                 .map(n -> n.isVisible() && ((Label) n).getText().startsWith("A/V offset of Test capture card"))
                 .orElse(false));
-        robot.clickOn(DemoWindow.at(".tab-pane > .tab-header-area > .headers-region > #tab-preview"), MouseButton.PRIMARY);
-        robot.clickOn(DemoWindow.at(TILE + " #preview-return"), MouseButton.PRIMARY);
+        DemoWindow.click(robot, DemoWindow.tabHeader("tab-preview"));
+        DemoWindow.click(robot, TILE + " #preview-return");
         waitFor("both halves returned", () -> app.model().snapshot().borrows().isEmpty());
         assertFalse(DemoWindow.find(TILE).isPresent());
     }

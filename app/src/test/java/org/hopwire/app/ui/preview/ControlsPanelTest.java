@@ -69,12 +69,13 @@ class ControlsPanelTest {
     }
 
     private void borrowAndOpenControls() throws Exception {
-        robot.drag(DemoWindow.at(CARD + " #peer-device-test_camera"), MouseButton.PRIMARY).dropTo(DemoWindow.at("#this-host"));
+        robot.drag(DemoWindow.at(CARD + " #peer-device-test_camera"), MouseButton.PRIMARY)
+                .dropTo(DemoWindow.at("#this-host"));
         waitFor("the preview tile", () -> DemoWindow.find(TILE).isPresent());
         waitFor("the borrow running", () -> app.model().snapshot().borrows().stream().anyMatch(b -> !b.waiting()));
         assertFalse(robot.lookup(TILE + " #controls-panel").queryAs(ControlsPanel.class).isVisible(),
                 "folded away until asked for");
-        robot.clickOn(DemoWindow.at(TILE + " #controls-toggle"), MouseButton.PRIMARY);
+        DemoWindow.click(robot, TILE + " #controls-toggle");
         waitFor("the sliders", () -> DemoWindow.find(TILE + " #control-brightness").isPresent());
     }
 
@@ -96,12 +97,12 @@ class ControlsPanelTest {
         assertEquals("-25", robot.lookup(TILE + " #control-value-brightness").queryAs(Label.class).getText());
 
         // Popped out, the settings go with the picture, and come back with it.
-        robot.clickOn(DemoWindow.at(TILE + " #preview-pop-out"), MouseButton.PRIMARY);
+        DemoWindow.click(robot, TILE + " #preview-pop-out");
         waitFor("the preview's own window", () -> DemoWindow.find(TILE).isEmpty()
                 && DemoWindow.find("#control-brightness").isPresent());
         Slider inWindow = robot.lookup("#control-brightness").queryAs(Slider.class);
         assertTrue(inWindow.getScene() != app.window().scene() && inWindow.isVisible(), "in the popped-out window");
-        robot.clickOn(DemoWindow.at("#preview-dock-back"), MouseButton.PRIMARY);
+        DemoWindow.click(robot, "#preview-dock-back");
         waitFor("docked again with its settings", () -> DemoWindow.find(TILE + " #control-brightness")
                 .isPresent() && DemoWindow.find(TILE + " #controls-toggle").isPresent());
     }

@@ -99,7 +99,8 @@ class PreviewDockTest {
 
     @Test
     void shouldDockThePreviewOfADraggedBorrowInTheMainWindowAndSelectItsTab() throws Exception {
-        robot.drag(DemoWindow.at(CARD + " #peer-device-test_camera"), MouseButton.PRIMARY).dropTo(DemoWindow.at("#this-host"));
+        robot.drag(DemoWindow.at(CARD + " #peer-device-test_camera"), MouseButton.PRIMARY)
+                .dropTo(DemoWindow.at("#this-host"));
         waitFor("the preview tile", () -> tile().isPresent());
         assertSame(app.window().scene(), tile().get().getScene(), "docked in the main window, not a window of its own");
         TabPane below = robot.lookup("#below").queryAs(TabPane.class);
@@ -108,14 +109,14 @@ class PreviewDockTest {
                 robot.lookup(CAMERA_TILE + " #preview-title").queryAs(Label.class).getText());
         waitFor("pictures in the docked preview", () -> cameraPictures() >= 10);
         assertFalse(robot.lookup("#preview-empty").queryAs(Label.class).isVisible());
-        robot.clickOn(DemoWindow.at(CAMERA_TILE + " #preview-return"), MouseButton.PRIMARY);
+        DemoWindow.click(robot, CAMERA_TILE + " #preview-return");
         waitFor("returned, and its tile gone", () -> model().snapshot().borrows().isEmpty() && tile().isEmpty());
         assertTrue(robot.lookup("#preview-empty").queryAs(Label.class).isVisible(), "the dock says what goes there");
     }
 
     @Test
     void shouldShowPicturesThroughTwoImagesTakingTurnsCentredInTheView() throws Exception {
-        robot.clickOn(DemoWindow.at(CARD + " #borrow-from-peer-test_camera"), MouseButton.PRIMARY);
+        DemoWindow.click(robot, CARD + " #borrow-from-peer-test_camera");
         waitFor("pictures in the docked preview", () -> tile().isPresent() && cameraPictures() >= 5);
         // A new image per picture costs the renderer a new texture (and in software a new array) per frame: the
         // view copies into two images that take turns, so many pictures show through the same two.
@@ -152,9 +153,9 @@ class PreviewDockTest {
 
     @Test
     void shouldPopOutIntoItsOwnWindowAndComeBackWhenThatWindowCloses() throws Exception {
-        robot.clickOn(DemoWindow.at(CARD + " #borrow-from-peer-test_camera"), MouseButton.PRIMARY);
+        DemoWindow.click(robot, CARD + " #borrow-from-peer-test_camera");
         waitFor("the preview tile", () -> tile().isPresent() && cameraPictures() >= 5);
-        robot.clickOn(DemoWindow.at(CAMERA_TILE + " #preview-pop-out"), MouseButton.PRIMARY);
+        DemoWindow.click(robot, CAMERA_TILE + " #preview-pop-out");
         waitFor("popped out", () -> previews().isPoppedOut(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID));
         assertTrue(tile().isEmpty(), "the tile left the dock");
         Scene own = robot.lookup("#return-on-close").query().getScene();
@@ -182,9 +183,9 @@ class PreviewDockTest {
         long docked = cameraPictures();
         waitFor("pictures go on in the dock", () -> cameraPictures() > docked + 5);
 
-        robot.clickOn(DemoWindow.at(CAMERA_TILE + " #preview-pop-out"), MouseButton.PRIMARY);
+        DemoWindow.click(robot, CAMERA_TILE + " #preview-pop-out");
         waitFor("popped out again", () -> DemoWindow.find("#return-on-close").isPresent());
-        robot.clickOn(DemoWindow.at("#return-on-close"), MouseButton.PRIMARY);
+        DemoWindow.click(robot, "#return-on-close");
         assertTrue(robot.lookup("#return-on-close").queryAs(CheckBox.class).isSelected());
         fx(() -> {
             robot.lookup("#return-on-close").query().getScene().getWindow().hide();
@@ -197,12 +198,12 @@ class PreviewDockTest {
     @Test
     void shouldNotShowThePreviewWhenThePersonTurnedThatOff() throws Exception {
         services.settings().update(s -> s.withPreviewOnBorrow(false));
-        robot.clickOn(DemoWindow.at(CARD + " #borrow-from-peer-test_camera"), MouseButton.PRIMARY);
+        DemoWindow.click(robot, CARD + " #borrow-from-peer-test_camera");
         waitFor("borrowed", () -> live(TestDevices.CAMERA_ID));
         WaitForAsyncUtils.sleep(800, TimeUnit.MILLISECONDS);
         WaitForAsyncUtils.waitForFxEvents();
         assertTrue(tile().isEmpty(), "no preview unless asked for");
-        robot.clickOn(DemoWindow.at("#preview-test_camera"), MouseButton.PRIMARY);
+        DemoWindow.click(robot, "#preview-test_camera");
         waitFor("the preview, asked for", () -> tile().isPresent() && cameraPictures() > 0);
     }
 
@@ -210,7 +211,7 @@ class PreviewDockTest {
     void shouldKeepAHiddenPreviewHiddenWhileItsBorrowLasts() throws Exception {
         model().borrow(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID, Outputs.PREVIEW, SMALL);
         waitFor("the preview tile", () -> tile().isPresent());
-        robot.clickOn(DemoWindow.at(CAMERA_TILE + " #preview-hide"), MouseButton.PRIMARY);
+        DemoWindow.click(robot, CAMERA_TILE + " #preview-hide");
         waitFor("hidden", () -> tile().isEmpty());
         WaitForAsyncUtils.sleep(600, TimeUnit.MILLISECONDS);
         assertTrue(live(TestDevices.CAMERA_ID), "hiding is not returning");
