@@ -97,6 +97,8 @@ public final class DataStreamDecoder {
         long held;
         int received;
         long firstNs;
+        /** The frame's opening as its segments land, when it is sealed as the session requires; else null. */
+        FrameSeal.Opening opening;
 
         Partial(int channel) {
             this.channel = channel;
@@ -113,6 +115,7 @@ public final class DataStreamDecoder {
             this.data = data;
             this.received = 0;
             this.firstNs = System.nanoTime();
+            this.opening = null;
             return this;
         }
     }
@@ -186,6 +189,9 @@ public final class DataStreamDecoder {
                 if (target != null) {
                     target.data.put(target.received, in, in.position(), n);
                     target.received += n;
+                    if (target.opening != null && !target.opening.openTo(target.received)) {
+                        failedCheck(target);
+                    }
                 }
                 in.position(in.position() + n);
                 payloadLeft -= n;
@@ -268,6 +274,12 @@ public final class DataStreamDecoder {
             }
             p = spares[channel].begin(header, data);
             p.held = held;
+            if (seal != null && (fragmentFlags & (FragmentHeader.SEALED | FragmentHeader.ENCRYPTED))
+                    == seal.fragmentFlags()) {
+                // Opened segment by segment as it lands; a frame sealed otherwise is refused at its last fragment.
+                p.opening = seal.beginOpening(channel, p.bufferFlags, p.sequence, p.pts, p.dts, p.duration,
+                        p.capsVersion, data, p.length);
+            }
             partials[channel] = p;
             inReassembly++;
             bytesInReassembly += held;
@@ -294,11 +306,11 @@ public final class DataStreamDecoder {
         if (p == null || (fragmentFlags & FragmentHeader.LAST) == 0) {
             return;
         }
-        drop(p.channel);
-        ByteBuffer data = p.data.limit(p.length).position(0);
+        ByteBuffer data = p.data;
         int sealFlags = fragmentFlags & (FragmentHeader.SEALED | FragmentHeader.ENCRYPTED);
         if (seal != null || sealFlags != 0) {
-            if (seal == null || sealFlags != seal.fragmentFlags()) {
+            if (seal == null || sealFlags != seal.fragmentFlags() || p.opening == null) {
+                drop(p.channel);
                 ended[p.channel] = true;
                 allocator.free(p.data);
                 handler.onChannelEnded(new ChannelException(p.channel, ProtocolError.AUTH_FAILED, "frame "
@@ -307,14 +319,16 @@ public final class DataStreamDecoder {
                                 java.util.Locale.ROOT) + " frames")));
                 return;
             }
-            if (!seal.open(p.channel, p.bufferFlags, p.sequence, p.pts, p.dts, p.duration, p.capsVersion, data)) {
-                ended[p.channel] = true;
-                allocator.free(p.data);
-                handler.onChannelEnded(new ChannelException(p.channel, ProtocolError.AUTH_FAILED, "frame "
-                        + p.sequence + " failed its authentication check: damaged on the cable, altered or replayed"));
+            if (!p.opening.done()) {
+                failedCheck(p);
                 return;
             }
-        } else if (limits.verifyCrc() && (fragmentFlags & FragmentHeader.HAS_CRC) != 0) {
+            drop(p.channel);
+        } else {
+            drop(p.channel);
+            data.limit(p.length).position(0);
+        }
+        if (seal == null && limits.verifyCrc() && (fragmentFlags & FragmentHeader.HAS_CRC) != 0) {
             crc32c.reset();
             if (data.hasArray()) {
                 crc32c.update(data.array(), data.arrayOffset(), p.length);
@@ -332,6 +346,15 @@ public final class DataStreamDecoder {
         handler.onReassembled(p.channel, System.nanoTime() - p.firstNs);
         handler.onFrame(frames.make(p.channel, p.sequence, p.pts, p.dts, p.duration, p.bufferFlags, data)
                 .capsVersion(p.capsVersion));
+    }
+
+    /** A sealed frame failed a check as it landed: it is dropped and its channel ends. */
+    private void failedCheck(Partial p) {
+        long sequence = p.sequence;
+        discard(p.channel);
+        ended[p.channel] = true;
+        handler.onChannelEnded(new ChannelException(p.channel, ProtocolError.AUTH_FAILED, "frame " + sequence
+                + " failed its authentication check: damaged on the cable, altered or replayed"));
     }
 
     private void endOverBytes(int channel) {
@@ -355,6 +378,7 @@ public final class DataStreamDecoder {
             }
             allocator.free(p.data);
             p.data = null;
+            p.opening = null;
         }
     }
 

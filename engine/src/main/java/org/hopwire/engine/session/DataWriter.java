@@ -308,7 +308,7 @@ final class DataWriter {
      * writer stopped meanwhile, the frame is given back and nothing is sent. Caller does not hold the lock.
      */
     private void sealOutsideLock(Lane lane, MediaFrame frame, FrameSeal frameSeal) {
-        int need = frame.payload().remaining() + FrameSeal.OVERHEAD;
+        int need = frameSeal.sealedLength(frame.payload().remaining());
         if (lane.scratch == null || lane.scratch.capacity() < need) {
             lane.scratch = ByteBuffer.allocateDirect(need + (need >> 3));
         }
@@ -362,7 +362,7 @@ final class DataWriter {
             lane.fragmenter.start(frame, crc);
             return;
         }
-        int need = lane.currentBytes + FrameSeal.OVERHEAD;
+        int need = seal.sealedLength(lane.currentBytes);
         if (lane.scratch == null || lane.scratch.capacity() < need) {
             // Direct: AES-GCM into a direct buffer runs at the intrinsic's speed (FrameSeal.seal); some room for the
             // next, slightly larger frame.

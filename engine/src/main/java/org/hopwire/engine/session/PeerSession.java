@@ -48,9 +48,12 @@ public final class PeerSession implements AutoCloseable {
      * STOP says whose channel it ends (docs/protocol.md, Versions).
      */
     public static final int PROTOCOL_MAJOR = 3;
-    /** 1: the borrower can ask for another format mid-stream ({@code FORMAT_REQUEST}) and adjust a lent device's
-     * controls ({@code CONTROL_SET}, {@code CONTROL_STATE}, {@code CONTROL_ACCESS}). */
-    public static final int PROTOCOL_MINOR = 2;
+    /**
+     * 1: the borrower can ask for another format mid-stream ({@code FORMAT_REQUEST}) and adjust a lent device's
+     * controls ({@code CONTROL_SET}, {@code CONTROL_STATE}, {@code CONTROL_ACCESS}); 2: capture cards, lent as one
+     * borrow over two channels; 3: data frames sealed in segments, each opened as it lands (docs/protocol.md, 6.3).
+     */
+    public static final int PROTOCOL_MINOR = 3;
     private static final System.Logger LOG = System.getLogger(PeerSession.class.getName());
 
     /** Where a session is; the GUI shows it. */
@@ -74,6 +77,7 @@ public final class PeerSession implements AutoCloseable {
      * Session settings; {@link #DEFAULT} says how each was chosen.
      *
      * @param protocolMajor      the major version spoken (tests change it to meet an incompatible peer)
+     * @param protocolMinor      the minor version spoken (tests lower it to meet an older peer)
      * @param heartbeatInterval  500 ms: a person sees a dead peer within a couple of seconds
      * @param silenceLimit       3 s without any control message ends the session: six missed heartbeats
      * @param handshakeTimeout   5 s for the peer's HELLO: it follows the streams once their announcement arrives
@@ -91,32 +95,37 @@ public final class PeerSession implements AutoCloseable {
      *                           Encrypted by default: AES-128-GCM kept the 40 Gb/s preset's full rate in the session
      *                           benchmark on two cores (engine/README.md, "Benchmarks")
      */
-    public record Config(int protocolMajor, Duration heartbeatInterval, Duration silenceLimit,
+    public record Config(int protocolMajor, int protocolMinor, Duration heartbeatInterval, Duration silenceLimit,
                          Duration handshakeTimeout, Duration helloRepeat, Duration goodbyeWait, int videoQueueFrames,
                          int audioQueueFrames, int writeBatchBytes, boolean crc, DataStreamDecoder.Limits limits,
                          FrameSeal.Protection protection) {
-        public static final Config DEFAULT = new Config(PROTOCOL_MAJOR, Duration.ofMillis(500), Duration.ofSeconds(3),
-                Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(1), 8, 64, 1 << 20, true,
-                DataStreamDecoder.Limits.DEFAULT, FrameSeal.Protection.ENCRYPTED);
+        public static final Config DEFAULT = new Config(PROTOCOL_MAJOR, PROTOCOL_MINOR, Duration.ofMillis(500),
+                Duration.ofSeconds(3), Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(1), 8, 64,
+                1 << 20, true, DataStreamDecoder.Limits.DEFAULT, FrameSeal.Protection.ENCRYPTED);
 
         public Config withProtocolMajor(int major) {
-            return new Config(major, heartbeatInterval, silenceLimit, handshakeTimeout, helloRepeat, goodbyeWait,
-                    videoQueueFrames, audioQueueFrames, writeBatchBytes, crc, limits, protection);
+            return new Config(major, protocolMinor, heartbeatInterval, silenceLimit, handshakeTimeout, helloRepeat,
+                    goodbyeWait, videoQueueFrames, audioQueueFrames, writeBatchBytes, crc, limits, protection);
+        }
+
+        public Config withProtocolMinor(int minor) {
+            return new Config(protocolMajor, minor, heartbeatInterval, silenceLimit, handshakeTimeout, helloRepeat,
+                    goodbyeWait, videoQueueFrames, audioQueueFrames, writeBatchBytes, crc, limits, protection);
         }
 
         public Config withQueues(int video, int audio) {
-            return new Config(protocolMajor, heartbeatInterval, silenceLimit, handshakeTimeout, helloRepeat,
-                    goodbyeWait, video, audio, writeBatchBytes, crc, limits, protection);
+            return new Config(protocolMajor, protocolMinor, heartbeatInterval, silenceLimit, handshakeTimeout,
+                    helloRepeat, goodbyeWait, video, audio, writeBatchBytes, crc, limits, protection);
         }
 
         public Config withHandshakeTimeout(Duration timeout) {
-            return new Config(protocolMajor, heartbeatInterval, silenceLimit, timeout, helloRepeat, goodbyeWait,
-                    videoQueueFrames, audioQueueFrames, writeBatchBytes, crc, limits, protection);
+            return new Config(protocolMajor, protocolMinor, heartbeatInterval, silenceLimit, timeout, helloRepeat,
+                    goodbyeWait, videoQueueFrames, audioQueueFrames, writeBatchBytes, crc, limits, protection);
         }
 
         public Config withProtection(FrameSeal.Protection p) {
-            return new Config(protocolMajor, heartbeatInterval, silenceLimit, handshakeTimeout, helloRepeat,
-                    goodbyeWait, videoQueueFrames, audioQueueFrames, writeBatchBytes, crc, limits, p);
+            return new Config(protocolMajor, protocolMinor, heartbeatInterval, silenceLimit, handshakeTimeout,
+                    helloRepeat, goodbyeWait, videoQueueFrames, audioQueueFrames, writeBatchBytes, crc, limits, p);
         }
     }
 
@@ -262,7 +271,7 @@ public final class PeerSession implements AutoCloseable {
         this.store = Objects.requireNonNull(store, "store");
         this.handler = Objects.requireNonNull(handler, "handler");
         this.label = "hopwire-" + cablePeer.cableId();
-        this.handshake = new Handshake(config.protocolMajor(), PROTOCOL_MINOR, local, cablePeer, config.protection(),
+        this.handshake = new Handshake(config.protocolMajor(), config.protocolMinor(), local, cablePeer, config.protection(),
                 store, random, new HandshakePort());
         this.ownHello = handshake.hello();
         this.dataWriter = new DataWriter(data, config.crc(), config.writeBatchBytes(), label + "-data-write",
@@ -418,11 +427,17 @@ public final class PeerSession implements AutoCloseable {
         }
     }
 
+    /** Payload bytes per sealed segment of the frames this host receives; 0 before authentication or unsealed. */
+    int receivedSegmentBytes() {
+        FrameSeal seal = receiveSeal;
+        return seal == null ? 0 : seal.segmentBytes();
+    }
+
     /** The minor version both hosts speak (the lower of the two), once the peer's HELLO is known; else 0. */
     private int agreedMinor() {
         synchronized (lock) {
             return peerHello == null || peerHello.major() != config.protocolMajor() ? 0
-                    : Math.min(PROTOCOL_MINOR, peerHello.minor());
+                    : Math.min(config.protocolMinor(), peerHello.minor());
         }
     }
 
@@ -1074,8 +1089,10 @@ public final class PeerSession implements AutoCloseable {
     private void becomeReady(Handshake.Result r) {
         ControlMessage.Catalog catalog;
         if (r.protection() != FrameSeal.Protection.NONE) {
-            receiveSeal = new FrameSeal(r.protection(), r.keys().dataReceive());
-            dataWriter.seal(new FrameSeal(r.protection(), r.keys().dataSend()));
+            // Since 3.3 frames are sealed in segments, each opened as it lands; a 3.2 peer seals them whole.
+            int segment = agreedMinor() >= 3 ? FrameSeal.SEGMENT_BYTES : FrameSeal.WHOLE_FRAME;
+            receiveSeal = new FrameSeal(r.protection(), r.keys().dataReceive(), segment);
+            dataWriter.seal(new FrameSeal(r.protection(), r.keys().dataSend(), segment));
         }
         synchronized (lock) {
             if (state == State.CLOSED) {

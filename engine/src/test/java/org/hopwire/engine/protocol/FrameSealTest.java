@@ -30,6 +30,10 @@ class FrameSealTest {
 
     /** A decoder that opens frames into what {@code allocator} gives and records what it delivers. */
     private DataStreamDecoder decoder(FrameSeal.Protection p, DataStreamDecoder.Allocator allocator) {
+        return decoder(new FrameSeal(p, KEY), allocator);
+    }
+
+    private DataStreamDecoder decoder(FrameSeal opener, DataStreamDecoder.Allocator allocator) {
         DataStreamDecoder d = new DataStreamDecoder(DataStreamDecoder.Limits.DEFAULT, new DataStreamDecoder.Handler() {
             @Override
             public void onFrame(MediaFrame frame) {
@@ -41,7 +45,7 @@ class FrameSealTest {
                 ended.add(reason);
             }
         }, allocator);
-        d.expectSealed(new FrameSeal(p, KEY));
+        d.expectSealed(opener);
         return d;
     }
 
@@ -54,12 +58,22 @@ class FrameSealTest {
 
     /** The bytes a sealing writer puts on the stream for one frame. */
     private static byte[] wire(FrameSeal seal, MediaFrame f) {
-        ByteBuffer sealed = ByteBuffer.allocate(f.payload().remaining() + FrameSeal.OVERHEAD);
+        return fragments(f, sealed(seal, f), seal.fragmentFlags());
+    }
+
+    /** {@code f}'s payload sealed (heap memory). */
+    private static ByteBuffer sealed(FrameSeal seal, MediaFrame f) {
+        ByteBuffer sealed = ByteBuffer.allocate(seal.sealedLength(f.payload().remaining()));
         seal.seal(f, sealed);
+        return sealed;
+    }
+
+    /** The fragments of a frame with {@code f}'s header fields and {@code sealed} (as it is) for its payload. */
+    private static byte[] fragments(MediaFrame f, ByteBuffer sealed, int flags) {
         MediaFrame copy = new MediaFrame(f.channel(), f.sequence(), f.pts(), f.dts(), f.duration(), f.bufferFlags(),
-                sealed).capsVersion(f.capsVersion());
+                sealed.duplicate()).capsVersion(f.capsVersion());
         FrameFragmenter frag = new FrameFragmenter();
-        frag.start(copy, false, seal.fragmentFlags());
+        frag.start(copy, false, flags);
         ByteBuffer out = ByteBuffer.allocate(sealed.remaining() + 64 * FragmentHeader.LENGTH);
         while (frag.hasMore()) {
             frag.writeNext(out);
@@ -112,8 +126,9 @@ class FrameSealTest {
         FrameSeal pieces = new FrameSeal(FrameSeal.Protection.ENCRYPTED, KEY);
         Random r = new Random(11);
         for (int i = 0; i < 6; i++) {
-            MediaFrame f = direct(frame(2, i, 200_000 + 37 * i)); // not a whole number of AES blocks
-            ByteBuffer a = ByteBuffer.allocateDirect(f.payload().remaining() + FrameSeal.OVERHEAD);
+            // Not a whole number of AES blocks; one segment, then up to four.
+            MediaFrame f = direct(frame(2, i, 200_000 * i + 37 * i + 5));
+            ByteBuffer a = ByteBuffer.allocateDirect(whole.sealedLength(f.payload().remaining()));
             whole.seal(f, a);
             ByteBuffer b = ByteBuffer.allocateDirect(a.remaining() + 50);
             FrameSeal.Sealing s = pieces.beginSealing(f, b);
@@ -121,7 +136,7 @@ class FrameSealTest {
             assertEquals(FrameSeal.COUNTER_BYTES, s.sealedBytes());
             int asked = 0;
             while (!s.done()) {
-                asked = Math.min(b.remaining(), asked + 1 + r.nextInt(70_000));
+                asked = Math.min(b.remaining(), asked + 1 + r.nextInt(i % 2 == 0 ? 70_000 : 300_000));
                 s.sealTo(asked);
                 assertTrue(s.sealedBytes() >= asked, s.sealedBytes() + " sealed, " + asked + " asked");
             }
@@ -166,10 +181,11 @@ class FrameSealTest {
                 direct.put(heap.payload().duplicate()).flip();
                 f = new MediaFrame(1, i, heap.pts(), -1, 10, FragmentHeader.KEY_FRAME, direct).capsVersion(1);
             }
-            ByteBuffer sealed = ByteBuffer.allocateDirect(f.payload().remaining() + FrameSeal.OVERHEAD + 100);
+            ByteBuffer sealed = ByteBuffer.allocateDirect(out.sealedLength(f.payload().remaining()) + 100);
             sealed.position(0);
             out.seal(f, sealed);
-            assertEquals(f.payload().remaining() + FrameSeal.OVERHEAD, sealed.remaining());
+            assertEquals(f.payload().remaining() + FrameSeal.OVERHEAD + FrameSeal.TAG_BYTES, sealed.remaining(),
+                    "two segments: a counter and two tags");
             assertEquals(heap.payload().remaining(), f.payload().remaining(), "the payload is only read");
             MediaFrame copy = new MediaFrame(1, f.sequence(), f.pts(), f.dts(), f.duration(), f.bufferFlags(),
                     sealed).capsVersion(1);
@@ -241,6 +257,137 @@ class FrameSealTest {
         decoder(p).feed(ByteBuffer.wrap(wire(new FrameSeal(p, other), frame(1, 0, 300))));
         assertTrue(delivered.isEmpty());
         assertNotEquals(0, ended.size());
+    }
+
+    private static final int S = FrameSeal.SEGMENT_BYTES;
+
+    @ParameterizedTest
+    @EnumSource(value = FrameSeal.Protection.class, names = {"AUTHENTICATED", "ENCRYPTED"})
+    void shouldOpenEachSegmentAsSoonAsItsLastByteHasLanded(FrameSeal.Protection p) {
+        FrameSeal out = new FrameSeal(p, KEY);
+        FrameSeal in = new FrameSeal(p, KEY);
+        MediaFrame f = direct(frame(1, 0, 2 * S + S / 2 + 3));
+        ByteBuffer sealed = ByteBuffer.allocateDirect(out.sealedLength(f.payload().remaining()));
+        out.seal(f, sealed);
+        assertEquals(f.payload().remaining() + FrameSeal.COUNTER_BYTES + 3 * FrameSeal.TAG_BYTES, sealed.remaining(),
+                "three segments, a tag each");
+        // The bytes land in a receive buffer a piece at a time, as the decoder puts them.
+        ByteBuffer data = ByteBuffer.allocateDirect(sealed.remaining());
+        FrameSeal.Opening opening = in.beginOpening(f.channel(), f.bufferFlags(), f.sequence(), f.pts(), f.dts(),
+                f.duration(), f.capsVersion(), data, sealed.remaining());
+        int firstTagEnd = FrameSeal.COUNTER_BYTES + S + FrameSeal.TAG_BYTES;
+        int[] stops = {5, FrameSeal.COUNTER_BYTES + 1000, firstTagEnd - 1, firstTagEnd, firstTagEnd + S,
+                sealed.remaining() - 1, sealed.remaining()};
+        int landed = 0;
+        for (int stop : stops) {
+            data.put(landed, sealed, landed, stop - landed);
+            landed = stop;
+            assertTrue(opening.openTo(landed), "landed " + landed);
+            boolean firstOpened = landed >= firstTagEnd;
+            ByteBuffer firstSegment = data.duplicate().position(FrameSeal.COUNTER_BYTES)
+                    .limit(FrameSeal.COUNTER_BYTES + S);
+            ByteBuffer plainFirst = f.payload().duplicate().limit(S);
+            if (firstOpened || p == FrameSeal.Protection.ENCRYPTED) {
+                assertEquals(firstOpened, firstSegment.equals(plainFirst), "landed " + landed
+                        + ": the first segment is opened exactly when its tag is in");
+            }
+            assertEquals(landed == sealed.remaining(), opening.done(), "landed " + landed);
+        }
+        assertEquals(f.payload(), data, "the payload, whole and in place");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = FrameSeal.Protection.class, names = {"AUTHENTICATED", "ENCRYPTED"})
+    void shouldRefuseSegmentsSwappedCutShortOrTakenFromAnotherFrame(FrameSeal.Protection p) throws Exception {
+        FrameSeal out = new FrameSeal(p, KEY);
+        MediaFrame a = frame(1, 0, 3 * S);
+        MediaFrame b = frame(1, 1, 3 * S);
+        ByteBuffer sa = sealed(out, a);
+        ByteBuffer sb = sealed(out, b);
+        int segment = S + FrameSeal.TAG_BYTES;
+        int flags = out.fragmentFlags();
+
+        byte[] swapped = bytes(sa);
+        System.arraycopy(bytes(sa), FrameSeal.COUNTER_BYTES, swapped, FrameSeal.COUNTER_BYTES + segment, segment);
+        System.arraycopy(bytes(sa), FrameSeal.COUNTER_BYTES + segment, swapped, FrameSeal.COUNTER_BYTES, segment);
+        byte[] spliced = bytes(sb);
+        System.arraycopy(bytes(sa), FrameSeal.COUNTER_BYTES + segment, spliced, FrameSeal.COUNTER_BYTES + segment,
+                segment);
+        ByteBuffer cut = sa.duplicate().limit(sa.limit() - segment);
+        ByteBuffer noSuchLength = sa.duplicate().limit(FrameSeal.COUNTER_BYTES + segment + 5);
+        java.util.Map<String, byte[]> attacks = new java.util.LinkedHashMap<>();
+        attacks.put("two segments swapped", fragments(a, ByteBuffer.wrap(swapped), flags));
+        attacks.put("a segment of another frame", fragments(b, ByteBuffer.wrap(spliced), flags));
+        attacks.put("the last segment cut off", fragments(a, cut, flags));
+        attacks.put("a length no payload is sealed to", fragments(a, noSuchLength, flags));
+        for (var attack : attacks.entrySet()) {
+            delivered.clear();
+            ended.clear();
+            BufferPool pool = new BufferPool(64 << 20, true);
+            decoder(p, pool).feed(ByteBuffer.wrap(attack.getValue()));
+            assertTrue(delivered.isEmpty(), attack.getKey());
+            assertEquals(1, ended.size(), attack.getKey());
+            assertEquals(ProtocolError.AUTH_FAILED, ended.get(0).error(), attack.getKey());
+            assertEquals(0, pool.outstanding(), attack.getKey() + ": its buffer was given back");
+        }
+        // The frames as they were sealed do get through a fresh decoder.
+        delivered.clear();
+        ended.clear();
+        DataStreamDecoder d = decoder(p);
+        d.feed(ByteBuffer.wrap(fragments(a, sa, flags)));
+        d.feed(ByteBuffer.wrap(fragments(b, sb, flags)));
+        assertEquals(2, delivered.size(), String.valueOf(ended));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = FrameSeal.Protection.class, names = {"AUTHENTICATED", "ENCRYPTED"})
+    void shouldSealWholeFramesAsProtocol32DoesForAnOlderPeer(FrameSeal.Protection p) throws Exception {
+        FrameSeal old = new FrameSeal(p, KEY, FrameSeal.WHOLE_FRAME);
+        MediaFrame f = frame(3, 7, 2 * S + 11);
+        old.seal(frame(3, 6, 10), ByteBuffer.allocate(64)); // counter 0 spent: the next frame is sealed under 1
+        ByteBuffer sealed = sealed(old, f);
+        assertEquals(f.payload().remaining() + FrameSeal.OVERHEAD, sealed.remaining(), "one tag for the frame");
+        // 3.2's seal, from docs/protocol.md 6.3: nonce 0 0 0 0 || u64 counter, the header fields as additional data.
+        javax.crypto.Cipher gcm = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+        byte[] iv = new byte[12];
+        iv[4] = 1;
+        gcm.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(KEY, 0, 16, "AES"),
+                new javax.crypto.spec.GCMParameterSpec(128, iv));
+        ByteBuffer aad = ByteBuffer.allocate(37).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        aad.putShort((short) 3).putShort((short) f.bufferFlags()).putInt(7).putLong(f.pts()).putLong(f.dts())
+                .putLong(f.duration()).putInt(f.capsVersion()).put((byte) p.ordinal());
+        gcm.updateAAD(aad.array());
+        byte[] body = bytes(f.payload());
+        byte[] expected = p == FrameSeal.Protection.ENCRYPTED ? gcm.doFinal(body) : concat(body, gcmTag(gcm, body));
+        ByteBuffer want = ByteBuffer.allocate(8 + expected.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        want.putLong(1).put(expected).flip();
+        assertEquals(want.remaining(), sealed.remaining());
+        assertEquals(-1, want.mismatch(sealed), "the very bytes a 3.2 host seals");
+
+        // A 3.2 frame opens where the session agreed on 3.2, and not where it agreed on segments (nor the reverse).
+        BufferPool pool = new BufferPool(64 << 20, true);
+        decoder(new FrameSeal(p, KEY, FrameSeal.WHOLE_FRAME), pool).feed(ByteBuffer.wrap(fragments(f, sealed,
+                old.fragmentFlags())));
+        assertEquals(1, delivered.size(), String.valueOf(ended));
+        assertEquals(f.payload(), delivered.get(0).payload());
+        decoder(p, pool).feed(ByteBuffer.wrap(fragments(f, sealed, old.fragmentFlags())));
+        MediaFrame g = frame(3, 8, 2 * S + 11);
+        decoder(new FrameSeal(p, KEY, FrameSeal.WHOLE_FRAME), pool).feed(ByteBuffer.wrap(wire(new FrameSeal(p, KEY),
+                g)));
+        assertEquals(1, delivered.size(), "neither mixed frame is delivered");
+        assertEquals(2, ended.size());
+    }
+
+    /** An authenticated-only tag: the body as additional data, nothing encrypted. */
+    private static byte[] gcmTag(javax.crypto.Cipher gcm, byte[] body) throws Exception {
+        gcm.updateAAD(body);
+        return gcm.doFinal();
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     private static boolean contains(byte[] hay, byte[] needle, int n) {

@@ -25,6 +25,7 @@ import java.util.zip.CRC32C;
 
 import org.hopwire.engine.protocol.ControlMessage;
 import org.hopwire.engine.protocol.FragmentHeader;
+import org.hopwire.engine.protocol.FrameSeal;
 import org.hopwire.engine.protocol.MediaFrame;
 import org.hopwire.engine.protocol.ProtocolError;
 import org.hopwire.engine.testbed.Transfers;
@@ -149,6 +150,35 @@ class PeerSessionTest {
         String minor = "." + PeerSession.PROTOCOL_MINOR;
         assertTrue(ea.message().contains(PeerSession.PROTOCOL_MAJOR + minor) && ea.message().contains(newer + minor),
                 ea.message());
+    }
+
+    @Test
+    void shouldSealFramesInSegmentsBetween33HostsAndWholeWithA32Peer() throws Exception {
+        // Both at 3.3: segments both ways; a 600 kB frame is three of them.
+        paired();
+        assertEquals(FrameSeal.SEGMENT_BYTES, pair.a.receivedSegmentBytes());
+        assertEquals(FrameSeal.SEGMENT_BYTES, pair.b.receivedSegmentBytes());
+        carriesAFrame(600_000);
+        pair.close();
+        // The borrower speaks 3.2: both agree on 3.2's whole-frame seal, and frames still arrive whole and intact.
+        pair = new SessionPair(dir.resolve("older"));
+        pair.start(PeerSession.Config.DEFAULT, PeerSession.Config.DEFAULT.withProtocolMinor(2));
+        pair.awaitReady();
+        assertEquals(FrameSeal.WHOLE_FRAME, pair.a.receivedSegmentBytes());
+        assertEquals(FrameSeal.WHOLE_FRAME, pair.b.receivedSegmentBytes());
+        carriesAFrame(600_000);
+    }
+
+    /** Borrows cam0 with consent, sends one frame of {@code length} bytes and checks that it arrives as it was. */
+    private void carriesAFrame(int length) throws Exception {
+        pair.ha.consent = SessionHandler.Consent.ALLOW_ONCE;
+        Borrow borrow = pair.b.borrow("cam0", "").get(5, TimeUnit.SECONDS);
+        int channel = pair.ha.lendsStarted.poll(5, TimeUnit.SECONDS);
+        assertEquals(borrow.channel(), channel);
+        assertTrue(pair.a.send(frame(channel, 0, length, true)));
+        MediaFrame got = pair.hb.frames.poll(5, TimeUnit.SECONDS);
+        assertNotNull(got, "no frame; borrows ended: " + pair.hb.borrowsEnded.size());
+        assertEquals(frame(channel, 0, length, true).payload(), got.payload());
     }
 
     // ---- consent and lending ----------------------------------------------------------------------------------------

@@ -31,9 +31,10 @@ public final class ControlBench {
         int samples = Integer.getInteger("bench.samples", 500);
         PeerSession.Config d = PeerSession.Config.DEFAULT;
         // Heartbeats every 20 ms instead of 500, so the baseline gets as many samples as the controls in one run.
-        PeerSession.Config config = new PeerSession.Config(d.protocolMajor(), Duration.ofMillis(20),
-                d.silenceLimit(), d.handshakeTimeout(), d.helloRepeat(), d.goodbyeWait(), d.videoQueueFrames(),
-                d.audioQueueFrames(), d.writeBatchBytes(), d.crc(), d.limits(), d.protection());
+        PeerSession.Config config = new PeerSession.Config(d.protocolMajor(), d.protocolMinor(),
+                Duration.ofMillis(20), d.silenceLimit(), d.handshakeTimeout(), d.helloRepeat(), d.goodbyeWait(),
+                d.videoQueueFrames(), d.audioQueueFrames(), d.writeBatchBytes(), d.crc(), d.limits(),
+                d.protection());
         Path dir = Files.createTempDirectory("control-bench");
         try (MediaPair pair = new MediaPair(dir, Outputs.PREVIEW, new EmulatedTestbed(), config)) {
             pair.ownerApp.consent = SessionHandler.Consent.ALLOW_ALWAYS;
