@@ -37,9 +37,9 @@ import org.hopwire.gst.natives.GstNatives;
 
 /**
  * Captures one device in a chosen format into engine frames: source, format stage (convert, encode), a bounded
- * appsink. Each sample becomes a {@link MediaFrame} with the buffer's timestamps and flags, its bytes copied once
- * into a pooled buffer that comes back through {@link #release}. Caps changes are reported before the frames that
- * follow them.
+ * appsink. Each sample becomes a {@link MediaFrame} with the buffer's timestamps and flags. Its bytes are sent from
+ * the sample's own memory while at most {@link #HELD_SAMPLES} samples are held, else copied once into a pooled
+ * buffer; either comes back through {@link #release}. Caps changes are reported before the frames that follow them.
  */
 public final class Capture implements AutoCloseable {
     /** Told of caps, frames and problems; called on GStreamer's streaming thread, must return quickly. */
@@ -69,12 +69,27 @@ public final class Capture implements AutoCloseable {
      * starve it.
      */
     private static final long POOL_BYTES = 64L << 20;
+    /**
+     * Samples whose own memory frames are sent from, at once. A frame sent from its sample reaches the cable without
+     * a copy (a raw 4K frame's copy took 2 to 3 ms before its first byte could leave); holding few keeps the camera's
+     * own buffers (v4l2src: 4) for the camera. Frames beyond these wait in the send queue as copies.
+     */
+    static final int HELD_SAMPLES = 2;
+    /** Set to true: every frame copied, as before samples were held (the media benchmark's "before" rows). */
+    public static final String COPY_EVERY_FRAME = "hopwire.capture.copy-every-frame";
+
+    /** A sample a frame is sent from, mapped, until the frame comes back. */
+    private record Held(Sample sample, Buffer buffer) {
+    }
 
     private final PipelineHost host;
     private final AppSink sink;
     private final Listener listener;
     private final FormatChoice choice;
     private final BufferPool pool = new BufferPool(POOL_BYTES, true);
+    /** The held samples by their frames' payload (identity); guarded by {@link #pool}. */
+    private final java.util.Map<ByteBuffer, Held> held = new java.util.IdentityHashMap<>();
+    private final int holdAtMost = Boolean.getBoolean(COPY_EVERY_FRAME) ? 0 : HELD_SAMPLES;
     private final CompletableFuture<String> firstCaps = new CompletableFuture<>();
     private final AtomicLong frames = new AtomicLong();
     private volatile int channel = -1;
@@ -231,31 +246,48 @@ public final class Capture implements AutoCloseable {
             }
             Buffer buffer = sample.getBuffer();
             ByteBuffer mapped = buffer.map(false);
-            int length = mapped.remaining();
-            ByteBuffer copy;
+            int ch = channel;
+            ByteBuffer payload;
             synchronized (pool) {
-                copy = pool.acquire(length);
+                if (ch >= 0 && !closed && mapped.isDirect() && held.size() < holdAtMost) {
+                    held.put(mapped, new Held(sample, buffer));
+                    payload = mapped;
+                } else {
+                    payload = pool.acquire(mapped.remaining());
+                }
             }
-            copy.put(mapped).flip();
-            buffer.unmap();
+            if (payload == mapped) {
+                sample = null; // held until the frame comes back
+            } else {
+                payload.put(mapped).flip();
+                buffer.unmap();
+            }
             EnumSet<BufferFlags> f = buffer.getFlags();
             int flags = (f.contains(BufferFlags.DELTA_UNIT) ? FragmentHeader.DELTA : FragmentHeader.KEY_FRAME)
                     | (f.contains(BufferFlags.DISCONT) ? FragmentHeader.DISCONT : 0)
                     | (f.contains(BufferFlags.HEADER) ? FragmentHeader.HEADER : 0);
-            int ch = channel;
             long seq = sequence++;
             frames.incrementAndGet();
             MediaFrame frame = new MediaFrame(Math.max(ch, 0), seq, buffer.getPresentationTimestamp(),
-                    buffer.getDecodeTimestamp(), buffer.getDuration(), flags, copy);
+                    buffer.getDecodeTimestamp(), buffer.getDuration(), flags, payload);
             if (ch < 0 || closed) {
                 release(frame); // not lent yet: nobody wants it
             } else {
                 listener.onFrame(frame);
             }
         } finally {
-            sample.dispose();
+            if (sample != null) {
+                sample.dispose();
+            }
         }
         return FlowReturn.OK;
+    }
+
+    /** Samples held for frames not yet given back (tests). */
+    int heldSamples() {
+        synchronized (pool) {
+            return held.size();
+        }
     }
 
     /** The caps the first sample came with. */
@@ -268,8 +300,17 @@ public final class Capture implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** Gives a frame's memory back for the next frames. */
+    /** Gives a frame's memory back for the next frames: its sample to GStreamer, or its buffer to the pool. */
     public void release(MediaFrame frame) {
+        Held h;
+        synchronized (pool) {
+            h = held.remove(frame.payload());
+        }
+        if (h != null) {
+            h.buffer().unmap();
+            h.sample().dispose();
+            return;
+        }
         synchronized (pool) {
             try {
                 pool.release(frame.payload());

@@ -74,6 +74,35 @@ class CaptureTest {
     }
 
     @Test
+    void shouldSendFromTheSamplesOwnMemoryWhileFewAreHeldAndCopyTheRest() throws Exception {
+        Collect c = new Collect();
+        try (Capture capture = Capture.start("t", new TestDevices().source(TestDevices.CAMERA_ID), RAW_QVGA, 0,
+                Duration.ofSeconds(5), c)) {
+            capture.sendTo(3);
+            List<MediaFrame> out = new java.util.ArrayList<>();
+            for (int i = 0; i < Capture.HELD_SAMPLES + 2; i++) {
+                out.add(c.frames.poll(5, TimeUnit.SECONDS));
+            }
+            assertEquals(Capture.HELD_SAMPLES, capture.heldSamples(), "the first frames hold their samples");
+            // Given back, a held frame lets its sample go; the next frame may hold one again.
+            capture.release(out.get(0));
+            assertEquals(Capture.HELD_SAMPLES - 1, capture.heldSamples());
+            MediaFrame next;
+            do {
+                next = c.frames.poll(5, TimeUnit.SECONDS);
+                out.add(next);
+            } while (capture.heldSamples() < Capture.HELD_SAMPLES);
+            for (MediaFrame f : out) {
+                assertEquals(320 * 240 * 3 / 2, f.payload().remaining(), "one I420 picture, held or copied");
+            }
+            for (MediaFrame f : out.subList(1, out.size())) {
+                capture.release(f);
+            }
+            assertEquals(0, capture.heldSamples(), "every sample let go");
+        }
+    }
+
+    @Test
     void shouldReportTheElementAndDebugTextWhenTheDeviceCannotOpen() {
         GstPipelineException e = assertThrows(GstPipelineException.class, () -> Capture.start("missing-file",
                 name -> {

@@ -15,6 +15,7 @@ import org.hopwire.engine.fabric.emulated.CableProfile;
 import org.hopwire.engine.protocol.MediaFrame;
 import org.hopwire.engine.session.Borrow;
 import org.hopwire.engine.session.LatencyHistogram;
+import org.hopwire.engine.session.PeerSession;
 import org.hopwire.engine.testbed.EmulatedTestbed;
 import org.hopwire.engine.testbed.Transfers;
 import org.hopwire.gst.MediaProblem;
@@ -66,6 +67,12 @@ public final class MediaBench {
     /** Before: each frame sealed whole (AES-GCM, 0.7 ms at 1080p, 3 ms at 4K) before its first fragment left. */
     private static final String RAW_1080P60_SEAL = "raw NV12 1080p60, replayed, before: sealed whole";
     private static final String RAW_4K30_SEAL = "raw NV12 4K30, replayed, before: sealed whole";
+    /** Before: every frame copied out of its sample at capture; then also 3.2's one tag per frame. */
+    private static final String RAW_1080P60_DOCKED_COPIED = "raw NV12 1080p60, docked, before: copied at capture";
+    private static final String RAW_1080P60_DOCKED_32 = "raw NV12 1080p60, docked, before: copied, 3.2 seal";
+    private static final String RAW_4K30_DOCKED_COPIED = "raw NV12 4K30, docked, before: copied at capture";
+    private static final String RAW_4K30_DOCKED_32 = "raw NV12 4K30, docked, before: copied, 3.2 seal";
+    private static final PeerSession.Config PROTOCOL_32 = PeerSession.Config.DEFAULT.withProtocolMinor(2);
     private static final String SEAL_WHOLE = "hopwire.data.seal-whole";
     private static final String READ_PACKET_BY_PACKET = "hopwire.emulated.read-packet-by-packet";
     private static final String CAPS_1080P60 = "video/x-raw,format=NV12,width=1920,height=1080,framerate=60/1";
@@ -117,6 +124,14 @@ public final class MediaBench {
                 MediaBench::docked)));
         cases.put(RAW_4K30_SEAL, n -> replayed(() -> with(SEAL_WHOLE, () -> run(RAW_4K30_SEAL,
                 TestDevices.CAMERA_ID, CAPS_4K30, n, null))));
+        cases.put(RAW_1080P60_DOCKED_COPIED, n -> replayed(() -> with(Capture.COPY_EVERY_FRAME, () -> run(
+                RAW_1080P60_DOCKED_COPIED, TestDevices.CAMERA_ID, CAPS_1080P60, n, MediaBench::docked))));
+        cases.put(RAW_1080P60_DOCKED_32, n -> replayed(() -> with(Capture.COPY_EVERY_FRAME, () -> run(
+                RAW_1080P60_DOCKED_32, TestDevices.CAMERA_ID, CAPS_1080P60, n, MediaBench::docked, PROTOCOL_32))));
+        cases.put(RAW_4K30_DOCKED_COPIED, n -> replayed(() -> with(Capture.COPY_EVERY_FRAME, () -> run(
+                RAW_4K30_DOCKED_COPIED, TestDevices.CAMERA_ID, CAPS_4K30, n, MediaBench::docked))));
+        cases.put(RAW_4K30_DOCKED_32, n -> replayed(() -> with(Capture.COPY_EVERY_FRAME, () -> run(
+                RAW_4K30_DOCKED_32, TestDevices.CAMERA_ID, CAPS_4K30, n, MediaBench::docked, PROTOCOL_32))));
         // The owner's camera alone, into fakesink, for the same seconds: what the case's cores hold that is not
         // Hopwire's.
         java.util.Map<String, Case> sources = new java.util.LinkedHashMap<>();
@@ -268,8 +283,15 @@ public final class MediaBench {
     }
 
     private static Result run(String name, String deviceId, String caps, int seconds, Setup setup) throws Exception {
+        return run(name, deviceId, caps, seconds, setup, PeerSession.Config.DEFAULT);
+    }
+
+    /** As above, with the sessions' settings (an older protocol for a before row). */
+    private static Result run(String name, String deviceId, String caps, int seconds, Setup setup,
+                              PeerSession.Config config) throws Exception {
         Path dir = Files.createTempDirectory("hopwire-bench");
-        try (MediaPair pair = new MediaPair(dir, Outputs.PREVIEW, new EmulatedTestbed(CableProfile.USB4_40G))) {
+        try (MediaPair pair = new MediaPair(dir, Outputs.PREVIEW, new EmulatedTestbed(CableProfile.USB4_40G),
+                config)) {
             LatencyHistogram latency = new LatencyHistogram();
             AtomicLong base = new AtomicLong();
             FrameWindow window = new FrameWindow();
