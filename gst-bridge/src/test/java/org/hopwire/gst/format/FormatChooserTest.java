@@ -58,6 +58,26 @@ class FormatChooserTest {
     }
 
     @Test
+    void shouldEncodeFromI420WhereTheDeviceGivesItAndSendRawInTheFewestBytes() {
+        // The test camera gives NV12, I420 and YUY2: raw goes as NV12, an encoder is fed I420 without a conversion.
+        FormatChoice raw = FormatChooser.choose(TestDevices.camera(), USB4_40G, "", FormatChooser.Options.DEFAULT);
+        assertEquals("NV12", raw.sourceFormat());
+        FormatChoice mjpeg = FormatChooser.choose(TestDevices.camera(), USB4_40G,
+                "image/jpeg,width=1920,height=1080,framerate=30/1", FormatChooser.Options.DEFAULT);
+        assertEquals(Encoding.MJPEG, mjpeg.encoding());
+        assertEquals("I420", mjpeg.sourceFormat());
+        FormatChoice h264 = FormatChooser.choose(TestDevices.camera(), SLOW, "", FormatChooser.Options.DEFAULT);
+        assertEquals(Encoding.H264, h264.encoding());
+        assertEquals("I420", h264.sourceFormat());
+        // A webcam with only YUY2 at this size is encoded from YUY2 (converted by the pipeline).
+        FormatChoice webcam = FormatChooser.choose(WEBCAM, USB4_40G, "image/jpeg,width=640,height=480",
+                new FormatChooser.Options(FormatPolicy.MJPEG, true, true));
+        assertEquals(640, webcam.width());
+        assertFalse(webcam.deviceEncodes());
+        assertEquals("YUY2", webcam.sourceFormat());
+    }
+
+    @Test
     void shouldEncodeH264OnASlowLinkOrMjpegWhenX264IsMissing() {
         FormatChoice h = FormatChooser.choose(TestDevices.camera(), SLOW, "", FormatChooser.Options.DEFAULT);
         assertEquals(Encoding.H264, h.encoding());
