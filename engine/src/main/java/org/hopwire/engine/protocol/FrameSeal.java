@@ -93,6 +93,11 @@ public final class FrameSeal {
      * @param segmentBytes {@link #SEGMENT_BYTES}, or {@link #WHOLE_FRAME} with a peer that speaks protocol 3.2
      */
     public FrameSeal(Protection protection, byte[] key, int segmentBytes) {
+        this(protection, key, segmentBytes, true);
+    }
+
+    /** As above; {@code warmUp}: the first seal of the process starts {@link SealWarmUp} (all but its own). */
+    FrameSeal(Protection protection, byte[] key, int segmentBytes, boolean warmUp) {
         if (protection == Protection.NONE) {
             throw new IllegalArgumentException("no seal is needed without protection");
         }
@@ -108,6 +113,9 @@ public final class FrameSeal {
             throw new IllegalStateException("this Java has no AES-GCM", e);
         }
         Arrays.fill(lastAccepted, -1);
+        if (warmUp) {
+            SealWarmUp.startOnce();
+        }
     }
 
     public Protection protection() {

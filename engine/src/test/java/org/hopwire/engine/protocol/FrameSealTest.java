@@ -378,6 +378,17 @@ class FrameSealTest {
         assertEquals(2, ended.size());
     }
 
+    @org.junit.jupiter.api.Test
+    void shouldWarmUpAesGcmOnceInTheBackgroundThroughTheDataStreamsOwnCalls() throws Exception {
+        new FrameSeal(FrameSeal.Protection.ENCRYPTED, KEY);
+        new FrameSeal(FrameSeal.Protection.AUTHENTICATED, KEY);
+        assertTrue(SealWarmUp.await(60_000), "the warm-up ends");
+        assertTrue(SealWarmUp.allOpened(), "every warm-up frame opened to what was sealed");
+        long warmUps = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("hopwire-seal-warm-up")).count();
+        assertEquals(0, warmUps, "one warm-up per process, and it is over: no thread is left");
+    }
+
     /** An authenticated-only tag: the body as additional data, nothing encrypted. */
     private static byte[] gcmTag(javax.crypto.Cipher gcm, byte[] body) throws Exception {
         gcm.updateAAD(body);
