@@ -72,6 +72,8 @@ public final class PeerLink implements AutoCloseable {
     private final Map<Integer, String> borrowedDevice = new ConcurrentHashMap<>();
     private volatile State state = State.WAITING_FOR_PEER;
     private volatile PeerSession session;
+    /** The current session's relay, set and cleared with {@link #session}. */
+    private volatile Relay relay;
     private volatile SessionEnd lastEnd;
     private volatile boolean lastSessionWasReady;
     private volatile boolean closing;
@@ -145,13 +147,18 @@ public final class PeerLink implements AutoCloseable {
 
     /** Borrows a device and keeps borrowing it across resumes until it is given back or refused. */
     public CompletableFuture<Borrow> borrow(String deviceId, String preferredCaps) {
-        PeerSession s = session;
-        if (s == null) {
+        PeerSession s;
+        Relay r;
+        synchronized (lock) {
+            s = session;
+            r = relay;
+        }
+        if (s == null || r == null) {
             return CompletableFuture.failedFuture(new SessionException("no session with the peer now (" + state
                     + ")"));
         }
         wanted.put(deviceId, preferredCaps);
-        return track(s.borrow(deviceId, preferredCaps), deviceId);
+        return r.ask(s, deviceId, preferredCaps);
     }
 
     /**
@@ -186,6 +193,10 @@ public final class PeerLink implements AutoCloseable {
         String device = borrowedDevice.remove(channel);
         if (device != null) {
             wanted.remove(device);
+            Relay r = relay;
+            if (r != null) {
+                r.asked.remove(device);
+            }
         }
         PeerSession s = session;
         if (s != null) {
@@ -305,6 +316,7 @@ public final class PeerLink implements AutoCloseable {
             ControlMessage.Catalog now;
             synchronized (lock) {
                 session = s;
+                this.relay = relay;
                 now = catalog;
                 if (closing) {
                     s.close();
@@ -322,7 +334,10 @@ public final class PeerLink implements AutoCloseable {
             } finally {
                 s.awaitThreads(Duration.ofSeconds(5));
                 lastSessionWasReady = s.wasReady();
-                session = null;
+                synchronized (lock) {
+                    session = null;
+                    this.relay = null;
+                }
             }
         } catch (IOException e) {
             return new SessionEnd(SessionEnd.Reason.LINK_DOWN, "could not open the streams: " + e.getMessage());
@@ -353,6 +368,13 @@ public final class PeerLink implements AutoCloseable {
         private final CompletableFuture<SessionEnd> ended;
         private PeerSession session;
         private boolean resumed;
+        /**
+         * This session's ask for each device, until the ask fails or the borrow ends: a device is asked for once per
+         * session, whether the person asks or the link asks again after a resume, and a second ask gets the first
+         * one's outcome. The owner refuses a second ask for a device its peer has, and a refusal makes the link
+         * forget the device.
+         */
+        final Map<String, CompletableFuture<Borrow>> asked = new ConcurrentHashMap<>();
 
         Relay(CompletableFuture<SessionEnd> ended) {
             super(app);
@@ -377,12 +399,33 @@ public final class PeerLink implements AutoCloseable {
                 resumed = true;
                 s = session;
             }
-            wanted.forEach((device, caps) -> track(s.borrow(device, caps), device));
+            wanted.forEach((device, caps) -> ask(s, device, caps));
+        }
+
+        /** Asks {@code s} for a device unless this session asked for it already: then that ask's outcome. */
+        CompletableFuture<Borrow> ask(PeerSession s, String device, String caps) {
+            CompletableFuture<Borrow> mine = new CompletableFuture<>();
+            CompletableFuture<Borrow> earlier = asked.putIfAbsent(device, mine);
+            if (earlier != null) {
+                return earlier;
+            }
+            track(s.borrow(device, caps), device).whenComplete((b, e) -> {
+                if (e != null) {
+                    asked.remove(device, mine);
+                    mine.completeExceptionally(e);
+                } else {
+                    mine.complete(b);
+                }
+            });
+            return mine;
         }
 
         @Override
         public void onBorrowEnded(int channel, int reason) {
             String device = borrowedDevice.remove(channel);
+            if (device != null) {
+                asked.remove(device);
+            }
             if (device != null && (reason == ControlMessage.Stop.REVOKED || reason == ControlMessage.Stop.RETURNED
                     || reason == ControlMessage.Stop.DEVICE_GONE)) {
                 wanted.remove(device);

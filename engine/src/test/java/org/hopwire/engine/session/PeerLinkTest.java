@@ -254,6 +254,35 @@ class PeerLinkTest {
         }
     }
 
+    @Test
+    void shouldAskOnceForADeviceAskedForTwiceInOneSessionAndKeepWantingIt() throws Exception {
+        // The race a resume could lose: the link's own ask again for what it borrows, and the person's ask, in the
+        // same session. The owner refuses a second ask for a device its peer has ("already lent"), and a refusal
+        // used to make the link forget the device, so the next resume did not bring it back.
+        bed = new EmulatedTestbed();
+        Recorder owner = new Recorder();
+        Recorder borrower = new Recorder();
+        startLinks(PeerSession.Config.DEFAULT, owner, borrower);
+        await(la, PeerLink.State.READY);
+        await(lb, PeerLink.State.READY);
+        owner.consent = SessionHandler.Consent.ALLOW_ALWAYS;
+        var first = lb.borrow("cam0", "");
+        var second = lb.borrow("cam0", "");
+        Borrow a = first.get(5, TimeUnit.SECONDS);
+        assertEquals(a.channel(), second.get(5, TimeUnit.SECONDS).channel(), "one borrow for both asks");
+        assertEquals(a.channel(), lb.borrow("cam0", "").get(5, TimeUnit.SECONDS).channel(),
+                "asked again while borrowed: the same borrow, no new request");
+        assertEquals(Set.of("cam0"), lb.wanted(), "still wanted, so a resume asks for it again");
+        assertTrue(borrower.peerErrors.isEmpty(), "no refusal: " + borrower.peerErrors);
+        assertEquals(a.channel(), (int) owner.lendsStarted.poll(5, TimeUnit.SECONDS));
+        assertEquals(null, owner.lendsStarted.poll(300, TimeUnit.MILLISECONDS), "one lend on the owner");
+        // Given back, it can be borrowed again in the same session.
+        lb.giveBack(a.channel());
+        assertNotNull(owner.lendsEnded.poll(5, TimeUnit.SECONDS));
+        Borrow again = lb.borrow("cam0", "").get(5, TimeUnit.SECONDS);
+        assertNotNull(owner.lendsStarted.poll(5, TimeUnit.SECONDS), "a new lend: " + again);
+    }
+
     /** What each side saw of a resume, for a failure's message. */
     private String resumeTrace(Recorder owner, Recorder borrower) {
         return "A " + la.state() + " " + statesA + " last end " + la.lastEnd() + "; B " + lb.state() + " " + statesB
