@@ -131,6 +131,20 @@ public final class DemoPeer implements AutoCloseable {
         });
     }
 
+    /**
+     * Asks as a peer that does not keep to one ask per device and session would (a Hopwire older than this one's
+     * link): straight through the session, even while an ask for the device is open or the device is lent. For the
+     * tests of this host's answer to such a peer.
+     */
+    CompletableFuture<Borrow> askAsAnOlderPeer(String deviceId) {
+        PeerLink l = link;
+        PeerSession s = l == null ? null : l.session().orElse(null);
+        if (s == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the demo has no session now"));
+        }
+        return s.borrow(deviceId, "");
+    }
+
     /** True while the demo's request for a device waits for this host's answer. */
     public boolean isAsking(String deviceId) {
         return asking.contains(deviceId);

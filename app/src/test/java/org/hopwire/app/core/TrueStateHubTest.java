@@ -149,7 +149,8 @@ class TrueStateHubTest {
         var first = demo.askFor(TestDevices.CAMERA_ID);
         fixture.awaitQuestion(Questions.Kind.CONSENT).answer(SessionHandler.Consent.ALLOW_ONCE);
         first.get(20, TimeUnit.SECONDS);
-        var again = demo.askFor(TestDevices.CAMERA_ID);
+        // The demo's own link asks once per device and session (PeerLinkTest); a peer that asks again all the same:
+        var again = demo.askAsAnOlderPeer(TestDevices.CAMERA_ID);
         var e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
                 () -> again.get(20, TimeUnit.SECONDS));
         assertEquals(Optional.of(org.hopwire.engine.protocol.ProtocolError.DEVICE_BUSY),
@@ -166,7 +167,10 @@ class TrueStateHubTest {
         DemoPeer demo = services.demo().orElseThrow();
         var first = demo.askFor(TestDevices.CAMERA_ID);
         Questions.Question q = fixture.awaitQuestion(Questions.Kind.CONSENT);
-        var second = demo.askFor(TestDevices.CAMERA_ID);
+        // A second ask while the first is open gets the first one's answer from the demo's own link; a peer that
+        // asks again all the same is refused at once, and the person is still asked once.
+        var sameAsk = demo.askFor(TestDevices.CAMERA_ID);
+        var second = demo.askAsAnOlderPeer(TestDevices.CAMERA_ID);
         var secondRefused = org.junit.jupiter.api.Assertions.assertThrows(
                 java.util.concurrent.ExecutionException.class, () -> second.get(20, TimeUnit.SECONDS));
         assertTrue(secondRefused.getCause() instanceof org.hopwire.engine.session.ConsentDeniedException);
@@ -175,6 +179,10 @@ class TrueStateHubTest {
                 () -> first.get(20, TimeUnit.SECONDS));
         assertEquals(Optional.empty(), ((org.hopwire.engine.session.ConsentDeniedException) denied.getCause())
                 .ownerError(), "a person's no carries no owner's error");
+        var sameDenied = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> sameAsk.get(20, TimeUnit.SECONDS));
+        assertEquals(Optional.empty(), ((org.hopwire.engine.session.ConsentDeniedException) sameDenied.getCause())
+                .ownerError(), "the link's second ask has the first one's answer");
         assertEquals(1, asked.size(), "one question for two requests: " + asked);
         assertTrue(notices.stream().noneMatch(n -> n.text().contains("already")), notices.toString());
         assertTrue(notices.stream().anyMatch(n -> n.text().equals("Did not lend Test camera (test pattern) to "
