@@ -116,10 +116,7 @@ class PeerLinkTest {
     void shouldAskForTheFormatLastAgreedWhenItResumes() throws Exception {
         bed = new EmulatedTestbed();
         Recorder owner = new Recorder();
-        startLinks(PeerSession.Config.DEFAULT, owner, new Recorder());
-        await(la, PeerLink.State.READY);
-        await(lb, PeerLink.State.READY);
-        owner.consent = SessionHandler.Consent.ALLOW_ALWAYS;
+        readyLinksThatLendAlways(owner, new Recorder());
         Borrow b = lb.borrow("cam0", "video/x-raw,width=640,height=480").get(5, TimeUnit.SECONDS);
         String mjpeg = "image/jpeg,width=1280,height=720";
         owner.formatChange = (channel, wish) -> {
@@ -161,7 +158,15 @@ class PeerLinkTest {
         Transfers.await(() -> bed.hostA().streamInfos().isEmpty(), Duration.ofSeconds(5), "streams removed");
     }
 
-    private void startLinks(PeerSession.Config config, Recorder owner, Recorder borrower) {
+    /** Both links started with the default settings and ready, the owner (A) lending without a question. */
+    private void readyLinksThatLendAlways(Recorder owner, Recorder borrower) throws InterruptedException {
+        startLinks(PeerSession.Config.DEFAULT, owner, borrower);
+        await(la, PeerLink.State.READY);
+        await(lb, PeerLink.State.READY);
+        owner.consent = SessionHandler.Consent.ALLOW_ALWAYS;
+    }
+
+        private void startLinks(PeerSession.Config config, Recorder owner, Recorder borrower) {
         la = new PeerLink(bed.a(), bed.hostB().uuid(), new PeerSession.Identity(bed.hostA().uuid(), "alpha", "t"),
                 new PeerStore(dir.resolve("a")), owner, config, statesA::add);
         lb = new PeerLink(bed.b(), bed.hostA().uuid(), new PeerSession.Identity(bed.hostB().uuid(), "beta", "t"),
@@ -221,10 +226,7 @@ class PeerLinkTest {
         bed = new EmulatedTestbed();
         Recorder owner = new Recorder();
         Recorder borrower = new Recorder();
-        startLinks(PeerSession.Config.DEFAULT, owner, borrower);
-        await(la, PeerLink.State.READY);
-        await(lb, PeerLink.State.READY);
-        owner.consent = SessionHandler.Consent.ALLOW_ALWAYS;
+        readyLinksThatLendAlways(owner, borrower);
         lb.borrow("cam0", "").get(5, TimeUnit.SECONDS);
         // The borrower's future completes as it sends START; wait until the owner has read it, or that START could be
         // counted below as the resumed session's.
@@ -262,10 +264,7 @@ class PeerLinkTest {
         bed = new EmulatedTestbed();
         Recorder owner = new Recorder();
         Recorder borrower = new Recorder();
-        startLinks(PeerSession.Config.DEFAULT, owner, borrower);
-        await(la, PeerLink.State.READY);
-        await(lb, PeerLink.State.READY);
-        owner.consent = SessionHandler.Consent.ALLOW_ALWAYS;
+        readyLinksThatLendAlways(owner, borrower);
         var first = lb.borrow("cam0", "");
         var second = lb.borrow("cam0", "");
         Borrow a = first.get(5, TimeUnit.SECONDS);
