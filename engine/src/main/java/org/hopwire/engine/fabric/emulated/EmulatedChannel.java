@@ -20,6 +20,11 @@ public final class EmulatedChannel implements StreamChannel {
     private volatile boolean closed;
     /** What {@link #flushAsFile} has waited already, out of the last close's drain time. */
     private volatile long drainSpentNs;
+    /**
+     * Set by {@link #flushAsFile} when that close found the TX ring full or cancelled its tail: the last close sends
+     * no CLOSE then. A write after it clears it (that close was not the last).
+     */
+    private volatile boolean closeForgone;
 
     /** Reads stop when this channel closes or its thread is interrupted; they fail when the connection is gone. */
     private final Pipe.Guard readGuard = new Pipe.Guard() {
@@ -229,6 +234,11 @@ public final class EmulatedChannel implements StreamChannel {
         if (closed) {
             throw new ClosedChannelException();
         }
+        if (closeForgone || drainSpentNs != 0) {
+            // A descriptor of this file is still in use, so the close(2) seen was not the last one.
+            closeForgone = false;
+            drainSpentNs = 0;
+        }
         return rings.tx.write(src, nonBlocking ? fileWriteNow : fileWrite);
     }
 
@@ -278,21 +288,26 @@ public final class EmulatedChannel implements StreamChannel {
 
     /**
      * A {@code close(2)} of a file descriptor of this open file, for a file-system front end that cannot tell the
-     * last one (FUSE flushes at every close, and lets go of the file later, without the caller waiting): as the
-     * driver's last close does before it returns, waits up to the drain time for the reader to take what is queued.
-     * It cancels nothing and sends no CLOSE; {@link #close()} does that later, with the drain time that is left.
+     * last one (FUSE flushes at every close, and lets go of the file later, without the caller waiting). When this
+     * is the stream's only open file it does before returning what the driver's last close does: notes whether the
+     * TX ring has room for a CLOSE, waits up to the drain time for the reader to take what is queued, and cancels
+     * what is left (with the CLOSE that would have followed it). So a reader that starts after {@code close(2)}
+     * returned finds what the driver would have left, however late FUSE's release comes. {@link #close()} sends the
+     * CLOSE, if one is still due, with the drain time that is left.
      */
     public void flushAsFile() {
         if (closed || rings.opens > 1) {
             return;
         }
-        long budget = host.closeDrain().toNanos() - drainSpentNs;
-        if (budget <= 0) {
-            return;
-        }
+        boolean full = !rings.tx.hasRoom();
+        long budget = Math.max(0, host.closeDrain().toNanos() - drainSpentNs);
         long start = System.nanoTime();
-        rings.tx.awaitSent(budget);
+        boolean sent = rings.tx.awaitSent(budget);
         drainSpentNs += System.nanoTime() - start;
+        if (!sent) {
+            rings.tx.cancelQueued();
+        }
+        closeForgone = full || !sent;
     }
 
     @Override
@@ -311,7 +326,7 @@ public final class EmulatedChannel implements StreamChannel {
         }
         rings.rx.wake();
         rings.tx.wake();
-        host.release(rings, host.closeDrain().toNanos() - drainSpentNs);
+        host.release(rings, host.closeDrain().toNanos() - drainSpentNs, !closeForgone);
         if (onClose != null) {
             onClose.accept(this);
         }

@@ -866,11 +866,14 @@ public final class EmulatedHost {
      * the rings; a removed stream lets go of its HopIDs and index only now.
      */
     void release(Rings r) {
-        release(r, world.settings().closeDrain().toNanos());
+        release(r, world.settings().closeDrain().toNanos(), true);
     }
 
-    /** As {@link #release(Rings)}, waiting at most {@code drainNs} for the reader. */
-    void release(Rings r, long drainNs) {
+    /**
+     * As {@link #release(Rings)}, waiting at most {@code drainNs} for the reader, and sending no CLOSE unless {@code
+     * mayClose} (a file's close already found the TX ring full, or cancelled its tail).
+     */
+    void release(Rings r, long drainNs, boolean mayClose) {
         long closeSequence = -1;
         synchronized (world) {
             r.opens--;
@@ -878,7 +881,7 @@ public final class EmulatedHost {
                 return;
             }
             if (r.liveLocked()) {
-                closeSequence = r.tx.writerClosing();
+                closeSequence = r.tx.writerClosing(mayClose);
             }
             r.rx.readerClosed();
             r.dir.rings = null;

@@ -99,6 +99,10 @@ public final class EmulatedWorld implements AutoCloseable {
             return new Settings(maxHopId, timing, closeDrain, e, dmaRings);
         }
 
+        public Settings withCloseDrain(Duration drain) {
+            return new Settings(maxHopId, timing, drain, earlyData, dmaRings);
+        }
+
         public Settings withDmaRings(int rings) {
             return new Settings(maxHopId, timing, closeDrain, earlyData, rings);
         }

@@ -179,15 +179,16 @@ final class Pipe {
 
     /**
      * The writer's last close, first half: queues a CLOSE after the data only if the TX ring has a free frame (else
-     * none is sent, silently, as the driver does). Returns the sequence the peer's reader must pass for everything
-     * sent to have arrived.
+     * none is sent, silently, as the driver does) and {@code mayClose} (false when a file's close already found the
+     * ring full, or cancelled the CLOSE with the tail). Returns the sequence the peer's reader must pass for
+     * everything sent to have arrived.
      */
-    long writerClosing() {
+    long writerClosing(boolean mayClose) {
         writeLock.lock();
         try {
             long t = tail;
             Ring r = ring;
-            if (brokenReason == null && free(r, head, t) > 0) {
+            if (mayClose && brokenReason == null && free(r, head, t) > 0) {
                 int i = slot(r, t);
                 r.lengths[i] = CLOSE;
                 if (r.arrivalNs != null) {
@@ -304,7 +305,7 @@ final class Pipe {
     }
 
     /** Removes the frames still in the TX ring; those that reached the RX ring stay to be read. */
-    private void cancelQueued() {
+    void cancelQueued() {
         if (lock(writeLock)) {
             try {
                 tail = Math.max(head, Math.min(tail, head + rx(ring)));

@@ -270,6 +270,101 @@ class EmulatedFabricTest {
         assertEquals(-1, c[1].read(ByteBuffer.allocate(1)));
     }
 
+    /**
+     * FUSE tells the emulator of a close(2) at once (flush) and lets go of the file later (release), after close(2)
+     * returned. The driver's last close has drained and cancelled before it returns, so the flush does that part: a
+     * reader that starts between the two must find what the driver would have left, and no CLOSE either way.
+     */
+    @Test
+    void shouldCancelAtAFilesCloseWhatTheReaderDidNotTakeHoweverLateTheReleaseComes() throws Exception {
+        bed = new EmulatedTestbed(EmulatedWorld.Settings.fromSystemProperties().withCloseDrain(Duration.ofMillis(100)));
+        StreamChannel[] c = openPair(32);
+        EmulatedChannel writer = (EmulatedChannel) c[0];
+        long written = fillTxRing(writer);
+        writer.flushAsFile(); // close(2) of the only descriptor: the ring was full, so no CLOSE will follow
+        Drain reader = new Drain(c[1]);
+        long beforeRelease = reader.untilQuiet();
+        assertTrue(beforeRelease > 0 && beforeRelease < written,
+                "what was in the RX ring arrived, the TX ring's tail was cancelled: " + beforeRelease + " of " + written);
+        writer.close(); // FUSE's release, late
+        assertEquals(beforeRelease, reader.untilQuiet(), "nothing more after the release");
+        assertFalse(reader.ended(), "and no end of file");
+    }
+
+    @Test
+    void shouldSendTheCloseAtTheReleaseWhenTheFilesCloseFoundRoomAndTheReaderKeptUp() throws Exception {
+        bed = new EmulatedTestbed(EmulatedWorld.Settings.fromSystemProperties().withCloseDrain(Duration.ofMillis(100)));
+        StreamChannel[] c = openPair(32);
+        EmulatedChannel writer = (EmulatedChannel) c[0];
+        writer.writeFully(ByteBuffer.allocate(10 << 10));
+        Drain reader = new Drain(c[1]);
+        writer.flushAsFile();
+        writer.close();
+        assertEquals(10 << 10, reader.untilQuiet());
+        assertTrue(reader.ended(), "the CLOSE came after the data");
+    }
+
+    @Test
+    void shouldTreatAFilesCloseFollowedByAWriteAsNotTheLastClose() throws Exception {
+        bed = new EmulatedTestbed(EmulatedWorld.Settings.fromSystemProperties().withCloseDrain(Duration.ofMillis(100)));
+        StreamChannel[] c = openPair(32);
+        EmulatedChannel writer = (EmulatedChannel) c[0];
+        long written = fillTxRing(writer);
+        writer.flushAsFile(); // one of two descriptors (a dup) was closed: the tail is cancelled all the same
+        Drain reader = new Drain(c[1]);
+        long got = reader.untilQuiet();
+        assertTrue(got < written, "cancelled at the first close: " + got + " of " + written);
+        writer.writeAsFile(ByteBuffer.wrap(new byte[] {7}), false); // the other descriptor is still in use
+        writer.close();
+        assertEquals(got + 1, reader.untilQuiet());
+        assertTrue(reader.ended(), "the real last close had room, so its CLOSE arrives");
+    }
+
+    /** Writes without blocking until the TX ring is full; returns the bytes taken. */
+    private static long fillTxRing(EmulatedChannel writer) throws Exception {
+        long written = 0;
+        ByteBuffer buf = ByteBuffer.allocate(64 << 10);
+        while (true) {
+            buf.clear();
+            try {
+                written += writer.writeAsFile(buf, true);
+            } catch (EmulatedChannel.WouldBlockException e) {
+                return written;
+            }
+        }
+    }
+
+    /** Reads a channel in the background until its end of file, counting the bytes. */
+    private static final class Drain {
+        private final AtomicLong got = new AtomicLong();
+        private final Future<Void> reading;
+
+        Drain(StreamChannel channel) {
+            reading = inBackground(() -> {
+                ByteBuffer buf = ByteBuffer.allocate(64 << 10);
+                int n;
+                while ((n = channel.read(buf.clear())) >= 0) {
+                    got.addAndGet(n);
+                }
+                return null;
+            });
+        }
+
+        /** The bytes read once nothing more came for 300 ms, or the end of file was read. */
+        long untilQuiet() throws InterruptedException {
+            long seen;
+            do {
+                seen = got.get();
+                Thread.sleep(300);
+            } while (seen != got.get() && !reading.isDone());
+            return got.get();
+        }
+
+        boolean ended() {
+            return reading.isDone();
+        }
+    }
+
     @Test
     void shouldReadAgainAfterThePeerReopens() throws Exception {
         bed = new EmulatedTestbed();
