@@ -547,7 +547,7 @@ final class Commands {
 
     @Command(name = "stats", mixinStandardHelpOptions = true, description = {"The link panel's figures per peer:"
         + " throughput out and in, round trip, and per borrowed or lent device its rate, frames per second, latency"
-        + " p50/p99 (over the channel so far, exact to within 1 %) and drops. Once, or every second with --watch."})
+        + " p50/p99 (over the channel so far, exact to within 1 %%) and drops. Once, or every second with --watch."})
     static final class Stats extends Base {
         @Option(names = "--watch", description = "print again every second (until Ctrl+C or --count)")
         boolean watch;
