@@ -77,6 +77,11 @@ public final class Capture implements AutoCloseable {
     static final int HELD_SAMPLES = 2;
     /** Set to true: every frame copied, as before samples were held (the media benchmark's "before" rows). */
     public static final String COPY_EVERY_FRAME = "hopwire.capture.copy-every-frame";
+    /**
+     * Set to true: every branch of a shared device has a queue, a lone one too, as before a lone branch ran on the
+     * device's thread (the media benchmark's "before" row; see {@link DeviceTap}).
+     */
+    public static final String QUEUE_EVERY_BRANCH = "hopwire.capture.queue-every-branch";
 
     /** A sample a frame is sent from, mapped, until the frame comes back. */
     private record Held(Sample sample, Buffer buffer) {

@@ -33,27 +33,34 @@ import org.hopwire.gst.format.FormatChoice;
 
 /**
  * One device opened once, for every format it is sent in: {@code source ! [videobalance] ! capsfilter ! tee}, and per
- * format a branch {@code queue ! [converters] ! format stage ! appsink} hung on a request pad of the tee, each
+ * format a branch {@code [queue] ! [converters] ! format stage ! appsink} hung on a request pad of the tee, each
  * branch a {@link Capture} of its own (its own encoder, appsink and frames).
  *
  * <p>The device runs in the format of the branch that opened it (its size, rate and raw format or its own JPEG). A
  * later branch that needs something else is converted from what the device runs at: decoded (a device's JPEG to raw),
  * converted, scaled and rate-changed, then encoded; it never restarts the device under the other branches. Only the
- * first branch sees the device's pictures untouched. Each branch has its own queue (its own thread), so a slow
- * encoder drops its own pictures, not its neighbours'. A branch is added and taken off while the device runs; the
- * last one going closes the device.
+ * first branch sees the device's pictures untouched. While the device has two or more branches each has its own
+ * queue (its own thread), so a slow encoder drops its own pictures, not its neighbours'. A device with one branch
+ * (the usual case: one borrower) has none: the device's thread converts, encodes and hands the frame on itself, as
+ * the kernel documentation's recipe does. A queue costs a thread hand-off per picture, and on a busy machine that
+ * hand-off was most of what Hopwire added over the recipe (the MJPEG branch's capture to appsink: p99 13 to 15 ms
+ * with it, 8.6 ms without). The second branch gets a queue, and one is put in front of the first between two
+ * pictures. A branch is added and taken off while the device runs; the last one going closes the device.
  *
  * <p>Errors are told by where they come from. One from inside a branch's bin (a converter refusing the device's
  * pictures, an encoder failing, a branch that cannot start) ends that branch only: the moment it is posted, the tee
  * stops giving the branch pictures (so the failed branch's error never flows back into the tee and the source), and
  * the branch's capture hears {@link Capture.Listener#onFormatFailed}. One from the device's own part (source, balance,
- * caps filter, tee: a device pulled out, a device that fails) goes to every branch: they all stop together.
+ * caps filter, tee: a device pulled out, a device that fails) goes to every branch: they all stop together, except
+ * branches already cut off for their own error (a branch without a queue passes its error flow up to the device,
+ * which stops on it: that branch has heard its own error, and there was no other branch).
  * Controls (the balance element, a {@code v4l2src}'s own) act on the device, so every branch sees them.
  */
 final class DeviceTap implements AutoCloseable {
-    /** A branch's own queue: two pictures wait at most, older ones are dropped for that branch only. */
-    private static final String BRANCH_QUEUE = "queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 "
-            + "leaky=downstream";
+    /** A branch's own queue, once the device has two: two pictures wait at most, older ones are dropped. */
+    private static final int BRANCH_QUEUE_BUFFERS = 2;
+    /** The end of the name of a branch's queue, which sits beside its bin: "branch0-queue". */
+    private static final String QUEUE = "-queue";
     /** How long taking a branch off waits for the tee to be between two pictures. */
     private static final long DETACH_WAIT_MS = 2000;
     /** The start of each branch bin's name; the device's own elements are named otherwise (src, running, tee). */
@@ -69,6 +76,7 @@ final class DeviceTap implements AutoCloseable {
     private final List<Capture> branches = new CopyOnWriteArrayList<>();
     /** Each branch's own parts, by its bin's name ("branch0", ...): where its errors are told and stopped. */
     private final Map<String, Part> parts = new ConcurrentHashMap<>();
+    private final boolean queueEveryBranch = Boolean.getBoolean(Capture.QUEUE_EVERY_BRANCH);
     private int nextBranch;
     private boolean playing;
     private volatile boolean failed;
@@ -97,11 +105,13 @@ final class DeviceTap implements AutoCloseable {
         });
     }
 
-    /** A branch's bin and the tee pad feeding it. */
+    /** A branch's bin, the tee pad feeding it, and its queue in between once it has one. */
     private static final class Part {
         final Capture capture;
         final Bin bin;
         final Pad teePad;
+        /** The branch's queue, between the tee pad and the bin; null while the device has had one branch only. */
+        volatile Element queue;
         private final AtomicBoolean cut = new AtomicBoolean();
         /** Kept referenced while installed: gst1-java-core calls it from the tee's streaming thread. */
         private final Pad.PROBE dropAll = (pad, info) -> PadProbeReturn.DROP;
@@ -123,9 +133,16 @@ final class DeviceTap implements AutoCloseable {
         }
     }
 
-    /** The branch a problem's source is in, by its path's second name (the pipeline's child); null for the device. */
+    /**
+     * The branch a problem's source is in, by its path's second name (the pipeline's child: the branch's bin or its
+     * queue); null for the device.
+     */
     private Part partOf(List<String> path) {
-        return path.size() > 1 ? parts.get(path.get(1)) : null;
+        if (path.size() < 2) {
+            return null;
+        }
+        String child = path.get(1);
+        return parts.get(child.endsWith(QUEUE) ? child.substring(0, child.length() - QUEUE.length()) : child);
     }
 
     private void route(MediaProblem p, List<String> path) {
@@ -237,8 +254,7 @@ final class DeviceTap implements AutoCloseable {
                 : (fromJpeg ? "jpegdec ! " : "") + "videoconvert ! videoscale ! videorate ! ";
         Bin bin;
         try {
-            bin = Gst.parseBinFromDescription(BRANCH_QUEUE + " ! " + convert + CapturePipelines.afterSource(choice),
-                    true);
+            bin = Gst.parseBinFromDescription(convert + CapturePipelines.afterSource(choice), true);
         } catch (GstException e) {
             // An element that cannot be made or a format it cannot take: this format cannot start, the device runs on.
             throw new GstPipelineException(name, "sending as " + choice.describe() + " cannot start: "
@@ -259,20 +275,47 @@ final class DeviceTap implements AutoCloseable {
                 bin, teePad));
         self[0] = c;
         // Known before anything flows, so that the branch's first errors are told as its own.
-        parts.put(bin.getName(), new Part(c, bin, teePad));
+        Part part = new Part(c, bin, teePad);
+        parts.put(bin.getName(), part);
+        boolean queued = queueEveryBranch || !branches.isEmpty();
+        if (queued) {
+            part.queue = newQueue(bin.getName());
+            pipeline.add(part.queue);
+        }
         if (playing) {
             // Running before it is linked: a tee pushing into a bin not yet playing gets "flushing" back, which
             // stops the source under every other branch.
             bin.syncStateWithParent();
+            if (queued) {
+                part.queue.syncStateWithParent();
+            }
         }
         try {
-            teePad.link(binPad);
+            if (queued) {
+                part.queue.getStaticPad("src").link(binPad);
+                teePad.link(part.queue.getStaticPad("sink"));
+            } else {
+                teePad.link(binPad);
+            }
         } catch (PadLinkException e) {
             parts.remove(bin.getName());
             tee.releaseRequestPad(teePad);
             bin.setState(State.NULL);
             pipeline.remove(bin);
+            if (queued) {
+                part.queue.setState(State.NULL);
+                pipeline.remove(part.queue);
+            }
             throw new GstPipelineException(name, "the device cannot deliver " + choice.describe(), "");
+        }
+        if (queued) {
+            // The branches that had the device to themselves get their queues now, so this one's pictures do not
+            // wait for their encoders.
+            for (Part other : parts.values()) {
+                if (other != part && other.queue == null && !other.cut.get()) {
+                    insertQueue(other);
+                }
+            }
         }
         branches.add(c);
         if (!playing) {
@@ -294,42 +337,101 @@ final class DeviceTap implements AutoCloseable {
         return c;
     }
 
+    /** A branch's own queue, named after its bin so that its errors are told as the branch's. */
+    private static Element newQueue(String branch) {
+        Element q = ElementFactory.make("queue", branch + QUEUE);
+        q.set("max-size-buffers", BRANCH_QUEUE_BUFFERS);
+        q.set("max-size-bytes", 0);
+        q.set("max-size-time", 0L);
+        q.setAsString("leaky", "downstream");
+        return q;
+    }
+
+    /**
+     * Puts a queue between the tee and a branch that had the device to itself, between two pictures (an idle probe
+     * on its tee pad: at once when the device is not pushing into it).
+     */
+    private void insertQueue(Part part) {
+        Element q = newQueue(part.bin.getName());
+        Pipeline pipeline = host.pipeline();
+        pipeline.add(q);
+        q.syncStateWithParent();
+        Pad binPad = part.bin.getStaticPad("sink");
+        CountDownLatch moved = new CountDownLatch(1);
+        part.queue = q;
+        part.teePad.block(() -> {
+            try {
+                part.teePad.unlink(binPad);
+                q.getStaticPad("src").link(binPad);
+                part.teePad.link(q.getStaticPad("sink"));
+            } catch (PadLinkException e) {
+                // A queue takes any caps: linking it cannot fail but for a programming error.
+                throw new IllegalStateException(e);
+            } finally {
+                moved.countDown();
+            }
+        });
+        try {
+            if (!moved.await(DETACH_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                System.getLogger(DeviceTap.class.getName()).log(System.Logger.Level.WARNING, name + ": "
+                        + part.bin.getName() + " got no queue: the device pushed no picture within "
+                        + DETACH_WAIT_MS + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Takes a branch off the running device, between two pictures; the last branch closes the device. */
     private synchronized void removeBranch(Capture c, Bin bin, Pad teePad) {
         if (!branches.remove(c) || closed) {
             return;
         }
-        parts.remove(bin.getName());
+        Part part = parts.remove(bin.getName());
         if (branches.isEmpty()) {
             close();
             return;
         }
-        Pad binPad = bin.getStaticPad("sink");
         CountDownLatch unlinked = new CountDownLatch(1);
         // An idle probe runs when the tee is not pushing into this pad (at once when the device is not flowing).
         teePad.block(() -> {
-            teePad.unlink(binPad);
+            unlinkTee(teePad);
             unlinked.countDown();
         });
         try {
             if (!unlinked.await(DETACH_WAIT_MS, TimeUnit.MILLISECONDS)) {
-                teePad.unlink(binPad); // the device is stuck: unlinking now cannot race a push that never comes
+                unlinkTee(teePad); // the device is stuck: unlinking now cannot race a push that never comes
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            teePad.unlink(binPad);
+            unlinkTee(teePad);
+        }
+        Element queue = part != null ? part.queue : null;
+        if (queue != null) {
+            queue.setState(State.NULL);
+            host.pipeline().remove(queue);
         }
         bin.setState(State.NULL);
         host.pipeline().remove(bin);
         tee.releaseRequestPad(teePad);
     }
 
+    /** Unlinks a tee pad from whatever it feeds (a branch's queue or its bin). */
+    private static void unlinkTee(Pad teePad) {
+        Pad peer = teePad.getPeer();
+        if (peer != null) {
+            teePad.unlink(peer);
+        }
+    }
+
     private void problem(MediaProblem p) {
         if (p.severity() == MediaProblem.Severity.ERROR) {
             failed = true;
         }
-        for (Capture c : branches) {
-            c.problem(p);
+        for (Part part : parts.values()) {
+            if (!part.cut.get()) {
+                part.capture.problem(p);
+            }
         }
     }
 
@@ -345,6 +447,17 @@ final class DeviceTap implements AutoCloseable {
 
     int branchCount() {
         return branches.size();
+    }
+
+    /** The kinds (factory names) of the pipeline's elements, for tests: "tee", "queue", "jpegenc", ... */
+    List<String> elementKinds() {
+        List<String> kinds = new java.util.ArrayList<>();
+        for (Element e : host.pipeline().getElementsRecursive()) {
+            if (e.getFactory() != null) {
+                kinds.add(e.getFactory().getName());
+            }
+        }
+        return kinds;
     }
 
     /** The pipeline's name (one per opened device: tests count them). */

@@ -78,6 +78,8 @@ public final class MediaBench {
     private static final String CAPS_1080P60 = "video/x-raw,format=NV12,width=1920,height=1080,framerate=60/1";
     private static final String CAPS_4K30 = "video/x-raw,format=NV12,width=3840,height=2160,framerate=30/1";
     private static final String ENCODED = "MJPEG 1080p30, test camera encoded by the owner";
+    private static final String RAW_1080P60_DOCKED_QUEUED = "raw NV12 1080p60, docked, before: a queue on a lone branch";
+    private static final String ENCODED_QUEUED = "MJPEG 1080p30, encoded, before: a queue on a lone branch";
     private static final String RECIPE = "recipe: bare MJPEG 1080p30 (same camera, same jpegenc)";
 
     /** After the borrow started and before the window opens: e.g. force the owner to another way of sending. */
@@ -107,6 +109,8 @@ public final class MediaBench {
         cases.put(RAW_1080P60, n -> replayed(() -> run(RAW_1080P60, TestDevices.CAMERA_ID, CAPS_1080P60, n,
                 null)));
         cases.put(ENCODED, n -> run(ENCODED, TestDevices.CAMERA_ID, MJPEG_1080P30, n, null));
+        cases.put(ENCODED_QUEUED, n -> with(Capture.QUEUE_EVERY_BRANCH, () -> run(
+                ENCODED_QUEUED, TestDevices.CAMERA_ID, MJPEG_1080P30, n, null)));
         cases.put(RECIPE, n -> runRecipe(RECIPE, n));
         cases.put("MJPEG 1080p30 from the MJPEG webcam, as it made it", n -> run("MJPEG 1080p30 from the MJPEG "
                 + "webcam, as it made it", TestDevices.MJPEG_CAMERA_ID, MJPEG_1080P30, n, null));
@@ -119,6 +123,8 @@ public final class MediaBench {
                 TestDevices.CAMERA_ID, CAPS_1080P60, n, null))));
         cases.put(RAW_1080P60_DOCKED, n -> replayed(() -> run(RAW_1080P60_DOCKED, TestDevices.CAMERA_ID,
                 CAPS_1080P60, n, MediaBench::docked)));
+        cases.put(RAW_1080P60_DOCKED_QUEUED, n -> replayed(() -> with(Capture.QUEUE_EVERY_BRANCH, () -> run(
+                RAW_1080P60_DOCKED_QUEUED, TestDevices.CAMERA_ID, CAPS_1080P60, n, MediaBench::docked))));
         cases.put(RAW_4K30, n -> replayed(() -> run(RAW_4K30, TestDevices.CAMERA_ID, CAPS_4K30, n, null)));
         cases.put(RAW_4K30_DOCKED, n -> replayed(() -> run(RAW_4K30_DOCKED, TestDevices.CAMERA_ID, CAPS_4K30, n,
                 MediaBench::docked)));
