@@ -63,6 +63,8 @@ public final class PreviewWindows {
 
     /** The key of local previews: no peer. */
     private static final UUID LOCAL = new UUID(0, 0);
+    /** The tile drawn out of sight at start: a borrowed camera's, with every part a real one has. */
+    private static final Key WARM_UP = new Key(LOCAL, "warm-up");
     /** A docked tile's width, and what a borrowed device's settings add beside its picture when shown. */
     private static final double TILE_WIDTH = 540;
     private static final double SETTINGS_WIDTH = 300;
@@ -279,7 +281,7 @@ public final class PreviewWindows {
                 giveBack.setOnAction(e -> giveBack());
                 giveBack.setMinWidth(Region.USE_PREF_SIZE);
                 header.getChildren().add(giveBack);
-                if (FormatMenu.applies(model, key.peer(), key.deviceId())) {
+                if (key.equals(WARM_UP) || FormatMenu.applies(model, key.peer(), key.deviceId())) {
                     header.getChildren().add(header.getChildren().size() - 1, new FormatMenu(model, key.peer(),
                             key.deviceId()));
                 }
@@ -519,7 +521,7 @@ public final class PreviewWindows {
         image.setFitWidth(1);
         image.setFitHeight(1);
         // A whole tile (title, buttons, tooltips, icons, the view) styled and laid out once, out of sight.
-        Tile tile = new Tile(new Key(LOCAL, "warm-up"), new PreviewView(Optional::empty, "", ""), "", true, () -> { });
+        Tile tile = new Tile(WARM_UP, new PreviewView(Optional::empty, "", ""), "", true, () -> { });
         tile.node.resizeRelocate(0, 0, 540, 300);
         for (javafx.scene.Node n : List.of(image, tile.node)) {
             n.setOpacity(0.01);
