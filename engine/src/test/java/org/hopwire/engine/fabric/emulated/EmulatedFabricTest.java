@@ -277,8 +277,7 @@ class EmulatedFabricTest {
      */
     @Test
     void shouldCancelAtAFilesCloseWhatTheReaderDidNotTakeHoweverLateTheReleaseComes() throws Exception {
-        bed = new EmulatedTestbed(EmulatedWorld.Settings.fromSystemProperties().withCloseDrain(Duration.ofMillis(100)));
-        StreamChannel[] c = openPair(32);
+        StreamChannel[] c = openPairWithShortDrain();
         EmulatedChannel writer = (EmulatedChannel) c[0];
         long written = fillTxRing(writer);
         writer.flushAsFile(); // close(2) of the only descriptor: the ring was full, so no CLOSE will follow
@@ -293,8 +292,7 @@ class EmulatedFabricTest {
 
     @Test
     void shouldSendTheCloseAtTheReleaseWhenTheFilesCloseFoundRoomAndTheReaderKeptUp() throws Exception {
-        bed = new EmulatedTestbed(EmulatedWorld.Settings.fromSystemProperties().withCloseDrain(Duration.ofMillis(100)));
-        StreamChannel[] c = openPair(32);
+        StreamChannel[] c = openPairWithShortDrain();
         EmulatedChannel writer = (EmulatedChannel) c[0];
         writer.writeFully(ByteBuffer.allocate(10 << 10));
         Drain reader = new Drain(c[1]);
@@ -306,8 +304,7 @@ class EmulatedFabricTest {
 
     @Test
     void shouldTreatAFilesCloseFollowedByAWriteAsNotTheLastClose() throws Exception {
-        bed = new EmulatedTestbed(EmulatedWorld.Settings.fromSystemProperties().withCloseDrain(Duration.ofMillis(100)));
-        StreamChannel[] c = openPair(32);
+        StreamChannel[] c = openPairWithShortDrain();
         EmulatedChannel writer = (EmulatedChannel) c[0];
         long written = fillTxRing(writer);
         writer.flushAsFile(); // one of two descriptors (a dup) was closed: the tail is cancelled all the same
@@ -318,6 +315,12 @@ class EmulatedFabricTest {
         writer.close();
         assertEquals(got + 1, reader.untilQuiet());
         assertTrue(reader.ended(), "the real last close had room, so its CLOSE arrives");
+    }
+
+    /** A stream open both ways with small rings, on a world whose last close waits 100 ms for the reader. */
+    private StreamChannel[] openPairWithShortDrain() throws Exception {
+        bed = new EmulatedTestbed(EmulatedWorld.Settings.fromSystemProperties().withCloseDrain(Duration.ofMillis(100)));
+        return openPair(32);
     }
 
     /** Writes without blocking until the TX ring is full; returns the bytes taken. */
