@@ -255,6 +255,31 @@ public final class LinkPanel extends VBox {
             avOffset.setManaged(false);
             avOffset.setVisible(false);
             getChildren().addAll(title, figures, avOffset, chart, table);
+            makeCellsBeforeTheFirstRow();
+        }
+
+        /**
+         * Lays the table out with one made-up row for a few pulses, unseen (transparent), then empties it: the table
+         * keeps the row and cells it made for it. Without this its first real row, at the first borrow, made them
+         * in the same pulse as the preview's tile (about 100 ms of cell skins on a cold JavaFX thread, issue 14).
+         * A real row that comes meanwhile replaces the made-up one.
+         */
+        private void makeCellsBeforeTheFirstRow() {
+            ChannelRow madeUp = new ChannelRow(new Snapshot.ChannelRate("", false, 0, 0, 0, 0, 0));
+            rows.add(madeUp);
+            table.setOpacity(0);
+            new javafx.animation.AnimationTimer() {
+                private int pulses;
+
+                @Override
+                public void handle(long now) {
+                    if (++pulses >= 3) {
+                        stop();
+                        rows.remove(madeUp);
+                        table.setOpacity(1);
+                    }
+                }
+            }.start();
         }
 
         /** The channel table's columns, sizes and words. */
