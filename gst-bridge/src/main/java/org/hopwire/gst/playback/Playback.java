@@ -134,7 +134,8 @@ public final class Playback implements AutoCloseable {
     private volatile long lastFrameNanos = System.nanoTime();
     private volatile boolean stalled;
     private long pushed;
-    private String caps;
+    /** Written under {@link #lock}; read without it, so the window's thread never waits for a pipeline's rebuild. */
+    private volatile String caps;
     private PipelineHost host;
     private AppSrc src;
     private int width;
@@ -792,9 +793,9 @@ public final class Playback implements AutoCloseable {
     }
 
     public String caps() {
-        synchronized (lock) {
-            return caps;
-        }
+        // Not under the lock: a preview asks on the JavaFX thread at each pulse, and the lock is held while a
+        // pipeline is built (sampled waiting there about 12 ms at the first borrow, issue 14).
+        return caps;
     }
 
     /** The pipeline as text, for diagnostics. */
