@@ -292,8 +292,7 @@ final class DeviceTap implements AutoCloseable {
         }
         try {
             if (queued) {
-                part.queue.getStaticPad("src").link(binPad);
-                teePad.link(part.queue.getStaticPad("sink"));
+                linkThrough(teePad, part.queue, binPad);
             } else {
                 teePad.link(binPad);
             }
@@ -347,6 +346,12 @@ final class DeviceTap implements AutoCloseable {
         return q;
     }
 
+    /** Links a tee pad to a branch's bin through the branch's queue, the far side first. */
+    private static void linkThrough(Pad teePad, Element queue, Pad binPad) throws PadLinkException {
+        queue.getStaticPad("src").link(binPad);
+        teePad.link(queue.getStaticPad("sink"));
+    }
+
     /**
      * Puts a queue between the tee and a branch that had the device to itself, between two pictures (an idle probe
      * on its tee pad: at once when the device is not pushing into it).
@@ -362,8 +367,7 @@ final class DeviceTap implements AutoCloseable {
         part.teePad.block(() -> {
             try {
                 part.teePad.unlink(binPad);
-                q.getStaticPad("src").link(binPad);
-                part.teePad.link(q.getStaticPad("sink"));
+                linkThrough(part.teePad, q, binPad);
             } catch (PadLinkException e) {
                 // A queue takes any caps: linking it cannot fail but for a programming error.
                 throw new IllegalStateException(e);
@@ -447,17 +451,6 @@ final class DeviceTap implements AutoCloseable {
 
     int branchCount() {
         return branches.size();
-    }
-
-    /** The kinds (factory names) of the pipeline's elements, for tests: "tee", "queue", "jpegenc", ... */
-    List<String> elementKinds() {
-        List<String> kinds = new java.util.ArrayList<>();
-        for (Element e : host.pipeline().getElementsRecursive()) {
-            if (e.getFactory() != null) {
-                kinds.add(e.getFactory().getName());
-            }
-        }
-        return kinds;
     }
 
     /** The pipeline's name (one per opened device: tests count them). */

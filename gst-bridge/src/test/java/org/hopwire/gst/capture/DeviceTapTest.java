@@ -78,28 +78,33 @@ class DeviceTapTest {
         return b.capture;
     }
 
-    private static int queues(DeviceTap tap) {
-        return Collections.frequency(tap.elementKinds(), "queue");
+    /** The queues in the device's pipeline, as a branch's capture lists its elements (the shared pipeline's). */
+    private static int queues(Capture branch) {
+        return Collections.frequency(branch.elementKinds(), "queue");
+    }
+
+    /** The test camera opened for {@code first}. */
+    private static DeviceTap openTestCamera(String name, FormatChoice first) throws Exception {
+        return DeviceTap.open(name, new TestDevices().source(TestDevices.CAMERA_ID), first, false);
     }
 
     @Test
     void shouldRunOneBranchOnTheDevicesThreadAndGiveEveryBranchAQueueOnceThereAreTwo() throws Exception {
-        try (DeviceTap tap = DeviceTap.open("tap-queues", new TestDevices().source(TestDevices.CAMERA_ID), RAW,
-                false)) {
+        try (DeviceTap tap = openTestCamera("tap-queues", RAW)) {
             Branch raw = new Branch();
             Capture first = add(tap, RAW, raw);
             raw.awaitFrames(5);
-            assertEquals(0, queues(tap), "one branch: no queue, no hand-off: " + tap.elementKinds());
+            assertEquals(0, queues(first), "one branch: no queue, no hand-off: " + first.elementKinds());
 
             Branch mjpeg = new Branch();
             Capture second = add(tap, MJPEG, mjpeg);
             mjpeg.awaitFrames(5);
             raw.awaitFrames(5);
-            assertEquals(2, queues(tap), "two branches: each has its own queue: " + tap.elementKinds());
+            assertEquals(2, queues(first), "two branches: each has its own queue: " + first.elementKinds());
 
             second.close();
             raw.awaitFrames(5);
-            assertEquals(1, queues(tap), "the branch taken off took its queue along: " + tap.elementKinds());
+            assertEquals(1, queues(first), "the branch taken off took its queue along: " + first.elementKinds());
             assertTrue(raw.problems.isEmpty() && raw.formatFailures.isEmpty(), "the first branch ran throughout: "
                     + raw.problems + raw.formatFailures);
             first.close();
@@ -109,8 +114,7 @@ class DeviceTapTest {
 
     @Test
     void shouldTellALoneBranchThatFailsItsOwnErrorOnlyThoughTheDeviceStopsOnIt() throws Exception {
-        try (DeviceTap tap = DeviceTap.open("tap-lone", new TestDevices().source(TestDevices.CAMERA_ID), MJPEG,
-                false)) {
+        try (DeviceTap tap = openTestCamera("tap-lone", MJPEG)) {
             Branch only = new Branch();
             Capture c = add(tap, MJPEG, only);
             only.awaitFrames(3);
