@@ -24,6 +24,7 @@ import org.hopwire.app.core.PeerState;
 import org.hopwire.app.core.Snapshot;
 import org.hopwire.app.text.Text;
 import org.hopwire.app.ui.Ids;
+import org.hopwire.app.ui.Pulses;
 import org.hopwire.app.ui.TableSizing;
 import org.hopwire.app.ui.Tooltips;
 import org.hopwire.app.ui.model.MainViewModel;
@@ -268,18 +269,10 @@ public final class LinkPanel extends VBox {
             ChannelRow madeUp = new ChannelRow(new Snapshot.ChannelRate("", false, 0, 0, 0, 0, 0));
             rows.add(madeUp);
             table.setOpacity(0);
-            new javafx.animation.AnimationTimer() {
-                private int pulses;
-
-                @Override
-                public void handle(long now) {
-                    if (++pulses >= 3) {
-                        stop();
-                        rows.remove(madeUp);
-                        table.setOpacity(1);
-                    }
-                }
-            }.start();
+            Pulses.after(3, () -> {
+                rows.remove(madeUp);
+                table.setOpacity(1);
+            });
         }
 
         /** The channel table's columns, sizes and words. */

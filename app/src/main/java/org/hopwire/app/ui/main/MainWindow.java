@@ -11,7 +11,6 @@ import java.util.function.Supplier;
 import javafx.collections.ListChangeListener;
 import java.util.List;
 
-import javafx.animation.AnimationTimer;
 import javafx.geometry.Insets;
 import javafx.geometry.Orientation;
 import javafx.scene.Node;
@@ -39,6 +38,7 @@ import javafx.stage.Window;
 import org.hopwire.app.core.Notice;
 import org.hopwire.app.text.Text;
 import org.hopwire.app.ui.Icons;
+import org.hopwire.app.ui.Pulses;
 import org.hopwire.app.ui.devices.ThisHostPane;
 import org.hopwire.app.ui.dnd.DragSupport;
 import org.hopwire.app.ui.model.MainViewModel;
@@ -159,17 +159,7 @@ public final class MainWindow {
             n.resizeRelocate(0, 0, 420, Math.max(40, Math.min(200, n.prefHeight(420)))); // a table shows a row
         }
         overlay.getChildren().addAll(nodes);
-        new AnimationTimer() {
-            private int pulses;
-
-            @Override
-            public void handle(long now) {
-                if (++pulses >= 4) {
-                    stop();
-                    overlay.getChildren().removeAll(nodes);
-                }
-            }
-        }.start();
+        Pulses.after(4, () -> overlay.getChildren().removeAll(nodes));
     }
 
     private static ScrollPane scroll(javafx.scene.Node n) {

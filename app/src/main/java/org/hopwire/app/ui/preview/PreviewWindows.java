@@ -42,6 +42,7 @@ import org.hopwire.app.core.VirtualCameraCheck;
 import org.hopwire.app.text.Text;
 import org.hopwire.app.ui.Icons;
 import org.hopwire.app.ui.Ids;
+import org.hopwire.app.ui.Pulses;
 import org.hopwire.app.ui.model.MainViewModel;
 
 /**
@@ -469,7 +470,7 @@ public final class PreviewWindows {
                 // At the next pulse, not in this one: the snapshot that makes a borrow live also changes its rows,
                 // and in software rendering drawing those and the new tile with its tab in one frame was the longest
                 // stall of a borrow's start. Apart, the renderer draws the rows while this thread builds the tile.
-                atNextPulse(() -> {
+                Pulses.after(1, () -> {
                     if (live.contains(key) && !tiles.containsKey(key) && !hiddenByPerson.contains(key)) {
                         show(key.peer(), key.deviceId(), title);
                     }
@@ -478,17 +479,6 @@ public final class PreviewWindows {
         }
         hiddenByPerson.retainAll(present);
         live = nowLive;
-    }
-
-    /** Runs {@code r} on this thread at the start of the next pulse. */
-    private static void atNextPulse(Runnable r) {
-        new AnimationTimer() {
-            @Override
-            public void handle(long now) {
-                stop();
-                r.run();
-            }
-        }.start();
     }
 
     // ---- warm-up ---------------------------------------------------------------------------------------------------
