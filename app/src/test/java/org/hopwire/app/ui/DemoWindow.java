@@ -109,13 +109,39 @@ public final class DemoWindow implements AutoCloseable {
      */
     public static org.testfx.service.query.PointQuery at(String query) {
         return new org.testfx.service.query.impl.CallableBoundsPointQuery(() -> {
-            javafx.geometry.Bounds b = fx(() -> find(query).filter(n -> n.getScene() != null && n.isVisible())
+            javafx.geometry.Bounds b = fx(() -> find(query).filter(DemoWindow::seen)
                     .map(n -> n.localToScreen(n.getBoundsInLocal())).orElse(null));
             if (b == null) {
                 throw new AssertionError(query + " is not shown");
             }
             return b;
         }).atPosition(javafx.geometry.Pos.CENTER);
+    }
+
+    /** Whether {@code query} finds a node a person can see now (see {@link #seen}). */
+    public static boolean shown(String query) {
+        try {
+            return fx(() -> find(query).filter(DemoWindow::seen).isPresent());
+        } catch (Exception e) {
+            throw new IllegalStateException("looking up " + query + " on the JavaFX thread", e);
+        }
+    }
+
+    /**
+     * Whether a person can see {@code node}: in a window, itself and every node above it visible. A node can be in
+     * the scene and not seen, like the content of a tab not selected, or a preview's tile that is styled and laid out
+     * a pulse before it is shown.
+     */
+    public static boolean seen(javafx.scene.Node node) {
+        if (node.getScene() == null) {
+            return false;
+        }
+        for (javafx.scene.Node n = node; n != null; n = n.getParent()) {
+            if (!n.isVisible()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Clicks the centre of what {@code query} finds, aimed on the JavaFX thread ({@link #at}). */

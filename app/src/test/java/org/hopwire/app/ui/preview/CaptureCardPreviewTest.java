@@ -55,7 +55,7 @@ class CaptureCardPreviewTest {
         DemoWindow.click(robot, CARD + " #borrow-from-peer-test_capture-card");
         waitFor("both halves borrowed", () -> app.model().snapshot().borrows().stream()
                 .filter(b -> b.deviceId().equals(TestDevices.CAPTURE_CARD_ID) && !b.waiting()).count() == 2);
-        waitFor("the preview tile", () -> DemoWindow.find(TILE).isPresent());
+        waitFor("the preview tile", () -> DemoWindow.shown(TILE));
         waitFor("pictures and the sound's meter", () -> app.window().previews().view(DemoFabric.DEMO_PEER_UUID,
                 TestDevices.CAPTURE_CARD_ID).map(v -> v.framesShown() >= 10 && v.showsSoundMeter() && !v.showsMeter())
                 .orElse(false));

@@ -71,7 +71,7 @@ class ControlsPanelTest {
     private void borrowAndOpenControls() throws Exception {
         robot.drag(DemoWindow.at(CARD + " #peer-device-test_camera"), MouseButton.PRIMARY)
                 .dropTo(DemoWindow.at("#this-host"));
-        waitFor("the preview tile", () -> DemoWindow.find(TILE).isPresent());
+        waitFor("the preview tile", () -> DemoWindow.shown(TILE));
         waitFor("the borrow running", () -> app.model().snapshot().borrows().stream().anyMatch(b -> !b.waiting()));
         assertFalse(robot.lookup(TILE + " #controls-panel").queryAs(ControlsPanel.class).isVisible(),
                 "folded away until asked for");

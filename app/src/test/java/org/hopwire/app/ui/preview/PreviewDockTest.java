@@ -97,11 +97,16 @@ class PreviewDockTest {
         return DemoWindow.find(CAMERA_TILE);
     }
 
+    /** The camera's tile is in the dock and a person can see it (it joins the dock a pulse before it shows). */
+    private boolean tileShown() {
+        return DemoWindow.shown(CAMERA_TILE);
+    }
+
     @Test
     void shouldDockThePreviewOfADraggedBorrowInTheMainWindowAndSelectItsTab() throws Exception {
         robot.drag(DemoWindow.at(CARD + " #peer-device-test_camera"), MouseButton.PRIMARY)
                 .dropTo(DemoWindow.at("#this-host"));
-        waitFor("the preview tile", () -> tile().isPresent());
+        waitFor("the preview tile", this::tileShown);
         assertSame(app.window().scene(), tile().get().getScene(), "docked in the main window, not a window of its own");
         TabPane below = robot.lookup("#below").queryAs(TabPane.class);
         assertEquals("tab-preview", below.getSelectionModel().getSelectedItem().getId(), "its tab is selected");
@@ -117,7 +122,7 @@ class PreviewDockTest {
     @Test
     void shouldShowPicturesThroughTwoImagesTakingTurnsCentredInTheView() throws Exception {
         DemoWindow.click(robot, CARD + " #borrow-from-peer-test_camera");
-        waitFor("pictures in the docked preview", () -> tile().isPresent() && cameraPictures() >= 5);
+        waitFor("pictures in the docked preview", () -> tileShown() && cameraPictures() >= 5);
         // A new image per picture costs the renderer a new texture (and in software a new array) per frame: the
         // view copies into two images that take turns, so many pictures show through the same two.
         java.util.Set<javafx.scene.image.Image> seen = java.util.Collections.newSetFromMap(
@@ -154,7 +159,7 @@ class PreviewDockTest {
     @Test
     void shouldPopOutIntoItsOwnWindowAndComeBackWhenThatWindowCloses() throws Exception {
         DemoWindow.click(robot, CARD + " #borrow-from-peer-test_camera");
-        waitFor("the preview tile", () -> tile().isPresent() && cameraPictures() >= 5);
+        waitFor("the preview tile", () -> tileShown() && cameraPictures() >= 5);
         DemoWindow.click(robot, CAMERA_TILE + " #preview-pop-out");
         waitFor("popped out", () -> previews().isPoppedOut(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID));
         assertTrue(tile().isEmpty(), "the tile left the dock");
@@ -178,7 +183,7 @@ class PreviewDockTest {
             own.getWindow().hide();
             return null;
         });
-        waitFor("docked again", () -> tile().isPresent());
+        waitFor("docked again", this::tileShown);
         assertTrue(live(TestDevices.CAMERA_ID), "closing its window does not return the device");
         long docked = cameraPictures();
         waitFor("pictures go on in the dock", () -> cameraPictures() > docked + 5);
@@ -195,6 +200,46 @@ class PreviewDockTest {
         assertTrue(previews().view(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID).isEmpty());
     }
 
+    /**
+     * A tile joins the dock unseen a pulse after it is made, and shows a pulse later (styling and painting apart, for
+     * the first borrow's stall): what happens to it meanwhile wins. Popped out or hidden in the pulse it was made, it
+     * never lands in the dock; a popped-out one still gets its pictures.
+     */
+    @Test
+    void shouldKeepWhatHappensToATileBeforeItShows() throws Exception {
+        services.settings().update(s -> s.withPreviewOnBorrow(false));
+        model().borrow(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID, Outputs.PREVIEW, SMALL);
+        waitFor("borrowed", () -> live(TestDevices.CAMERA_ID));
+        fx(() -> {
+            previews().show(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID, "Test camera");
+            assertTrue(tile().isEmpty(), "made, not yet in the dock");
+            previews().popOut(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID);
+            return null;
+        });
+        waitFor("pictures in its own window", () -> cameraPictures() >= 5);
+        WaitForAsyncUtils.sleep(200, TimeUnit.MILLISECONDS);
+        assertTrue(previews().isPoppedOut(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID));
+        assertTrue(tile().isEmpty(), "a popped-out tile is not put in the dock as well");
+        fx(() -> {
+            robot.lookup("#return-on-close").query().getScene().getWindow().hide();
+            return null;
+        });
+        waitFor("back in the dock once its window closed", this::tileShown);
+
+        DemoWindow.click(robot, CAMERA_TILE + " #preview-hide");
+        waitFor("hidden", () -> tile().isEmpty());
+        fx(() -> {
+            previews().show(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID, "Test camera");
+            previews().closeGone(java.util.List.of());
+            return null;
+        });
+        WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(tile().isEmpty(), "closed before it joined the dock: it never does");
+        assertTrue(previews().view(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID).isEmpty());
+        assertTrue(robot.lookup("#preview-empty").queryAs(Label.class).isVisible(), "the dock says what goes there");
+    }
+
     @Test
     void shouldNotShowThePreviewWhenThePersonTurnedThatOff() throws Exception {
         services.settings().update(s -> s.withPreviewOnBorrow(false));
@@ -204,13 +249,13 @@ class PreviewDockTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertTrue(tile().isEmpty(), "no preview unless asked for");
         DemoWindow.click(robot, "#preview-test_camera");
-        waitFor("the preview, asked for", () -> tile().isPresent() && cameraPictures() > 0);
+        waitFor("the preview, asked for", () -> tileShown() && cameraPictures() > 0);
     }
 
     @Test
     void shouldKeepAHiddenPreviewHiddenWhileItsBorrowLasts() throws Exception {
         model().borrow(DemoFabric.DEMO_PEER_UUID, TestDevices.CAMERA_ID, Outputs.PREVIEW, SMALL);
-        waitFor("the preview tile", () -> tile().isPresent());
+        waitFor("the preview tile", this::tileShown);
         DemoWindow.click(robot, CAMERA_TILE + " #preview-hide");
         waitFor("hidden", () -> tile().isEmpty());
         WaitForAsyncUtils.sleep(600, TimeUnit.MILLISECONDS);
