@@ -223,7 +223,6 @@ public final class PreviewWindows {
             if (t.window == null) { // not popped out meanwhile (its window holds the picture then)
                 t.node.setVisible(false);
                 row.getChildren().add(t.node);
-                updateEmpty();
             }
             lastOpenNs += System.nanoTime() - joined;
             Pulses.after(1, () -> {
@@ -232,6 +231,7 @@ public final class PreviewWindows {
                 }
                 long shown = System.nanoTime();
                 t.node.setVisible(true);
+                updateEmpty(); // the dock's hint stays until the tile shows: an open dock never goes blank
                 if (t.window == null) {
                     select();
                 }
