@@ -208,6 +208,10 @@ public final class LinkPanel extends VBox {
 
     /** One peer's chart, figures and channel table. */
     static final class PeerLinkView extends VBox {
+        /** The chart's floor: its plot, axes and legend still read at this height. */
+        static final double CHART_MIN_HEIGHT = 90;
+        /** The channel table's floor: its header and two rows. */
+        static final double TABLE_MIN_HEIGHT = 76;
         private final Label title = Tooltips.whenTruncated(new Label());
         private final Label figures = Tooltips.whenTruncated(new Label());
         /** A capture card's A/V offset, one line per card borrowed; hidden when none is. */
@@ -223,7 +227,13 @@ public final class LinkPanel extends VBox {
             title.getStyleClass().add("section-title");
             figures.setId("link-figures");
             NumberAxis x = new NumberAxis(-60, 0, 10);
-            x.setLabel(Text.tr("link.chart.seconds"));
+            // Each tick says what it is ("-30 s", "now"): no axis title under them, a line the plot keeps.
+            x.setTickLabelFormatter(new NumberAxis.DefaultFormatter(x) {
+                @Override
+                public String toString(Number n) {
+                    return n.doubleValue() == 0 ? Text.tr("link.chart.now") : Text.tr("link.chart.ago", n);
+                }
+            });
             NumberAxis y = new NumberAxis();
             y.setLabel(Text.tr("link.chart.rate"));
             y.setForceZeroInRange(true);
@@ -242,7 +252,9 @@ public final class LinkPanel extends VBox {
             // Beside the plot, not under it: a short panel would squeeze a legend below the axis out of sight.
             chart.setLegendSide(javafx.geometry.Side.RIGHT);
             // Grows with the window: no preferred size holds it back, only a floor below which it says nothing.
-            chart.setMinSize(320, 160);
+            // The floor is low enough that at the window's first size, a notice showing too, the channel table's
+            // first rows stay on the screen under it (at 160 they were cut off below the tab, out of reach).
+            chart.setMinSize(320, CHART_MIN_HEIGHT);
             chart.setMaxSize(Double.MAX_VALUE, Double.MAX_VALUE);
             out.setName(Text.tr("link.chart.out"));
             in.setName(Text.tr("link.chart.in"));
@@ -277,8 +289,9 @@ public final class LinkPanel extends VBox {
 
         /** The channel table's columns, sizes and words. */
         private static void setUp(TableView<ChannelRow> table) {
-            table.setMinHeight(90);
-            table.setPrefHeight(120);
+            // Its header and two rows at the least; a third when there is room.
+            table.setMinHeight(TABLE_MIN_HEIGHT);
+            table.setPrefHeight(100);
             table.setPlaceholder(new Label(Text.tr("link.table.empty")));
             table.getColumns().add(column(Text.tr("link.column.device"), ChannelRow::getDevice));
             table.getColumns().add(column(Text.tr("link.column.direction"), ChannelRow::getDirection));

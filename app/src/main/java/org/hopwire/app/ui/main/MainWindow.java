@@ -96,7 +96,13 @@ public final class MainWindow {
         hosts.setDividerPositions(0.42);
 
         LinkPanel link = new LinkPanel(model);
-        Tab linkTab = tab("tab-link", Text.tr("window.tab.link"), link);
+        // Scrolls when the tab is shorter than the panel's floors (a small window, several peers): nothing of it is
+        // ever cut off out of reach; at the window's first size it fits.
+        ScrollPane linkScroll = new ScrollPane(link);
+        linkScroll.setFitToWidth(true);
+        linkScroll.setFitToHeight(true);
+        linkScroll.setId("link-scroll");
+        Tab linkTab = tab("tab-link", Text.tr("window.tab.link"), linkScroll);
         linkTab.selectedProperty().addListener((o, was, selected) -> link.setShowing(selected));
         TabPane below = new TabPane(linkTab,
                 tab("tab-streams", Text.tr("window.tab.streams"), new FabricView(fabric, model.status())),
