@@ -98,8 +98,7 @@ public final class MainWindow {
         LinkPanel link = new LinkPanel(model);
         // Scrolls when the tab is shorter than the panel's floors (a small window, several peers): nothing of it is
         // ever cut off out of reach; at the window's first size it fits.
-        ScrollPane linkScroll = new ScrollPane(link);
-        linkScroll.setFitToWidth(true);
+        ScrollPane linkScroll = scroll(link);
         linkScroll.setFitToHeight(true);
         linkScroll.setId("link-scroll");
         Tab linkTab = tab("tab-link", Text.tr("window.tab.link"), linkScroll);
