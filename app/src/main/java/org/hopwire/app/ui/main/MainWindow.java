@@ -8,11 +8,13 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
+import javafx.beans.binding.Bindings;
 import javafx.collections.ListChangeListener;
 import java.util.List;
 
 import javafx.geometry.Insets;
 import javafx.geometry.Orientation;
+import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.scene.control.Alert;
@@ -118,14 +120,24 @@ public final class MainWindow {
 
         Label status = new Label(model.status());
         status.setId("status");
-        status.getStyleClass().add("status-bar");
         status.setMaxWidth(Double.MAX_VALUE);
-        status.setPadding(new Insets(3, 8, 3, 8));
+        status.setPadding(new Insets(0, 8, 0, 8));
         status.setTooltip(new javafx.scene.control.Tooltip(model.status()));
+        // The status line and the notices share one band at the window's foot, as tall as one notice: a notice
+        // shows over the status line (hidden meanwhile) and the body above never moves for it. Done the other way,
+        // every notice shrank the body and its going grew it back: the whole window jumped twice, and in software
+        // rendering each was a relayout and repaint of all of it (45 to 76 ms, the UI bench's longest idle stall).
+        // Only a second notice at once, or one opened whole, makes the band taller.
+        status.visibleProperty().bind(Bindings.isEmpty(toasts.getChildren()));
+        StackPane band = new StackPane(status, toasts);
+        band.setId("status-band");
+        band.getStyleClass().add("status-bar");
+        StackPane.setAlignment(status, Pos.CENTER_LEFT);
+        StackPane.setAlignment(toasts, Pos.BOTTOM_CENTER);
 
         BorderPane content = new BorderPane(body);
         content.setTop(menus());
-        content.setBottom(new VBox(toasts, status));
+        content.setBottom(band);
         model.notices().addListener((ListChangeListener<Notice>) c -> {
             while (c.next()) {
                 if (c.wasAdded()) {

@@ -23,11 +23,12 @@ import org.hopwire.app.text.Text;
 import org.hopwire.app.ui.Icons;
 
 /**
- * Toasts (GNOME HIG): short-lived notices in a strip of their own between the window's body and its status bar,
- * horizontally centred, so they never cover the menus or a control. Up to {@link #SHOWN_AT_MOST} are shown at once,
- * newest last, each with its own time and a close button; more wait in a bounded queue and follow as shown ones go.
- * A long notice is cut to two lines, with the whole text in its tooltip and on click. Every notice also stays in the
- * Notices tab, so one dropped from a full queue is never lost.
+ * Toasts (GNOME HIG): short-lived notices at the window's foot, horizontally centred, in the band the status line
+ * shows in (over the status line, never over the menus or a control). The band is as tall as one notice, so one
+ * notice coming or going moves nothing else in the window. Up to {@link #SHOWN_AT_MOST} are shown at once, newest
+ * last and stacked upwards (the band grows for the second), each with its own time and a close button; more wait in
+ * a bounded queue and follow as shown ones go. A long notice is cut to one line, with the whole text in its tooltip
+ * and on click. Every notice also stays in the Notices tab, so one dropped from a full queue is never lost.
  */
 final class Toasts extends VBox {
     static final int SHOWN_AT_MOST = 3;
@@ -38,7 +39,8 @@ final class Toasts extends VBox {
     /** Warnings and errors say what went wrong and what to do: longer to read. */
     static final Duration WARNING_SHOWN = Duration.seconds(10);
     static final double MAX_WIDTH = 640;
-    private static final int LINES = 2;
+    /** Lines of a notice before it is clicked: one, the band's height. */
+    private static final int LINES = 1;
 
     private final Deque<Notice> waiting = new ArrayDeque<>();
 
@@ -48,9 +50,8 @@ final class Toasts extends VBox {
         setAlignment(Pos.CENTER);
         setFillWidth(false);
         setSpacing(4);
-        // No toast, no strip: the body keeps all its height.
-        managedProperty().bind(Bindings.isNotEmpty(getChildren()));
-        visibleProperty().bind(managedProperty());
+        // Laid out in the band even when empty (the band keeps its height); seen only with a notice in it.
+        visibleProperty().bind(Bindings.isNotEmpty(getChildren()));
     }
 
     /** Shows {@code n} now, or as soon as one of those shown goes. */
@@ -104,11 +105,11 @@ final class Toasts extends VBox {
         toast.getStyleClass().addAll("toast", "toast-" + n.level().name().toLowerCase(java.util.Locale.ROOT));
         toast.setAlignment(Pos.CENTER_LEFT);
         toast.setMaxWidth(MAX_WIDTH);
-        // Two lines at most until clicked; then all of it, and it stays until closed.
-        text.setMaxHeight(twoLines(text));
+        // One line until clicked; then all of it, and it stays until closed.
+        text.setMaxHeight(cut(text));
         text.fontProperty().addListener((o, was, f) -> {
             if (!toast.getStyleClass().contains("expanded")) {
-                text.setMaxHeight(twoLines(text));
+                text.setMaxHeight(cut(text));
             }
         });
         PauseTransition timer = new PauseTransition(shownFor(n));
@@ -139,7 +140,7 @@ final class Toasts extends VBox {
         return toast;
     }
 
-    private static double twoLines(Label text) {
+    private static double cut(Label text) {
         return Math.ceil(text.getFont().getSize() * 1.4 * LINES) + 2;
     }
 
