@@ -34,7 +34,7 @@ final class Toasts extends VBox {
     static final int SHOWN_AT_MOST = 3;
     /** Beyond this many waiting, the oldest waiting one is dropped (it stays in the Notices tab). */
     static final int WAITING_AT_MOST = 12;
-    /** Long enough to read two lines of about twenty words. */
+    /** Long enough to read a notice of about twenty words. */
     static final Duration INFO_SHOWN = Duration.seconds(6);
     /** Warnings and errors say what went wrong and what to do: longer to read. */
     static final Duration WARNING_SHOWN = Duration.seconds(10);
