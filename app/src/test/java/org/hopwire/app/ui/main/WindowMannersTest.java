@@ -138,12 +138,11 @@ class WindowMannersTest {
         Bounds strip = fx(() -> onScreen(toasts()));
         Bounds menus = fx(() -> onScreen(robot.lookup(".menu-bar").queryAs(MenuBar.class)));
         Bounds bodyNow = fx(() -> onScreen(body));
-        Bounds window0 = fx(() -> onScreen(robot.lookup("#main").query()));
+        Bounds window = fx(() -> onScreen(robot.lookup("#main").query()));
         assertFalse(strip.intersects(menus), "the menus stay uncovered");
         assertTrue(strip.getMinY() >= bodyNow.getMaxY() - 1, "below the body: " + strip + " / " + bodyNow);
-        assertTrue(strip.getMaxY() <= window0.getMaxY() + 1, "at the window's foot: " + strip + " / " + window0);
+        assertTrue(strip.getMaxY() <= window.getMaxY() + 1, "at the window's foot: " + strip + " / " + window);
         assertTrue(fx(() -> body.getLayoutBounds().getHeight()) < bodyHeight, "the body made room for them");
-        Bounds window = fx(() -> onScreen(robot.lookup("#main").query()));
         double centre = (strip.getMinX() + strip.getMaxX()) / 2;
         assertEquals((window.getMinX() + window.getMaxX()) / 2, centre, 2, "horizontally centred");
 
