@@ -61,6 +61,41 @@ class EmulatorFilesTest {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
+    /**
+     * Waits until {@code reader} (or a process it started) holds {@code root}'s {@code /dev/tbstream0} open: the
+     * receiving side has no RX ring before that, and what is sent earlier may be lost (the kernel page), so a recipe's
+     * reader must really have opened before its writer starts. A fixed pause lost that race once in CI, when a
+     * gst-launch-1.0 took longer to start.
+     */
+    private void awaitOpened(Process reader, String root) throws Exception {
+        Path device = mount.resolve(root).resolve("dev/tbstream0").toAbsolutePath().normalize();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            assertTrue(reader.isAlive(), "the reader ended before it opened " + device);
+            boolean open = java.util.stream.Stream.concat(java.util.stream.Stream.of(reader.toHandle()),
+                    reader.descendants()).anyMatch(h -> holds(h.pid(), device));
+            if (open) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("the reader did not open " + device + " within 20 s");
+    }
+
+    private static boolean holds(long pid, Path device) {
+        try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return fds.anyMatch(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).normalize().equals(device);
+                } catch (IOException | UnsupportedOperationException e) {
+                    return false; // closed meanwhile, or not a link
+                }
+            });
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return false; // the process ended meanwhile
+        }
+    }
+
     private static void succeeds(Process p, Path log) throws Exception {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "ended: " + Files.readString(log));
         assertEquals(0, p.exitValue(), Files.readString(log));
@@ -128,7 +163,7 @@ class EmulatorFilesTest {
         Thread.sleep(emulator.world().settings().closeDrain().toMillis() + 200);
         Path back = randomFile("back.img", 9 << 20);
         Process r2 = recipe("alpha", "dd if=/dev/tbstream0 of=returned.img bs=1M", rlog);
-        Thread.sleep(300); // the reader opens first, as the driver's comment asks
+        awaitOpened(r2, "alpha"); // the reader opens first, as the driver's comment asks
         Process s2 = recipe("beta", "dd if=back.img of=/dev/tbstream0 bs=1M", slog);
         succeeds(s2, slog);
         succeeds(r2, rlog);
@@ -144,7 +179,7 @@ class EmulatorFilesTest {
         Path rlog = tmp.resolve("desktop.log");
         Process desktop = recipe("beta", "gst-launch-1.0 -q filesrc location=/dev/tbstream0 ! jpegdec ! videoconvert"
                 + " ! video/x-raw,format=I420 ! filesink location=pictures.i420", rlog);
-        Thread.sleep(300);
+        awaitOpened(desktop, "beta");
         // The laptop's sender, its camera replaced by the test source at the same size.
         Path slog = tmp.resolve("laptop.log");
         Process laptop = recipe("alpha", "gst-launch-1.0 -q videotestsrc num-buffers=30 ! "
@@ -172,7 +207,7 @@ class EmulatorFilesTest {
         }
         Path rlog = tmp.resolve("next.log");
         Process next = recipe("beta", "dd if=/dev/tbstream0 of=next.out bs=4k count=1", rlog);
-        Thread.sleep(300);
+        awaitOpened(next, "beta");
         Path msg = Files.writeString(tmp.resolve("msg"), "for the next reader");
         Path slog = tmp.resolve("send.log");
         succeeds(recipe("alpha", "dd if=msg of=/dev/tbstream0", slog), slog);
